@@ -1,0 +1,336 @@
+"""Stage 2, anchor: find each annotation's quote in the rendered article and
+mark it in markdown-it's token stream.
+
+The article is parsed once. Its *plain text* is what a reader sees: the text
+of every inline block (the title first, then paragraphs, headings, list
+items...), blocks separated by a blank line, soft line breaks kept as
+newlines. Quotes are matched against that text, so a quote may span
+emphasis or a link, and whitespace in a quote matches any run of
+whitespace.
+
+Each anchored span becomes a pair of tokens (``mention_open`` /
+``mention_close``, ``claim_open``...) inserted into the inline children.
+Where a span cuts across other markup, it is split into several segments so
+that the output stays well nested; the first segment carries the id.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .errors import Problem
+from .load import Problems
+from .model import Annotation, Article, Claim, Event, Location, Mention, Note, Span
+
+KIND_OF = {Claim: "claim", Event: "event", Note: "note", Mention: "mention"}
+"""The token name of each annotation type."""
+
+_NESTING_ORDER = {"claim": 0, "event": 1, "note": 2, "mention": 3}
+"""On equal spans, which annotation goes outside."""
+
+_TEXT_TYPES = {"text", "code_inline", "softbreak", "hardbreak"}
+
+
+def make_markdown() -> MarkdownIt:
+    """Return the one Markdown parser: CommonMark, raw HTML shown as text."""
+    return MarkdownIt("commonmark", {"html": False, "xhtmlOut": False})
+
+
+def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None:
+    """Parse ARTICLE, find every annotation's span and mark it in the tokens."""
+    article.title_tokens = md.parseInline(article.title)
+    article.tokens = md.parse(article.body)
+    inlines = [article.title_tokens[0]] + [t for t in article.tokens if t.type == "inline"]
+    lines = [article.title_line] + [article.body_line + t.map[0] for t in article.tokens if t.type == "inline"]
+    texts = [_child_offsets(token)[0] for token in inlines]
+    article.blocks, starts = [], 0
+    for text in texts:
+        article.blocks.append((starts, starts + len(text)))
+        starts += len(text) + 2
+    article.text = "\n\n".join(texts)
+
+    spans_by_block: dict[int, list[tuple[Span, Annotation]]] = defaultdict(list)
+    for annotation in article.annotations:
+        spans = _find(annotation, article, lines, problems)
+        annotation.spans = spans
+        for span in spans:
+            spans_by_block[span.block].append((span, annotation))
+    _assign_ids(article)
+    for block, spans in sorted(spans_by_block.items()):
+        _mark_block(inlines[block], article.blocks[block][0], spans, article, problems)
+
+
+# --- Finding quotes ----------------------------------------------------------
+
+
+def _child_offsets(inline: Token) -> tuple[str, list[tuple[int, int]]]:
+    """Return the block's plain text and each child's (start, end) in it."""
+    parts, offsets, pos = [], [], 0
+    for child in inline.children or []:
+        piece = _text_of(child)
+        parts.append(piece)
+        offsets.append((pos, pos + len(piece)))
+        pos += len(piece)
+    return "".join(parts), offsets
+
+
+def _text_of(token: Token) -> str:
+    if token.type in ("text", "code_inline"):
+        return token.content
+    if token.type in ("softbreak", "hardbreak"):
+        return "\n"
+    return ""
+
+
+def quote_pattern(quote: str) -> re.Pattern[str]:
+    """Return a pattern matching QUOTE as whole words, with any whitespace between them."""
+    pattern = r"\s+".join(re.escape(word) for word in quote.split())
+    if re.match(r"\w", quote):
+        pattern = r"(?<!\w)" + pattern
+    if re.search(r"\w\Z", quote.rstrip()):
+        pattern += r"(?!\w)"
+    return re.compile(pattern)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def _find(annotation: Annotation, article: Article, lines: list[int], problems: Problems) -> list[Span]:
+    """Return where ANNOTATION's selector lands in ARTICLE, or [] after a problem."""
+    selector, where, text = annotation.selector, annotation.where, article.text
+    matches = [(m.start(), m.end()) for m in quote_pattern(selector.quote).finditer(text)]
+    if not matches:
+        problems.append(_not_found(selector.quote, article, lines, where))
+        return []
+    candidates = [
+        (s, e)
+        for s, e in matches
+        if _squash(text[max(0, s - 2 * len(selector.prefix) - 8) : s]).endswith(_squash(selector.prefix))
+        and _squash(text[e : e + 2 * len(selector.suffix) + 8]).startswith(_squash(selector.suffix))
+    ]
+    if not candidates:
+        places = ", ".join(str(_line_at(s, article, lines)) for s, _ in matches)
+        problems.append(
+            Problem(
+                where,
+                "M306",
+                f"the quote {selector.quote!r} occurs (line {places}) but never with the prefix/suffix given",
+                f"check prefix {selector.prefix!r} and suffix {selector.suffix!r} against the article",
+            )
+        )
+        return []
+    if selector.every:
+        chosen = candidates
+    elif selector.occurrence is not None:
+        if selector.occurrence > len(candidates):
+            problems.append(
+                Problem(
+                    where,
+                    "M305",
+                    f"occurrence {selector.occurrence} asked for, but {selector.quote!r} matches {len(candidates)} time(s)",
+                    f"use an occurrence from 1 to {len(candidates)}",
+                )
+            )
+            return []
+        chosen = [candidates[selector.occurrence - 1]]
+    elif len(candidates) > 1:
+        problems.append(_ambiguous(selector.quote, candidates, article, lines, where))
+        return []
+    else:
+        chosen = candidates
+    spans = []
+    for start, end in chosen:
+        block = _block_at(start, article)
+        if end > article.blocks[block][1]:
+            problems.append(
+                Problem(
+                    where,
+                    "M303",
+                    f"the quote {selector.quote!r} runs across two paragraphs (from line {_line_at(start, article, lines)})",
+                    "anchor one annotation per paragraph",
+                )
+            )
+            continue
+        spans.append(Span(start, end, block, _line_at(start, article, lines)))
+    return spans
+
+
+def _block_at(offset: int, article: Article) -> int:
+    for i, (start, end) in enumerate(article.blocks):
+        if start <= offset <= end:
+            return i
+    raise ValueError(offset)
+
+
+def _line_at(offset: int, article: Article, lines: list[int]) -> int:
+    block = _block_at(offset, article)
+    return lines[block] + article.text.count("\n", article.blocks[block][0], offset)
+
+
+def _not_found(quote: str, article: Article, lines: list[int], where: Location) -> Problem:
+    """Return the problem for a quote that is not in the article, with the closest passage."""
+    words = list(re.finditer(r"\S+", article.text))
+    size = len(quote.split())
+    windows: dict[str, int] = {}
+    for i in range(max(1, len(words) - size + 1)):
+        chunk = words[i : i + size]
+        if chunk:
+            windows.setdefault(_squash(article.text[chunk[0].start() : chunk[-1].end()]), chunk[0].start())
+    close = difflib.get_close_matches(_squash(quote), list(windows), n=1, cutoff=0.5)
+    hint = "copy the words from the article as they read on the page"
+    if close:
+        line = _line_at(windows[close[0]], article, lines)
+        hint = f"closest passage, line {line} of {article.source_path.name}: {close[0]!r}"
+    return Problem(where, "M301", f"the quote {quote!r} is not in the article", hint)
+
+
+def _ambiguous(quote: str, matches: list[tuple[int, int]], article: Article, lines: list[int], where: Location) -> Problem:
+    """Return the problem for a quote with several matches, suggesting how to pick one."""
+    places = ", ".join(str(_line_at(s, article, lines)) for s, _ in matches)
+    first_start, first_end = matches[0]
+    text = article.text
+    hint = f"add occurrence: 1 (up to {len(matches)}), or every: true on a mention"
+    for size in range(3, 40):
+        prefix = text[max(0, first_start - size) : first_start]
+        if sum(text[max(0, s - size) : s] == prefix for s, _ in matches) == 1 and prefix.strip():
+            hint = f"to pick the first (line {_line_at(first_start, article, lines)}), add prefix: {prefix!r}; or " + hint
+            break
+        suffix = text[first_end : first_end + size]
+        if sum(text[e : e + size] == suffix for _, e in matches) == 1 and suffix.strip():
+            hint = f"to pick the first (line {_line_at(first_start, article, lines)}), add suffix: {suffix!r}; or " + hint
+            break
+    return Problem(where, "M302", f"the quote {quote!r} occurs {len(matches)} times (lines {places})", hint)
+
+
+def _assign_ids(article: Article) -> None:
+    """Give every span a stable HTML id: by kind, then id or order in the text."""
+    counters: dict[str, int] = defaultdict(int)
+    for mention in sorted(
+        ((span, a) for a in article.mentions for span in a.spans), key=lambda pair: pair[0].start
+    ):
+        span, annotation = mention
+        counters[annotation.entity] += 1
+        span.id = f"m-{annotation.entity}-{counters[annotation.entity]}"
+    for claim in article.claims:
+        for span in claim.spans:
+            span.id = f"claim-{claim.id}"
+    for event in article.events:
+        for span in event.spans:
+            span.id = f"event-{event.id}"
+    notes = sorted((n for n in article.notes if n.spans), key=lambda n: n.spans[0].start)
+    for number, note in enumerate(notes, 1):
+        note.number = number
+        note.spans[0].id = f"note-{number}-ref"
+
+
+# --- Marking the tokens ------------------------------------------------------
+
+
+def _mark_block(
+    inline: Token, block_start: int, spans: list[tuple[Span, Annotation]], article: Article, problems: Problems
+) -> None:
+    """Insert open/close tokens for SPANS into INLINE's children."""
+    cuts = {s.start - block_start for s, _ in spans} | {s.end - block_start for s, _ in spans}
+    children, offsets = _split_children(inline, cuts)
+    ordered = sorted(spans, key=lambda p: (p[0].start, -p[0].end, _NESTING_ORDER[KIND_OF[type(p[1])]]))
+    for span, annotation in ordered:
+        start, end = span.start - block_start, span.end - block_start
+        inside = [i for i, c in enumerate(children) if id(c) in offsets and _within(offsets[id(c)], start, end)]
+        straddled = [c for c in children if c.type == "code_inline" and _straddles(offsets[id(c)], start, end)]
+        if straddled:
+            problems.add(
+                annotation.where,
+                "M304",
+                f"the quote {annotation.selector.quote!r} starts or ends inside the code {straddled[0].content!r}",
+                "quote the whole code span or none of it",
+            )
+            continue
+        if not inside:
+            continue
+        kind = KIND_OF[type(annotation)]
+        segments = _segments(children, inside[0], inside[-1], offsets)
+        plain = kind == "mention" and _touches_link(children, segments)
+        for n, (first, last) in reversed(list(enumerate(segments))):
+            meta = {"annotation": annotation, "span": span, "first": n == 0, "last": n == len(segments) - 1}
+            if plain:
+                meta["plain"] = True
+            close = Token(f"{kind}_close", "", -1, meta=meta)
+            opener = Token(f"{kind}_open", "", 1, meta=meta)
+            children.insert(last + 1, close)
+            children.insert(first, opener)
+    inline.children = children
+
+
+def _straddles(offset: tuple[int, int], start: int, end: int) -> bool:
+    return offset[0] < start < offset[1] or offset[0] < end < offset[1]
+
+
+def _within(offset: tuple[int, int], start: int, end: int) -> bool:
+    return offset[0] >= start and offset[1] <= end and offset[1] > offset[0]
+
+
+def _split_children(inline: Token, cuts: set[int]) -> tuple[list[Token], dict[int, tuple[int, int]]]:
+    """Split text children at CUTS; return them and each text child's offsets."""
+    _, offsets = _child_offsets(inline)
+    children: list[Token] = []
+    spans: dict[int, tuple[int, int]] = {}
+    for child, (a, b) in zip(inline.children or [], offsets):
+        inner = sorted(c for c in cuts if a < c < b)
+        if child.type == "text" and inner:
+            bounds = [a, *inner, b]
+            for lo, hi in zip(bounds, bounds[1:]):
+                piece = Token("text", "", 0, content=child.content[lo - a : hi - a])
+                children.append(piece)
+                spans[id(piece)] = (lo, hi)
+            continue
+        children.append(child)
+        if child.type in _TEXT_TYPES:
+            spans[id(child)] = (a, b)
+    return children, spans
+
+
+def _segments(children: list[Token], first: int, last: int, offsets: dict[int, tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return the well-nested runs of CHILDREN[first..last] that hold text."""
+    stack: list[int] = []
+    unmatched: set[int] = set()
+    for i in range(first, last + 1):
+        if children[i].nesting == 1:
+            stack.append(i)
+        elif children[i].nesting == -1:
+            if stack:
+                stack.pop()
+            else:
+                unmatched.add(i)
+    unmatched.update(stack)
+    runs, run_start = [], None
+    for i in range(first, last + 2):
+        if i > last or i in unmatched:
+            if run_start is not None:
+                holders = [j for j in range(run_start, i) if id(children[j]) in offsets]
+                if holders:
+                    runs.append((holders[0], holders[-1]))
+                run_start = None
+        elif run_start is None:
+            run_start = i
+    return runs
+
+
+def _touches_link(children: list[Token], segments: list[tuple[int, int]]) -> bool:
+    """Tell whether a mention here would nest one <a> in another."""
+    depth = 0
+    for i in range(segments[0][0]):
+        if _is_link(children[i]):
+            depth += children[i].nesting
+    inner = any(_is_link(children[i]) for a, b in segments for i in range(a, b + 1))
+    return depth > 0 or inner
+
+
+def _is_link(token: Token) -> bool:
+    if token.type.startswith("link_"):
+        return True
+    return token.type.startswith("mention_") and not token.meta.get("plain")

@@ -1,0 +1,85 @@
+"""The command line: build, serve, check. See `python build.py --help`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import load_config
+from .errors import ConfigError, ContentError, Problem
+from .pipeline import build, check
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="build.py",
+        description="Build the annotated site from content/ into site/.",
+        epilog="With no command, builds the site.",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-f", "--config-file", default="mkdocs.yml", help="site configuration (default: mkdocs.yml)")
+    common.add_argument("-s", "--strict", action="store_true", help="treat warnings as errors")
+    common.add_argument("-q", "--quiet", action="store_true", help="print problems only")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    build_cmd = sub.add_parser("build", parents=[common], help="build the site (the default)")
+    build_cmd.add_argument("-d", "--site-dir", type=Path, help="write the site here instead of site_dir")
+    serve_cmd = sub.add_parser("serve", parents=[common], help="build, serve and rebuild on every change")
+    serve_cmd.add_argument("-a", "--dev-addr", metavar="HOST:PORT", help="address to serve at (default: dev_addr, 127.0.0.1:8000)")
+    serve_cmd.add_argument("-d", "--site-dir", type=Path, help="serve from here instead of site_dir")
+    sub.add_parser("check", parents=[common], help="check the content without building")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ARGV; return the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or args_list[0].startswith("-") and args_list[0] not in ("-h", "--help"):
+        args_list.insert(0, "build")
+    try:
+        args = _parser().parse_args(args_list)
+    except SystemExit as exit_:
+        return EXIT_OK if exit_.code == 0 else EXIT_USAGE
+    try:
+        config = load_config(args.config_file, getattr(args, "site_dir", None))
+        if args.command == "check":
+            return _report(check(config), args.strict, args.quiet, done="No problems found.")
+        if args.command == "serve":
+            from .serve import serve  # the server's imports are only needed here
+
+            host, port = _split_addr(args.dev_addr or config.dev_addr)
+            return serve(config, host, port)
+        result = build(config)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except ContentError as err:
+        return _report(err.problems, args.strict, args.quiet, done="")
+    code = _report(result.warnings, args.strict, args.quiet, done="")
+    if code == EXIT_OK and not args.quiet:
+        print(f"Built {result.pages} pages into {config.site_dir} in {result.seconds:.2f} s")
+    return code
+
+
+def _report(problems: list[Problem], strict: bool, quiet: bool, done: str) -> int:
+    """Print PROBLEMS; return the exit code they call for."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    failed = errors or (strict and warnings)
+    if problems:
+        print(f"{errors} error(s), {warnings} warning(s)" + (" (--strict: warnings count as errors)" if strict and warnings else ""), file=sys.stderr)
+    elif done and not quiet:
+        print(done)
+    return EXIT_ERRORS if failed else EXIT_OK
+
+
+def _split_addr(addr: str) -> tuple[str, int]:
+    host, _, port = addr.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(f"dev address {addr!r} is not HOST:PORT, e.g. 127.0.0.1:8000")
+    return host.strip("[]"), int(port)

@@ -1,0 +1,401 @@
+"""Stage 1, load: read content/ into the data model, checking every file.
+
+YAML is read with a strict loader: every value is the string the author
+wrote unless it is plainly an integer, true/false or null, so that `NO`,
+`1:20` or `2020-03-05` stay strings and the schemas judge them. Anchors,
+aliases and duplicate keys are refused. Each value keeps its line, so that
+every problem points at it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+
+from .errors import Problem
+from .model import (
+    Article,
+    Claim,
+    Content,
+    Entity,
+    Event,
+    EventDate,
+    Location,
+    Mention,
+    Note,
+    Selector,
+    Source,
+)
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+ENTITIES_FILE = "entities.yml"
+SOURCES_FILE = "sources.yml"
+ARTICLES_DIR = "articles"
+
+YamlPath = tuple[str | int, ...]
+Marks = dict[YamlPath, tuple[int, int]]
+
+
+class Problems(list[Problem]):
+    """The problems found so far; loading goes on after each one."""
+
+    def add(self, where: Location, code: str, message: str, hint: str = "", severity: str = "error") -> None:
+        """Record one problem."""
+        self.append(Problem(where, code, message, hint, severity))
+
+
+def load_content(content_dir: Path, problems: Problems) -> Content:
+    """Return everything under CONTENT_DIR, adding what is wrong to PROBLEMS."""
+    entities = {e.id: e for e in _load_registry(content_dir / ENTITIES_FILE, "entities", _entity, problems)}
+    sources = {s.id: s for s in _load_registry(content_dir / SOURCES_FILE, "sources", _source, problems)}
+    articles = [
+        article
+        for md_path in sorted((content_dir / ARTICLES_DIR).glob("*.md"))
+        if (article := load_article(md_path, problems)) is not None
+    ]
+    articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
+    return Content(articles=articles, entities=entities, sources=sources)
+
+
+# --- YAML --------------------------------------------------------------------
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses anchors and aliases (and so alias bombs)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.MarkedYAMLError(
+                problem="anchors and aliases (&name, *name) are not allowed", problem_mark=event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -> tuple[Any, Marks] | None:
+    """Parse TEXT strictly; return (data, marks) or None after adding a problem.
+
+    FIRST_LINE is the file line TEXT starts at (front matter starts at 2).
+    """
+    offset = first_line - 1
+    if "\t" in text:
+        line = text[: text.index("\t")].count("\n") + 1 + offset
+        problems.add(
+            Location(path, line),
+            "M002",
+            "tab character in YAML",
+            "YAML indents with spaces only; replace the tab with spaces",
+        )
+        return None
+    try:
+        node = yaml.compose(text, Loader=_StrictLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = Location(path, mark.line + 1 + offset, mark.column + 1) if mark else Location(path)
+        problems.add(where, "M001", f"YAML syntax: {err.problem}", _yaml_hint(err))
+        return None
+    except yaml.YAMLError as err:
+        problems.add(Location(path), "M001", f"YAML syntax: {err}")
+        return None
+    if node is None:
+        problems.add(Location(path), "M003", "the file is empty", "remove it, or add content")
+        return None
+    marks: Marks = {}
+    data = _to_python(node, (), marks, path, problems, offset)
+    return data, marks
+
+
+def _yaml_hint(err: yaml.MarkedYAMLError) -> str:
+    if err.problem and "single document" in (err.context or "") + err.problem:
+        return "a file holds one YAML document: remove the second '---' line"
+    if err.problem and "mapping values are not allowed" in err.problem:
+        return "a value that contains ': ' must be quoted"
+    return ""
+
+
+def _to_python(node: yaml.Node, at: YamlPath, marks: Marks, path: Path, problems: Problems, offset: int) -> Any:
+    marks[at] = (node.start_mark.line + 1 + offset, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key == "<<":
+                problems.add(_loc(path, key_node, offset), "M004", "merge keys ('<<') are not allowed")
+                continue
+            if key in result:
+                first = marks[(*at, key)][0]
+                problems.add(
+                    _loc(path, key_node, offset),
+                    "M005",
+                    f"duplicate key {key!r} (first given on line {first})",
+                    "keep one of them",
+                )
+                continue
+            result[key] = _to_python(value_node, (*at, key), marks, path, problems, offset)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, (*at, i), marks, path, problems, offset) for i, item in enumerate(node.value)]
+    value = node.value
+    if node.style:  # quoted or block scalar: always the text written
+        return value
+    if _INT.match(value):
+        return int(value)
+    if value in ("true", "false"):
+        return value == "true"
+    if value in ("", "~", "null"):
+        return None
+    return value
+
+
+def _loc(path: Path, node: yaml.Node, offset: int) -> Location:
+    return Location(path, node.start_mark.line + 1 + offset, node.start_mark.column + 1)
+
+
+# --- Schemas -----------------------------------------------------------------
+
+
+@cache
+def _validator(kind: str) -> Draft202012Validator:
+    registry: Registry = Registry().with_resources(
+        (p.name, Resource.from_contents(json.loads(p.read_text(encoding="utf-8"))))
+        for p in sorted(SCHEMA_DIR.glob("*.schema.json"))
+    )
+    schema = json.loads((SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema, registry=registry)
+
+
+def validate(data: Any, kind: str, marks: Marks, path: Path, problems: Problems) -> bool:
+    """Check DATA against the KIND schema; return True when it is valid."""
+    ok = True
+    for error in _validator(kind).iter_errors(data):
+        ok = False
+        at = tuple(error.absolute_path)
+        line, col = marks.get(at, (0, 0))
+        code, message, hint = _explain(error, kind)
+        problems.add(Location(path, line, col), code, message, hint)
+    return ok
+
+
+def _explain(error: ValidationError, kind: str) -> tuple[str, str, str]:
+    """Turn a jsonschema error into (code, message, hint) for a contributor."""
+    field = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    if error.validator in ("additionalProperties", "unevaluatedProperties"):
+        allowed = sorted(_known_keys(error.schema))
+        unknown = re.findall(r"'([^']+)'", error.message.split("(")[-1])
+        names = ", ".join(repr(u) for u in unknown)
+        close = difflib.get_close_matches(unknown[0], allowed, n=1) if unknown else []
+        hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
+        return "M101", f"unknown key {names} in {field}", hint
+    if error.validator == "required":
+        return "M102", f"{field}: {error.message}", ""
+    if error.validator == "enum":
+        choices = ", ".join(str(c) for c in error.validator_value)
+        return "M103", f"{field}: {error.instance!r} is not allowed", f"use one of: {choices}"
+    if error.validator == "pattern":
+        desc = error.schema.get("description", "")
+        return "M104", f"{field}: {error.instance!r} is not in the expected form", desc
+    if error.validator == "type":
+        return "M105", f"{field}: {error.instance!r} should be {_a(error.validator_value)}", _type_hint(error)
+    return "M106", f"{field}: {error.message}", ""
+
+
+def _a(type_name: Any) -> str:
+    names = {"string": "text", "integer": "a whole number", "array": "a list", "object": "a mapping", "boolean": "true or false"}
+    if isinstance(type_name, list):
+        return " or ".join(names.get(t, t) for t in type_name)
+    return names.get(type_name, str(type_name))
+
+
+def _type_hint(error: ValidationError) -> str:
+    if error.validator_value == "string" and not isinstance(error.instance, str):
+        return "put the value in quotes"
+    if error.validator_value == "array":
+        return "write a list: [a, b] or one '- item' per line"
+    return ""
+
+
+def _known_keys(schema: dict[str, Any]) -> set[str]:
+    keys = set(schema.get("properties", {}))
+    ref = schema.get("$ref")
+    if ref:
+        resource, _, pointer = ref.partition("#")
+        target: Any = json.loads((SCHEMA_DIR / resource).read_text(encoding="utf-8"))
+        for part in pointer.strip("/").split("/"):
+            target = target[part]
+        keys |= set(target.get("properties", {}))
+    return keys
+
+
+# --- Registries --------------------------------------------------------------
+
+
+def _load_registry(path: Path, kind: str, make: Any, problems: Problems) -> Iterator[Any]:
+    """Yield the entries of a registry file, made by MAKE(item, where)."""
+    if not path.is_file():
+        problems.add(Location(path), "M010", f"missing {path.name}", f"create it: content/{path.name} lists the {kind}")
+        return
+    parsed = read_yaml(path.read_text(encoding="utf-8"), path, problems)
+    if parsed is None:
+        return
+    data, marks = parsed
+    if not validate(data, kind, marks, path, problems):
+        return
+    seen: dict[str, int] = {}
+    for i, item in enumerate(data):
+        line, col = marks[(i,)]
+        where = Location(path, line, col)
+        if item["id"] in seen:
+            problems.add(where, "M201", f"duplicate id {item['id']!r} (first on line {seen[item['id']]})")
+            continue
+        seen[item["id"]] = line
+        yield make(item, where)
+
+
+def _entity(item: dict[str, Any], where: Location) -> Entity:
+    return Entity(
+        id=item["id"],
+        name=item["name"],
+        kind=item["kind"],
+        description=item.get("description", ""),
+        aliases=item.get("aliases", []),
+        wikidata=item.get("wikidata", ""),
+        sources=item.get("sources", []),
+        where=where,
+    )
+
+
+def _source(item: dict[str, Any], where: Location) -> Source:
+    return Source(
+        id=item["id"],
+        title=item["title"],
+        publisher=item.get("publisher", ""),
+        date=item.get("date", ""),
+        url=item.get("url", ""),
+        article=item.get("article", ""),
+        note=item.get("note", ""),
+        where=where,
+    )
+
+
+# --- Articles ----------------------------------------------------------------
+
+_FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?\n)?---[ \t]*(\n|\Z)", re.DOTALL)
+
+
+def load_article(md_path: Path, problems: Problems) -> Article | None:
+    """Read one article and its annotations; return None if it cannot be used."""
+    text = md_path.read_text(encoding="utf-8")
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        problems.add(
+            Location(md_path, 1),
+            "M011",
+            "the article has no front matter",
+            "start the file with a '---' line, then title: and date:, then another '---' line",
+        )
+        return None
+    parsed = read_yaml(match.group(1) or "", md_path, problems, first_line=2)
+    if parsed is None or not validate(parsed[0], "article", parsed[1], md_path, problems):
+        return None
+    meta = parsed[0]
+    article = Article(
+        slug=md_path.stem,
+        title=meta["title"],
+        date=meta["date"],
+        body=text[match.end() :],
+        source_path=md_path,
+        title_line=parsed[1][("title",)][0],
+        body_line=text[: match.end()].count("\n") + 1,
+        dateline=meta.get("dateline", ""),
+        byline=meta.get("byline", ""),
+        publisher=meta.get("publisher", ""),
+        url=meta.get("url", ""),
+        licence=meta.get("licence", ""),
+        note=meta.get("note", ""),
+    )
+    yml_path = md_path.with_suffix(".yml")
+    if yml_path.is_file():
+        article.annotations_path = yml_path
+        _load_annotations(article, yml_path, problems)
+    return article
+
+
+def _load_annotations(article: Article, path: Path, problems: Problems) -> None:
+    parsed = read_yaml(path.read_text(encoding="utf-8"), path, problems)
+    if parsed is None:
+        return
+    data, marks = parsed
+    if not validate(data, "annotations", marks, path, problems):
+        return
+
+    def common(section: str, i: int, item: dict[str, Any]) -> dict[str, Any]:
+        line, col = marks[(section, i)]
+        return {
+            "selector": Selector(
+                quote=item["quote"],
+                prefix=item.get("prefix", ""),
+                suffix=item.get("suffix", ""),
+                occurrence=item.get("occurrence"),
+                every=item.get("every", False),
+            ),
+            "where": Location(path, line, col),
+        }
+
+    for i, item in enumerate(data.get("mentions", [])):
+        article.mentions.append(Mention(**common("mentions", i, item), entity=item["entity"]))
+    for i, item in enumerate(data.get("claims", [])):
+        article.claims.append(
+            Claim(
+                **common("claims", i, item),
+                id=item["id"],
+                status=item["status"],
+                sources=item["sources"],
+                claimant=item.get("claimant", ""),
+                about=item.get("about", []),
+                summary=item.get("summary", ""),
+                review=item.get("review", ""),
+            )
+        )
+    for i, item in enumerate(data.get("events", [])):
+        date = _event_date(item["date"], Location(path, *marks[("events", i, "date")]), problems)
+        if date is None:
+            continue
+        article.events.append(
+            Event(
+                **common("events", i, item),
+                id=item["id"],
+                date=date,
+                title=item["title"],
+                entities=item.get("entities", []),
+                note=item.get("note", ""),
+            )
+        )
+    for i, item in enumerate(data.get("notes", [])):
+        article.notes.append(Note(**common("notes", i, item), text=item["text"]))
+
+
+def _event_date(value: str, where: Location, problems: Problems) -> EventDate | None:
+    """Return VALUE as an EventDate, or None after adding a problem."""
+    start, _, end = value.partition("/")
+    date = EventDate(start, end)
+    try:
+        first, last = date.sort_key
+    except ValueError as err:
+        problems.add(where, "M401", f"{value!r} is not a real date ({err})", "dates are YYYY, YYYY-MM or YYYY-MM-DD")
+        return None
+    if end and last <= first:
+        problems.add(where, "M402", f"the range {value!r} ends before it starts", "write the earlier date first")
+        return None
+    return date

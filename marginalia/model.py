@@ -1,0 +1,273 @@
+"""The data model: what content/ holds, once loaded and anchored.
+
+Names keep distinct things distinct: a *source path* is a file under
+content/, a *page path* is a file under site/, and an *id* is the name a
+contributor gives an entity, claim, source or event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENTITY_KINDS = ("person", "place", "organization", "event", "concept")
+"""The kinds of entity, in the order the glossary lists them."""
+
+CLAIM_STATUSES = ("reported", "confirmed", "disputed", "false")
+"""What a claim's status may be, from least to most checked."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a source file, for messages: 1-based line and column."""
+
+    path: Path
+    """The file, as given to the loader."""
+    line: int = 0
+    """1-based line, or 0 when the whole file is meant."""
+    col: int = 0
+    """1-based column, or 0 when the whole line is meant."""
+
+    def __str__(self) -> str:
+        if not self.line:
+            return str(self.path)
+        return f"{self.path}:{self.line}:{self.col or 1}"
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Where an annotation sits: the W3C TextQuoteSelector idea."""
+
+    quote: str
+    """The exact words, as they read in the rendered article."""
+    prefix: str = ""
+    """Text just before the quote, to pick one of several matches."""
+    suffix: str = ""
+    """Text just after the quote, to pick one of several matches."""
+    occurrence: int | None = None
+    """Which match (1-based) when prefix and suffix do not decide; None: the only one."""
+    every: bool = False
+    """Mentions only: mark every match of the quote, not just one."""
+
+
+@dataclass
+class Span:
+    """An anchored selector: a range of the article's plain text."""
+
+    start: int
+    """Offset of the first character in the article's plain text."""
+    end: int
+    """Offset just past the last character."""
+    block: int
+    """Index of the text block (title, paragraph, heading...) holding it."""
+    line: int
+    """1-based line of the quote's start in the article's .md file."""
+    id: str = ""
+    """The HTML id of the highlighted words, stable while the quote is."""
+
+
+@dataclass(eq=False)
+class Entity:
+    """A person, place, organization, event or concept in the glossary."""
+
+    id: str
+    """The id annotations refer to; also the entity page's file name."""
+    name: str
+    """The name the site shows."""
+    kind: str
+    """One of ENTITY_KINDS."""
+    description: str = ""
+    """Markdown, one paragraph; its first sentence is the card's summary."""
+    aliases: list[str] = field(default_factory=list)
+    """Other names the entity goes by."""
+    wikidata: str = ""
+    """Wikidata item id (Q...), only where certain."""
+    sources: list[str] = field(default_factory=list)
+    """Ids of the sources for the description."""
+    where: Location | None = None
+    """Where the entity is defined."""
+
+
+@dataclass
+class Source:
+    """A document that claims and descriptions cite."""
+
+    id: str
+    """The id claims refer to."""
+    title: str
+    """The document's title, as published."""
+    publisher: str = ""
+    """Who published it; empty when not known."""
+    date: str = ""
+    """Publication date, ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD)."""
+    url: str = ""
+    """Where it can be read; empty when it cannot be verified."""
+    article: str = ""
+    """Slug of the article on this site that reproduces it, if any."""
+    note: str = ""
+    """Markdown: anything a reader should know about the source."""
+    where: Location | None = None
+    """Where the source is defined."""
+
+
+@dataclass(frozen=True)
+class EventDate:
+    """A date at its real precision, or a range of two."""
+
+    start: str
+    """ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD."""
+    end: str = ""
+    """The range's last day (same forms), or empty for a single date."""
+
+    @property
+    def sort_key(self) -> tuple[dt.date, dt.date]:
+        """Return a key that orders dates by their first, then last day."""
+        return (_first_day(self.start), _last_day(self.end or self.start))
+
+    def __str__(self) -> str:
+        return f"{self.start}/{self.end}" if self.end else self.start
+
+
+def _first_day(iso: str) -> dt.date:
+    parts = [int(p) for p in iso.split("-")] + [1, 1]
+    return dt.date(parts[0], parts[1], parts[2])
+
+
+def _last_day(iso: str) -> dt.date:
+    parts = [int(p) for p in iso.split("-")]
+    if len(parts) == 3:
+        return dt.date(*parts)
+    if len(parts) == 1:
+        return dt.date(parts[0], 12, 31)
+    year, month = parts
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+@dataclass
+class Annotation:
+    """What every annotation has: a selector, its place, and its anchoring."""
+
+    selector: Selector
+    """The quote it is anchored by."""
+    where: Location
+    """Where it is written in the annotation file."""
+    spans: list[Span] = field(default_factory=list)
+    """Where it landed in the article (several only for `every` mentions)."""
+
+
+@dataclass
+class Mention(Annotation):
+    """Words in an article that name an entity."""
+
+    entity: str = ""
+    """Id of the entity named."""
+
+
+@dataclass
+class Claim(Annotation):
+    """A checkable statement in an article, with its status and sources."""
+
+    id: str = ""
+    """Site-wide id of the claim."""
+    status: str = "reported"
+    """One of CLAIM_STATUSES."""
+    sources: list[str] = field(default_factory=list)
+    """Ids of the sources for the claim and its status."""
+    claimant: str = ""
+    """Id of the entity who makes the claim, if the article says."""
+    about: list[str] = field(default_factory=list)
+    """Ids of entities the claim is about, beyond those mentioned inside it."""
+    summary: str = ""
+    """A short restatement for lists; defaults to the quote."""
+    review: str = ""
+    """Markdown: why the claim has its status."""
+
+
+@dataclass
+class Event(Annotation):
+    """A dated happening that the article states."""
+
+    id: str = ""
+    """Site-wide id of the event."""
+    date: EventDate = field(default_factory=lambda: EventDate("1970"))
+    """When it happened, at the precision the article gives."""
+    title: str = ""
+    """A one-line description for the timeline."""
+    entities: list[str] = field(default_factory=list)
+    """Ids of entities involved, beyond those mentioned inside the quote."""
+    note: str = ""
+    """Markdown: how the date was worked out, where the article is not explicit."""
+
+
+@dataclass
+class Note(Annotation):
+    """An editor's remark on a passage, shown in the margin."""
+
+    text: str = ""
+    """Markdown, one paragraph."""
+    number: int = 0
+    """Its number among the article's notes, from 1, in text order."""
+
+
+@dataclass
+class Article:
+    """One article: its front matter, its text, and its annotations."""
+
+    slug: str
+    """File name without .md; also the page's file name."""
+    title: str
+    """Headline."""
+    date: str
+    """Publication date, YYYY-MM-DD."""
+    body: str
+    """The Markdown text after the front matter, exactly as written."""
+    source_path: Path
+    """The .md file."""
+    annotations_path: Path | None = None
+    """The .yml file beside it, if any."""
+    title_line: int = 2
+    """Line of the .md file where the title is given."""
+    body_line: int = 1
+    """Line of the .md file where the body starts."""
+    dateline: str = ""
+    """Where the story was filed from."""
+    byline: str = ""
+    """Who wrote it, where known."""
+    publisher: str = ""
+    """Who published it, where known."""
+    url: str = ""
+    """The original's address, where known."""
+    licence: str = ""
+    """Terms it is republished under, where known."""
+    note: str = ""
+    """Markdown: what a reader should know about this copy."""
+    mentions: list[Mention] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    text: str = ""
+    """Plain text of the rendered article (title first), as anchors see it."""
+    blocks: list[tuple[int, int]] = field(default_factory=list)
+    """(start, end) of each text block in `text`."""
+    tokens: list[Any] = field(default_factory=list)
+    """markdown-it tokens of the body, with annotation tokens inserted."""
+    title_tokens: list[Any] = field(default_factory=list)
+    """markdown-it inline tokens of the title, with annotation tokens inserted."""
+
+    @property
+    def annotations(self) -> list[Annotation]:
+        """Return every annotation of the article, in file order by kind."""
+        return [*self.mentions, *self.claims, *self.events, *self.notes]
+
+
+@dataclass
+class Content:
+    """Everything under content/, loaded."""
+
+    articles: list[Article]
+    """Newest first."""
+    entities: dict[str, Entity]
+    sources: dict[str, Source]

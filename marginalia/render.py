@@ -1,0 +1,248 @@
+"""Stage 4, render: turn the anchored content and its index into pages.
+
+Jinja2 renders every page with autoescaping on and StrictUndefined. The only
+HTML marked safe is what markdown-it-py produced (raw HTML off) and the
+annotation markup added by the render rules below, which escape every value
+they print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup
+
+from .index import Index, entity_summary
+from .model import CLAIM_STATUSES, ENTITY_KINDS, Article, Content, Entity, EventDate
+
+KIND_PLURALS = {"person": "People", "place": "Places", "organization": "Organizations", "event": "Events", "concept": "Concepts"}
+STATUS_HELP = {
+    "reported": "stated in the article; not checked against other sources",
+    "confirmed": "borne out by the sources cited",
+    "disputed": "contradicted by some of the sources cited",
+    "false": "shown wrong by the sources cited",
+}
+
+
+@dataclass
+class Page:
+    """One output file: where it goes and what it holds."""
+
+    path: str
+    """Path under site/, with forward slashes, e.g. entities/turkey.html."""
+    html: str
+
+
+def article_path(slug: str) -> str:
+    """Return the site path of the article SLUG."""
+    return f"articles/{slug}.html"
+
+
+def entity_path(entity_id: str) -> str:
+    """Return the site path of the entity page of ENTITY_ID."""
+    return f"entities/{entity_id}.html"
+
+
+class Renderer:
+    """Renders pages from one templates folder, with one Markdown parser."""
+
+    def __init__(self, templates_dir: Path, md: MarkdownIt, config: dict[str, Any]):
+        self.md = md
+        self.config = config
+        _add_annotation_rules(md)
+        self.env = Environment(
+            loader=FileSystemLoader(templates_dir),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(
+            markdown=self.markdown,
+            inline_markdown=self.inline_markdown,
+            human_date=human_date,
+            summary=entity_summary,
+        )
+        self.env.globals.update(
+            config=config,
+            article_path=article_path,
+            entity_path=entity_path,
+            kinds=ENTITY_KINDS,
+            kind_plurals=KIND_PLURALS,
+            statuses=CLAIM_STATUSES,
+            status_help=STATUS_HELP,
+            event_date=event_date,
+            timeline_strip=timeline_strip,
+        )
+
+    def markdown(self, text: str) -> Markup:
+        """Render block Markdown written by a contributor."""
+        return Markup(self.md.render(text))  # noqa: S704 - raw HTML is off in self.md
+
+    def inline_markdown(self, text: str) -> Markup:
+        """Render one paragraph of Markdown without the <p>."""
+        return Markup(self.md.renderInline(" ".join(text.split())))  # noqa: S704
+
+    def page(self, template: str, path: str, **context: Any) -> Page:
+        """Render TEMPLATE as the page at PATH (which fixes its relative root)."""
+        root = "../" * path.count("/")
+        html_text = self.env.get_template(template).render(root=root, page_path=path, **context)
+        return Page(path, html_text)
+
+    def article_body(self, article: Article, content: Content, root: str) -> tuple[Markup, Markup]:
+        """Return the annotated title and body of ARTICLE as HTML."""
+        env = {"root": root, "entities": content.entities, "md": self.md}
+        title = self.md.renderer.renderInline(article.title_tokens[0].children or [], self.md.options, env)
+        body = self.md.renderer.render(article.tokens, self.md.options, env)
+        return Markup(title), Markup(body)  # noqa: S704 - our renderer, values escaped
+
+    def pages(self, content: Content, index: Index) -> Iterator[Page]:
+        """Yield every page of the site."""
+        common = {"content": content, "index": index}
+        yield self.page("home.html", "index.html", **common)
+        for article in content.articles:
+            path = article_path(article.slug)
+            title, body = self.article_body(article, content, "../")
+            yield self.page("article.html", path, article=article, title_html=title, body_html=body, **common)
+        yield self.page("glossary.html", "glossary.html", by_kind=_by_kind(content.entities), **common)
+        for entity in content.entities.values():
+            yield self.page("entity.html", entity_path(entity.id), entity=entity, **common)
+        yield self.page("timeline.html", "timeline.html", **common)
+        yield self.page("claims.html", "claims.html", **common)
+        yield self.page("sources.html", "sources.html", **common)
+
+
+def _by_kind(entities: dict[str, Entity]) -> list[tuple[str, list[Entity]]]:
+    """Return the entities grouped by kind, each group sorted A–Z."""
+    groups = []
+    for kind in ENTITY_KINDS:
+        members = sorted((e for e in entities.values() if e.kind == kind), key=lambda e: e.name.casefold())
+        if members:
+            groups.append((kind, members))
+    return groups
+
+
+# --- Dates -------------------------------------------------------------------
+
+
+def human_date(iso: str) -> str:
+    """Return an ISO date (YYYY, YYYY-MM or YYYY-MM-DD) as people write it."""
+    parts = [int(p) for p in iso.split("-")]
+    if len(parts) == 1:
+        return str(parts[0])
+    month = dt.date(parts[0], parts[1], 1).strftime("%B")
+    if len(parts) == 2:
+        return f"{month} {parts[0]}"
+    return f"{month} {parts[2]}, {parts[0]}"
+
+
+def event_date(date: EventDate) -> Markup:
+    """Return DATE as one or two <time> elements at its own precision."""
+    start = f'<time datetime="{html.escape(date.start)}">'
+    if not date.end:
+        return Markup(f"{start}{html.escape(human_date(date.start))}</time>")  # noqa: S704
+    first, last = human_date(date.start), human_date(date.end)
+    a, b = date.start.split("-"), date.end.split("-")
+    if len(a) == len(b) == 3 and a[:2] == b[:2]:  # March 10–13, 2020
+        first = first.rsplit(",", 1)[0]
+        last = f"{int(b[2])}, {b[0]}"
+    elif len(a) == len(b) and a[0] == b[0] and len(a) > 1:  # February–March 2020
+        first = first.rsplit(" ", 1)[0].rstrip(",")
+    end = f'<time datetime="{html.escape(date.end)}">{html.escape(last)}</time>'
+    return Markup(f"{start}{html.escape(first)}</time>–{end}")  # noqa: S704
+
+
+def timeline_strip(events: list[Any], step: int = 60) -> dict[str, Any]:
+    """Return the overview drawing of EVENTS: evenly spaced dots, labelled where the year changes."""
+    dots, last_year = [], ""
+    for i, placed in enumerate(events):
+        year = placed.item.date.start[:4]
+        dots.append({"x": step // 2 + i * step, "label": year if year != last_year else ""})
+        last_year = year
+    return {"width": max(step, len(events) * step), "dots": dots}
+
+
+# --- Annotation markup -------------------------------------------------------
+
+
+def _attr(value: str) -> str:
+    return html.escape(value, quote=True)
+
+
+def _add_annotation_rules(md: MarkdownIt) -> None:
+    """Teach MD's renderer the annotation tokens that anchoring inserts."""
+    rules = {
+        "mention_open": _mention_open,
+        "mention_close": lambda self, tokens, idx, options, env: "</span>" if tokens[idx].meta.get("plain") else "</a>",
+        "claim_open": _claim_open,
+        "claim_close": _claim_close,
+        "event_open": _event_open,
+        "event_close": lambda self, tokens, idx, options, env: "</span>",
+        "note_open": _note_open,
+        "note_close": _note_close,
+    }
+    for name, rule in rules.items():
+        md.add_render_rule(name, rule)
+
+
+def _id_attr(token: Token) -> str:
+    return f' id="{_attr(token.meta["span"].id)}"' if token.meta["first"] else ""
+
+
+def _mention_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    entity_id = token.meta["annotation"].entity
+    entity = env["entities"][entity_id]
+    data = f' data-entity="{_attr(entity_id)}" data-kind="{_attr(entity.kind)}"'
+    if token.meta.get("plain"):
+        return f'<span class="mention"{_id_attr(token)}{data}>'
+    href = env["root"] + entity_path(entity_id)
+    return f'<a class="mention mention-{_attr(entity.kind)}"{_id_attr(token)} href="{_attr(href)}"{data}>'
+
+
+def _claim_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    status = token.meta["annotation"].status
+    return f'<mark class="claim claim-{_attr(status)}"{_id_attr(token)}>'
+
+
+def _claim_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    if not token.meta["last"]:
+        return "</mark>"
+    claim = token.meta["annotation"]
+    return (
+        f'</mark> <a class="badge badge-{_attr(claim.status)}" href="#about-claim-{_attr(claim.id)}"'
+        f' title="Claim {_attr(claim.status)}: {_attr(STATUS_HELP[claim.status])}. See its sources.">'
+        f"{_attr(claim.status)}</a>"
+    )
+
+
+def _event_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    return f'<span class="event"{_id_attr(tokens[idx])}>'
+
+
+def _note_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    return f'<span class="noted"{_id_attr(tokens[idx])}>'
+
+
+def _note_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    if not token.meta["last"]:
+        return "</span>"
+    note = token.meta["annotation"]
+    n = note.number
+    text = env["md"].renderInline(" ".join(note.text.split()))
+    return (
+        f'</span><sup class="note-ref"><a href="#note-{n}" aria-label="Note {n}">{n}</a></sup>'
+        f'<span class="sidenote" role="note"><span class="note-number">{n}</span> {text}</span>'
+    )
