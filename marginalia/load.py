@@ -182,8 +182,10 @@ def validate(data: Any, kind: str, marks: Marks, path: Path, problems: Problems)
     for error in _validator(kind).iter_errors(data):
         ok = False
         at = tuple(error.absolute_path)
-        line, col = marks.get(at, (0, 0))
         code, message, hint = _explain(error, kind)
+        if code == "M101":  # point at the unknown key itself
+            at = (*at, *_unknown_keys(error)[:1])
+        line, col = marks.get(at, (0, 0))
         problems.add(Location(path, line, col), code, message, hint)
     return ok
 
@@ -193,7 +195,7 @@ def _explain(error: ValidationError, kind: str) -> tuple[str, str, str]:
     field = ".".join(str(p) for p in error.absolute_path) or "(top level)"
     if error.validator in ("additionalProperties", "unevaluatedProperties"):
         allowed = sorted(_known_keys(error.schema))
-        unknown = re.findall(r"'([^']+)'", error.message.split("(")[-1])
+        unknown = _unknown_keys(error)
         names = ", ".join(repr(u) for u in unknown)
         close = difflib.get_close_matches(unknown[0], allowed, n=1) if unknown else []
         hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
@@ -209,6 +211,12 @@ def _explain(error: ValidationError, kind: str) -> tuple[str, str, str]:
     if error.validator == "type":
         return "M105", f"{field}: {error.instance!r} should be {_a(error.validator_value)}", _type_hint(error)
     return "M106", f"{field}: {error.message}", ""
+
+
+def _unknown_keys(error: ValidationError) -> list[str]:
+    """Return the keys an additional/unevaluatedProperties error is about."""
+    allowed = _known_keys(error.schema)
+    return sorted(k for k in error.instance if k not in allowed) if isinstance(error.instance, dict) else []
 
 
 def _a(type_name: Any) -> str:

@@ -1,0 +1,50 @@
+# The commands the README gives. `make serve` to preview, `make test` to test.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: serve build check test chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.requirements: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.requirements-test: requirements-test.txt requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+## serve: build the site and serve it at http://127.0.0.1:8000, rebuilding on every change
+serve: $(VENV)/.requirements
+	$(BIN)/python build.py serve
+
+## build: build the site into site/
+build: $(VENV)/.requirements
+	$(BIN)/python build.py
+
+## check: check the content without building
+check: $(VENV)/.requirements
+	$(BIN)/python build.py check --strict
+
+## test: install the test requirements and a Chromium, then run the whole suite
+test: $(VENV)/.requirements-test chromium
+	$(BIN)/python -m pytest
+
+# A Chromium for the browser tests: Debian's package where apt exists
+# (or $CHROMIUM, if set), else Playwright's own download.
+chromium: $(VENV)/.requirements-test
+	@if [ -n "$$CHROMIUM" ] || command -v chromium >/dev/null 2>&1; then \
+		echo "Chromium: $${CHROMIUM:-$$(command -v chromium)}"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
+	else \
+		$(BIN)/python -m playwright install chromium; \
+	fi
+
+clean:
+	rm -rf site .pytest_cache

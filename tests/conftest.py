@@ -1,0 +1,122 @@
+"""Shared fixtures: a site built from the real content/ into a temporary
+folder, served over HTTP, and a Chromium that works without downloads."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from marginalia.config import Config, load_config
+from marginalia.pipeline import build
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict, browser_name: str) -> dict:
+    """Use the system Chromium (Debian's package, or $CHROMIUM) where there is one."""
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if browser_name == "chromium" and path:
+        return {**browser_type_launch_args, "executable_path": path}
+    return browser_type_launch_args
+
+
+@pytest.fixture(scope="session")
+def seed_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    """Return the project's configuration, with the site going to a temporary folder."""
+    return load_config(ROOT / "mkdocs.yml", site_dir=tmp_path_factory.mktemp("seed") / "site")
+
+
+@pytest.fixture(scope="session")
+def seed_site(seed_config: Config) -> Path:
+    """Build the real content/ once per test session; return the site folder."""
+    build(seed_config)
+    return seed_config.site_dir
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(seed_site: Path) -> Iterator[str]:
+    """Serve the seed site on a free local port; return its base URL (ending in /)."""
+    handler = functools.partial(_QuietHandler, directory=str(seed_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+ENTITIES = """\
+- id: ada
+  name: Ada Lovelace
+  kind: person
+  aliases: [Lovelace]
+  description: Mathematician. Wrote the first published program.
+  sources: [notes]
+- id: london
+  name: London
+  kind: place
+- id: engine
+  name: Analytical Engine
+  kind: concept
+"""
+
+SOURCES = """\
+- id: notes
+  title: Sketch of the Analytical Engine
+  publisher: Taylor's Scientific Memoirs
+  date: "1843"
+"""
+
+
+class Project:
+    """A small content/ folder in a temporary directory, for tests to fill."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.content = root / "content"
+        (self.content / "articles").mkdir(parents=True)
+        self.write("entities.yml", ENTITIES)
+        self.write("sources.yml", SOURCES)
+
+    def write(self, name: str, text: str) -> Path:
+        """Write TEXT to content/NAME and return its path."""
+        path = self.content / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def article(self, slug: str, body: str, annotations: str | None = None, date: str = "2020-03-13") -> Path:
+        """Write an article (and its annotations, if given); return the .md path."""
+        path = self.write(f"articles/{slug}.md", f'---\ntitle: "Title of {slug}"\ndate: "{date}"\n---\n\n{body}')
+        if annotations is not None:
+            self.write(f"articles/{slug}.yml", annotations)
+        return path
+
+    @property
+    def config(self) -> Config:
+        """Return a configuration building this content with the real templates."""
+        return Config(
+            site_name="Test site",
+            content_dir=self.content,
+            templates_dir=ROOT / "templates",
+            site_dir=self.root / "site",
+            config_file=ROOT / "mkdocs.yml",
+        )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """Return an empty project with a three-entity glossary and one source."""
+    return Project(tmp_path)

@@ -1,0 +1,112 @@
+"""Loading: strict YAML, schema checks, and where each problem points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from marginalia.load import Problems, load_content, read_yaml
+
+
+def codes(problems: Problems) -> list[tuple[int, str]]:
+    return [(p.where.line, p.code) for p in problems]
+
+
+def parse(text: str) -> tuple[object, Problems]:
+    problems = Problems()
+    parsed = read_yaml(text, Path("x.yml"), problems)
+    return (parsed[0] if parsed else None), problems
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("a: NO", {"a": "NO"}),  # not False (YAML 1.1)
+        ("a: 1:20", {"a": "1:20"}),  # not 80 (sexagesimal)
+        ("a: 2020-03-05", {"a": "2020-03-05"}),  # not a datetime.date
+        ("a: 3", {"a": 3}),
+        ("a: true", {"a": True}),
+        ("a: '3'", {"a": "3"}),
+        ("a:", {"a": None}),
+    ],
+)
+def test_values_are_what_the_author_wrote(text: str, value: object) -> None:
+    """Plain scalars stay strings unless plainly an integer, true/false or null."""
+    data, problems = parse(text)
+    assert not problems
+    assert data == value
+
+
+def test_duplicate_key_is_reported_at_the_second() -> None:
+    """PyYAML keeps the last of two equal keys silently; the loader reports it."""
+    _, problems = parse("a: 1\nb: 2\na: 3\n")
+    assert codes(problems) == [(3, "M005")]
+    assert "first given on line 1" in problems[0].message
+
+
+def test_anchors_and_aliases_are_refused() -> None:
+    """Aliases are how alias bombs work: refuse them outright."""
+    _, problems = parse("a: &x [1, 2]\nb: *x\n")
+    assert codes(problems) == [(1, "M001")]
+    assert "anchors and aliases" in problems[0].message
+
+
+def test_syntax_error_points_at_the_line() -> None:
+    """PyYAML's own mark gives the line of a syntax error."""
+    _, problems = parse("a: 1\nb: [unclosed\nc: 3\n")
+    assert problems[0].code == "M001"
+    assert problems[0].where.line >= 2
+
+
+def test_tab_is_reported_with_its_line() -> None:
+    """A tab in indentation is a classic YAML mistake; say where it is."""
+    _, problems = parse("a:\n\t- 1\n")
+    assert codes(problems) == [(2, "M002")]
+
+
+def test_empty_file_and_second_document() -> None:
+    """An empty file and a second document are each reported."""
+    assert codes(parse("")[1]) == [(0, "M003")]
+    assert parse("a: 1\n---\nb: 2\n")[1][0].code == "M001"
+
+
+def test_schema_problems_name_the_key_and_suggest(project) -> None:
+    """A misspelt key gets the nearest valid key; a wrong enum lists the choices."""
+    project.article("a", "Ada Lovelace.\n", "mentions:\n  - entity: ada\n    qoute: Ada Lovelace\n")
+    project.write("entities.yml", "- id: x\n  name: X\n  kind: planet\n")
+    problems = Problems()
+    load_content(project.content, problems)
+    by_code = {p.code: p for p in problems}
+    assert by_code["M101"].where.line == 3  # the mention item starts on line 3
+    assert "did you mean 'quote'?" in by_code["M101"].hint
+    assert by_code["M103"].where.line == 3 and "person" in by_code["M103"].hint
+
+
+def test_front_matter_lines_count_from_the_file_start(project) -> None:
+    """A front matter error points at the line in the .md file, not in the YAML block."""
+    path = project.write("articles/b.md", '---\ntitle: "T"\ndate: 2020-3-1\n---\n\nText.\n')
+    problems = Problems()
+    load_content(project.content, problems)
+    assert [(p.where.path, p.where.line, p.code) for p in problems] == [(path, 3, "M104")]
+
+
+def test_articles_are_newest_first(project) -> None:
+    """The home page order comes from here: newest date first."""
+    project.article("old", "Old.\n", date="2019-01-01")
+    project.article("new", "New.\n", date="2021-01-01")
+    content = load_content(project.content, Problems())
+    assert [a.slug for a in content.articles] == ["new", "old"]
+
+
+def test_bad_event_date_is_reported(project) -> None:
+    """An impossible date or a backwards range is an error at the date's line."""
+    project.article(
+        "a",
+        "It happened.\n",
+        'events:\n  - id: e\n    quote: It happened\n    date: "2020-02-30"\n    title: T\n'
+        '  - id: f\n    quote: It happened\n    date: "2020-03/2020-01"\n    title: T\n',
+    )
+    problems = Problems()
+    load_content(project.content, problems)
+    assert codes(problems) == [(4, "M401"), (8, "M402")]
