@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve build check test chromium clean
+.PHONY: serve build check test golden chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ check: $(VENV)/.requirements
 ## test: install the test requirements and a Chromium, then run the whole suite
 test: $(VENV)/.requirements-test chromium
 	$(BIN)/python -m pytest
+
+## golden: rewrite the golden files from the current output (review the diff!)
+golden: $(VENV)/.requirements-test
+	$(BIN)/python -m pytest -q tests/test_golden.py --regen-golden
 
 # A Chromium for the browser tests: Debian's package where apt exists
 # (or $CHROMIUM, if set), else Playwright's own download.

@@ -253,7 +253,8 @@ def _mark_block(
         if not inside:
             continue
         kind = KIND_OF[type(annotation)]
-        segments = _segments(children, inside[0], inside[-1], offsets)
+        first, last = _widen(children, inside[0], inside[-1])
+        segments = _segments(children, first, last, offsets)
         plain = kind == "mention" and _touches_link(children, segments)
         for n, (first, last) in reversed(list(enumerate(segments))):
             meta = {"annotation": annotation, "span": span, "first": n == 0, "last": n == len(segments) - 1}
@@ -294,6 +295,28 @@ def _split_children(inline: Token, cuts: set[int]) -> tuple[list[Token], dict[in
     return children, spans
 
 
+def _widen(children: list[Token], first: int, last: int) -> tuple[int, int]:
+    """Widen FIRST..LAST over markup wholly inside it, so `*Ada* Lovelace` is one segment."""
+    while True:
+        if first > 0 and children[first - 1].nesting == 1 and _partner(children, first - 1) <= last:
+            first -= 1
+        elif last + 1 < len(children) and children[last + 1].nesting == -1 and _partner(children, last + 1) >= first:
+            last += 1
+        else:
+            return first, last
+
+
+def _partner(children: list[Token], k: int) -> int:
+    """Return the index of the token that opens or closes CHILDREN[k]."""
+    step, depth, i = children[k].nesting, 0, k
+    while 0 <= i < len(children):
+        depth += children[i].nesting
+        if depth == 0:
+            return i
+        i += step
+    return -1 if step < 0 else len(children)
+
+
 def _segments(children: list[Token], first: int, last: int, offsets: dict[int, tuple[int, int]]) -> list[tuple[int, int]]:
     """Return the well-nested runs of CHILDREN[first..last] that hold text."""
     stack: list[int] = []
@@ -311,9 +334,8 @@ def _segments(children: list[Token], first: int, last: int, offsets: dict[int, t
     for i in range(first, last + 2):
         if i > last or i in unmatched:
             if run_start is not None:
-                holders = [j for j in range(run_start, i) if id(children[j]) in offsets]
-                if holders:
-                    runs.append((holders[0], holders[-1]))
+                if any(id(children[j]) in offsets for j in range(run_start, i)):
+                    runs.append((run_start, i - 1))
                 run_start = None
         elif run_start is None:
             run_start = i

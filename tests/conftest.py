@@ -120,3 +120,7 @@ class Project:
 def project(tmp_path: Path) -> Project:
     """Return an empty project with a three-entity glossary and one source."""
     return Project(tmp_path)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--regen-golden", action="store_true", help="rewrite the golden files from the current output")

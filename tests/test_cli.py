@@ -1,0 +1,108 @@
+"""The command line: exit codes, messages, and a build that never half-writes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import build as build_script
+from marginalia import pipeline
+from marginalia.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_config(project) -> Path:
+    config = project.root / "mkdocs.yml"
+    config.write_text(
+        f"site_name: Test\ndocs_dir: content\nsite_dir: site\nextra:\n  marginalia:\n    templates_dir: {ROOT / 'templates'}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_build_writes_every_page(project, capsys) -> None:
+    """`build.py` builds the home, article, glossary, entity, timeline, claims and sources pages."""
+    project.article("a", "Ada wrote.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
+    assert build_script.main(["-f", str(write_config(project))]) == 0
+    site = project.root / "site"
+    expected = {"index.html", "articles/a.html", "glossary.html", "timeline.html", "claims.html", "sources.html"}
+    expected |= {f"entities/{e}.html" for e in ("ada", "london", "engine")}
+    assert expected <= {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+    assert "Built 9 pages" in capsys.readouterr().out
+
+
+def test_check_reports_in_compiler_style_and_exits_1(project, capsys) -> None:
+    """Problems print as path:line:col: error[CODE]: message, with a hint line."""
+    path = project.article("a", "Ada wrote.\n", "mentions:\n  - {entity: ada, quote: Adda}\n")
+    assert main(["check", "-f", str(write_config(project))]) == 1
+    err = capsys.readouterr().err
+    assert f"{path.with_suffix('.yml')}:2:5: error[M301]: the quote 'Adda' is not in the article" in err
+    assert "  hint: closest passage, line 6 of a.md: 'Ada'" in err
+    assert "1 error(s), 0 warning(s)" in err
+
+
+def test_clean_check_exits_0(project, capsys) -> None:
+    """No problems: exit 0 and say so."""
+    project.article("a", "Ada wrote.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
+    assert main(["check", "-f", str(write_config(project))]) == 0
+    assert "No problems found." in capsys.readouterr().out
+
+
+def test_usage_errors_exit_2(project, capsys) -> None:
+    """An unknown option or a missing config file is a usage error."""
+    assert main(["build", "--no-such-option"]) == 2
+    assert main(["check", "-f", str(project.root / "missing.yml")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_failed_build_leaves_the_previous_site(project) -> None:
+    """Bad content stops the build before anything is written."""
+    config = write_config(project)
+    project.article("a", "Ada wrote.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
+    assert main(["-q", "-f", str(config)]) == 0
+    before = {p: p.read_bytes() for p in (project.root / "site").rglob("*") if p.is_file()}
+    project.article("a", "Ada wrote.\n", "mentions:\n  - {entity: ada, quote: Nobody}\n")
+    assert main(["-q", "-f", str(config)]) == 1
+    after = {p: p.read_bytes() for p in (project.root / "site").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_exception_while_writing_leaves_the_previous_site(project, monkeypatch) -> None:
+    """A crash in the middle of writing pages leaves site/ as it was, and no staging folder."""
+    config = write_config(project)
+    project.article("a", "Ada wrote.\n")
+    assert main(["-q", "-f", str(config)]) == 0
+    site = project.root / "site"
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    calls = {"n": 0}
+    real_write = Path.write_text
+
+    def failing_write(self: Path, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", failing_write)
+    with pytest.raises(OSError):
+        pipeline.build(project.config.__class__(**{**project.config.__dict__, "site_dir": site}))
+    monkeypatch.undo()
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+    assert [p.name for p in project.root.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_mkdocs_build_names_the_right_command(tmp_path) -> None:
+    """`mkdocs build` must not make an unannotated site silently: it stops and says what to run."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(ROOT / "mkdocs.yml"), "-d", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode != 0
+    assert "python build.py" in result.stdout + result.stderr
+    assert not (tmp_path / "out").exists()
