@@ -42,6 +42,9 @@ ENTITIES_FILE = "entities.yml"
 SOURCES_FILE = "sources.yml"
 ARTICLES_DIR = "articles"
 
+MAX_FILE_BYTES = 1_000_000
+"""Largest article or YAML file accepted; a longer article should be split."""
+
 YamlPath = tuple[str | int, ...]
 Marks = dict[YamlPath, tuple[int, int]]
 
@@ -67,9 +70,34 @@ def load_content(content_dir: Path, problems: Problems) -> Content:
     return Content(articles=articles, entities=entities, sources=sources)
 
 
+def read_text(path: Path, problems: Problems) -> str | None:
+    """Return the text of PATH with a BOM and CRLF line ends removed, or None after a problem."""
+    if path.is_symlink():
+        problems.add(Location(path), "M014", "symbolic links are not followed in content/", "replace the link with the file itself")
+        return None
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        problems.add(
+            Location(path), "M012", f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", "split it into smaller files"
+        )
+        return None
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        problems.add(Location(path, line), "M013", f"the file is not valid UTF-8 (byte {raw[err.start]:#04x})", "save it as UTF-8")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 # --- YAML --------------------------------------------------------------------
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
+
+
+class _AliasRefused(yaml.MarkedYAMLError):
+    """An anchor or alias, refused: aliases are how alias bombs work."""
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -78,9 +106,7 @@ class _StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise yaml.MarkedYAMLError(
-                problem="anchors and aliases (&name, *name) are not allowed", problem_mark=event.start_mark
-            )
+            raise _AliasRefused(problem="anchors and aliases (&name, *name) are not allowed", problem_mark=event.start_mark)
         return super().compose_node(parent, index)
 
 
@@ -104,13 +130,21 @@ def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) ->
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = Location(path, mark.line + 1 + offset, mark.column + 1) if mark else Location(path)
-        problems.add(where, "M001", f"YAML syntax: {err.problem}", _yaml_hint(err))
+        if isinstance(err, _AliasRefused):
+            problems.add(where, "M006", str(err.problem), "write the value out in full where it is needed")
+        elif "single document" in str(err.context):
+            problems.add(where, "M007", "a second YAML document ('---') in one file", "remove the '---' line")
+        else:
+            problems.add(where, "M001", f"YAML syntax: {err.problem}", _yaml_hint(err))
         return None
     except yaml.YAMLError as err:
         problems.add(Location(path), "M001", f"YAML syntax: {err}")
         return None
-    if node is None:
-        problems.add(Location(path), "M003", "the file is empty", "remove it, or add content")
+    except RecursionError:
+        problems.add(Location(path, first_line), "M008", "the YAML is nested too deeply", "flatten it: no file here needs more than a few levels")
+        return None
+    if node is None or (node.tag.endswith(":null") and not node.value):
+        problems.add(Location(path), "M003", "the file is empty", "remove it, or add its content")
         return None
     marks: Marks = {}
     data = _to_python(node, (), marks, path, problems, offset)
@@ -118,8 +152,6 @@ def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) ->
 
 
 def _yaml_hint(err: yaml.MarkedYAMLError) -> str:
-    if err.problem and "single document" in (err.context or "") + err.problem:
-        return "a file holds one YAML document: remove the second '---' line"
     if err.problem and "mapping values are not allowed" in err.problem:
         return "a value that contains ': ' must be quoted"
     return ""
@@ -207,6 +239,11 @@ def _explain(error: ValidationError, kind: str) -> tuple[str, str, str]:
         return "M103", f"{field}: {error.instance!r} is not allowed", f"use one of: {choices}"
     if error.validator == "pattern":
         desc = error.schema.get("description", "")
+        name = str(error.absolute_path[-1]) if error.absolute_path else ""
+        if name == "url":
+            return "M107", f"{field}: {error.instance!r} is not an http:// or https:// address", "give the full address, starting with https://"
+        if name == "date":
+            return "M108", f"{field}: {error.instance!r} is not a date in a form this field takes", f"{desc} Quote it: \"2020-03-05\"."
         return "M104", f"{field}: {error.instance!r} is not in the expected form", desc
     if error.validator == "type":
         return "M105", f"{field}: {error.instance!r} should be {_a(error.validator_value)}", _type_hint(error)
@@ -254,7 +291,8 @@ def _load_registry(path: Path, kind: str, make: Any, problems: Problems) -> Iter
     if not path.is_file():
         problems.add(Location(path), "M010", f"missing {path.name}", f"create it: content/{path.name} lists the {kind}")
         return
-    parsed = read_yaml(path.read_text(encoding="utf-8"), path, problems)
+    text = read_text(path, problems)
+    parsed = read_yaml(text, path, problems) if text is not None else None
     if parsed is None:
         return
     data, marks = parsed
@@ -304,7 +342,9 @@ _FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?\n)?---[ \t]*(\n|\Z)", re.DOTALL)
 
 def load_article(md_path: Path, problems: Problems) -> Article | None:
     """Read one article and its annotations; return None if it cannot be used."""
-    text = md_path.read_text(encoding="utf-8")
+    text = read_text(md_path, problems)
+    if text is None:
+        return None
     match = _FRONT_MATTER.match(text)
     if not match:
         problems.add(
@@ -341,7 +381,8 @@ def load_article(md_path: Path, problems: Problems) -> Article | None:
 
 
 def _load_annotations(article: Article, path: Path, problems: Problems) -> None:
-    parsed = read_yaml(path.read_text(encoding="utf-8"), path, problems)
+    text = read_text(path, problems)
+    parsed = read_yaml(text, path, problems) if text is not None else None
     if parsed is None:
         return
     data, marks = parsed

@@ -1,1 +1,150 @@
-// js
+/* Marginalia: entity cards on mentions. Progressive enhancement only: the
+   mentions are links that work without this script. */
+(function () {
+  "use strict";
+  var mentions = document.querySelectorAll(".mention[data-entity]");
+  if (!mentions.length || !document.body.append) return;
+
+  var card, link, kind, summary, opener = null, timer = 0, muted = false;
+
+  function entry(m) {
+    var li = document.getElementById("entity-" + m.getAttribute("data-entity"));
+    return li && li.classList.contains("entity-summary") ? li : null;
+  }
+
+  function text(li, sel) {
+    var el = li.querySelector(sel);
+    return el ? el.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+
+  function build() {
+    card = document.createElement("div");
+    card.className = "entity-card";
+    card.id = "entity-card";
+    card.setAttribute("role", "dialog");
+    card.hidden = true;
+    link = document.createElement("a");
+    link.className = "entity-card-link";
+    kind = document.createElement("span");
+    summary = document.createElement("span");
+    summary.className = "entity-card-summary";
+    card.append(link, " ", kind, summary);
+    card.addEventListener("mouseenter", cancel);
+    card.addEventListener("mouseleave", later);
+    card.addEventListener("focusout", focusOut);
+  }
+
+  function cancel() {
+    clearTimeout(timer);
+  }
+
+  function later() {
+    cancel();
+    timer = setTimeout(function () {
+      var a = document.activeElement;
+      if (a !== opener && !card.contains(a)) close();
+    }, 300);
+  }
+
+  function open(m, ev) {
+    var li = entry(m);
+    if (!li) return;
+    if (!card) build();
+    cancel();
+    if (ev && !card.hidden && card.contains(document.activeElement)) return;
+    if (opener && opener !== m) release(opener);
+    opener = m;
+    var name = li.querySelector(".entity-name"), k = li.querySelector(".kind");
+    link.textContent = text(li, ".entity-name");
+    link.setAttribute("href", m.getAttribute("href") || (name && name.getAttribute("href")) || "#");
+    kind.className = k ? k.className : "kind";
+    kind.textContent = text(li, ".kind");
+    kind.hidden = !kind.textContent;
+    summary.textContent = text(li, ".summary");
+    summary.hidden = !summary.textContent;
+    card.setAttribute("aria-label", link.textContent);
+    // Right after the mention, so that Tab goes from it into the card;
+    // after the enclosing link when the mention sits inside one.
+    var anchor = m.closest("a") || m;
+    if (anchor.nextSibling !== card) anchor.after(card);
+    card.hidden = false;
+    m.setAttribute("aria-expanded", "true");
+    m.setAttribute("aria-controls", "entity-card");
+    m.setAttribute("aria-describedby", "entity-card");
+    place(m, ev);
+  }
+
+  function release(m) {
+    m.setAttribute("aria-expanded", "false");
+    m.removeAttribute("aria-describedby");
+  }
+
+  function place(m, ev) {
+    var rects = m.getClientRects(), r = rects[0], i;
+    if (!r) return;
+    if (ev && "clientY" in ev) {
+      for (i = 0; i < rects.length; i++) {
+        if (ev.clientY >= rects[i].top && ev.clientY <= rects[i].bottom) r = rects[i];
+      }
+    }
+    var s = card.style, vw = document.documentElement.clientWidth, vh = window.innerHeight;
+    s.left = s.top = "0px";
+    var o = card.getBoundingClientRect();
+    var x = Math.max(8, Math.min(r.left, vw - o.width - 8));
+    var y = r.bottom + 6;
+    if (y + o.height > vh - 8 && r.top - o.height - 6 > 8) y = r.top - o.height - 6;
+    s.left = Math.round(x - o.left) + "px";
+    s.top = Math.round(y - o.top) + "px";
+  }
+
+  function close(refocus) {
+    cancel();
+    if (!card || card.hidden) return;
+    var m = opener;
+    if (m && (refocus || card.contains(document.activeElement))) {
+      muted = true;
+      m.focus();
+      muted = false;
+    }
+    card.hidden = true;
+    if (m) release(m);
+  }
+
+  function focusOut(e) {
+    var to = e.relatedTarget;
+    if (!card || card.hidden || (to && (to === opener || card.contains(to)))) return;
+    if (!to && (card.matches(":hover") || (opener && opener.matches(":hover")))) return;
+    close();
+  }
+
+  function onFocus(e) {
+    if (muted) return;
+    var m = e.currentTarget;
+    // Shift-Tab out of the card lands back on its mention: close it there.
+    if (card && !card.hidden && opener === m && e.relatedTarget && card.contains(e.relatedTarget)) {
+      close();
+      return;
+    }
+    open(m);
+  }
+
+  Array.prototype.forEach.call(mentions, function (m) {
+    m.addEventListener("mouseenter", function (e) { open(m, e); });
+    m.addEventListener("mouseleave", function () { if (card && opener === m) later(); });
+    m.addEventListener("focus", onFocus);
+    m.addEventListener("focusout", focusOut);
+  });
+
+  document.addEventListener("keydown", function (e) {
+    if ((e.key === "Escape" || e.key === "Esc") && card && !card.hidden) {
+      e.preventDefault();
+      close(true);
+    }
+  });
+  document.addEventListener("pointerdown", function (e) {
+    if (card && !card.hidden && !card.contains(e.target) && !(opener && opener.contains(e.target))) close();
+  });
+  window.addEventListener("resize", function () {
+    if (card && !card.hidden && opener) place(opener);
+  });
+})();

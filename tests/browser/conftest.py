@@ -1,0 +1,24 @@
+"""Fixtures shared by the browser tests (the site itself is built once, in tests/conftest.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+from playwright.sync_api import Page
+
+from .helpers import ARTICLE, ROOT, SEED_SLUG
+
+
+@pytest.fixture(scope="session")
+def seed_annotations() -> dict[str, Any]:
+    """Return the seed article's annotations, as its contributor wrote them."""
+    return yaml.safe_load((ROOT / "content" / "articles" / f"{SEED_SLUG}.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def article(page: Page, site_url: str) -> Page:
+    """Open the seed article in the test's page and return the page."""
+    page.goto(site_url + ARTICLE)
+    return page

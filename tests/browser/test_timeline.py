@@ -1,0 +1,35 @@
+"""The timeline page: every dated event, in date order."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+
+def _date_key(iso: str) -> tuple[int, ...]:
+    """Return an ISO date of any precision (2018, 2020-03, 2020-03-05) as comparable numbers."""
+    return tuple(int(part) for part in iso.split("T")[0].split("-"))
+
+
+def test_timeline_events_are_in_date_order(page: Page, site_url: str) -> None:
+    """Every event on the timeline starts no earlier than the one above it."""
+    page.goto(site_url + "timeline.html")
+    items = page.locator("ol.timeline > li")
+    expect(items).to_have_count(7)
+    starts = items.evaluate_all(
+        "lis => lis.map(li => { const t = li.querySelector('time[datetime]');"
+        " return t ? t.getAttribute('datetime') : null; })"
+    )
+    assert None not in starts, f"an event has no <time datetime>: {starts}"
+    keys = [_date_key(s) for s in starts]
+    for i in range(1, len(keys)):
+        assert keys[i - 1] <= keys[i], f"event {i + 1} ({starts[i]}) comes after an event dated {starts[i - 1]}: {starts}"
+
+
+def test_timeline_starts_with_2018_agreement_and_ends_with_patrols(page: Page, site_url: str) -> None:
+    """The timeline opens with the 2018 agreement and closes with the joint patrols due on March 15, 2020."""
+    page.goto(site_url + "timeline.html")
+    items = page.locator("ol.timeline > li")
+    expect(items.first.locator(".event-date")).to_have_text("2018")
+    expect(items.first).to_contain_text("reach the agreement under which Turkey sets up observation posts")
+    expect(items.last.locator(".event-date")).to_have_text("March 15, 2020")
+    expect(items.last).to_contain_text("joint patrols along the M4 highway")
