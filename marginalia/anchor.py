@@ -45,7 +45,7 @@ def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None
     article.title_tokens = md.parseInline(article.title)
     article.tokens = md.parse(article.body)
     inlines = [article.title_tokens[0]] + [t for t in article.tokens if t.type == "inline"]
-    lines = [article.title_line] + [article.body_line + t.map[0] for t in article.tokens if t.type == "inline"]
+    article.block_lines = [article.title_line] + [article.body_line + t.map[0] for t in article.tokens if t.type == "inline"]
     texts = [_child_offsets(token)[0] for token in inlines]
     article.blocks, starts = [], 0
     for text in texts:
@@ -55,10 +55,12 @@ def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None
 
     spans_by_block: dict[int, list[tuple[Span, Annotation]]] = defaultdict(list)
     for annotation in article.annotations:
-        spans = _find(annotation, article, lines, problems)
+        spans = _find(annotation, article, problems)
         annotation.spans = spans
         for span in spans:
             spans_by_block[span.block].append((span, annotation))
+    for spans in spans_by_block.values():
+        _check_overlaps(spans, problems)
     _assign_ids(article)
     for block, spans in sorted(spans_by_block.items()):
         _mark_block(inlines[block], article.blocks[block][0], spans, article, problems)
@@ -100,12 +102,12 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def _find(annotation: Annotation, article: Article, lines: list[int], problems: Problems) -> list[Span]:
+def _find(annotation: Annotation, article: Article, problems: Problems) -> list[Span]:
     """Return where ANNOTATION's selector lands in ARTICLE, or [] after a problem."""
     selector, where, text = annotation.selector, annotation.where, article.text
     matches = [(m.start(), m.end()) for m in quote_pattern(selector.quote).finditer(text)]
     if not matches:
-        problems.append(_not_found(selector.quote, article, lines, where))
+        problems.append(_not_found(selector.quote, article, where))
         return []
     candidates = [
         (s, e)
@@ -114,7 +116,7 @@ def _find(annotation: Annotation, article: Article, lines: list[int], problems: 
         and _squash(text[e : e + 2 * len(selector.suffix) + 8]).startswith(_squash(selector.suffix))
     ]
     if not candidates:
-        places = ", ".join(str(_line_at(s, article, lines)) for s, _ in matches)
+        places = ", ".join(str(line_at(article, s)) for s, _ in matches)
         problems.append(
             Problem(
                 where,
@@ -139,7 +141,7 @@ def _find(annotation: Annotation, article: Article, lines: list[int], problems: 
             return []
         chosen = [candidates[selector.occurrence - 1]]
     elif len(candidates) > 1:
-        problems.append(_ambiguous(selector.quote, candidates, article, lines, where))
+        problems.append(_ambiguous(selector.quote, candidates, article, where))
         return []
     else:
         chosen = candidates
@@ -151,12 +153,12 @@ def _find(annotation: Annotation, article: Article, lines: list[int], problems: 
                 Problem(
                     where,
                     "M303",
-                    f"the quote {selector.quote!r} runs across two paragraphs (from line {_line_at(start, article, lines)})",
+                    f"the quote {selector.quote!r} runs across two paragraphs (from line {line_at(article, start)})",
                     "anchor one annotation per paragraph",
                 )
             )
             continue
-        spans.append(Span(start, end, block, _line_at(start, article, lines)))
+        spans.append(Span(start, end, block, line_at(article, start)))
     return spans
 
 
@@ -167,12 +169,13 @@ def _block_at(offset: int, article: Article) -> int:
     raise ValueError(offset)
 
 
-def _line_at(offset: int, article: Article, lines: list[int]) -> int:
+def line_at(article: Article, offset: int) -> int:
+    """Return the line in the .md file of OFFSET in the article's plain text."""
     block = _block_at(offset, article)
-    return lines[block] + article.text.count("\n", article.blocks[block][0], offset)
+    return article.block_lines[block] + article.text.count("\n", article.blocks[block][0], offset)
 
 
-def _not_found(quote: str, article: Article, lines: list[int], where: Location) -> Problem:
+def _not_found(quote: str, article: Article, where: Location) -> Problem:
     """Return the problem for a quote that is not in the article, with the closest passage."""
     words = list(re.finditer(r"\S+", article.text))
     size = len(quote.split())
@@ -184,27 +187,64 @@ def _not_found(quote: str, article: Article, lines: list[int], where: Location) 
     close = difflib.get_close_matches(_squash(quote), list(windows), n=1, cutoff=0.5)
     hint = "copy the words from the article as they read on the page"
     if close:
-        line = _line_at(windows[close[0]], article, lines)
-        hint = f"closest passage, line {line} of {article.source_path.name}: {close[0]!r}"
+        line = line_at(article, windows[close[0]])
+        hint = f"closest passage, line {line} of {article.source_path.name}: {close[0]!r}; {_differences(_squash(quote), close[0])}"
     return Problem(where, "M301", f"the quote {quote!r} is not in the article", hint)
 
 
-def _ambiguous(quote: str, matches: list[tuple[int, int]], article: Article, lines: list[int], where: Location) -> Problem:
-    """Return the problem for a quote with several matches, suggesting how to pick one."""
-    places = ", ".join(str(_line_at(s, article, lines)) for s, _ in matches)
-    first_start, first_end = matches[0]
-    text = article.text
-    hint = f"add occurrence: 1 (up to {len(matches)}), or every: true on a mention"
-    for size in range(3, 40):
-        prefix = text[max(0, first_start - size) : first_start]
-        if sum(text[max(0, s - size) : s] == prefix for s, _ in matches) == 1 and prefix.strip():
-            hint = f"to pick the first (line {_line_at(first_start, article, lines)}), add prefix: {prefix!r}; or " + hint
-            break
-        suffix = text[first_end : first_end + size]
-        if sum(text[e : e + size] == suffix for _, e in matches) == 1 and suffix.strip():
-            hint = f"to pick the first (line {_line_at(first_start, article, lines)}), add suffix: {suffix!r}; or " + hint
-            break
+def _differences(quote: str, passage: str) -> str:
+    """Describe how QUOTE differs from PASSAGE, e.g. `'"' where the article has '“'`."""
+    changes = []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, quote, passage, autojunk=False).get_opcodes():
+        if op == "replace":
+            changes.append(f"{quote[a1:a2]!r} where the article has {passage[b1:b2]!r}")
+        elif op == "delete":
+            changes.append(f"{quote[a1:a2]!r} is not in the article")
+        elif op == "insert":
+            changes.append(f"the article has {passage[b1:b2]!r} here")
+    more = f" (and {len(changes) - 3} more)" if len(changes) > 3 else ""
+    return "differences: " + "; ".join(changes[:3]) + more if changes else "they differ in spacing only"
+
+
+def _ambiguous(quote: str, matches: list[tuple[int, int]], article: Article, where: Location) -> Problem:
+    """Return the problem for a quote with several matches, suggesting how to pick each."""
+    places = ", ".join(str(line_at(article, s)) for s, _ in matches)
+    picks = [f"line {line_at(article, s)}: {_shortest_context(article.text, matches, n)}" for n, (s, _) in enumerate(matches[:5])]
+    hint = "to pick one, add " + "; ".join(picks) + ". Or add occurrence: N, or every: true on a mention"
     return Problem(where, "M302", f"the quote {quote!r} occurs {len(matches)} times (lines {places})", hint)
+
+
+def _shortest_context(text: str, matches: list[tuple[int, int]], n: int) -> str:
+    """Return the shortest prefix: or suffix: that tells match N from the others."""
+    start, end = matches[n]
+    for size in range(2, 60):
+        prefix = text[max(0, start - size) : start]
+        if prefix.strip() and sum(text[max(0, s - size) : s] == prefix for s, _ in matches) == 1:
+            return f"prefix: {prefix!r}"
+        suffix = text[end : end + size]
+        if suffix.strip() and sum(text[e : e + size] == suffix for _, e in matches) == 1:
+            return f"suffix: {suffix!r}"
+    return f"occurrence: {n + 1}"
+
+
+def _check_overlaps(spans: list[tuple[Span, Annotation]], problems: Problems) -> None:
+    """Report mentions that overlap mentions, and claims that cross claims: they cannot nest."""
+    for i, (a, first) in enumerate(spans):
+        for b, second in spans[i + 1 :]:
+            kinds = {KIND_OF[type(first)], KIND_OF[type(second)]}
+            if len(kinds) != 1 or not (a.start < b.end and b.start < a.end):
+                continue
+            nested = (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
+            if kinds == {"mention"} or (kinds == {"claim"} and not nested):
+                kind = kinds.pop()
+                later = second if (second.where.line, second.where.col) > (first.where.line, first.where.col) else first
+                other = first if later is second else second
+                problems.add(
+                    later.where,
+                    "M307",
+                    f"this {kind} overlaps the {kind} {other.selector.quote!r} (line {other.where.line})",
+                    "mentions cannot overlap; claims may nest but not cross: shorten one quote",
+                )
 
 
 def _assign_ids(article: Article) -> None:

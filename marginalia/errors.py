@@ -34,6 +34,57 @@ class Problem:
         return (str(self.where.path), self.where.line, self.where.col, self.code)
 
 
+RULES: dict[str, str] = {
+    # Files
+    "M010": "a registry file (entities.yml, sources.yml) is missing",
+    "M011": "an article has no front matter",
+    "M012": "a file is larger than the limit",
+    "M013": "a file is not valid UTF-8",
+    "M014": "a symbolic link in content/",
+    # YAML
+    "M001": "YAML syntax error",
+    "M002": "tab character in YAML",
+    "M003": "empty file",
+    "M004": "merge key (<<)",
+    "M005": "duplicate key",
+    "M006": "anchor or alias (&name, *name)",
+    "M007": "second YAML document in one file",
+    "M008": "YAML nested too deeply",
+    # Schema
+    "M101": "unknown key",
+    "M102": "missing required key",
+    "M103": "value not among the allowed choices",
+    "M104": "value not in the expected form (e.g. an id)",
+    "M105": "value of the wrong type",
+    "M106": "other schema violation",
+    "M107": "URL that is not http:// or https://",
+    "M108": "date not in the expected form",
+    # References
+    "M201": "duplicate id",
+    "M202": "unknown entity id",
+    "M203": "unknown source id",
+    "M204": "unknown article slug",
+    "M205": "article file name that is not a valid slug, or collides with another",
+    # Anchoring
+    "M301": "quote not found in the article",
+    "M302": "quote found more than once",
+    "M303": "quote runs across two blocks",
+    "M304": "quote starts or ends inside inline code",
+    "M305": "occurrence out of range",
+    "M306": "no match has the prefix or suffix given",
+    "M307": "annotations overlap that cannot nest",
+    # Dates
+    "M401": "date that does not exist",
+    "M402": "date range that ends before it starts",
+    # Lints (warnings)
+    "W501": "an entity's name or alias is in an article but not annotated there",
+    "W502": "entity never mentioned",
+    "W503": "source never cited",
+    "W504": "claim with no source",
+}
+"""Every rule the checker applies, by its stable code; CONTRIBUTING.md documents each."""
+
+
 class MarginaliaError(Exception):
     """Base of the errors the command line turns into an exit code."""
 

@@ -7,13 +7,11 @@ page never walks the whole site.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from .load import Problems
-from .model import Annotation, Article, Claim, Content, Entity, Event, Location, Mention, Span
+from .model import Annotation, Article, Claim, Content, Entity, Event, Mention, Span
 
 SNIPPET_CHARS = 70
 """How much context a keyword-in-context snippet shows on each side."""
@@ -69,9 +67,8 @@ class Index:
     """Article slug → its entities, in order of first mention."""
 
 
-def build_index(content: Content, problems: Problems) -> Index:
-    """Check cross-references in CONTENT and return the site's index."""
-    _check_references(content, problems)
+def build_index(content: Content) -> Index:
+    """Return the site's index of CONTENT (whose references are checked)."""
     index = Index()
     pairs: Counter[tuple[str, str]] = Counter()
     for article in content.articles:
@@ -145,44 +142,6 @@ def _snippet(article: Article, span: Span) -> MentionRef:
 
 def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
-
-
-def _check_references(content: Content, problems: Problems) -> None:
-    """Add a problem for every id that refers to nothing, and every id given twice."""
-    entity_ids, source_ids = list(content.entities), list(content.sources)
-    slugs = {a.slug for a in content.articles}
-
-    def check(ref: str, known: list[str], what: str, where: Location | None) -> None:
-        if ref not in known and where is not None:
-            close = difflib.get_close_matches(ref, known, n=3)
-            hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else f"add {ref!r} to content/{what}.yml"
-            code = "M202" if what == "entities" else "M203"
-            problems.add(where, code, f"unknown {what[:-1] if what == 'sources' else 'entity'} id {ref!r}", hint)
-
-    for entity in content.entities.values():
-        for source_id in entity.sources:
-            check(source_id, source_ids, "sources", entity.where)
-    for source in content.sources.values():
-        if source.article and source.article not in slugs and source.where:
-            problems.add(source.where, "M204", f"no article with slug {source.article!r}", "article: is the .md file name without .md")
-    seen: dict[tuple[str, str], Location] = {}
-    for article in content.articles:
-        for mention in article.mentions:
-            check(mention.entity, entity_ids, "entities", mention.where)
-        for item in [*article.claims, *article.events]:
-            kind = "claim" if isinstance(item, Claim) else "event"
-            if (kind, item.id) in seen:
-                first = seen[(kind, item.id)]
-                problems.add(item.where, "M201", f"duplicate {kind} id {item.id!r} (first at {first})", "claim and event ids are site-wide: pick another")
-            seen.setdefault((kind, item.id), item.where)
-        for claim in article.claims:
-            for ref in filter(None, [claim.claimant, *claim.about]):
-                check(ref, entity_ids, "entities", claim.where)
-            for source_id in claim.sources:
-                check(source_id, source_ids, "sources", claim.where)
-        for event in article.events:
-            for ref in event.entities:
-                check(ref, entity_ids, "entities", event.where)
 
 
 def entity_summary(entity: Entity) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -61,11 +62,9 @@ def load_content(content_dir: Path, problems: Problems) -> Content:
     """Return everything under CONTENT_DIR, adding what is wrong to PROBLEMS."""
     entities = {e.id: e for e in _load_registry(content_dir / ENTITIES_FILE, "entities", _entity, problems)}
     sources = {s.id: s for s in _load_registry(content_dir / SOURCES_FILE, "sources", _source, problems)}
-    articles = [
-        article
-        for md_path in sorted((content_dir / ARTICLES_DIR).glob("*.md"))
-        if (article := load_article(md_path, problems)) is not None
-    ]
+    md_paths = sorted((content_dir / ARTICLES_DIR).glob("*.md"))
+    _check_slugs(md_paths, problems)
+    articles = [article for md_path in md_paths if (article := load_article(md_path, problems)) is not None]
     articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
     return Content(articles=articles, entities=entities, sources=sources)
 
@@ -89,6 +88,28 @@ def read_text(path: Path, problems: Problems) -> str | None:
         problems.add(Location(path, line), "M013", f"the file is not valid UTF-8 (byte {raw[err.start]:#04x})", "save it as UTF-8")
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def _check_slugs(md_paths: list[Path], problems: Problems) -> None:
+    """Report file names that are not slugs, or that collide once case and Unicode are folded."""
+    seen: dict[str, Path] = {}
+    for path in md_paths:
+        folded = unicodedata.normalize("NFKC", path.stem).casefold()
+        if folded in seen:
+            problems.add(
+                Location(path), "M205", f"{path.name!r} collides with {seen[folded].name!r}", "rename one of them"
+            )
+        elif not _SLUG.fullmatch(path.stem):
+            problems.add(
+                Location(path),
+                "M205",
+                f"{path.name!r} is not a valid article file name",
+                "use lower-case letters, digits and single hyphens, e.g. idlib-joint-coordination-centers.md",
+            )
+        seen.setdefault(folded, path)
 
 
 # --- YAML --------------------------------------------------------------------
@@ -410,7 +431,7 @@ def _load_annotations(article: Article, path: Path, problems: Problems) -> None:
                 **common("claims", i, item),
                 id=item["id"],
                 status=item["status"],
-                sources=item["sources"],
+                sources=item.get("sources", []),
                 claimant=item.get("claimant", ""),
                 about=item.get("about", []),
                 summary=item.get("summary", ""),

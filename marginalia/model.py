@@ -252,6 +252,8 @@ class Article:
     """Plain text of the rendered article (title first), as anchors see it."""
     blocks: list[tuple[int, int]] = field(default_factory=list)
     """(start, end) of each text block in `text`."""
+    block_lines: list[int] = field(default_factory=list)
+    """Line of the .md file where each text block starts."""
     tokens: list[Any] = field(default_factory=list)
     """markdown-it tokens of the body, with annotation tokens inserted."""
     title_tokens: list[Any] = field(default_factory=list)

@@ -1,4 +1,4 @@
-"""The build, top to bottom: load, anchor, index, render, write.
+"""The build, top to bottom: load, anchor, check, index, render, write.
 
 Nothing is written until every stage has succeeded, and the new site
 replaces the old one in a single rename, so a failed or interrupted build
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .anchor import anchor_article, make_markdown
+from .check import check_references, lint
 from .config import Config
 from .errors import ContentError, Problem
 from .index import build_index
@@ -58,7 +59,9 @@ def _prepare(config: Config):  # type: ignore[no-untyped-def]
     content = load_content(config.content_dir, problems)
     for article in content.articles:
         anchor_article(article, md, problems)
-    index = build_index(content, problems)
+    check_references(content, problems)
+    index = build_index(content)
+    lint(content, index, problems)
     renderer = Renderer(config.templates_dir, md, _site_settings(config))
     return problems, (content, index, renderer)
 

@@ -42,14 +42,26 @@ def test_check_reports_in_compiler_style_and_exits_1(project, capsys) -> None:
     err = capsys.readouterr().err
     assert f"{path.with_suffix('.yml')}:2:5: error[M301]: the quote 'Adda' is not in the article" in err
     assert "  hint: closest passage, line 6 of a.md: 'Ada'" in err
-    assert "1 error(s), 0 warning(s)" in err
+    assert "1 error(s), " in err
+
+
+CLEAN = "mentions:\n  - {entity: ada, quote: Ada}\n  - {entity: engine, quote: engine}\n  - {entity: london, quote: London}\n"
 
 
 def test_clean_check_exits_0(project, capsys) -> None:
     """No problems: exit 0 and say so."""
-    project.article("a", "Ada wrote.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
+    project.article("a", "Ada saw the engine in London.\n", CLEAN)
     assert main(["check", "-f", str(write_config(project))]) == 0
     assert "No problems found." in capsys.readouterr().out
+
+
+def test_warnings_fail_only_with_strict(project, capsys) -> None:
+    """A warning does not fail a build; --strict makes it fail."""
+    project.article("a", "Ada saw the engine in London.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
+    config = str(write_config(project))
+    assert main(["check", "-f", config]) == 0
+    assert main(["check", "--strict", "-f", config]) == 1
+    assert "(--strict: warnings count as errors)" in capsys.readouterr().err
 
 
 def test_usage_errors_exit_2(project, capsys) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from marginalia.anchor import anchor_article, make_markdown
+from marginalia.check import check_references
 from marginalia.index import build_index, entity_summary
 from marginalia.load import Problems, load_content
 
@@ -28,7 +29,8 @@ def indexed(project, annotations: str = ANNOTATIONS):
     content = load_content(project.content, problems)
     for article in content.articles:
         anchor_article(article, make_markdown(), problems)
-    return content, build_index(content, problems), problems
+    check_references(content, problems)
+    return content, build_index(content), problems
 
 
 def test_mentions_in_text_order_with_snippets(project) -> None:
