@@ -192,16 +192,23 @@ def _not_found(quote: str, article: Article, where: Location) -> Problem:
     return Problem(where, "M301", f"the quote {quote!r} is not in the article", hint)
 
 
+def _words(text: str) -> list[str]:
+    """Split TEXT into words and single punctuation marks, each with the space before it."""
+    return re.findall(r"\s*(?:\w+|[^\w\s])", text)
+
+
 def _differences(quote: str, passage: str) -> str:
     """Describe how QUOTE differs from PASSAGE, e.g. `'"' where the article has '“'`."""
+    ours, theirs = _words(quote), _words(passage)
     changes = []
-    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, quote, passage, autojunk=False).get_opcodes():
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, ours, theirs, autojunk=False).get_opcodes():
+        mine, article = "".join(ours[a1:a2]).strip(), "".join(theirs[b1:b2]).strip()
         if op == "replace":
-            changes.append(f"{quote[a1:a2]!r} where the article has {passage[b1:b2]!r}")
+            changes.append(f"{mine!r} where the article has {article!r}")
         elif op == "delete":
-            changes.append(f"{quote[a1:a2]!r} is not in the article")
+            changes.append(f"{mine!r} is not in the article")
         elif op == "insert":
-            changes.append(f"the article has {passage[b1:b2]!r} here")
+            changes.append(f"the article also has {article!r}")
     more = f" (and {len(changes) - 3} more)" if len(changes) > 3 else ""
     return "differences: " + "; ".join(changes[:3]) + more if changes else "they differ in spacing only"
 

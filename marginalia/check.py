@@ -23,7 +23,7 @@ def check_references(content: Content, problems: Problems) -> None:
     slugs = {a.slug for a in content.articles}
 
     def check(ref: str, known: list[str], what: str, where: Location | None) -> None:
-        if ref in known or where is None:
+        if ref in known or where is None or what in content.unreadable:
             return
         close = difflib.get_close_matches(ref, known, n=3)
         hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else f"add {ref!r} to content/{what}.yml"

@@ -60,13 +60,17 @@ class Problems(list[Problem]):
 
 def load_content(content_dir: Path, problems: Problems) -> Content:
     """Return everything under CONTENT_DIR, adding what is wrong to PROBLEMS."""
+    before = len(problems)
     entities = {e.id: e for e in _load_registry(content_dir / ENTITIES_FILE, "entities", _entity, problems)}
+    unreadable = {"entities"} if len(problems) > before else set()
+    before = len(problems)
     sources = {s.id: s for s in _load_registry(content_dir / SOURCES_FILE, "sources", _source, problems)}
+    unreadable |= {"sources"} if len(problems) > before else set()
     md_paths = sorted((content_dir / ARTICLES_DIR).glob("*.md"))
     _check_slugs(md_paths, problems)
     articles = [article for md_path in md_paths if (article := load_article(md_path, problems)) is not None]
     articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
-    return Content(articles=articles, entities=entities, sources=sources)
+    return Content(articles=articles, entities=entities, sources=sources, unreadable=unreadable)
 
 
 def read_text(path: Path, problems: Problems) -> str | None:

@@ -31,9 +31,12 @@ class Location:
     """1-based column, or 0 when the whole line is meant."""
 
     def __str__(self) -> str:
+        path = self.path
+        if path.is_absolute() and path.is_relative_to(Path.cwd()):
+            path = path.relative_to(Path.cwd())  # as compilers print it: clickable in an editor
         if not self.line:
-            return str(self.path)
-        return f"{self.path}:{self.line}:{self.col or 1}"
+            return str(path)
+        return f"{path}:{self.line}:{self.col or 1}"
 
 
 @dataclass(frozen=True)
@@ -273,3 +276,5 @@ class Content:
     """Newest first."""
     entities: dict[str, Entity]
     sources: dict[str, Source]
+    unreadable: set[str] = field(default_factory=set)
+    """Registries ('entities', 'sources') that could not be read: ids in them are not checked."""

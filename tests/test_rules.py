@@ -1,0 +1,110 @@
+"""One small fixture per checker rule: the problem is reported at the right
+file and line with its code. A meta-test keeps RULES, the code, these cases
+and CONTRIBUTING.md in step."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from marginalia.errors import RULES
+from marginalia.pipeline import check
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BODY = "Ada met Ada in London.\n\nThe engine ran `code here` well.\n"
+# Lines of BODY in the .md file: front matter is lines 1-4, a blank line 5.
+ART = "articles/a.md"
+ANN = "articles/a.yml"
+
+# code: (files to write {path under content/: text}, expected (path, line))
+CASES: dict[str, tuple[dict[str, str], tuple[str, int]]] = {
+    "M001": ({ANN: "mentions:\n  - entity: ada\n    quote: [unclosed\n"}, (ANN, 4)),
+    "M002": ({ANN: "mentions:\n\t- entity: ada\n"}, (ANN, 2)),
+    "M003": ({ANN: "# nothing yet\n"}, (ANN, 0)),
+    "M004": ({ANN: "mentions:\n  - <<: {entity: ada}\n    quote: London\n"}, (ANN, 2)),
+    "M005": ({ANN: "mentions:\n  - entity: ada\n    quote: London\n    entity: london\n"}, (ANN, 4)),
+    "M006": ({ANN: "mentions:\n  - &m {entity: london, quote: London}\n  - *m\n"}, (ANN, 2)),
+    "M007": ({ANN: "mentions: []\n---\nclaims: []\n"}, (ANN, 2)),
+    "M008": ({ANN: "mentions: " + "[" * 2000 + "]" * 2000 + "\n"}, (ANN, 1)),
+    "M010": ({"sources.yml": None}, ("sources.yml", 0)),
+    "M011": ({"articles/b.md": "No front matter.\n"}, ("articles/b.md", 1)),
+    "M012": ({"articles/b.md": '---\ntitle: "B"\ndate: "2020-01-01"\n---\n' + "word " * 250_000}, ("articles/b.md", 0)),
+    "M013": ({"articles/b.md": b'---\ntitle: "B"\ndate: "2020-01-01"\n---\n\n\xff\n'}, ("articles/b.md", 6)),
+    "M014": ({"articles/b.md": "->a.md"}, ("articles/b.md", 0)),
+    "M101": ({ANN: "mentions:\n  - entity: london\n    qoute: London\n"}, (ANN, 3)),
+    "M102": ({ANN: "mentions:\n  - entity: london\n"}, (ANN, 2)),
+    "M103": ({ANN: "claims:\n  - {id: c, quote: London, status: rumoured, sources: [notes]}\n"}, (ANN, 2)),
+    "M104": ({ANN: "mentions:\n  - {entity: Ada_Lovelace, quote: London}\n"}, (ANN, 2)),
+    "M105": ({ANN: "mentions:\n  - {entity: london, quote: London, occurrence: first}\n"}, (ANN, 2)),
+    "M106": ({ANN: "mentions:\n  - {entity: london, quote: London, occurrence: 0}\n"}, (ANN, 2)),
+    "M107": ({"sources.yml": "- id: notes\n  title: T\n  url: javascript:alert(1)\n"}, ("sources.yml", 3)),
+    "M108": ({ANN: "events:\n  - {id: e, quote: London, date: 5 March 2020, title: T}\n"}, (ANN, 2)),
+    "M201": ({ANN: "events:\n  - {id: e, quote: London, date: '2020', title: T}\n  - {id: e, quote: engine, date: '2020', title: T}\n"}, (ANN, 3)),
+    "M202": ({ANN: "mentions:\n  - {entity: londn, quote: London}\n"}, (ANN, 2)),
+    "M203": ({ANN: "claims:\n  - {id: c, quote: London, status: reported, sources: [note]}\n"}, (ANN, 2)),
+    "M204": ({"sources.yml": "- id: notes\n  title: T\n  article: no-such-article\n"}, ("sources.yml", 1)),
+    "M205": ({"articles/B.md": '---\ntitle: "B"\ndate: "2020-01-01"\n---\n\nText.\n'}, ("articles/B.md", 0)),
+    "M301": ({ANN: "mentions:\n  - {entity: london, quote: Londn}\n"}, (ANN, 2)),
+    "M302": ({ANN: "mentions:\n  - {entity: ada, quote: Ada}\n"}, (ANN, 2)),
+    "M303": ({ANN: "notes:\n  - {quote: London. The engine, text: T}\n"}, (ANN, 2)),
+    "M304": ({ANN: "notes:\n  - {quote: ran code, text: T}\n"}, (ANN, 2)),
+    "M305": ({ANN: "mentions:\n  - {entity: ada, quote: Ada, occurrence: 3}\n"}, (ANN, 2)),
+    "M306": ({ANN: "mentions:\n  - {entity: ada, quote: Ada, prefix: 'Grace '}\n"}, (ANN, 2)),
+    "M307": ({ANN: "mentions:\n  - {entity: london, quote: in London}\n  - {entity: ada, quote: Ada in, occurrence: 1}\n"}, (ANN, 3)),
+    "M401": ({ANN: "events:\n  - {id: e, quote: London, date: '2020-02-30', title: T}\n"}, (ANN, 2)),
+    "M402": ({ANN: "events:\n  - {id: e, quote: London, date: '2020/2019', title: T}\n"}, (ANN, 2)),
+    "W501": ({ANN: "mentions:\n  - {entity: ada, quote: Ada, occurrence: 1}\n"}, (ART, 6)),
+    "W502": ({ANN: "mentions:\n  - {entity: london, quote: London}\n"}, ("entities.yml", 10)),
+    "W503": ({"entities.yml": "- {id: london, name: London, kind: place}\n"}, ("sources.yml", 1)),
+    "W504": ({ANN: "claims:\n  - {id: c, quote: London, status: reported}\n"}, (ANN, 2)),
+}
+
+
+def write_case(project, files: dict[str, str | bytes | None]) -> None:
+    project.article("a", BODY)
+    for name, text in files.items():
+        path = project.content / name
+        if text is None:
+            path.unlink()
+        elif isinstance(text, bytes):
+            path.write_bytes(text)
+        elif text.startswith("->"):
+            os.symlink(text[2:], path)
+        else:
+            path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_rule(project, code: str) -> None:
+    """The rule's fixture is reported with the rule's code, at the file and line expected."""
+    files, (name, line) = CASES[code]
+    write_case(project, files)
+    problems = check(project.config)
+    found = [(p.where.path, p.where.line) for p in problems if p.code == code]
+    assert found, f"{code} not reported; got: {[str(p) for p in problems]}"
+    assert (project.content / name, line) in found
+    for problem in problems:
+        assert problem.code in RULES
+        assert (problem.severity == "warning") == problem.code.startswith("W")
+
+
+def test_every_rule_is_tested_used_and_documented() -> None:
+    """RULES, the codes the checker emits, these cases and CONTRIBUTING.md name the same codes."""
+    source = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "marginalia").glob("*.py") if p.name != "errors.py")
+    emitted = set(re.findall(r'"([MW][0-9]{3})"', source))
+    documented = set(re.findall(r"\b([MW][0-9]{3})\b", (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")))
+    assert emitted == set(RULES)
+    assert set(CASES) == set(RULES)
+    assert documented >= set(RULES)
+
+
+def test_all_problems_in_one_run(project) -> None:
+    """Problems in several files are all reported at once, not just the first."""
+    write_case(project, {ANN: "mentions:\n  - {entity: londn, quote: London}\n  - {entity: ada, quote: Grace}\n"})
+    (project.content / "sources.yml").write_text("- id: notes\n  title: T\n  url: ftp://x\n", encoding="utf-8")
+    codes = sorted(p.code for p in check(project.config) if p.severity == "error")
+    assert codes == ["M107", "M202", "M301"]
