@@ -24,7 +24,7 @@ serve: $(VENV)/.requirements
 
 ## build: build the site into site/
 build: $(VENV)/.requirements
-	$(BIN)/python build.py
+	$(BIN)/python build.py $(BUILD_FLAGS)
 
 ## check: check the content without building
 check: $(VENV)/.requirements

@@ -78,6 +78,9 @@ def test_sources_page_lists_claims_citing_seed_source(page: Page, site_url: str,
 
 def test_each_cited_claim_link_resolves_on_claims_page(page: Page, site_url: str) -> None:
     """Every claim link under the seed source opens claims.html on that claim, showing the same words."""
+    # Jumping from claim to claim mid-way through a smooth scroll can leave the
+    # view short of the target; without motion each jump lands at once.
+    page.emulate_media(reduced_motion="reduce")
     page.goto(site_url + "sources.html")
     links = page.locator(f"#source-{SEED_SOURCE} .claim-list a")
     expect(links.first).to_be_visible()
