@@ -62,18 +62,8 @@ def _prepare(config: Config):  # type: ignore[no-untyped-def]
     check_references(content, problems)
     index = build_index(content)
     lint(content, index, problems)
-    renderer = Renderer(config.templates_dir, md, _site_settings(config))
+    renderer = Renderer(config, md)
     return problems, (content, index, renderer)
-
-
-def _site_settings(config: Config) -> dict[str, str]:
-    return {
-        "site_name": config.site_name,
-        "site_description": config.site_description,
-        "site_url": config.site_url,
-        "repo_url": config.repo_url,
-        "edit_uri": config.edit_uri,
-    }
 
 
 def _write_site(pages: list[Page], assets_dir: Path, site_dir: Path) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
@@ -21,6 +22,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from .index import Index, entity_summary
+from .config import Config
 from .model import CLAIM_STATUSES, ENTITY_KINDS, Article, Content, Entity, EventDate
 
 KIND_PLURALS = {"person": "People", "place": "Places", "organization": "Organizations", "event": "Events", "concept": "Concepts"}
@@ -54,12 +56,12 @@ def entity_path(entity_id: str) -> str:
 class Renderer:
     """Renders pages from one templates folder, with one Markdown parser."""
 
-    def __init__(self, templates_dir: Path, md: MarkdownIt, config: dict[str, Any]):
+    def __init__(self, config: Config, md: MarkdownIt):
         self.md = md
         self.config = config
         _add_annotation_rules(md)
         self.env = Environment(
-            loader=FileSystemLoader(templates_dir),
+            loader=FileSystemLoader(config.templates_dir),
             autoescape=True,
             undefined=StrictUndefined,
             trim_blocks=True,
@@ -82,6 +84,8 @@ class Renderer:
             status_help=STATUS_HELP,
             event_date=event_date,
             timeline_strip=timeline_strip,
+            edit_url=self.edit_url,
+            correction_url=self.correction_url,
         )
 
     def markdown(self, text: str) -> Markup:
@@ -91,6 +95,21 @@ class Renderer:
     def inline_markdown(self, text: str) -> Markup:
         """Render one paragraph of Markdown without the <p>."""
         return Markup(self.md.renderInline(" ".join(text.split())))  # noqa: S704
+
+    def edit_url(self, source_path: Path | None) -> str:
+        """Return where SOURCE_PATH can be edited online, or "" (MkDocs' repo_url + edit_uri)."""
+        config = self.config
+        if not (config.repo_url and config.edit_uri and source_path):
+            return ""
+        relative = source_path.relative_to(config.content_dir).as_posix()
+        return urljoin(urljoin(config.repo_url.rstrip("/") + "/", config.edit_uri), quote(relative))
+
+    def correction_url(self, title: str) -> str:
+        """Return a link that opens an issue about TITLE, where the repository is on GitHub."""
+        if urlsplit(self.config.repo_url).hostname != "github.com":
+            return ""
+        query = urlencode({"title": f"Correction: {title}", "body": "What is wrong, and the source that shows it:\n"})
+        return f"{self.config.repo_url.rstrip('/')}/issues/new?{query}"
 
     def page(self, template: str, path: str, **context: Any) -> Page:
         """Render TEMPLATE as the page at PATH (which fixes its relative root)."""

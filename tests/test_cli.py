@@ -118,3 +118,26 @@ def test_mkdocs_build_names_the_right_command(tmp_path) -> None:
     assert result.returncode != 0
     assert "python build.py" in result.stdout + result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_edit_links_follow_repo_url_and_edit_uri(project) -> None:
+    """With repo_url and edit_uri set, article and entity pages link to their source files."""
+    project.article("a", "Ada wrote.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
+    config = write_config(project)
+    config.write_text(
+        config.read_text() + "repo_url: https://github.com/example/news\nedit_uri: edit/main/content/\n", encoding="utf-8"
+    )
+    assert main(["-q", "-f", str(config)]) == 0
+    article = (project.root / "site/articles/a.html").read_text()
+    assert 'href="https://github.com/example/news/edit/main/content/articles/a.md"' in article
+    assert 'href="https://github.com/example/news/edit/main/content/articles/a.yml"' in article
+    assert "https://github.com/example/news/issues/new?title=Correction%3A+Title+of+a" in article
+    entity = (project.root / "site/entities/ada.html").read_text()
+    assert 'href="https://github.com/example/news/edit/main/content/entities.yml"' in entity
+
+
+def test_no_edit_links_without_repo_url(project) -> None:
+    """Without repo_url, no edit link is made up."""
+    project.article("a", "Ada wrote.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
+    assert main(["-q", "-f", str(write_config(project))]) == 0
+    assert "edit-links" not in (project.root / "site/articles/a.html").read_text()

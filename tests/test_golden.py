@@ -43,7 +43,7 @@ def render_case(project, markdown: str, annotations: str) -> str:
     problems = Problems()
     content = load_content(project.content, problems)
     md = make_markdown()
-    renderer = Renderer(ROOT / "templates", md, {})
+    renderer = Renderer(project.config, md)
     article = content.articles[0]
     anchor_article(article, md, problems)
     assert not problems, [str(p) for p in problems]

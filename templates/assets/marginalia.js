@@ -1,20 +1,21 @@
-/* Marginalia: entity cards on mentions. Progressive enhancement only: the
-   mentions are links that work without this script. */
+/* Marginalia: a card for each entity mention, built from the article's own
+   list of entities. Progressive enhancement: mentions are plain links without it. */
 (function () {
   "use strict";
   var mentions = document.querySelectorAll(".mention[data-entity]");
-  if (!mentions.length || !document.body.append) return;
-
+  if (!mentions.length || !Element.prototype.after) return;
   var card, link, kind, summary, opener = null, timer = 0, muted = false;
 
   function entry(m) {
     var li = document.getElementById("entity-" + m.getAttribute("data-entity"));
     return li && li.classList.contains("entity-summary") ? li : null;
   }
-
   function text(li, sel) {
     var el = li.querySelector(sel);
     return el ? el.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+  function inCard(el) {
+    return !!el && card.contains(el);
   }
 
   function build() {
@@ -33,16 +34,15 @@
     card.addEventListener("mouseleave", later);
     card.addEventListener("focusout", focusOut);
   }
-
   function cancel() {
     clearTimeout(timer);
   }
-
+  // Close once the pointer has left both mention and card, unless focus holds it.
   function later() {
     cancel();
     timer = setTimeout(function () {
       var a = document.activeElement;
-      if (a !== opener && !card.contains(a)) close();
+      if (a !== opener && !inCard(a)) close();
     }, 300);
   }
 
@@ -51,7 +51,7 @@
     if (!li) return;
     if (!card) build();
     cancel();
-    if (ev && !card.hidden && card.contains(document.activeElement)) return;
+    if (ev && !card.hidden && inCard(document.activeElement)) return;
     if (opener && opener !== m) release(opener);
     opener = m;
     var name = li.querySelector(".entity-name"), k = li.querySelector(".kind");
@@ -63,8 +63,7 @@
     summary.textContent = text(li, ".summary");
     summary.hidden = !summary.textContent;
     card.setAttribute("aria-label", link.textContent);
-    // Right after the mention, so that Tab goes from it into the card;
-    // after the enclosing link when the mention sits inside one.
+    // Right after the mention (after its link, if it sits in one), so Tab goes into the card.
     var anchor = m.closest("a") || m;
     if (anchor.nextSibling !== card) anchor.after(card);
     card.hidden = false;
@@ -73,25 +72,22 @@
     m.setAttribute("aria-describedby", "entity-card");
     place(m, ev);
   }
-
   function release(m) {
     m.setAttribute("aria-expanded", "false");
     m.removeAttribute("aria-describedby");
   }
 
+  // Below the line of the mention that the pointer is on, inside the viewport.
   function place(m, ev) {
     var rects = m.getClientRects(), r = rects[0], i;
     if (!r) return;
-    if (ev && "clientY" in ev) {
-      for (i = 0; i < rects.length; i++) {
-        if (ev.clientY >= rects[i].top && ev.clientY <= rects[i].bottom) r = rects[i];
-      }
+    for (i = 0; ev && i < rects.length; i++) {
+      if (ev.clientY >= rects[i].top && ev.clientY <= rects[i].bottom) r = rects[i];
     }
     var s = card.style, vw = document.documentElement.clientWidth, vh = window.innerHeight;
     s.left = s.top = "0px";
-    var o = card.getBoundingClientRect();
+    var o = card.getBoundingClientRect(), y = r.bottom + 6;
     var x = Math.max(8, Math.min(r.left, vw - o.width - 8));
-    var y = r.bottom + 6;
     if (y + o.height > vh - 8 && r.top - o.height - 6 > 8) y = r.top - o.height - 6;
     s.left = Math.round(x - o.left) + "px";
     s.top = Math.round(y - o.top) + "px";
@@ -101,40 +97,34 @@
     cancel();
     if (!card || card.hidden) return;
     var m = opener;
-    if (m && (refocus || card.contains(document.activeElement))) {
+    if (refocus || inCard(document.activeElement)) {
       muted = true;
       m.focus();
       muted = false;
     }
     card.hidden = true;
-    if (m) release(m);
+    release(m);
   }
-
   function focusOut(e) {
     var to = e.relatedTarget;
-    if (!card || card.hidden || (to && (to === opener || card.contains(to)))) return;
-    if (!to && (card.matches(":hover") || (opener && opener.matches(":hover")))) return;
+    if (!card || card.hidden || to === opener || inCard(to)) return;
+    if (!to && (card.matches(":hover") || opener.matches(":hover"))) return;
     close();
   }
-
   function onFocus(e) {
-    if (muted) return;
     var m = e.currentTarget;
-    // Shift-Tab out of the card lands back on its mention: close it there.
-    if (card && !card.hidden && opener === m && e.relatedTarget && card.contains(e.relatedTarget)) {
-      close();
-      return;
-    }
-    open(m);
+    if (muted) return;
+    // Shift-Tab out of the card lands on its mention: close the card there.
+    if (card && !card.hidden && opener === m && inCard(e.relatedTarget)) close();
+    else open(m);
   }
 
   Array.prototype.forEach.call(mentions, function (m) {
     m.addEventListener("mouseenter", function (e) { open(m, e); });
-    m.addEventListener("mouseleave", function () { if (card && opener === m) later(); });
+    m.addEventListener("mouseleave", function () { if (opener === m) later(); });
     m.addEventListener("focus", onFocus);
     m.addEventListener("focusout", focusOut);
   });
-
   document.addEventListener("keydown", function (e) {
     if ((e.key === "Escape" || e.key === "Esc") && card && !card.hidden) {
       e.preventDefault();
@@ -142,9 +132,9 @@
     }
   });
   document.addEventListener("pointerdown", function (e) {
-    if (card && !card.hidden && !card.contains(e.target) && !(opener && opener.contains(e.target))) close();
+    if (card && !card.hidden && !inCard(e.target) && !opener.contains(e.target)) close();
   });
   window.addEventListener("resize", function () {
-    if (card && !card.hidden && opener) place(opener);
+    if (card && !card.hidden) place(opener);
   });
 })();
