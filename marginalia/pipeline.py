@@ -42,6 +42,7 @@ def check(config: Config) -> list[Problem]:
 def build(config: Config) -> BuildResult:
     """Build the site into config.site_dir; raise ContentError if the content has errors."""
     started = time.perf_counter()
+    _recover(config.site_dir)
     problems, prepared = _prepare(config)
     errors = [p for p in problems if p.severity == "error"]
     if errors or prepared is None:
@@ -64,6 +65,13 @@ def _prepare(config: Config):  # type: ignore[no-untyped-def]
     lint(content, index, problems)
     renderer = Renderer(config, md)
     return problems, (content, index, renderer)
+
+
+def _recover(site_dir: Path) -> None:
+    """Put back the previous site if a build was killed between its two renames."""
+    retired = sorted(site_dir.parent.glob(f".{site_dir.name}.old-*"))
+    if retired and not site_dir.exists():
+        retired[-1].rename(site_dir)
 
 
 def _write_site(pages: list[Page], assets_dir: Path, site_dir: Path) -> None:

@@ -141,3 +141,31 @@ def test_no_edit_links_without_repo_url(project) -> None:
     project.article("a", "Ada wrote.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
     assert main(["-q", "-f", str(write_config(project))]) == 0
     assert "edit-links" not in (project.root / "site/articles/a.html").read_text()
+
+
+def test_leftovers_of_a_killed_build_are_cleaned(project) -> None:
+    """A staging folder left by a killed build goes; a site retired mid-swap comes back first."""
+    config = write_config(project)
+    project.article("a", "Ada wrote.\n")
+    assert main(["-q", "-f", str(config)]) == 0
+    site = project.root / "site"
+    (project.root / ".site.new-99999").mkdir()
+    site.rename(project.root / ".site.old-99999")  # killed between the two renames
+    project.write("articles/a.md", "not even front matter")
+    assert main(["-q", "-f", str(config)]) == 1  # this build fails, but first puts the old site back
+    assert (site / "articles/a.html").is_file()
+    project.article("a", "Ada wrote.\n")
+    assert main(["-q", "-f", str(config)]) == 0
+    assert sorted(p.name for p in project.root.iterdir() if p.name.startswith(".site")) == []
+    assert (site / "articles/a.html").is_file()
+
+
+def test_output_is_deterministic(project) -> None:
+    """Two builds of the same content are byte-identical."""
+    config = write_config(project)
+    project.article("a", "Ada saw the engine in London.\n", CLEAN)
+    sites = []
+    for name in ("one", "two"):
+        assert main(["-q", "-f", str(config), "-d", str(project.root / name)]) == 0
+        sites.append({p.relative_to(project.root / name): p.read_bytes() for p in (project.root / name).rglob("*") if p.is_file()})
+    assert sites[0] == sites[1]
