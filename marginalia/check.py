@@ -12,6 +12,7 @@ import difflib
 import re
 
 from .anchor import line_at
+from .errors import Problem
 from .index import Index
 from .load import Problems
 from .model import Article, Claim, Content, Location
@@ -66,9 +67,14 @@ def check_references(content: Content, problems: Problems) -> None:
 
 def lint(content: Content, index: Index, problems: Problems) -> None:
     """Add a warning for everything that looks forgotten."""
-    names = _name_pattern(content)
+    names = NameFinder(content)
     for article in content.articles:
-        _unannotated_names(article, names, content, problems)
+        problems.extend(unannotated_names(article, names))
+    lint_unused(content, index, problems)
+
+
+def lint_unused(content: Content, index: Index, problems: Problems) -> None:
+    """Warn of entities never mentioned, sources never cited and claims without a source."""
     for entity in content.entities.values():
         if not index.mentions.get(entity.id) and entity.where:
             problems.add(
@@ -98,30 +104,33 @@ def lint(content: Content, index: Index, problems: Problems) -> None:
             )
 
 
-def _name_pattern(content: Content) -> re.Pattern[str] | None:
-    """Return one pattern matching every entity name and alias as whole words."""
-    names = {n for e in content.entities.values() for n in [e.name, *e.aliases] if n.strip()}
-    if not names:
-        return None
-    alternatives = sorted((re.escape(n) for n in names), key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+class NameFinder:
+    """Finds every entity name and alias in a text, as whole words."""
+
+    def __init__(self, content: Content):
+        self.entities = {n: e for e in content.entities.values() for n in [e.name, *e.aliases] if n.strip()}
+        alternatives = sorted((re.escape(n) for n in self.entities), key=len, reverse=True)
+        self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)") if alternatives else None
 
 
-def _unannotated_names(article: Article, names: re.Pattern[str] | None, content: Content, problems: Problems) -> None:
-    """Warn where an entity's name or alias occurs in ARTICLE outside every mention."""
-    if names is None:
-        return
+def unannotated_names(article: Article, names: NameFinder) -> list[Problem]:
+    """Return a warning for each entity name or alias in ARTICLE outside every mention."""
+    if names.pattern is None:
+        return []
     covered = sorted((s.start, s.end) for m in article.mentions for s in m.spans)
-    by_name = {n: e for e in content.entities.values() for n in [e.name, *e.aliases]}
-    for match in names.finditer(article.text):
+    found = []
+    for match in names.pattern.finditer(article.text):
         if any(start < match.end() and match.start() < end for start, end in covered):
             continue
-        entity = by_name[match.group()]
-        line = line_at(article, match.start())
-        problems.add(
-            Location(article.source_path, line),
-            "W501",
-            f"{match.group()!r} ({entity.kind} {entity.id!r}) is not annotated here",
-            f"add to {article.slug}.yml: - {{entity: {entity.id}, quote: {match.group()}}} (with prefix: if it occurs more than once)",
-            "warning",
+        entity = names.entities[match.group()]
+        found.append(
+            Problem(
+                Location(article.source_path, line_at(article, match.start())),
+                "W501",
+                f"{match.group()!r} ({entity.kind} {entity.id!r}) is not annotated here",
+                f"add to {article.slug}.yml: - {{entity: {entity.id}, quote: {match.group()}}}"
+                " (with prefix: if it occurs more than once)",
+                "warning",
+            )
         )
+    return found

@@ -60,12 +60,7 @@ class Problems(list[Problem]):
 
 def load_content(content_dir: Path, problems: Problems) -> Content:
     """Return everything under CONTENT_DIR, adding what is wrong to PROBLEMS."""
-    before = len(problems)
-    entities = {e.id: e for e in _load_registry(content_dir / ENTITIES_FILE, "entities", _entity, problems)}
-    unreadable = {"entities"} if len(problems) > before else set()
-    before = len(problems)
-    sources = {s.id: s for s in _load_registry(content_dir / SOURCES_FILE, "sources", _source, problems)}
-    unreadable |= {"sources"} if len(problems) > before else set()
+    entities, sources, unreadable = load_registries(content_dir, problems)
     md_paths = sorted((content_dir / ARTICLES_DIR).glob("*.md"))
     _check_slugs(md_paths, problems)
     articles = [article for md_path in md_paths if (article := load_article(md_path, problems)) is not None]
@@ -114,6 +109,17 @@ def _check_slugs(md_paths: list[Path], problems: Problems) -> None:
                 "use lower-case letters, digits and single hyphens, e.g. idlib-joint-coordination-centers.md",
             )
         seen.setdefault(folded, path)
+
+
+def load_registries(content_dir: Path, problems: Problems) -> tuple[dict[str, Entity], dict[str, Source], set[str]]:
+    """Return the glossary, the sources, and which of the two could not be read."""
+    before = len(problems)
+    entities = {e.id: e for e in _load_registry(content_dir / ENTITIES_FILE, "entities", _entity, problems)}
+    unreadable = {"entities"} if len(problems) > before else set()
+    before = len(problems)
+    sources = {s.id: s for s in _load_registry(content_dir / SOURCES_FILE, "sources", _source, problems)}
+    unreadable |= {"sources"} if len(problems) > before else set()
+    return entities, sources, unreadable
 
 
 # --- YAML --------------------------------------------------------------------

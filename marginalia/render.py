@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urljoin, urlsplit
@@ -126,18 +127,30 @@ class Renderer:
 
     def pages(self, content: Content, index: Index) -> Iterator[Page]:
         """Yield every page of the site."""
+        for make in self.plan(content, index).values():
+            yield make()
+
+    def plan(self, content: Content, index: Index) -> dict[str, Callable[[], Page]]:
+        """Return every page of the site by path, each rendered only when called."""
         common = {"content": content, "index": index}
-        yield self.page("home.html", "index.html", **common)
+        plan: dict[str, Callable[[], Page]] = {
+            "index.html": partial(self.page, "home.html", "index.html", **common),
+            "glossary.html": partial(self.page, "glossary.html", "glossary.html", by_kind=_by_kind(content.entities), **common),
+            "timeline.html": partial(self.page, "timeline.html", "timeline.html", **common),
+            "claims.html": partial(self.page, "claims.html", "claims.html", **common),
+            "sources.html": partial(self.page, "sources.html", "sources.html", **common),
+        }
         for article in content.articles:
-            path = article_path(article.slug)
-            title, body = self.article_body(article, content, "../")
-            yield self.page("article.html", path, article=article, title_html=title, body_html=body, **common)
-        yield self.page("glossary.html", "glossary.html", by_kind=_by_kind(content.entities), **common)
+            plan[article_path(article.slug)] = partial(self.article_page, article, common)
         for entity in content.entities.values():
-            yield self.page("entity.html", entity_path(entity.id), entity=entity, **common)
-        yield self.page("timeline.html", "timeline.html", **common)
-        yield self.page("claims.html", "claims.html", **common)
-        yield self.page("sources.html", "sources.html", **common)
+            path = entity_path(entity.id)
+            plan[path] = partial(self.page, "entity.html", path, entity=entity, **common)
+        return plan
+
+    def article_page(self, article: Article, common: dict[str, Any]) -> Page:
+        """Render the page of ARTICLE."""
+        title, body = self.article_body(article, common["content"], "../")
+        return self.page("article.html", article_path(article.slug), article=article, title_html=title, body_html=body, **common)
 
 
 def _by_kind(entities: dict[str, Entity]) -> list[tuple[str, list[Entity]]]:

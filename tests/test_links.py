@@ -97,8 +97,8 @@ def test_every_internal_link_and_anchor_resolves(pages: dict[str, ParsedPage], s
                 problems.append(f"{page}: {href}: empty fragment")
             elif fragment not in pages[target].ids:
                 problems.append(f"{page}: {href}: no id {fragment!r} on {target}")
-    assert checked > len(pages), f"only {checked} internal links found"
     assert not problems, f"{len(problems)} broken links:\n" + "\n".join(problems)
+    assert checked > len(pages), f"only {checked} internal links found"
 
 
 def test_every_stylesheet_script_and_image_exists(pages: dict[str, ParsedPage], seed_site: Path) -> None:
@@ -111,8 +111,8 @@ def test_every_stylesheet_script_and_image_exists(pages: dict[str, ParsedPage], 
                 problems.append(f"{page}: <{tag}> {address}: {problem}")
             elif target is not None:
                 checked += 1
-    assert checked >= 2 * len(pages), f"only {checked} stylesheets and scripts found"
     assert not problems, "\n".join(problems)
+    assert checked >= 2 * len(pages), f"only {checked} stylesheets and scripts found"
 
 
 def test_ids_are_unique_on_every_page(pages: dict[str, ParsedPage]) -> None:

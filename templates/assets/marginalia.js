@@ -1,5 +1,5 @@
-/* Marginalia: a card for each entity mention, built from the article's own
-   list of entities. Progressive enhancement: mentions are plain links without it. */
+/* Marginalia: entity cards on mentions, built from the article's entity list.
+   Progressive enhancement: without it mentions are plain links. */
 (function () {
   "use strict";
   var mentions = document.querySelectorAll(".mention[data-entity]");
@@ -37,7 +37,7 @@
   function cancel() {
     clearTimeout(timer);
   }
-  // Close once the pointer has left both mention and card, unless focus holds it.
+  // Close once the pointer has left mention and card, unless focus holds it.
   function later() {
     cancel();
     timer = setTimeout(function () {
@@ -49,7 +49,6 @@
   function open(m, ev) {
     var li = entry(m);
     if (!li) return;
-    if (!card) build();
     cancel();
     if (ev && !card.hidden && inCard(document.activeElement)) return;
     if (opener && opener !== m) release(opener);
@@ -63,7 +62,7 @@
     summary.textContent = text(li, ".summary");
     summary.hidden = !summary.textContent;
     card.setAttribute("aria-label", link.textContent);
-    // Right after the mention (after its link, if it sits in one), so Tab goes into the card.
+    // Right after the mention (or the link it sits in): Tab goes on into the card.
     var anchor = m.closest("a") || m;
     if (anchor.nextSibling !== card) anchor.after(card);
     card.hidden = false;
@@ -77,7 +76,7 @@
     m.removeAttribute("aria-describedby");
   }
 
-  // Below the line of the mention that the pointer is on, inside the viewport.
+  // Below the mention's line under the pointer, inside the viewport.
   function place(m, ev) {
     var rects = m.getClientRects(), r = rects[0], i;
     if (!r) return;
@@ -95,7 +94,7 @@
 
   function close(refocus) {
     cancel();
-    if (!card || card.hidden) return;
+    if (card.hidden) return;
     var m = opener;
     if (refocus || inCard(document.activeElement)) {
       muted = true;
@@ -104,10 +103,11 @@
     }
     card.hidden = true;
     release(m);
+    document.body.append(card); // out of the text it sat in
   }
   function focusOut(e) {
     var to = e.relatedTarget;
-    if (!card || card.hidden || to === opener || inCard(to)) return;
+    if (card.hidden || to === opener || inCard(to)) return;
     if (!to && (card.matches(":hover") || opener.matches(":hover"))) return;
     close();
   }
@@ -115,10 +115,12 @@
     var m = e.currentTarget;
     if (muted) return;
     // Shift-Tab out of the card lands on its mention: close the card there.
-    if (card && !card.hidden && opener === m && inCard(e.relatedTarget)) close();
+    if (!card.hidden && opener === m && inCard(e.relatedTarget)) close();
     else open(m);
   }
 
+  build();
+  document.body.append(card);
   Array.prototype.forEach.call(mentions, function (m) {
     m.addEventListener("mouseenter", function (e) { open(m, e); });
     m.addEventListener("mouseleave", function () { if (opener === m) later(); });
@@ -126,15 +128,15 @@
     m.addEventListener("focusout", focusOut);
   });
   document.addEventListener("keydown", function (e) {
-    if ((e.key === "Escape" || e.key === "Esc") && card && !card.hidden) {
+    if (e.key === "Escape" && !card.hidden) {
       e.preventDefault();
       close(true);
     }
   });
   document.addEventListener("pointerdown", function (e) {
-    if (card && !card.hidden && !inCard(e.target) && !opener.contains(e.target)) close();
+    if (!card.hidden && !inCard(e.target) && !opener.contains(e.target)) close();
   });
   window.addEventListener("resize", function () {
-    if (card && !card.hidden) place(opener);
+    if (!card.hidden) place(opener);
   });
 })();

@@ -20,7 +20,8 @@ def is_focused(locator: Locator) -> bool:
 
 def describe_focus(page: Page) -> str:
     """Return the start of the focused element's markup, for failure messages."""
-    return str(page.evaluate("() => document.activeElement ? document.activeElement.outerHTML.slice(0, 160) : 'nothing'"))
+    script = "() => document.activeElement ? document.activeElement.outerHTML.slice(0, 160) : 'nothing'"
+    return str(page.evaluate(script))
 
 
 def tab_until(page: Page, target: Locator, max_presses: int = 60) -> int:

@@ -30,7 +30,9 @@ body => {
 """
 
 
-def test_every_claim_in_article_is_followed_by_its_status_badge(article: Page, seed_annotations: dict[str, Any]) -> None:
+def test_every_claim_in_article_is_followed_by_its_status_badge(
+    article: Page, seed_annotations: dict[str, Any]
+) -> None:
     """Each claim highlighted in the article is followed by a badge naming its status and linking to its entry."""
     expected = {f"claim-{c['id']}": c["status"] for c in seed_annotations["claims"]}
     body = article.locator(".article-body")
@@ -63,7 +65,9 @@ def test_badge_leads_to_claim_entry_which_leads_to_sources(article: Page) -> Non
     assert target.evaluate("el => el.matches(':target')")
 
 
-def test_sources_page_lists_claims_citing_seed_source(page: Page, site_url: str, seed_annotations: dict[str, Any]) -> None:
+def test_sources_page_lists_claims_citing_seed_source(
+    page: Page, site_url: str, seed_annotations: dict[str, Any]
+) -> None:
     """The sources page lists, under the seed source, every claim that cites it."""
     citing = [c["id"] for c in seed_annotations["claims"] if SEED_SOURCE in c["sources"]]
     page.goto(site_url + "sources.html")

@@ -11,7 +11,8 @@ from playwright.sync_api import Browser, ConsoleMessage, Error
 RECORD_CSP = """
 window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', e => {
-  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+  window.__cspViolations.push(
+    `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
 });
 """
 

@@ -22,7 +22,7 @@ def test_timeline_events_are_in_date_order(page: Page, site_url: str) -> None:
     assert None not in starts, f"an event has no <time datetime>: {starts}"
     keys = [_date_key(s) for s in starts]
     for i in range(1, len(keys)):
-        assert keys[i - 1] <= keys[i], f"event {i + 1} ({starts[i]}) comes after an event dated {starts[i - 1]}: {starts}"
+        assert keys[i - 1] <= keys[i], f"event {i + 1} ({starts[i]}) follows one dated {starts[i - 1]}: {starts}"
 
 
 def test_timeline_starts_with_2018_agreement_and_ends_with_patrols(page: Page, site_url: str) -> None:
