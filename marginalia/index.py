@@ -92,7 +92,7 @@ def build_index(content: Content) -> Index:
                 for b in block_entities:
                     if a != b:
                         pairs[(a, b)] += 1
-    index.timeline.sort(key=lambda p: (p.item.date.sort_key, p.item.title))
+    index.timeline.sort(key=lambda p: (p.item.date.sort_key, p.article.date, p.article.slug, p.item.spans[0].start if p.item.spans else 0))
     for placed in index.timeline:
         for entity in placed.entities:
             index.events_of_entity[entity.id].append(placed)

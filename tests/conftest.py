@@ -7,7 +7,9 @@ import functools
 import http.server
 import os
 import shutil
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +41,25 @@ def seed_site(seed_config: Config) -> Path:
     """Build the real content/ once per test session; return the site folder."""
     build(seed_config)
     return seed_config.site_dir
+
+
+def free_port() -> int:
+    """Return a TCP port that is free on the loopback interface now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, seconds: float = 10) -> None:
+    """Wait until something listens on PORT."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on port {port}")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -1,0 +1,72 @@
+"""The dev server in a real browser: the open page follows the editor."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from marginalia.config import load_config
+from marginalia.serve import MarginaliaServer, make_server
+from tests.conftest import free_port, wait_for_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SLUG = "idlib-joint-coordination-centers"
+
+
+@pytest.fixture
+def dev(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """Serve a temporary copy of content/ with the dev server; return its URL and the copy."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    config = dataclasses.replace(load_config(ROOT / "mkdocs.yml", site_dir=tmp_path / "site"), content_dir=content)
+    server: MarginaliaServer
+    server, _ = make_server(config, "127.0.0.1", free_port())
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    port = server.server_address[1]
+    wait_for_port(port)
+    yield f"http://127.0.0.1:{port}/", content
+    server.shutdown()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_editing_an_annotation_reloads_the_page(page: Page, dev: tuple[str, Path]) -> None:
+    """Save a change to the annotations: the open article reloads and shows it, at the same scroll position."""
+    url, content = dev
+    page.set_viewport_size({"width": 1200, "height": 700})
+    page.goto(url + f"articles/{SLUG}.html")
+    page.wait_for_load_state("load")
+    page.evaluate("window.scrollTo(0, 600)")
+    before = page.evaluate("window.scrollY")
+    edit(content / f"articles/{SLUG}.yml", "title: Turkish–Russian joint patrols along the M4 highway are due to begin", "title: Joint patrols due on the M4")
+    expect(page.locator(".article-apparatus")).to_contain_text("Joint patrols due on the M4", timeout=15_000)
+    page.wait_for_function(f"Math.abs(window.scrollY - {before}) < 50", timeout=5_000)
+
+
+def test_broken_yaml_shows_the_overlay_until_fixed(page: Page, dev: tuple[str, Path]) -> None:
+    """Break the YAML: an overlay names the file, line and code; fix it: the overlay goes."""
+    url, content = dev
+    page.goto(url + "glossary.html")
+    page.wait_for_load_state("load")
+    annotations = content / f"articles/{SLUG}.yml"
+    text = annotations.read_text(encoding="utf-8")
+    line = text[: text.index("  - entity: moscow")].count("\n") + 1
+    edit(annotations, "  - entity: moscow\n    quote: Moscow", "  - entity: moscow\n    quote: Moscow: capital")
+    overlay = page.locator("#marginalia-problems")
+    expect(overlay).to_be_visible(timeout=15_000)
+    expect(overlay).to_contain_text(f"{SLUG}.yml:{line + 1}")
+    expect(overlay).to_contain_text("error[M001]")
+    expect(page.locator("h1")).to_have_text("Glossary")  # the last good site is still there
+    edit(annotations, "quote: Moscow: capital", "quote: Moscow")
+    expect(page.locator("#marginalia-problems")).to_have_count(0, timeout=15_000)
