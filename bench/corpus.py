@@ -141,15 +141,15 @@ class Template:
 
 T = Template
 LEDES = [
-    T("«The {O1} will raise the {T1} in {L1} by {PCT} percent from {DFUT}», ‹{R1} {P1} said {DTODAY}›.",
+    T("«The {O1} will raise the {T1} in {L1} by {PCT} percent {DFUT}», ‹{R1} {P1} said {DTODAY}›.",
       claimant="P1", event_title="{P1} announces a rise in the {T1} in {L1}", event_entities=("O1",)),
     T("«The {O1} and the {O2} have agreed to set up a joint fund for the {T1}, worth {MONEY} dollars», ‹{R1} {P1} told reporters in {L1} {DPAST}›.",
       claimant="P1", event_title="{P1} announces a joint fund of the {O1} and the {O2}", event_entities=("O1", "O2")),
-    T("«The {C1} will apply to every district of {L1} from {DFUT}», ‹{R1} {P1} said in a statement {DTODAY}›.",
+    T("«The {C1} will apply to every district of {L1} from {DFROM}», ‹{R1} {P1} said in a statement {DTODAY}›.",
       claimant="P1", event_title="{P1} announces that the {C1} will apply across {L1}", event_entities=("C1",)),
 ]
 CLAIMS = [
-    T("«Some {BIG} households in {L2} have lost access to the {T1} since {MPAST}», according to figures published by the {O2}.",
+    T("«Some {BIG} households in {L2} lost access to the {T1} {MPAST}», according to figures published by the {O2}.",
       claimant="O2", summary="The {O2} says {BIG} households in {L2} have lost access to the {T1}."),
     T("“«We will not accept a {T1} that is decided without {L2}»,” {P2} said.", claimant="P2"),
     T("{P2} said «the {O1} had ignored three warnings about the {T1}».", claimant="P2", about=("O1",)),
@@ -477,9 +477,11 @@ class ArticleWriter:
         elif key == "DPAST":
             day -= dt.timedelta(days=self.rng.randrange(7, 40))
             text, iso = _date_phrase(day), day.isoformat()
-        elif key == "DFUT":
+        elif key in ("DFUT", "DFROM"):
             day += dt.timedelta(days=self.rng.randrange(2, 60))
             text, iso = _date_phrase(day), day.isoformat()
+            if key == "DFROM":
+                text = text.removeprefix("on ")
         elif key == "DWEEKDAY":
             day -= dt.timedelta(days=self.rng.randrange(1, 7))
             text, iso = f"on {WEEKDAYS[day.weekday()]}", day.isoformat()
@@ -578,7 +580,7 @@ class Article:
 
 def write_article(writer: ArticleWriter, rng: Random) -> tuple[str, str]:
     """Fill WRITER with an article of about 600 words; return its title and markdown body."""
-    target_words = rng.randrange(540, 660)
+    target_words = rng.randrange(560, 680)
     n_claims, n_events, n_notes = rng.choice((4, 5, 5, 6)), rng.choice((4, 5, 5, 6)), rng.choice((1, 2))
     lede = rng.choice(LEDES)
     n_claims -= lede.text.count("«")

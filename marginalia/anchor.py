@@ -35,9 +35,23 @@ _NESTING_ORDER = {"claim": 0, "event": 1, "note": 2, "mention": 3}
 _TEXT_TYPES = {"text", "code_inline", "softbreak", "hardbreak"}
 
 
+SAFE_SCHEMES = ("http", "https", "mailto")
+"""The only URL schemes a link may have; a link without a scheme is relative."""
+
+_SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
 def make_markdown() -> MarkdownIt:
-    """Return the one Markdown parser: CommonMark, raw HTML shown as text."""
-    return MarkdownIt("commonmark", {"html": False, "xhtmlOut": False})
+    """Return the one Markdown parser: CommonMark, raw HTML shown as text, safe link schemes only."""
+    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False})
+    md.validateLink = is_safe_url  # type: ignore[method-assign]
+    return md
+
+
+def is_safe_url(url: str) -> bool:
+    """Tell whether URL (as markdown-it normalized it) is http(s), mailto or relative."""
+    scheme = _SCHEME.match(url)
+    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
 
 
 def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None:

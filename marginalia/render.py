@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
+import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
 from .index import Index, entity_summary
+from .anchor import SAFE_SCHEMES
 from .config import Config
 from .model import CLAIM_STATUSES, ENTITY_KINDS, Article, Content, Entity, EventDate
 
@@ -33,6 +35,25 @@ STATUS_HELP = {
     "disputed": "contradicted by some of the sources cited",
     "false": "shown wrong by the sources cited",
 }
+
+
+CONTRIBUTOR_TAGS = {"a", "em", "strong", "code", "p", "br", "ul", "ol", "li", "blockquote", "pre", "hr"}
+"""What Markdown written in a YAML field (descriptions, notes, reviews) may become."""
+
+
+def sanitize(fragment: str) -> str:
+    """Return FRAGMENT with only CONTRIBUTOR_TAGS and safe links left.
+
+    markdown-it already shows raw HTML as text and drops unsafe links; this
+    is the second lock, in case a parser option or plugin ever lets HTML through.
+    """
+    return nh3.clean(
+        fragment,
+        tags=CONTRIBUTOR_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes=set(SAFE_SCHEMES),
+        link_rel="nofollow noopener",
+    )
 
 
 @dataclass
@@ -91,11 +112,11 @@ class Renderer:
 
     def markdown(self, text: str) -> Markup:
         """Render block Markdown written by a contributor."""
-        return Markup(self.md.render(text))  # noqa: S704 - raw HTML is off in self.md
+        return Markup(sanitize(self.md.render(text)))  # noqa: S704 - sanitized
 
     def inline_markdown(self, text: str) -> Markup:
         """Render one paragraph of Markdown without the <p>."""
-        return Markup(self.md.renderInline(" ".join(text.split())))  # noqa: S704
+        return Markup(sanitize(self.md.renderInline(" ".join(text.split()))))  # noqa: S704 - sanitized
 
     def edit_url(self, source_path: Path | None) -> str:
         """Return where SOURCE_PATH can be edited online, or "" (MkDocs' repo_url + edit_uri)."""
@@ -273,7 +294,7 @@ def _note_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dic
         return "</span>"
     note = token.meta["annotation"]
     n = note.number
-    text = env["md"].renderInline(" ".join(note.text.split()))
+    text = sanitize(env["md"].renderInline(" ".join(note.text.split())))
     return (
         f'</span><sup class="note-ref"><a href="#note-{n}" aria-label="Note {n}">{n}</a></sup>'
         f'<span class="sidenote" role="note"><span class="note-number">{n}</span> {text}</span>'
