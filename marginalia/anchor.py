@@ -68,8 +68,9 @@ def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None
     article.text = "\n\n".join(texts)
 
     spans_by_block: dict[int, list[tuple[Span, Annotation]]] = defaultdict(list)
+    flat = flatten(article.text)
     for annotation in article.annotations:
-        spans = _find(annotation, article, problems)
+        spans = _find(annotation, article, problems, flat)
         annotation.spans = spans
         for span in spans:
             spans_by_block[span.block].append((span, annotation))
@@ -102,6 +103,44 @@ def _text_of(token: Token) -> str:
     return ""
 
 
+_RUNS = re.compile(r"[ \t\r\f\v][ \t\n\r\f\v]|\n[ \t\r\f\v]")
+"""Two whitespace characters in a row, other than the blank line between blocks."""
+
+
+def find_quote(quote: str, text: str, flat: str | None = None) -> list[tuple[int, int]]:
+    """Return (start, end) of every match of QUOTE in TEXT, as whole words, any whitespace between words.
+
+    FLAT is `flatten(TEXT)`, when the caller has it already.
+    """
+    wanted = " ".join(quote.split())
+    if not wanted:
+        return []
+    flat = flat if flat is not None else flatten(text)
+    if not flat:  # whitespace runs inside a block: only a pattern can match them
+        return [(m.start(), m.end()) for m in quote_pattern(quote).finditer(text)]
+    found, start = [], flat.find(wanted)
+    edge_before, edge_after = _is_word(wanted[0]), _is_word(wanted[-1])
+    while start >= 0:
+        end = start + len(wanted)
+        if not (edge_before and start > 0 and _is_word(flat[start - 1])) and not (
+            edge_after and end < len(flat) and _is_word(flat[end])
+        ):
+            found.append((start, end))
+        start = flat.find(wanted, start + 1)
+    return found
+
+
+def flatten(text: str) -> str:
+    """Return TEXT with every whitespace character made a space (same length), or "" if it has runs."""
+    if _RUNS.search(text):
+        return ""
+    return text.replace("\n", " ").replace("\t", " ").replace("\r", " ").replace("\f", " ").replace("\v", " ")
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
 def quote_pattern(quote: str) -> re.Pattern[str]:
     """Return a pattern matching QUOTE as whole words, with any whitespace between them."""
     pattern = r"\s+".join(re.escape(word) for word in quote.split())
@@ -116,10 +155,15 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def _find(annotation: Annotation, article: Article, problems: Problems) -> list[Span]:
-    """Return where ANNOTATION's selector lands in ARTICLE, or [] after a problem."""
+def _find(annotation: Annotation, article: Article, problems: Problems, flat: str | None = None) -> list[Span]:
+    """Return where ANNOTATION's selector lands in ARTICLE, or [] after a problem.
+
+    FLAT is `flatten(article.text)`, when the caller has it already.
+    """
     selector, where, text = annotation.selector, annotation.where, article.text
-    matches = [(m.start(), m.end()) for m in quote_pattern(selector.quote).finditer(text)]
+    matches = find_quote(selector.quote, text, flat)
+    if not matches:  # across two blocks? only the pattern sees it, and M303 says so below
+        matches = [(m.start(), m.end()) for m in quote_pattern(selector.quote).finditer(text)]
     if not matches:
         problems.append(_not_found(selector.quote, article, where))
         return []
