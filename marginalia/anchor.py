@@ -170,8 +170,8 @@ def _find(annotation: Annotation, article: Article, problems: Problems, flat: st
     candidates = [
         (s, e)
         for s, e in matches
-        if _squash(text[max(0, s - 2 * len(selector.prefix) - 8) : s]).endswith(_squash(selector.prefix))
-        and _squash(text[e : e + 2 * len(selector.suffix) + 8]).startswith(_squash(selector.suffix))
+        if (not selector.prefix or _squash(text[max(0, s - 2 * len(selector.prefix) - 8) : s]).endswith(_squash(selector.prefix)))
+        and (not selector.suffix or _squash(text[e : e + 2 * len(selector.suffix) + 8]).startswith(_squash(selector.suffix)))
     ]
     if not candidates:
         places = ", ".join(str(line_at(article, s)) for s, _ in matches)

@@ -117,10 +117,13 @@ def unannotated_names(article: Article, names: NameFinder) -> list[Problem]:
     """Return a warning for each entity name or alias in ARTICLE outside every mention."""
     if names.pattern is None:
         return []
-    covered = sorted((s.start, s.end) for m in article.mentions for s in m.spans)
+    covered = bytearray(len(article.text) + 1)  # 1 where a mention covers the character
+    for mention in article.mentions:
+        for span in mention.spans:
+            covered[span.start : span.end] = b"\x01" * (span.end - span.start)
     found = []
     for match in names.pattern.finditer(article.text):
-        if any(start < match.end() and match.start() < end for start, end in covered):
+        if any(covered[match.start() : match.end()]):
             continue
         entity = names.entities[match.group()]
         found.append(

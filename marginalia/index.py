@@ -70,7 +70,7 @@ class Index:
 def build_index(content: Content) -> Index:
     """Return the site's index of CONTENT (whose references are checked)."""
     index = Index()
-    pairs: Counter[tuple[str, str]] = Counter()
+    pairs: dict[str, Counter[str]] = defaultdict(Counter)
     for article in content.articles:
         known = [m for m in article.mentions if m.entity in content.entities]
         for span, mention in sorted(((s, m) for m in known for s in m.spans), key=lambda pair: pair[0].start):
@@ -89,9 +89,7 @@ def build_index(content: Content) -> Index:
             index.timeline.append(Placed(event, article, _entities_of(event, event.entities, article, content)))
         for block_entities in _entities_by_block(article, known).values():
             for a in block_entities:
-                for b in block_entities:
-                    if a != b:
-                        pairs[(a, b)] += 1
+                pairs[a].update(block_entities - {a})
     index.timeline.sort(key=lambda p: (p.item.date.sort_key, p.article.date, p.article.slug, p.item.spans[0].start if p.item.spans else 0))
     for placed in index.timeline:
         for entity in placed.entities:
@@ -99,7 +97,7 @@ def build_index(content: Content) -> Index:
     for entity in content.entities.values():
         for source_id in entity.sources:
             index.entities_of_source[source_id].append(entity)
-        counts = [(content.entities[b], n) for (a, b), n in pairs.items() if a == entity.id]
+        counts = [(content.entities[b], n) for b, n in pairs[entity.id].items()]
         counts.sort(key=lambda pair: (-pair[1], pair[0].name))
         index.related[entity.id] = counts[:RELATED_ENTITIES]
     return index

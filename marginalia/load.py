@@ -136,9 +136,13 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser where PyYAML has it (ten times faster), else PyYAML's own."""
 
 
+_MAYBE_ALIAS = re.compile(r"(?:^|[\s\[\]{},])[&*][^\s\]\[{},]")
+"""Where an anchor or alias could start: after a space or a flow indicator."""
+
+
 def _refuse_aliases(text: str) -> None:
     """Raise _AliasRefused at the first anchor or alias in TEXT."""
-    if "&" not in text and "*" not in text:  # neither can occur without these characters
+    if not _MAYBE_ALIAS.search(text):
         return
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
