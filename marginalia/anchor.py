@@ -16,6 +16,7 @@ that the output stays well nested; the first segment carries the id.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from collections import defaultdict
@@ -221,10 +222,11 @@ def _find(annotation: Annotation, article: Article, problems: Problems, flat: st
 
 
 def _block_at(offset: int, article: Article) -> int:
-    for i, (start, end) in enumerate(article.blocks):
-        if start <= offset <= end:
-            return i
-    raise ValueError(offset)
+    """Return the index of the block holding OFFSET (or ending at it)."""
+    block = bisect.bisect_right(article.blocks, (offset, float("inf"))) - 1
+    if block < 0 or offset > article.blocks[block][1]:
+        raise ValueError(offset)
+    return block
 
 
 def line_at(article: Article, offset: int) -> int:
@@ -449,6 +451,8 @@ def _segments(children: list[Token], first: int, last: int, offsets: dict[int, t
 
 def _touches_link(children: list[Token], segments: list[tuple[int, int]]) -> bool:
     """Tell whether a mention here would nest one <a> in another."""
+    if not any(t.type == "link_open" or t.type == "mention_open" for t in children):
+        return False
     depth = 0
     for i in range(segments[0][0]):
         if _is_link(children[i]):
