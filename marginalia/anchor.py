@@ -20,6 +20,7 @@ import bisect
 import difflib
 import re
 from collections import defaultdict
+
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -60,7 +61,9 @@ def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None
     article.title_tokens = md.parseInline(article.title)
     article.tokens = md.parse(article.body)
     inlines = [article.title_tokens[0]] + [t for t in article.tokens if t.type == "inline"]
-    article.block_lines = [article.title_line] + [article.body_line + t.map[0] for t in article.tokens if t.type == "inline"]
+    article.block_lines = [article.title_line] + [
+        article.body_line + t.map[0] for t in article.tokens if t.type == "inline"
+    ]
     texts = [_child_offsets(token)[0] for token in inlines]
     article.blocks, starts = [], 0
     for text in texts:
@@ -171,8 +174,14 @@ def _find(annotation: Annotation, article: Article, problems: Problems, flat: st
     candidates = [
         (s, e)
         for s, e in matches
-        if (not selector.prefix or _squash(text[max(0, s - 2 * len(selector.prefix) - 8) : s]).endswith(_squash(selector.prefix)))
-        and (not selector.suffix or _squash(text[e : e + 2 * len(selector.suffix) + 8]).startswith(_squash(selector.suffix)))
+        if (
+            not selector.prefix
+            or _squash(text[max(0, s - 2 * len(selector.prefix) - 8) : s]).endswith(_squash(selector.prefix))
+        )
+        and (
+            not selector.suffix
+            or _squash(text[e : e + 2 * len(selector.suffix) + 8]).startswith(_squash(selector.suffix))
+        )
     ]
     if not candidates:
         places = ", ".join(str(line_at(article, s)) for s, _ in matches)
@@ -193,7 +202,8 @@ def _find(annotation: Annotation, article: Article, problems: Problems, flat: st
                 Problem(
                     where,
                     "M305",
-                    f"occurrence {selector.occurrence} asked for, but {selector.quote!r} matches {len(candidates)} time(s)",
+                    f"occurrence {selector.occurrence} asked for, but {selector.quote!r}"
+                    f" matches {len(candidates)} time(s)",
                     f"use an occurrence from 1 to {len(candidates)}",
                 )
             )
@@ -248,7 +258,8 @@ def _not_found(quote: str, article: Article, where: Location) -> Problem:
     hint = "copy the words from the article as they read on the page"
     if close:
         line = line_at(article, windows[close[0]])
-        hint = f"closest passage, line {line} of {article.source_path.name}: {close[0]!r}; {_differences(_squash(quote), close[0])}"
+        differences = _differences(_squash(quote), close[0])
+        hint = f"closest passage, line {line} of {article.source_path.name}: {close[0]!r}; {differences}"
     return Problem(where, "M301", f"the quote {quote!r} is not in the article", hint)
 
 
@@ -276,7 +287,10 @@ def _differences(quote: str, passage: str) -> str:
 def _ambiguous(quote: str, matches: list[tuple[int, int]], article: Article, where: Location) -> Problem:
     """Return the problem for a quote with several matches, suggesting how to pick each."""
     places = ", ".join(str(line_at(article, s)) for s, _ in matches)
-    picks = [f"line {line_at(article, s)}: {_shortest_context(article.text, matches, n)}" for n, (s, _) in enumerate(matches[:5])]
+    picks = [
+        f"line {line_at(article, s)}: {_shortest_context(article.text, matches, n)}"
+        for n, (s, _) in enumerate(matches[:5])
+    ]
     hint = "to pick one, add " + "; ".join(picks) + ". Or add occurrence: N, or every: true on a mention"
     return Problem(where, "M302", f"the quote {quote!r} occurs {len(matches)} times (lines {places})", hint)
 
@@ -317,9 +331,7 @@ def _check_overlaps(spans: list[tuple[Span, Annotation]], problems: Problems) ->
 def _assign_ids(article: Article) -> None:
     """Give every span a stable HTML id: by kind, then id or order in the text."""
     counters: dict[str, int] = defaultdict(int)
-    for mention in sorted(
-        ((span, a) for a in article.mentions for span in a.spans), key=lambda pair: pair[0].start
-    ):
+    for mention in sorted(((span, a) for a in article.mentions for span in a.spans), key=lambda pair: pair[0].start):
         span, annotation = mention
         counters[annotation.entity] += 1
         span.id = f"m-{annotation.entity}-{counters[annotation.entity]}"
@@ -387,11 +399,11 @@ def _split_children(inline: Token, cuts: set[int]) -> tuple[list[Token], dict[in
     _, offsets = _child_offsets(inline)
     children: list[Token] = []
     spans: dict[int, tuple[int, int]] = {}
-    for child, (a, b) in zip(inline.children or [], offsets):
+    for child, (a, b) in zip(inline.children or [], offsets, strict=True):
         inner = sorted(c for c in cuts if a < c < b)
         if child.type == "text" and inner:
             bounds = [a, *inner, b]
-            for lo, hi in zip(bounds, bounds[1:]):
+            for lo, hi in zip(bounds, bounds[1:], strict=False):
                 piece = Token("text", "", 0, content=child.content[lo - a : hi - a])
                 children.append(piece)
                 spans[id(piece)] = (lo, hi)
@@ -424,7 +436,9 @@ def _partner(children: list[Token], k: int) -> int:
     return -1 if step < 0 else len(children)
 
 
-def _segments(children: list[Token], first: int, last: int, offsets: dict[int, tuple[int, int]]) -> list[tuple[int, int]]:
+def _segments(
+    children: list[Token], first: int, last: int, offsets: dict[int, tuple[int, int]]
+) -> list[tuple[int, int]]:
     """Return the well-nested runs of CHILDREN[first..last] that hold text."""
     stack: list[int] = []
     unmatched: set[int] = set()

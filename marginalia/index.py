@@ -75,7 +75,7 @@ def build_index(content: Content) -> Index:
         known = [m for m in article.mentions if m.entity in content.entities]
         for span, mention in sorted(((s, m) for m in known for s in m.spans), key=lambda pair: pair[0].start):
             index.mentions[mention.entity].append(_snippet(article, span))
-        firsts = sorted(((s.start, m.entity) for m in known for s in m.spans))
+        firsts = sorted((s.start, m.entity) for m in known for s in m.spans)
         index.entities_of_article[article.slug] = _unique([content.entities[e] for _, e in firsts])
         for claim in article.claims:
             entities = _entities_of(claim, [claim.claimant, *claim.about], article, content)
@@ -90,7 +90,14 @@ def build_index(content: Content) -> Index:
         for block_entities in _entities_by_block(article, known).values():
             for a in block_entities:
                 pairs[a].update(block_entities - {a})
-    index.timeline.sort(key=lambda p: (p.item.date.sort_key, p.article.date, p.article.slug, p.item.spans[0].start if p.item.spans else 0))
+    index.timeline.sort(
+        key=lambda p: (
+            p.item.date.sort_key,
+            p.article.date,
+            p.article.slug,
+            p.item.spans[0].start if p.item.spans else 0,
+        )
+    )
     for placed in index.timeline:
         for entity in placed.entities:
             index.events_of_entity[entity.id].append(placed)

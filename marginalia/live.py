@@ -82,7 +82,9 @@ class LiveSite:
     def rebuild(self) -> RebuildResult:
         """Bring site/ up to date with content/; leave it as it was if the content has errors."""
         started = time.perf_counter()
-        site_signature = _signature([self.config.config_file, *_files(self.config.templates_dir), *_registry_paths(self.config)])
+        site_signature = _signature(
+            [self.config.config_file, *_files(self.config.templates_dir), *_registry_paths(self.config)]
+        )
         full = site_signature != self._site_signature or not self._written
         if full:
             if self._site_signature and site_signature[:1] != self._site_signature[:1]:  # mkdocs.yml changed

@@ -18,8 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 import fastjsonschema
+import yaml
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
@@ -72,12 +72,20 @@ def load_content(content_dir: Path, problems: Problems) -> Content:
 def read_text(path: Path, problems: Problems) -> str | None:
     """Return the text of PATH with a BOM and CRLF line ends removed, or None after a problem."""
     if path.is_symlink():
-        problems.add(Location(path), "M014", "symbolic links are not followed in content/", "replace the link with the file itself")
+        problems.add(
+            Location(path),
+            "M014",
+            "symbolic links are not followed in content/",
+            "replace the link with the file itself",
+        )
         return None
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         problems.add(
-            Location(path), "M012", f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", "split it into smaller files"
+            Location(path),
+            "M012",
+            f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+            "split it into smaller files",
         )
         return None
     raw = path.read_bytes()
@@ -85,7 +93,12 @@ def read_text(path: Path, problems: Problems) -> str | None:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        problems.add(Location(path, line), "M013", f"the file is not valid UTF-8 (byte {raw[err.start]:#04x})", "save it as UTF-8")
+        problems.add(
+            Location(path, line),
+            "M013",
+            f"the file is not valid UTF-8 (byte {raw[err.start]:#04x})",
+            "save it as UTF-8",
+        )
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -146,7 +159,9 @@ def _refuse_aliases(text: str) -> None:
         return
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _AliasRefused(problem="anchors and aliases (&name, *name) are not allowed", problem_mark=event.start_mark)
+            raise _AliasRefused(
+                problem="anchors and aliases (&name, *name) are not allowed", problem_mark=event.start_mark
+            )
 
 
 def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) -> tuple[Any, Marks] | None:
@@ -173,7 +188,9 @@ def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) ->
         if isinstance(err, _AliasRefused):
             problems.add(where, "M006", str(err.problem), "write the value out in full where it is needed")
         elif "nesting depth" in str(err.problem):
-            problems.add(where, "M008", "the YAML is nested too deeply", "flatten it: no file here needs more than a few levels")
+            problems.add(
+                where, "M008", "the YAML is nested too deeply", "flatten it: no file here needs more than a few levels"
+            )
         elif "single document" in str(err.context):
             problems.add(where, "M007", "a second YAML document ('---') in one file", "remove the '---' line")
         else:
@@ -183,7 +200,12 @@ def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) ->
         problems.add(Location(path), "M001", f"YAML syntax: {err}")
         return None
     except RecursionError:
-        problems.add(Location(path, first_line), "M008", "the YAML is nested too deeply", "flatten it: no file here needs more than a few levels")
+        problems.add(
+            Location(path, first_line),
+            "M008",
+            "the YAML is nested too deeply",
+            "flatten it: no file here needs more than a few levels",
+        )
         return None
     if node is None or (node.tag.endswith(":null") and not node.value):
         problems.add(Location(path), "M003", "the file is empty", "remove it, or add its content")
@@ -315,9 +337,17 @@ def _explain(error: ValidationError, kind: str) -> tuple[str, str, str]:
         desc = error.schema.get("description", "")
         name = str(error.absolute_path[-1]) if error.absolute_path else ""
         if name == "url":
-            return "M107", f"{field}: {error.instance!r} is not an http:// or https:// address", "give the full address, starting with https://"
+            return (
+                "M107",
+                f"{field}: {error.instance!r} is not an http:// or https:// address",
+                "give the full address, starting with https://",
+            )
         if name == "date":
-            return "M108", f"{field}: {error.instance!r} is not a date in a form this field takes", f"{desc} Quote it: \"2020-03-05\"."
+            return (
+                "M108",
+                f"{field}: {error.instance!r} is not a date in a form this field takes",
+                f'{desc} Quote it: "2020-03-05".',
+            )
         return "M104", f"{field}: {error.instance!r} is not in the expected form", desc
     if error.validator == "type":
         return "M105", f"{field}: {error.instance!r} should be {_a(error.validator_value)}", _type_hint(error)
@@ -331,7 +361,13 @@ def _unknown_keys(error: ValidationError) -> list[str]:
 
 
 def _a(type_name: Any) -> str:
-    names = {"string": "text", "integer": "a whole number", "array": "a list", "object": "a mapping", "boolean": "true or false"}
+    names = {
+        "string": "text",
+        "integer": "a whole number",
+        "array": "a list",
+        "object": "a mapping",
+        "boolean": "true or false",
+    }
     if isinstance(type_name, list):
         return " or ".join(names.get(t, t) for t in type_name)
     return names.get(type_name, str(type_name))

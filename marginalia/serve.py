@@ -181,7 +181,9 @@ class MarginaliaServer(LiveReloadServer):
             body, kind = OVERLAY_CSS.encode(), "text/css"
         else:
             return None
-        start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
+        start_response(
+            "200 OK", [("Content-Type", kind), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")]
+        )
         return [body]
 
     def _inside_root(self, path: str) -> bool:
@@ -203,7 +205,7 @@ class MarginaliaServer(LiveReloadServer):
         if host_header in self._allowed_hosts():
             return True
         bound = str(self.server_address[0])
-        if bound in ("0.0.0.0", "::"):  # all interfaces: any IP address, but no DNS name but localhost
+        if bound in ("0.0.0.0", "::"):  # noqa: S104 - all interfaces: IP addresses and localhost only, no DNS name
             name = urlsplit("//" + host_header).hostname or ""
             return name == "localhost" or _is_ip(name)
         return False

@@ -23,7 +23,9 @@ def quoted(article: Article, annotation) -> list[str]:
 def test_quote_spans_emphasis_and_links(project) -> None:
     """Quotes match the rendered text, so markup inside them does not matter."""
     article, problems = anchored(
-        project, "Then *Ada* [Lovelace](https://example.org/) wrote.\n", "mentions:\n  - entity: ada\n    quote: Ada Lovelace\n"
+        project,
+        "Then *Ada* [Lovelace](https://example.org/) wrote.\n",
+        "mentions:\n  - entity: ada\n    quote: Ada Lovelace\n",
     )
     assert not problems
     assert quoted(article, article.mentions[0]) == ["Ada Lovelace"]
@@ -31,7 +33,9 @@ def test_quote_spans_emphasis_and_links(project) -> None:
 
 def test_whitespace_in_a_quote_matches_a_line_break(project) -> None:
     """A quote written on one line matches words split over two source lines."""
-    article, problems = anchored(project, "Ada\nLovelace wrote.\n", "mentions:\n  - entity: ada\n    quote: Ada Lovelace\n")
+    article, problems = anchored(
+        project, "Ada\nLovelace wrote.\n", "mentions:\n  - entity: ada\n    quote: Ada Lovelace\n"
+    )
     assert not problems
     assert article.mentions[0].spans[0].line == 6  # front matter is 4 lines, then a blank
 
@@ -69,7 +73,9 @@ def test_every_marks_each_match(project) -> None:
 def test_quote_not_found_shows_the_closest_passage(project) -> None:
     """The usual mistake is one changed character: show the passage it should have been."""
     _, problems = anchored(
-        project, "Intro.\n\nShe said “the engine works” twice.\n", 'mentions:\n  - entity: engine\n    quote: "\\"the engine works\\""\n'
+        project,
+        "Intro.\n\nShe said “the engine works” twice.\n",
+        'mentions:\n  - entity: engine\n    quote: "\\"the engine works\\""\n',
     )
     assert [(p.code, p.where.line) for p in problems] == [("M301", 2)]
     assert "line 8" in problems[0].hint and "“the engine works”" in problems[0].hint
@@ -115,7 +121,9 @@ def test_crossing_annotations_stay_well_nested(project) -> None:
 
 def test_mention_inside_a_link_is_not_a_nested_link(project) -> None:
     """<a> cannot nest: a mention within a Markdown link is marked as a plain span."""
-    article, problems = anchored(project, "See [Ada's notes](https://example.org/).\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
+    article, problems = anchored(
+        project, "See [Ada's notes](https://example.org/).\n", "mentions:\n  - {entity: ada, quote: Ada}\n"
+    )
     assert not problems
     opener = next(t for t in article.tokens[1].children if t.type == "mention_open")
     assert opener.meta.get("plain") is True

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def write_config(project) -> Path:
     config = project.root / "mkdocs.yml"
     config.write_text(
-        f"site_name: Test\ndocs_dir: content\nsite_dir: site\nextra:\n  marginalia:\n    templates_dir: {ROOT / 'templates'}\n",
+        "site_name: Test\ndocs_dir: content\nsite_dir: site\n"
+        f"extra:\n  marginalia:\n    templates_dir: {ROOT / 'templates'}\n",
         encoding="utf-8",
     )
     return config
@@ -125,7 +126,8 @@ def test_edit_links_follow_repo_url_and_edit_uri(project) -> None:
     project.article("a", "Ada wrote.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
     config = write_config(project)
     config.write_text(
-        config.read_text() + "repo_url: https://github.com/example/news\nedit_uri: edit/main/content/\n", encoding="utf-8"
+        config.read_text() + "repo_url: https://github.com/example/news\nedit_uri: edit/main/content/\n",
+        encoding="utf-8",
     )
     assert main(["-q", "-f", str(config)]) == 0
     article = (project.root / "site/articles/a.html").read_text()
@@ -167,5 +169,11 @@ def test_output_is_deterministic(project) -> None:
     sites = []
     for name in ("one", "two"):
         assert main(["-q", "-f", str(config), "-d", str(project.root / name)]) == 0
-        sites.append({p.relative_to(project.root / name): p.read_bytes() for p in (project.root / name).rglob("*") if p.is_file()})
+        sites.append(
+            {
+                p.relative_to(project.root / name): p.read_bytes()
+                for p in (project.root / name).rglob("*")
+                if p.is_file()
+            }
+        )
     assert sites[0] == sites[1]

@@ -59,6 +59,8 @@ def test_annotated_html(project, request, title: str, markdown: str, annotations
     actual = render_case(project, markdown, annotations)
     if request.config.getoption("--regen-golden"):
         text = FIXTURES.read_text(encoding="utf-8")
-        FIXTURES.write_text(text.replace(f".\n{annotations}.\n{expected}.\n", f".\n{annotations}.\n{actual}.\n", 1), encoding="utf-8")
+        FIXTURES.write_text(
+            text.replace(f".\n{annotations}.\n{expected}.\n", f".\n{annotations}.\n{actual}.\n", 1), encoding="utf-8"
+        )
         return
     assert actual == expected

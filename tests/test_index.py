@@ -24,7 +24,9 @@ events:
 
 
 def indexed(project, annotations: str = ANNOTATIONS):
-    project.article("a", "Ada wrote the first program for the engine in London.\n\nIn 1843, Ada published it.\n", annotations)
+    project.article(
+        "a", "Ada wrote the first program for the engine in London.\n\nIn 1843, Ada published it.\n", annotations
+    )
     problems = Problems()
     content = load_content(project.content, problems)
     for article in content.articles:
@@ -77,7 +79,9 @@ def test_unknown_ids_are_errors_with_suggestions(project) -> None:
 
 def test_duplicate_claim_ids_across_articles(project) -> None:
     """Claim ids are site-wide: the second use is reported."""
-    project.article("b", "Ada wrote.\n", "claims:\n  - {id: wrote-program, quote: Ada wrote, status: reported, sources: [notes]}\n")
+    project.article(
+        "b", "Ada wrote.\n", "claims:\n  - {id: wrote-program, quote: Ada wrote, status: reported, sources: [notes]}\n"
+    )
     _, _, problems = indexed(project)
     assert [p.code for p in problems] == ["M201"]
 

@@ -43,7 +43,13 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int]]] = {
     "M106": ({ANN: "mentions:\n  - {entity: london, quote: London, occurrence: 0}\n"}, (ANN, 2)),
     "M107": ({"sources.yml": "- id: notes\n  title: T\n  url: javascript:alert(1)\n"}, ("sources.yml", 3)),
     "M108": ({ANN: "events:\n  - {id: e, quote: London, date: 5 March 2020, title: T}\n"}, (ANN, 2)),
-    "M201": ({ANN: "events:\n  - {id: e, quote: London, date: '2020', title: T}\n  - {id: e, quote: engine, date: '2020', title: T}\n"}, (ANN, 3)),
+    "M201": (
+        {
+            ANN: "events:\n  - {id: e, quote: London, date: '2020', title: T}\n"
+            "  - {id: e, quote: engine, date: '2020', title: T}\n"
+        },
+        (ANN, 3),
+    ),
     "M202": ({ANN: "mentions:\n  - {entity: londn, quote: London}\n"}, (ANN, 2)),
     "M203": ({ANN: "claims:\n  - {id: c, quote: London, status: reported, sources: [note]}\n"}, (ANN, 2)),
     "M204": ({"sources.yml": "- id: notes\n  title: T\n  article: no-such-article\n"}, ("sources.yml", 1)),
@@ -54,7 +60,10 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int]]] = {
     "M304": ({ANN: "notes:\n  - {quote: ran code, text: T}\n"}, (ANN, 2)),
     "M305": ({ANN: "mentions:\n  - {entity: ada, quote: Ada, occurrence: 3}\n"}, (ANN, 2)),
     "M306": ({ANN: "mentions:\n  - {entity: ada, quote: Ada, prefix: 'Grace '}\n"}, (ANN, 2)),
-    "M307": ({ANN: "mentions:\n  - {entity: london, quote: in London}\n  - {entity: ada, quote: Ada in, occurrence: 1}\n"}, (ANN, 3)),
+    "M307": (
+        {ANN: "mentions:\n  - {entity: london, quote: in London}\n  - {entity: ada, quote: Ada in, occurrence: 1}\n"},
+        (ANN, 3),
+    ),
     "M401": ({ANN: "events:\n  - {id: e, quote: London, date: '2020-02-30', title: T}\n"}, (ANN, 2)),
     "M402": ({ANN: "events:\n  - {id: e, quote: London, date: '2020/2019', title: T}\n"}, (ANN, 2)),
     "W501": ({ANN: "mentions:\n  - {entity: ada, quote: Ada, occurrence: 1}\n"}, (ART, 6)),

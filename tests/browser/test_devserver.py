@@ -49,7 +49,11 @@ def test_editing_an_annotation_reloads_the_page(page: Page, dev: tuple[str, Path
     page.wait_for_load_state("load")
     page.evaluate("window.scrollTo(0, 600)")
     before = page.evaluate("window.scrollY")
-    edit(content / f"articles/{SLUG}.yml", "title: Turkish–Russian joint patrols along the M4 highway are due to begin", "title: Joint patrols due on the M4")
+    edit(
+        content / f"articles/{SLUG}.yml",
+        "title: Turkish–Russian joint patrols along the M4 highway are due to begin",
+        "title: Joint patrols due on the M4",
+    )
     expect(page.locator(".article-apparatus")).to_contain_text("Joint patrols due on the M4", timeout=15_000)
     page.wait_for_function(f"Math.abs(window.scrollY - {before}) < 50", timeout=5_000)
 
