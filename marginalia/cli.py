@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("-a", "--dev-addr", metavar="HOST:PORT", help="address to serve at (default: dev_addr, 127.0.0.1:8000)")
     serve_cmd.add_argument("-d", "--site-dir", type=Path, help="serve from here instead of site_dir")
     sub.add_parser("check", parents=[common], help="check the content without building")
+    import_cmd = sub.add_parser("import", parents=[common], help="append W3C Web Annotations (JSON-LD) to an article's annotations")
+    import_cmd.add_argument("file", type=Path, help="a W3C Annotation, a list of them, or an AnnotationCollection (.jsonld)")
+    import_cmd.add_argument("--article", required=True, metavar="SLUG", help="the article they annotate (its file name without .md)")
     return parser
 
 
@@ -47,6 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config_file, getattr(args, "site_dir", None))
         if args.command == "check":
             return _report(check(config), args.strict, args.quiet, done="No problems found.")
+        if args.command == "import":
+            from .export import import_command
+
+            return import_command(config, args.file, args.article, args.quiet)
         if args.command == "serve":
             from .serve import serve  # the server's imports are only needed here
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .anchor import anchor_article, make_markdown
 from .check import check_references, lint
+from .export import index_search
 from .config import Config
 from .errors import ContentError, Problem
 from .index import build_index
@@ -49,8 +51,9 @@ def build(config: Config) -> BuildResult:
         raise ContentError(sorted(problems, key=lambda p: p.sort_key))
     content, index, renderer = prepared
     pages = list(renderer.pages(content, index))
-    _write_site(pages, config.templates_dir / "assets", config.site_dir)
-    return BuildResult(len(pages), time.perf_counter() - started, [p for p in problems if p.severity != "error"])
+    _write_site(pages, config.templates_dir / "assets", config.site_dir, lambda staging: index_search(staging, content, index))
+    html_pages = sum(p.path.endswith(".html") for p in pages)
+    return BuildResult(html_pages, time.perf_counter() - started, [p for p in problems if p.severity != "error"])
 
 
 def _prepare(config: Config):  # type: ignore[no-untyped-def]
@@ -74,8 +77,12 @@ def _recover(site_dir: Path) -> None:
         retired[-1].rename(site_dir)
 
 
-def _write_site(pages: list[Page], assets_dir: Path, site_dir: Path) -> None:
-    """Write PAGES and the assets into a fresh folder, then swap it in for SITE_DIR."""
+def _write_site(pages: list[Page], assets_dir: Path, site_dir: Path, before_swap: Callable[[Path], None] | None = None) -> None:
+    """Write PAGES and the assets into a fresh folder, then swap it in for SITE_DIR.
+
+    BEFORE_SWAP, if given, is called with the folder once every page is in it
+    (the build indexes it for search there).
+    """
     parent = site_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     for leftover in parent.glob(f".{site_dir.name}.*-*"):
@@ -88,6 +95,8 @@ def _write_site(pages: list[Page], assets_dir: Path, site_dir: Path) -> None:
             target = staging / page.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(page.html, encoding="utf-8")
+        if before_swap is not None:
+            before_swap(staging)
         if site_dir.exists():
             site_dir.rename(retired)
         staging.rename(site_dir)

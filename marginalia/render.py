@@ -24,6 +24,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from .index import Index, entity_summary
+from . import export
 from .anchor import SAFE_SCHEMES
 from .config import Config
 from .model import CLAIM_STATUSES, ENTITY_KINDS, Article, Content, Entity, EventDate
@@ -109,6 +110,7 @@ class Renderer:
             edit_url=self.edit_url,
             correction_url=self.correction_url,
         )
+        self.env.globals.update(export.jinja_globals(config))
 
     def markdown(self, text: str) -> Markup:
         """Render block Markdown written by a contributor."""
@@ -166,6 +168,7 @@ class Renderer:
         for entity in content.entities.values():
             path = entity_path(entity.id)
             plan[path] = partial(self.page, "entity.html", path, entity=entity, **common)
+        plan.update(export.plan(content, index, self.config))
         return plan
 
     def article_page(self, article: Article, common: dict[str, Any]) -> Page:

@@ -1,0 +1,109 @@
+"""Site search in a real Chromium, over HTTP: Pagefind's index of the built
+site, its default UI started by assets/search.js, filters, and the fallback
+without JavaScript."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from playwright.sync_api import Browser, Page, expect
+
+from .helpers import ROOT
+
+RECORD_CSP = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', e => {
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def kinds() -> dict[str, str]:
+    """Return the kind of every entity, by id, as the glossary gives it."""
+    entities = yaml.safe_load((ROOT / "content" / "entities.yml").read_text(encoding="utf-8"))
+    return {e["id"]: e["kind"] for e in entities}
+
+
+@pytest.fixture
+def search(page: Page, site_url: str) -> Page:
+    """Open the home page and wait for Pagefind's search box to replace the glossary link."""
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.add_init_script(RECORD_CSP)
+    page.goto(site_url + "index.html")
+    expect(page.locator("#site-search .pagefind-ui__search-input")).to_be_visible()
+    yield page
+    assert page.evaluate("() => window.__cspViolations") == []
+    assert errors == []
+
+
+def results(page: Page) -> list[str]:
+    """Return the site paths (with #fragment) of the results shown, in order."""
+    links = page.locator(".pagefind-ui__result-link")
+    expect(links.first).to_be_visible()
+    hrefs = links.evaluate_all("links => links.map(a => a.href)")
+    return [urlsplit(h).path.lstrip("/") + (f"#{urlsplit(h).fragment}" if urlsplit(h).fragment else "") for h in hrefs]
+
+
+def type_query(page: Page, query: str) -> list[str]:
+    page.locator(".pagefind-ui__search-input").fill(query)
+    expect(page.locator(".pagefind-ui__message")).to_have_text(re.compile(rf"\d+ results? for {re.escape(query)}"))
+    return results(page)
+
+
+def test_akar_finds_the_entity_page_first(search: Page) -> None:
+    """Typing "Akar" puts the Hulusi Akar entity page first, above the article and claims that mention him."""
+    found = type_query(search, "Akar")
+    assert found[0] == "entities/hulusi-akar.html", found
+    assert any(f.startswith("claims.html#claim-") for f in found), "claims are results of their own"
+    search.locator(".pagefind-ui__result-link").first.click()
+    expect(search).to_have_url(re.compile(r"/entities/hulusi-akar\.html$"))
+    expect(search.locator("h1")).to_contain_text("Hulusi Akar")
+
+
+@pytest.mark.parametrize(("query", "entity"), [("Idlib", "idlib"), ("Ankara", "ankara"), ("Hatay", "hatay"), ("observation posts", "turkish-observation-posts")])
+def test_an_entity_page_ranks_above_pages_that_mention_it(search: Page, query: str, entity: str) -> None:
+    assert type_query(search, query)[0] == f"entities/{entity}.html"
+
+
+def test_filtering_by_kind_shows_only_entities_of_that_kind(search: Page, kinds: dict[str, str]) -> None:
+    """"Syria" matches places, organizations, an event and claims; the Kind filter keeps one kind of entity."""
+    found = type_query(search, "Syria")
+    assert len({kinds.get(f.removeprefix("entities/").removesuffix(".html"), "not an entity") for f in found}) > 1
+    message = search.locator(".pagefind-ui__message")
+    unfiltered = message.inner_text()
+    search.locator("summary.pagefind-ui__filter-name", has_text="Kind").click()
+    search.locator("label.pagefind-ui__filter-label[for='Kind-organization']").click()
+    expect(message).not_to_have_text(unfiltered)
+    filtered = results(search)
+    assert filtered and all(re.fullmatch(r"entities/[a-z0-9-]+\.html", f) for f in filtered), filtered
+    assert {kinds[f.removeprefix("entities/").removesuffix(".html")] for f in filtered} == {"organization"}
+
+
+def test_filtering_by_claim_status_shows_only_claims(search: Page) -> None:
+    type_query(search, "Akar")
+    message = search.locator(".pagefind-ui__message")
+    unfiltered = message.inner_text()
+    search.locator("summary.pagefind-ui__filter-name", has_text="Status").click()
+    search.locator("label.pagefind-ui__filter-label[for='Status-reported']").click()
+    expect(message).not_to_have_text(unfiltered)
+    assert all(f.startswith("claims.html#claim-") for f in results(search))
+
+
+def test_without_javascript_the_search_box_is_a_link_to_the_glossary(browser: Browser, site_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site_url + "entities/hulusi-akar.html")
+        link = page.locator("#site-search a")
+        expect(link).to_have_attribute("href", "../glossary.html")
+        expect(page.locator(".pagefind-ui__search-input")).to_have_count(0)
+        link.click()
+        expect(page).to_have_url(re.compile(r"/glossary\.html$"))
+    finally:
+        context.close()

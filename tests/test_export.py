@@ -1,0 +1,861 @@
+"""Open standards out, search in: the W3C annotation export and import,
+schema.org JSON-LD, the TimelineJS file, sitemap, feed, robots.txt and the
+Pagefind search index."""
+
+from __future__ import annotations
+
+import difflib
+import gzip
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from jsonschema import Draft4Validator, FormatChecker
+from referencing import Registry
+from referencing.jsonschema import DRAFT4
+
+from marginalia import export
+from marginalia.anchor import anchor_article, make_markdown
+from marginalia.cli import main
+from marginalia.config import Config
+from marginalia.load import Problems, load_content
+from marginalia.model import Article, Content
+from marginalia.pipeline import _prepare, build, check
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = "idlib-joint-coordination-centers"
+GOLDEN = Path(__file__).parent / "fixtures" / "seed.annotations.jsonld"
+SITE_URL = "https://news.example.org/marginalia/"
+W3C_DIR = ROOT.parent / "shared" / "w3c-annotation-model"
+"""The W3C Web Annotation WG's JSON Schemas (from web-platform-tests), kept beside the repository."""
+
+
+def prepared(config: Config):  # type: ignore[no-untyped-def]
+    problems, (content, index, renderer) = _prepare(config)
+    assert not [p for p in problems if p.severity == "error"], [str(p) for p in problems]
+    return content, index, renderer
+
+
+@pytest.fixture(scope="module")
+def seed(seed_config: Config):  # type: ignore[no-untyped-def]
+    """Return the seed content and index, anchored."""
+    content, index, _ = prepared(seed_config)
+    return content, index
+
+
+@pytest.fixture(scope="module")
+def seed_article(seed) -> Article:  # type: ignore[no-untyped-def]
+    return next(a for a in seed[0].articles if a.slug == SEED)
+
+
+@pytest.fixture(scope="module")
+def published(seed_config: Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the seed content as a site published at SITE_URL."""
+    config = replace(seed_config, site_url=SITE_URL, site_dir=tmp_path_factory.mktemp("published") / "site")
+    build(config)
+    return config.site_dir
+
+
+# --- W3C Web Annotations, validated against the WG's schemas ------------------------------------
+
+# The W3C Web Annotation WG's test suite (web-platform-tests, annotation-model/)
+# applies these assertions to "a valid annotation": the list is that of
+# annotations/annotationMusts.test, each assertion file restated here by name
+# with the $ref it makes into ../shared/w3c-annotation-model/definitions/
+# (only the definitions are kept in shared/, not the assertion files). On top
+# of the MUSTs, the assertions of the optional features this export uses are
+# checked where the suite has them: motivation values (3.3.5), body purposes
+# (3.3.5), textual bodies (3.2.4), specific resources and their selectors (4,
+# 4.2.4 TextQuoteSelector, 4.2.5 TextPositionSelector).
+ANNOTATION_MUSTS: dict[str, dict[str, Any]] = {
+    "3.1-annotationContextValidated": {
+        "type": "object",
+        "required": ["@context"],
+        "properties": {
+            "@context": {
+                "oneOf": [
+                    {"$ref": "annotations.json#/definitions/contextValueFound"},
+                    {"$ref": "annotations.json#/definitions/contextValueInArrayFound"},
+                ]
+            }
+        },
+    },
+    "3.1-annotationIdValidated": {"$ref": "id.json#/definitions/idValueFound"},
+    "3.1-annotationTypeValidated": {"allOf": [{"$ref": "annotations.json#/definitions/annotationTypeValueFound"}]},
+    "3.1-targetKeyFound": {"type": "object", "required": ["target"]},
+    "3.2-targetObjectsRecognized": {
+        "type": "object",
+        "properties": {
+            "target": {
+                "oneOf": [
+                    {"$ref": "bodyTarget.json#/definitions/targetResourcesFound"},
+                    {"type": ["array"], "items": {"$ref": "bodyTarget.json#/definitions/targetResourcesFound"}},
+                ]
+            }
+        },
+    },
+    "3.2.5-notBodyBodyValue": {"type": "object", "not": {"required": ["body", "bodyValue"]}},
+    "3.2-bodyObjectsRecognized": {
+        "type": "object",
+        "properties": {
+            "body": {
+                "oneOf": [
+                    {"$ref": "bodyTarget.json#/definitions/bodyResourcesFound"},
+                    {"type": ["array"], "items": {"$ref": "bodyTarget.json#/definitions/bodyResourcesFound"}},
+                ]
+            }
+        },
+    },
+    "3.2.5-bodyValueValidated": {"allOf": [{"$ref": "annotations.json#/definitions/bodyValueValidIfPresent"}]},
+    "3.3.1-annotationCreatedValidated": {"type": "object", "allOf": [{"$ref": "otherProperties.json#/definitions/createdValidIfPresent"}]},
+    "3.3.1-annotationModifiedValidated": {"type": "object", "allOf": [{"$ref": "otherProperties.json#/definitions/modifiedValidIfPresent"}]},
+    "3.3.1-annotationGeneratedValidated": {"type": "object", "allOf": [{"$ref": "otherProperties.json#/definitions/generatedValidIfPresent"}]},
+    "3.3.6-annotationRightsValidated": {"type": "object", "allOf": [{"$ref": "otherProperties.json#/definitions/rightsValidIfPresent"}]},
+    "3.3.7-annotationCanonicalValidated": {"type": "object", "allOf": [{"$ref": "otherProperties.json#/definitions/canonicalValidIfPresent"}]},
+    "3.3.7-annotationViaValidated": {"type": "object", "allOf": [{"$ref": "otherProperties.json#/definitions/viaValidIfPresent"}]},
+    # The optional features used here.
+    "3.3.5-motivationRecognized": {"allOf": [{"$ref": "annotations.json#/definitions/singleMotivationPropertyFound"}]},
+}
+BODY_CHECKS: dict[str, dict[str, Any]] = {
+    "3.2-bodyOptionalPropertiesMust": {"$ref": "bodyTarget.json#/definitions/optionalBodyPropertiesMust"},
+    "3.3.5-bodyPurposeRecognized": {"$ref": "otherProperties.json#/definitions/purposeRecognizedIfPresent"},
+    "3.2.1-bodyFormatValid": {"$ref": "bodyTarget.json#/definitions/formatValidIfPresent"},
+}
+TARGET_CHECKS: dict[str, dict[str, Any]] = {
+    "4-targetIsSpecificResourceWithSelector": {
+        "allOf": [
+            {"$ref": "specificResource.json#/definitions/specificeResourceDetected"},
+            {"$ref": "specificResource.json#/definitions/selectorDetected"},
+            {"$ref": "bodyTarget.json#/definitions/optionalTargetPropertiesMust"},
+        ]
+    },
+}
+SELECTOR_CHECKS: dict[str, dict[str, Any]] = {
+    "4.2.4-textQuoteSelectorValid": {"$ref": "specificResource.json#/definitions/textQuoteSelectorTypeValidIfPresent"},
+    "4.2.5-textPositionSelectorValid": {"$ref": "specificResource.json#/definitions/textPositionSelectorTypeValidIfPresent"},
+}
+# collections/collectionMusts.test lists 5.1-collection*Validated.json, which
+# apply these definitions of collections.json to the collection itself;
+# collections/pages/pageMusts.test applies the 5.2-page*Validated.json
+# assertions (restated from the suite) to a page or a collection with an
+# embedded first page.
+COLLECTION_MUSTS: dict[str, dict[str, Any]] = {
+    "5.1-collectionContextValidated": {
+        "type": "object",
+        "required": ["@context"],
+        "properties": {
+            "@context": {
+                "oneOf": [
+                    {"$ref": "collections.json#/definitions/contextValueFound"},
+                    {"$ref": "collections.json#/definitions/contextValueInArrayFound"},
+                ]
+            }
+        },
+    },
+    "5.1-collectionIdValidated": {"$ref": "id.json#/definitions/idValueFound"},
+    "5.1-collectionTypeValidated": {"$ref": "collections.json#/definitions/annotationCollectionTypeValueFound"},
+    "5.1-collectionLabelValidated": {"$ref": "collections.json#/definitions/labelDefinition"},
+    "5.1-collectionTotalValidated": {"$ref": "collections.json#/definitions/totalDefinition"},
+    "5.1-collectionFirstValidated": {
+        "allOf": [
+            {"$ref": "collections.json#/definitions/firstValidIfPresent"},
+            {"$ref": "collections.json#/definitions/firstRequiredIfTotalMoreThanZero"},
+        ]
+    },
+    "5.1-collectionLastValidated": {"$ref": "collections.json#/definitions/lastValidIfPresent"},
+    "5.2-pageIdValidated": {
+        "oneOf": [
+            {"allOf": [{"$ref": "id.json#/definitions/idValueFound"}, {"$ref": "collections.json#/definitions/annotationPageTypeValueFound"}]},
+            {"type": "object", "properties": {"first": {"$ref": "id.json#/definitions/idValueFound"}}, "required": ["first"]},
+        ]
+    },
+    "5.2-pageTypeValidated": {
+        "oneOf": [
+            {"$ref": "collections.json#/definitions/annotationPageTypeValueFound"},
+            {"type": "object", "properties": {"first": {"$ref": "collections.json#/definitions/annotationPageTypeValueFound"}}, "required": ["first"]},
+        ]
+    },
+    "5.2-pageItemsValidated": {
+        "oneOf": [
+            {"$ref": "collections.json#/definitions/itemsFound"},
+            {"type": "object", "properties": {"first": {"$ref": "collections.json#/definitions/itemsFound"}}, "required": ["first"]},
+        ]
+    },
+    "5.2-pageStartIndexValidated": {
+        "oneOf": [
+            {"allOf": [{"$ref": "collections.json#/definitions/startIndexDefinition"}, {"$ref": "collections.json#/definitions/annotationPageTypeValueFound"}]},
+            {"type": "object", "properties": {"first": {"$ref": "collections.json#/definitions/startIndexDefinition"}}, "required": ["first"]},
+        ]
+    },
+    "5.2-pagePartOfValidated": {
+        "oneOf": [
+            {"allOf": [{"$ref": "collections.json#/definitions/partOfValidIfPresent"}, {"$ref": "collections.json#/definitions/annotationPageTypeValueFound"}]},
+            {"type": "object", "properties": {"first": {"$ref": "collections.json#/definitions/partOfValidIfPresent"}}, "required": ["first"]},
+        ]
+    },
+}
+
+
+class W3C:
+    """The WG's definitions in an offline registry, and validators for the assertions above."""
+
+    def __init__(self, folder: Path, check_uris: bool):
+        resources = []
+        for path in sorted((folder / "definitions").glob("*.json")):
+            contents = json.loads(path.read_text(encoding="utf-8"))
+            resources.append((contents.get("id", path.name), DRAFT4.create_resource(contents)))
+        self.registry = Registry().with_resources(resources)
+        checker = FormatChecker(formats=())
+        if check_uris:
+            # jsonschema checks format "uri" only with an optional package; this is the same test:
+            # an absolute URI (a scheme, then something).
+            checker.checks("uri")(lambda value: not isinstance(value, str) or bool(re.match(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$", value)))
+        self.checker = checker
+
+    def errors(self, assertions: dict[str, dict[str, Any]], instance: Any) -> list[str]:
+        found = []
+        for name, schema in assertions.items():
+            validator = Draft4Validator(schema, registry=self.registry, format_checker=self.checker)
+            found += [f"{name}: {e.message[:200]}" for e in validator.iter_errors(instance)]
+        return found
+
+    def annotation_errors(self, annotation: dict[str, Any]) -> list[str]:
+        errors = self.errors(ANNOTATION_MUSTS, annotation)
+        for body in export._as_list(annotation.get("body")):
+            errors += self.errors(BODY_CHECKS, body)
+        for target in export._as_list(annotation.get("target")):
+            errors += self.errors(TARGET_CHECKS, target)
+            for selector in export._as_list(target.get("selector")):
+                errors += self.errors(SELECTOR_CHECKS, selector)
+        return errors
+
+
+def w3c(check_uris: bool) -> W3C:
+    if not (W3C_DIR / "definitions").is_dir():
+        pytest.skip(f"the W3C annotation schemas are not at {W3C_DIR} (a sibling of the repository, as in CI)")
+    return W3C(W3C_DIR, check_uris)
+
+
+def standalone(collection: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return each annotation of COLLECTION as served on its own: the collection's @context applies to it."""
+    items = collection.get("first", {}).get("items", [])
+    return [{"@context": collection["@context"], **item} for item in items]
+
+
+@pytest.mark.parametrize("site_url", [SITE_URL, ""], ids=["absolute", "relative"])
+def test_every_exported_annotation_is_valid_per_the_w3c_schemas(seed_config: Config, site_url: str) -> None:
+    """Every annotation of every article, and every collection, passes the WG's assertions.
+
+    With site_url the ids are absolute and format "uri" is checked too;
+    without it they are relative references (resolved against the export's
+    own URL, as JSON-LD does), so the uri format is not checked there.
+    """
+    config = replace(seed_config, site_url=site_url)
+    content, _, _ = prepared(config)
+    schemas = w3c(check_uris=bool(site_url))
+    validated, expected = 0, sum(len(a.spans) for article in content.articles for a in article.annotations)
+    for article in content.articles:
+        collection = export.annotation_collection(article, content, config)
+        assert schemas.errors(COLLECTION_MUSTS, collection) == []
+        for annotation in standalone(collection):
+            assert schemas.annotation_errors(annotation) == [], annotation["id"]
+            validated += 1
+        assert collection["total"] == len(collection["first"]["items"]) == sum(len(a.spans) for a in article.annotations)
+    assert validated == expected > 0  # 72 for the seed article: 46 mention spans, 17 claims, 7 events and 2 notes
+
+
+def test_the_schemas_do_reject_a_broken_annotation(seed_config: Config, seed, seed_article) -> None:  # type: ignore[no-untyped-def]
+    """The validation has teeth: a missing target, an unknown motivation or a relative id fail it."""
+    schemas = w3c(check_uris=True)
+    good = standalone(export.annotation_collection(seed_article, seed[0], replace(seed_config, site_url=SITE_URL)))[0]
+    assert schemas.annotation_errors(good) == []
+    assert any("targetKeyFound" in e for e in schemas.annotation_errors({k: v for k, v in good.items() if k != "target"}))
+    assert any("motivation" in e for e in schemas.annotation_errors({**good, "motivation": "liking"}))
+    assert any("IdValidated" in e for e in schemas.annotation_errors({**good, "id": "no-scheme.html#x"}))
+    broken_selector = {**good, "target": {"source": good["target"]["source"], "selector": {"type": "TextPositionSelector", "start": 1}}}
+    assert schemas.annotation_errors(broken_selector)
+
+
+def test_selectors_quote_the_plain_text_with_32_characters_of_context(seed_config: Config, seed, seed_article) -> None:  # type: ignore[no-untyped-def]
+    """exact, prefix and suffix come from Article.text; the positions count in it; ids and targets follow the page."""
+    text = seed_article.text
+    collection = export.annotation_collection(seed_article, seed[0], seed_config)
+    assert collection["id"] == f"{SEED}.annotations.jsonld"
+    for item in collection["first"]["items"]:
+        quote, position = item["target"]["selector"]
+        start, end = position["start"], position["end"]
+        assert quote["exact"] == text[start:end]
+        assert quote.get("prefix", "") == text[max(0, start - 32) : start]
+        assert quote.get("suffix", "") == text[end : end + 32]
+        assert item["target"]["source"] == f"{SEED}.html"
+        assert re.fullmatch(rf"{SEED}\.html#(m|claim|event|note)-[a-z0-9-]+", item["id"])
+    ids = [item["id"] for item in collection["first"]["items"]]
+    assert len(ids) == len(set(ids))
+    # a mention the YAML picks with prefix "deal for Idlib, " still carries full context
+    akar = next(i for i in collection["first"]["items"] if i["id"].endswith("#m-hulusi-akar-3"))
+    assert akar["target"]["selector"][0]["prefix"].endswith("deal for Idlib, ")
+
+
+def test_the_article_page_links_its_annotation_export(seed_site: Path) -> None:
+    html = (seed_site / "articles" / f"{SEED}.html").read_text(encoding="utf-8")
+    link = f"<link rel=\"alternate\" type='{export.ANNO_MEDIA_TYPE}' href=\"../articles/{SEED}.annotations.jsonld\""
+    assert link in html
+    data = json.loads((seed_site / "articles" / f"{SEED}.annotations.jsonld").read_text(encoding="utf-8"))
+    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld" and data["type"] == "AnnotationCollection"
+
+
+def test_golden_seed_export(seed_config: Config, seed, seed_article, request: pytest.FixtureRequest) -> None:  # type: ignore[no-untyped-def]
+    """The seed article's export, published at SITE_URL, is exactly tests/fixtures/seed.annotations.jsonld."""
+    actual = export.dumps(export.annotation_collection(seed_article, seed[0], replace(seed_config, site_url=SITE_URL)))
+    if request.config.getoption("--regen-golden"):
+        GOLDEN.write_text(actual, encoding="utf-8")
+        return
+    assert actual == GOLDEN.read_text(encoding="utf-8"), "the export changed: review it, then rerun with --regen-golden"
+
+
+# --- Import ----------------------------------------------------------------------------------------
+
+
+def write_config(root: Path, site_url: str = "") -> Path:
+    config = root / "mkdocs.yml"
+    config.write_text(
+        f"site_name: Test\ndocs_dir: content\nsite_dir: site\nextra:\n  marginalia:\n    templates_dir: {ROOT / 'templates'}\n"
+        + (f"site_url: {site_url}\n" if site_url else ""),
+        encoding="utf-8",
+    )
+    return config
+
+
+def anchors(content: Content, slug: str) -> set[tuple[Any, ...]]:
+    """Return what every annotation of article SLUG says, and where."""
+    article = next(a for a in content.articles if a.slug == slug)
+    found: set[tuple[Any, ...]] = set()
+    for m in article.mentions:
+        found |= {("mention", m.entity, s.start, s.end, s.id) for s in m.spans}
+    for c in article.claims:
+        found |= {("claim", c.id, c.status, tuple(c.sources), c.claimant, tuple(c.about), c.summary, c.review, s.start, s.end) for s in c.spans}
+    for e in article.events:
+        found |= {("event", e.id, str(e.date), e.title, tuple(e.entities), e.note, s.start, s.end) for s in e.spans}
+    for n in article.notes:
+        found |= {("note", " ".join(n.text.split()), s.start, s.end, s.id) for s in n.spans}
+    return found
+
+
+def load_anchored(content_dir: Path) -> Content:
+    problems = Problems()
+    content = load_content(content_dir, problems)
+    for article in content.articles:
+        anchor_article(article, make_markdown(), problems)
+    assert not [p for p in problems if p.severity == "error"], [str(p) for p in problems]
+    return content
+
+
+@pytest.fixture
+def bare_copy(tmp_path: Path) -> Path:
+    """Return a copy of the project whose seed article has no annotation file."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    (tmp_path / "content" / "articles" / f"{SEED}.yml").unlink()
+    return write_config(tmp_path)
+
+
+@pytest.mark.parametrize("site_url", ["", SITE_URL], ids=["relative", "absolute"])
+def test_export_then_import_gives_the_same_anchors_back(seed_config: Config, seed, bare_copy: Path, site_url: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Exported, then imported into a copy without annotations: every anchor and field comes back, and check passes."""
+    content = seed[0]
+    article = next(a for a in content.articles if a.slug == SEED)
+    exported = bare_copy.parent / "seed.jsonld"
+    exported.write_text(export.dumps(export.annotation_collection(article, content, replace(seed_config, site_url=site_url))), encoding="utf-8")
+    write_config(bare_copy.parent, site_url)  # links under site_url are this site's; others are not
+    assert main(["import", str(exported), "--article", SEED, "-f", str(bare_copy)]) == 0
+    assert "Imported 72 annotation(s)" in capsys.readouterr().out
+    assert anchors(load_anchored(bare_copy.parent / "content"), SEED) == anchors(content, SEED)
+    assert main(["check", "--strict", "-f", str(bare_copy)]) == 0
+
+
+def test_import_appends_as_text_and_keeps_comments(seed_config: Config, seed, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The existing lines stay as they were, comments and order included: the import only inserts lines,
+    each new item at the end of its list; annotations already there are reported, not doubled."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    config = write_config(tmp_path)
+    path = tmp_path / "content" / "articles" / f"{SEED}.yml"
+    original = path.read_text(encoding="utf-8")
+    removed = ["  - entity: moscow\n    quote: Moscow\n", '  - quote: a Turkish security official\n    prefix: "forces, "\n    text: The article does not name the official.\n']
+    trimmed = original
+    for chunk in removed:
+        assert chunk in trimmed
+        trimmed = trimmed.replace(chunk, "")
+    path.write_text(trimmed, encoding="utf-8")
+    article = next(a for a in seed[0].articles if a.slug == SEED)
+    exported = tmp_path / "seed.jsonld"
+    exported.write_text(export.dumps(export.annotation_collection(article, seed[0], seed_config)), encoding="utf-8")
+    assert main(["import", str(exported), "--article", SEED, "-f", str(config)]) == 1
+    out, err = capsys.readouterr()
+    assert "Imported 2 annotation(s)" in out and "70 annotation(s) not imported" in err
+    assert "not imported: the same mention of the same words is already at" in err
+    after = path.read_text(encoding="utf-8")
+    before_lines, after_lines = trimmed.split("\n"), after.split("\n")
+    operations = difflib.SequenceMatcher(None, before_lines, after_lines, autojunk=False).get_opcodes()
+    assert {op for op, *_ in operations} == {"equal", "insert"}
+    inserted = [line for op, _, _, b1, b2 in operations if op == "insert" for line in after_lines[b1:b2]]
+    assert inserted == [
+        "  # imported from seed.jsonld",
+        "  - entity: moscow",
+        "    quote: Moscow",
+        "  # imported from seed.jsonld",
+        "  - quote: a Turkish security official",
+        "    prefix: 'forces, '",
+        "    text: The article does not name the official.",
+    ]
+    assert after.index("entity: moscow") < after.index("\nclaims:") and after.index("official\n    prefix") > after.index("\nnotes:")
+    assert anchors(load_anchored(tmp_path / "content"), SEED) == anchors(seed[0], SEED)
+
+
+HYPOTHESIS_STYLE = {
+    "@context": "http://www.w3.org/ns/anno.jsonld",
+    "type": "AnnotationPage",
+    "items": [
+        {
+            "id": "https://hypothes.is/a/one",
+            "type": "Annotation",
+            "motivation": "commenting",
+            "body": [
+                {"type": "TextualBody", "value": "Which part of the highway?", "format": "text/markdown"},
+                {"type": "TextualBody", "purpose": "tagging", "value": "question"},
+            ],
+            "target": [
+                {
+                    "source": "https://elsewhere.example/copy-of-the-article",
+                    "selector": [
+                        {"type": "RangeSelector", "startSelector": {"type": "XPathSelector", "value": "/p[7]"}},
+                        {"type": "TextPositionSelector", "start": 4000, "end": 4017},
+                        # context as another page renders it: it does not match this site's text
+                        {"type": "TextQuoteSelector", "exact": "security corridor", "prefix": "reported and establish a ", "suffix": " on either side"},
+                    ],
+                }
+            ],
+        },
+        {
+            "id": "https://hypothes.is/a/two",
+            "type": "Annotation",
+            "motivation": "commenting",
+            "bodyValue": "A quote typed from memory.",
+            "target": {"source": "https://elsewhere.example/", "selector": {"type": "TextQuoteSelector", "exact": "security corridor on each side"}},
+        },
+        {
+            "id": "urn:example:three",
+            "type": "Annotation",
+            "motivation": "identifying",
+            "body": "http://www.wikidata.org/entity/Q1",
+            "target": {"source": "https://elsewhere.example/", "selector": {"type": "TextQuoteSelector", "exact": "Moscow"}},
+        },
+        {
+            "id": "urn:example:four",
+            "type": "Annotation",
+            "motivation": "highlighting",
+            "target": {"source": "https://elsewhere.example/", "selector": {"type": "TextQuoteSelector", "exact": "Moscow"}},
+        },
+    ],
+}
+
+
+def test_foreign_annotations_are_imported_or_reported(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A Hypothesis-style note is imported; a quote not in the article, an unknown entity and a bare highlight are reported."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    config = write_config(tmp_path)
+    source = tmp_path / "hypothesis.jsonld"
+    source.write_text(json.dumps(HYPOTHESIS_STYLE), encoding="utf-8")
+    assert main(["import", str(source), "--article", SEED, "-f", str(config)]) == 1
+    out, err = capsys.readouterr()
+    assert "Imported 1 annotation(s)" in out and "1 notes" in out
+    assert f"{source}: annotation 2 (https://hypothes.is/a/two): not imported: the quote 'security corridor on each side' is not in the article" in err
+    assert "'each' where the article has 'either'" in err
+    assert f"{source}: annotation 3 (urn:example:three): not imported: its body cannot be mapped" in err
+    assert f"{source}: annotation 4 (urn:example:four): not imported: motivation highlighting cannot be mapped" in err
+    assert "3 annotation(s) not imported" in err
+    data = yaml.safe_load((tmp_path / "content" / "articles" / f"{SEED}.yml").read_text(encoding="utf-8"))
+    assert data["notes"][-1] == {"quote": "security corridor", "text": "Which part of the highway?"}
+    assert main(["check", "-f", str(config)]) == 0
+
+
+def test_an_import_that_anchors_nothing_writes_nothing(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    config = write_config(tmp_path)
+    path = tmp_path / "content" / "articles" / f"{SEED}.yml"
+    before = path.read_bytes()
+    source = tmp_path / "one.jsonld"
+    source.write_text(json.dumps(HYPOTHESIS_STYLE["items"][1]), encoding="utf-8")
+    assert main(["import", str(source), "--article", SEED, "-f", str(config)]) == 1
+    assert path.read_bytes() == before
+    assert [p.name for p in path.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_import_the_checker_would_refuse_is_reported(project, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A mention overlapping one already there (M307) is left out and reported, the rest imported."""
+    project.article("a", "Ada Lovelace saw the engine in London.\n", "mentions:\n  - entity: ada\n    quote: Ada Lovelace\n")
+    config = write_config(project.root)
+    source = project.root / "in.jsonld"
+    target = {"source": "a.html", "selector": {"type": "TextQuoteSelector", "exact": "Lovelace saw"}}
+    source.write_text(
+        json.dumps(
+            [
+                {"type": "Annotation", "id": "urn:a", "motivation": "identifying", "body": {"type": "TextualBody", "value": "Ada Lovelace"}, "target": target},
+                {"type": "Annotation", "id": "urn:b", "motivation": "identifying", "body": "entities/london.html", "target": {**target, "selector": {"type": "TextQuoteSelector", "exact": "London"}}},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    assert main(["import", str(source), "--article", "a", "-f", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert "annotation 1 (urn:a): not imported: this mention overlaps the mention 'Ada Lovelace'" in err
+    text = (project.content / "articles" / "a.yml").read_text(encoding="utf-8")
+    assert text.startswith("mentions:\n  - entity: ada\n    quote: Ada Lovelace\n")
+    assert "  - entity: london\n    quote: London\n" in text
+    assert main(["check", "-f", str(config)]) == 0
+
+
+def test_import_usage_errors_exit_2(project, capsys) -> None:  # type: ignore[no-untyped-def]
+    project.article("a", "Ada wrote.\n")
+    config = str(write_config(project.root))
+    assert main(["import", str(project.root / "missing.jsonld"), "--article", "a", "-f", config]) == 2
+    (project.root / "x.jsonld").write_text("[]", encoding="utf-8")
+    assert main(["import", str(project.root / "x.jsonld"), "--article", "nope", "-f", config]) == 2
+    assert main(["import", str(project.root / "x.jsonld"), "-f", config]) == 2  # --article is required
+    assert "no article 'nope'" in capsys.readouterr().err
+
+
+def test_read_w3c_accepts_every_container() -> None:
+    one = {"type": "Annotation", "id": "urn:1", "target": "x"}
+    assert export.read_w3c(one) == [one]
+    assert export.read_w3c([one, one]) == [one, one]
+    assert export.read_w3c({"type": "AnnotationCollection", "first": {"type": "AnnotationPage", "items": [one]}}) == [one]
+    assert export.read_w3c({"type": ["AnnotationCollection"], "items": [one]}) == [one]
+    assert export.read_w3c({"type": "AnnotationPage", "items": [one]}) == [one]
+
+
+# --- schema.org JSON-LD ------------------------------------------------------------------------------
+
+# What Google's structured-data documentation (developers.google.com/search/docs/
+# appearance/structured-data) lists for each type we emit, as far as it could be
+# checked here (offline, from memory and copies of those pages):
+#   - Article / NewsArticle: NO required properties; recommended: author
+#     (author.name, author.url), dateModified, datePublished, headline, image.
+#   - BreadcrumbList: required itemListElement, each a ListItem with position,
+#     name and item (item may be left out on the last crumb, the current page).
+#   - ClaimReview (fact check): required claimReviewed, reviewRating, url; in
+#     reviewRating, alternateName is required; recommended: author,
+#     itemReviewed (a Claim with author, appearance), reviewRating's
+#     bestRating/worstRating/ratingValue/name. Google retired the fact-check
+#     rich result in June 2025 (as reported by Poynter and others), so this
+#     now matters for other consumers of schema.org, not for Google Search.
+#   - Organization: no required properties; Person, Place and Thing have no
+#     Google rich result at all. For them we require a name; the entity tests
+#     below also require the entity page's url, and sameAs where there is a
+#     Wikidata id.
+# Properties below are what the test REQUIRES of our output: Google's required
+# ones, plus the recommended ones we can honestly fill (datePublished and
+# headline: always known; author is not, so it is not required).
+REQUIRED: dict[str, set[str]] = {
+    "NewsArticle": {"headline", "datePublished", "url"},
+    "BreadcrumbList": {"itemListElement"},
+    "ListItem": {"position", "name"},
+    "ClaimReview": {"claimReviewed", "reviewRating", "url"},
+    "Rating": {"alternateName"},
+    "Person": {"name"},
+    "Place": {"name"},
+    "Organization": {"name"},
+    "Thing": {"name"},
+    "WebSite": {"name", "url"},
+    "CollectionPage": {"name", "url"},
+    "Claim": set(),
+}
+
+
+class _JsonLd(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._in = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in = tag == "script" and dict(attrs).get("type") == "application/ld+json"
+        if self._in:
+            self.blocks.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in:
+            self.blocks[-1] += data
+
+
+def json_ld(html: str) -> list[dict[str, Any]]:
+    parser = _JsonLd()
+    parser.feed(html)
+    return [json.loads(block) for block in parser.blocks]
+
+
+def nodes(data: Any) -> list[dict[str, Any]]:
+    """Return every typed node in DATA, nested ones included."""
+    found = []
+    if isinstance(data, dict):
+        if "@type" in data:
+            found.append(data)
+        for value in data.values():
+            found += nodes(value)
+    elif isinstance(data, list):
+        for value in data:
+            found += nodes(value)
+    return found
+
+
+def missing(node: dict[str, Any]) -> set[str]:
+    return {p for p in REQUIRED[node["@type"]] if node.get(p) in (None, "", [])}
+
+
+def test_every_page_has_schema_org_json_ld_with_the_required_properties(published: Path) -> None:
+    """One JSON-LD block per page, parsing, with the properties of REQUIRED for every node."""
+    problems, types = [], set()
+    for file in sorted(published.rglob("*.html")):
+        blocks = json_ld(file.read_text(encoding="utf-8"))
+        assert len(blocks) == 1, file
+        assert blocks[0]["@context"] == "https://schema.org"
+        for node in nodes(blocks[0]["@graph"]):
+            types.add(node["@type"])
+            if lack := missing(node):
+                problems.append(f"{file.relative_to(published)}: {node['@type']} lacks {sorted(lack)}")
+            if node["@type"] == "BreadcrumbList":
+                crumbs = node["itemListElement"]
+                assert [c["position"] for c in crumbs] == list(range(1, len(crumbs) + 1))
+                assert all("item" in c for c in crumbs[:-1]), file
+                assert all(c["item"].startswith(SITE_URL) for c in crumbs if "item" in c)
+    assert not problems, "\n".join(problems)
+    assert {"NewsArticle", "BreadcrumbList", "Person", "Place", "Organization", "Thing", "WebSite", "CollectionPage"} <= types
+
+
+def test_news_article_mentions_its_entities_with_wikidata(published: Path, seed) -> None:  # type: ignore[no-untyped-def]
+    graph = json_ld((published / "articles" / f"{SEED}.html").read_text(encoding="utf-8"))[0]["@graph"]
+    news = next(n for n in graph if n["@type"] == "NewsArticle")
+    assert news["datePublished"] == "2020-03-13" and news["locationCreated"] == {"@type": "Place", "name": "ANKARA"}
+    assert "publisher" not in news  # the seed article's publisher is not known
+    assert news["url"] == f"{SITE_URL}articles/{SEED}.html"
+    content, index = seed
+    expected = index.entities_of_article[SEED]
+    assert [m["url"] for m in news["mentions"]] == [f"{SITE_URL}entities/{e.id}.html" for e in expected]
+    turkey = next(m for m in news["mentions"] if m["name"] == "Turkey")
+    assert turkey["sameAs"] == f"https://www.wikidata.org/wiki/{content.entities['turkey'].wikidata}"
+    assert not [n for n in graph if n["@type"] == "ClaimReview"]  # every seed claim is only "reported"
+
+
+def test_entity_pages_carry_the_entity_and_its_breadcrumbs(published: Path, seed) -> None:  # type: ignore[no-untyped-def]
+    content, _ = seed
+    for entity in content.entities.values():
+        graph = json_ld((published / "entities" / f"{entity.id}.html").read_text(encoding="utf-8"))[0]["@graph"]
+        thing = graph[0]
+        assert thing["@type"] == export.SCHEMA_TYPES[entity.kind] and thing["name"] == entity.name
+        assert thing["url"] == f"{SITE_URL}entities/{entity.id}.html"
+        assert ("sameAs" in thing) == bool(entity.wikidata)
+        assert graph[1]["@type"] == "BreadcrumbList"
+        assert [c["name"] for c in graph[1]["itemListElement"]][0] == "Glossary"
+
+
+CLAIMS = """\
+mentions:
+  - {entity: ada, quote: Ada}
+  - {entity: engine, quote: engine}
+  - {entity: london, quote: London}
+claims:
+  - id: engine-in-london
+    quote: Ada saw the engine in London
+    claimant: ada
+    status: disputed
+    sources: [notes]
+    summary: "Ada saw the engine in London </script><script>alert(1)</script>"
+    review: The *notes* say she saw drawings only.
+  - id: saw-it
+    quote: saw the engine
+    status: reported
+    sources: [notes]
+"""
+
+
+def test_claim_review_for_claims_past_reported_and_no_script_breakout(project) -> None:  # type: ignore[no-untyped-def]
+    """A disputed claim becomes a ClaimReview; a reported one does not; `</script>` in content cannot close the block."""
+    project.article("a", "Ada saw the engine in London.\n", CLAIMS)
+    build(project.config)
+    html = (project.root / "site" / "articles" / "a.html").read_text(encoding="utf-8")
+    assert html.count("</script>") == html.count("<script")  # no extra closing tag from the content
+    assert "\\u003c/script\\u003e" in html
+    graph = json_ld(html)[0]["@graph"]
+    reviews = [n for n in graph if n["@type"] == "ClaimReview"]
+    assert len(reviews) == 1
+    review = reviews[0]
+    assert review["claimReviewed"] == "Ada saw the engine in London </script><script>alert(1)</script>"
+    assert review["reviewRating"]["alternateName"] == "disputed"
+    assert review["reviewRating"]["ratingExplanation"] == "The notes say she saw drawings only."
+    assert review["url"] == "a.html#about-claim-engine-in-london"
+    assert review["itemReviewed"]["author"]["name"] == "Ada Lovelace"
+    assert not missing(review) and not missing(review["reviewRating"])
+    assert 'id="about-claim-engine-in-london"' in html
+
+
+# --- TimelineJS, sitemap, feed, robots, canonical and Open Graph --------------------------------------
+
+
+def test_timeline_json_is_timelinejs_format(seed_site: Path, seed) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads((seed_site / "timeline.json").read_text(encoding="utf-8"))
+    _, index = seed
+    events = data["events"]
+    assert [e["unique_id"] for e in events] == [p.item.id for p in index.timeline]
+    for event, placed in zip(events, index.timeline, strict=True):
+        assert set(event) <= {"start_date", "end_date", "text", "unique_id"}
+        assert event["start_date"]["year"] == int(placed.item.date.start[:4])
+        assert all(isinstance(v, int) for v in event["start_date"].values())
+        assert ("end_date" in event) == bool(placed.item.date.end)
+        assert event["text"]["headline"] and "href=\"articles/" in event["text"]["text"]
+    ranged = next(e for e in events if e["unique_id"] == "ankara-talks")
+    assert ranged["start_date"] == {"year": 2020, "month": 3, "day": 10} and ranged["end_date"] == {"year": 2020, "month": 3, "day": 13}
+    assert next(e for e in events if e["unique_id"] == "idlib-agreement-2018")["start_date"] == {"year": 2018}
+
+
+def test_without_site_url_no_sitemap_feed_or_canonical(seed_site: Path) -> None:
+    """Sitemaps and Atom need absolute URLs: without site_url there are none, and no canonical or og: tags."""
+    assert not (seed_site / "sitemap.xml").exists() and not (seed_site / "feed.xml").exists()
+    assert (seed_site / "robots.txt").read_text(encoding="utf-8") == "User-agent: *\nAllow: /\n"
+    html = (seed_site / "index.html").read_text(encoding="utf-8")
+    assert 'rel="canonical"' not in html and "og:" not in html and "application/atom+xml" not in html
+
+
+def test_sitemap_lists_every_page_with_absolute_urls(published: Path) -> None:
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    root = ET.fromstring((published / "sitemap.xml").read_bytes())
+    locs = [u.findtext("s:loc", namespaces=ns) for u in root.findall("s:url", ns)]
+    pages = sorted(p.relative_to(published).as_posix() for p in published.rglob("*.html"))
+    assert sorted(locs) == sorted(SITE_URL + ("" if p == "index.html" else p) for p in pages)
+    article = next(u for u in root.findall("s:url", ns) if u.findtext("s:loc", namespaces=ns).endswith(f"{SEED}.html"))
+    assert article.findtext("s:lastmod", namespaces=ns) == "2020-03-13"
+    assert (published / "robots.txt").read_text(encoding="utf-8").endswith(f"\nSitemap: {SITE_URL}sitemap.xml\n")
+
+
+def test_atom_feed(published: Path, seed) -> None:  # type: ignore[no-untyped-def]
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.fromstring((published / "feed.xml").read_bytes())
+    assert feed.tag == f"{atom}feed"
+    assert feed.findtext(f"{atom}updated") == "2020-03-13T00:00:00Z"  # the newest article's date, not the build time
+    assert feed.findtext(f"{atom}id") == SITE_URL
+    assert feed.find(f"{atom}author/{atom}name") is not None
+    entries = feed.findall(f"{atom}entry")
+    assert len(entries) == len(seed[0].articles)
+    entry = entries[0]
+    assert entry.findtext(f"{atom}id") == f"{SITE_URL}articles/{SEED}.html"
+    assert entry.find(f"{atom}link").get("href") == f"{SITE_URL}articles/{SEED}.html"
+    assert entry.findtext(f"{atom}summary").startswith("Turkish and Russian military delegations")
+
+
+def test_canonical_and_open_graph_from_site_url(published: Path) -> None:
+    html = (published / "articles" / f"{SEED}.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{SITE_URL}articles/{SEED}.html">' in html
+    assert f'<meta property="og:url" content="{SITE_URL}articles/{SEED}.html">' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert '<meta property="og:title" content="Joint coordination centers' in html
+    assert f'<link rel="alternate" type="application/atom+xml" title="Marginalia" href="{SITE_URL}feed.xml">' in html
+    home = (published / "index.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{SITE_URL}">' in home and 'content="website"' in home
+
+
+# --- Search ------------------------------------------------------------------------------------------
+
+
+def test_pagefind_indexes_articles_entities_and_claims(seed_site: Path, seed) -> None:  # type: ignore[no-untyped-def]
+    """Pagefind (not this code) wrote the bundle: one record per article, entity page and claim."""
+    content, index = seed
+    entry = json.loads((seed_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert entry["languages"]["en"]["page_count"] == len(content.articles) + len(content.entities) + len(index.claims)
+    for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css"):
+        assert (seed_site / "pagefind" / name).is_file()
+
+
+def test_search_attributes(seed_site: Path) -> None:
+    entity = (seed_site / "entities" / "hulusi-akar.html").read_text(encoding="utf-8")
+    assert '<h1 data-pagefind-weight="10" data-pagefind-meta="title:Hulusi Akar">' in entity
+    assert 'data-pagefind-filter="Kind">person</span>' in entity
+    article = (seed_site / "articles" / f"{SEED}.html").read_text(encoding="utf-8")
+    assert 'data-pagefind-filter="Year:2020"' in article
+    assert '<aside class="article-apparatus" aria-label="About this article" data-pagefind-ignore>' in article
+    assert '<header class="site-header" data-pagefind-ignore>' in article
+    # without JavaScript the search box is a link to the glossary
+    assert '<div class="site-search" id="site-search"><a href="../glossary.html">' in article
+    assert '<script src="../pagefind/pagefind-ui.js" defer></script>' in article
+    assert '<script src="../assets/search.js" defer></script>' in article
+
+
+def test_the_search_bundle_is_in_a_fixed_order(seed_site: Path) -> None:
+    """Pagefind writes filter values in hash order; the build sorts them (see export.canonical_search_bundle)."""
+    bundle = seed_site / "pagefind"
+    for path in sorted((bundle / "filter").glob("*.pf_filter")):
+        body = gzip.decompress(path.read_bytes())[len(b"pagefind_dcd") :]
+        _, (_, values) = export._cbor_items(body)
+        items = export._cbor_items(values)[1]
+        assert items == sorted(items), path.name
+        assert path.stem == f"en_{export._pagefind_name(body, 7)}"
+
+
+def test_search_records_are_claims(seed) -> None:  # type: ignore[no-untyped-def]
+    content, index = seed
+    records = export.search_records(content, index)
+    assert len(records) == len(index.claims) > 0
+    first = records[0]
+    assert first["url"].startswith("/claims.html#claim-") and first["filters"]["Type"] == ["claim"]
+    assert first["filters"]["Status"] == ["reported"] and first["filters"]["Year"] == ["2020"]
+    assert {urlsplit(r["url"]).fragment for r in records} == {f"claim-{p.item.id}" for p in index.claims}
+
+
+def test_insert_items_follows_the_file_s_own_layout() -> None:
+    """Items go at the end of their list, indented like its items; `[]` opens up; missing lists are added; CRLF stays."""
+    text = "# header\r\nmentions:\r\n- entity: ada   # column-0 dashes\r\n  quote: Ada\r\n\r\n# about the notes\r\nnotes: []\r\n"
+    new, ranges = export.insert_items(text, {"mentions": [["- entity: london", "  quote: London"]], "notes": [["- quote: Ada", "  text: Hi."]], "claims": [["- id: c", "  quote: Ada", "  status: reported"]]}, "imported from x")
+    assert new.split("\r\n") == [
+        "# header",
+        "mentions:",
+        "- entity: ada   # column-0 dashes",
+        "  quote: Ada",
+        "# imported from x",
+        "- entity: london",
+        "  quote: London",
+        "",
+        "# about the notes",
+        "notes:",
+        "  # imported from x",
+        "  - quote: Ada",
+        "    text: Hi.",
+        "",
+        "claims:",
+        "  # imported from x",
+        "  - id: c",
+        "    quote: Ada",
+        "    status: reported",
+        "",
+    ]
+    assert ranges == [(6, 7), (17, 19), (12, 13)]  # mentions, claims, notes: the sections' order, not the file's
+    with pytest.raises(export.ImportFailure, match="flow list"):
+        export.insert_items("mentions: [{entity: ada, quote: Ada}]\n", {"mentions": [["- entity: ada"]]}, "x")
+
+
+def test_links_to_another_site_are_not_taken_for_ours(seed_config: Config, seed, bare_copy: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """An export made under another site_url names entity pages that are not this site's: reported, not guessed."""
+    article = next(a for a in seed[0].articles if a.slug == SEED)
+    exported = bare_copy.parent / "other.jsonld"
+    collection = export.annotation_collection(article, seed[0], replace(seed_config, site_url="https://other.example/"))
+    mention = next(i for i in collection["first"]["items"] if i["id"].endswith("#m-ankara-1"))
+    mention["body"] = mention["body"][:1]  # only the entity page link: no name to go by
+    exported.write_text(json.dumps(mention), encoding="utf-8")
+    assert main(["import", str(exported), "--article", SEED, "-f", str(bare_copy)]) == 1
+    assert "identifying needs a body naming an entity of entities.yml" in capsys.readouterr().err
