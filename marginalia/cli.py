@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     build_cmd = sub.add_parser("build", parents=[common], help="build the site (the default)")
     build_cmd.add_argument("-d", "--site-dir", type=Path, help="write the site here instead of site_dir")
+    build_cmd.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    build_cmd.add_argument("--no-search", action="store_true", help="skip the search index (faster)")
     serve_cmd = sub.add_parser("serve", parents=[common], help="build, serve and rebuild on every change")
     serve_cmd.add_argument("-a", "--dev-addr", metavar="HOST:PORT", help="address to serve at (default: dev_addr, 127.0.0.1:8000)")
     serve_cmd.add_argument("-d", "--site-dir", type=Path, help="serve from here instead of site_dir")
@@ -59,10 +62,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             host, port = _split_addr(args.dev_addr or config.dev_addr)
             return serve(config, host, port)
-        result = build(config)
+        if args.no_search:
+            config = dataclasses.replace(config, search=False)
+        result = build(config, jobs=args.jobs, strict=args.strict)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as err:  # a file that cannot be read or written: say which, without a traceback
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_ERRORS
     except ContentError as err:
         return _report(err.problems, args.strict, args.quiet, done="")
     code = _report(result.warnings, args.strict, args.quiet, done="")

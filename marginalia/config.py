@@ -31,6 +31,8 @@ class Config:
     repo_url: str = ""
     edit_uri: str = ""
     dev_addr: str = "127.0.0.1:8000"
+    search: bool = True
+    """Build the Pagefind search index (extra.marginalia.search; --no-search turns it off)."""
 
 
 def load_config(config_file: Path | str = "mkdocs.yml", site_dir: Path | None = None) -> Config:
@@ -56,4 +58,5 @@ def load_config(config_file: Path | str = "mkdocs.yml", site_dir: Path | None = 
         templates_dir=(path.parent / extra.get("templates_dir", "templates")).resolve(),
         site_dir=(site_dir or Path(raw["site_dir"])).resolve(),
         config_file=path,
+        search=bool(extra.get("search", True)),
     )

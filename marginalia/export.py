@@ -651,8 +651,8 @@ async def _pagefind_files(site_dir: Path, content: Content, index: Index) -> dic
     try:
         pagefind = await service.create_index(IndexConfig(force_language=LANGUAGE))
         await pagefind.add_directory(str(site_dir), glob=SEARCH_GLOB)
-        for record in search_records(content, index):
-            await pagefind.add_custom_record(**record)
+        # Sent all at once and answered in any order: one round trip each would take minutes.
+        await asyncio.gather(*(pagefind.add_custom_record(**record) for record in search_records(content, index)))
         return {file["path"]: file["content"] for file in await pagefind.get_files()}
     finally:
         await service.close()

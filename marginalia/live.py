@@ -30,7 +30,8 @@ from .errors import Problem
 from .index import build_index
 from .load import ARTICLES_DIR, Problems, load_article, load_registries
 from .model import Article, Content
-from .pipeline import _recover, _write_site
+from .export import index_search
+from .pipeline import recover_site, write_pages, write_site
 from .render import Page, Renderer
 
 Signature = tuple[tuple[str, int, int], ...]
@@ -114,8 +115,14 @@ class LiveSite:
         plan = self._renderer.plan(content, index)
         if full:
             pages = [make() for make in plan.values()]
-            _recover(self.config.site_dir)
-            _write_site(pages, self.config.templates_dir / "assets", self.config.site_dir)
+
+            def fill(staging: Path) -> None:
+                write_pages(pages, staging)
+                if self.config.search:
+                    index_search(staging, content, index)
+
+            recover_site(self.config.site_dir)
+            write_site(self.config.site_dir, self.config.templates_dir / "assets", fill)
             self._written = {page.path: page.html for page in pages}
             result.rendered = result.pages_written = len(pages)
         else:

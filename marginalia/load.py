@@ -62,8 +62,7 @@ class Problems(list[Problem]):
 def load_content(content_dir: Path, problems: Problems) -> Content:
     """Return everything under CONTENT_DIR, adding what is wrong to PROBLEMS."""
     entities, sources, unreadable = load_registries(content_dir, problems)
-    md_paths = sorted((content_dir / ARTICLES_DIR).glob("*.md"))
-    _check_slugs(md_paths, problems)
+    md_paths = article_paths(content_dir, problems)
     articles = [article for md_path in md_paths if (article := load_article(md_path, problems)) is not None]
     articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
     return Content(articles=articles, entities=entities, sources=sources, unreadable=unreadable)
@@ -123,6 +122,13 @@ def _check_slugs(md_paths: list[Path], problems: Problems) -> None:
                 "use lower-case letters, digits and single hyphens, e.g. idlib-joint-coordination-centers.md",
             )
         seen.setdefault(folded, path)
+
+
+def article_paths(content_dir: Path, problems: Problems) -> list[Path]:
+    """Return the articles' .md files, sorted, after checking their names."""
+    md_paths = sorted((content_dir / ARTICLES_DIR).glob("*.md"))
+    _check_slugs(md_paths, problems)
+    return md_paths
 
 
 def load_registries(content_dir: Path, problems: Problems) -> tuple[dict[str, Entity], dict[str, Source], set[str]]:

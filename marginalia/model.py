@@ -261,6 +261,8 @@ class Article:
     """markdown-it tokens of the body, with annotation tokens inserted."""
     title_tokens: list[Any] = field(default_factory=list)
     """markdown-it inline tokens of the title, with annotation tokens inserted."""
+    html: tuple[str, str] | None = None
+    """(title, body) rendered from the tokens, once they are dropped to travel between processes."""
 
     @property
     def annotations(self) -> list[Annotation]:

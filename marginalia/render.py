@@ -141,8 +141,16 @@ class Renderer:
         html_text = self.env.get_template(template).render(root=root, page_path=path, **context)
         return Page(path, html_text)
 
+    def prerender(self, article: Article, content: Content) -> None:
+        """Render ARTICLE's title and body now, and drop its tokens (they are large to send between processes)."""
+        title, body = self.article_body(article, content, "../")
+        article.html = (str(title), str(body))
+        article.tokens, article.title_tokens = [], []
+
     def article_body(self, article: Article, content: Content, root: str) -> tuple[Markup, Markup]:
         """Return the annotated title and body of ARTICLE as HTML."""
+        if article.html is not None:
+            return Markup(article.html[0]), Markup(article.html[1])  # noqa: S704 - rendered below, earlier
         env = {"root": root, "entities": content.entities, "md": self.md}
         title = self.md.renderer.renderInline(article.title_tokens[0].children or [], self.md.options, env)
         body = self.md.renderer.render(article.tokens, self.md.options, env)
@@ -238,7 +246,9 @@ def _add_annotation_rules(md: MarkdownIt) -> None:
     """Teach MD's renderer the annotation tokens that anchoring inserts."""
     rules = {
         "mention_open": _mention_open,
-        "mention_close": lambda self, tokens, idx, options, env: "</span>" if tokens[idx].meta.get("plain") else "</a>",
+        "mention_close": lambda self, tokens, idx, options, env: (
+            "</span>" if tokens[idx].meta.get("plain") or tokens[idx].meta["annotation"].entity not in env["entities"] else "</a>"
+        ),
         "claim_open": _claim_open,
         "claim_close": _claim_close,
         "event_open": _event_open,
@@ -257,7 +267,9 @@ def _id_attr(token: Token) -> str:
 def _mention_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
     token = tokens[idx]
     entity_id = token.meta["annotation"].entity
-    entity = env["entities"][entity_id]
+    entity = env["entities"].get(entity_id)
+    if entity is None:  # an unknown id: the build stops on it (M202); render something anyway
+        return f'<span class="mention"{_id_attr(token)}>'
     data = f' data-entity="{_attr(entity_id)}" data-kind="{_attr(entity.kind)}"'
     if token.meta.get("plain"):
         return f'<span class="mention"{_id_attr(token)}{data}>'
