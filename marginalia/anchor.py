@@ -107,7 +107,8 @@ def _text_of(token: Token) -> str:
     return ""
 
 
-_RUNS = re.compile(r"[ \t\r\f\v][ \t\n\r\f\v]|\n[ \t\r\f\v]")
+_WHITESPACE = re.compile(r"\s")
+_RUNS = re.compile(r"[^\S\n]\s|\n[^\S\n]")
 """Two whitespace characters in a row, other than the blank line between blocks."""
 
 
@@ -138,7 +139,7 @@ def flatten(text: str) -> str:
     """Return TEXT with every whitespace character made a space (same length), or "" if it has runs."""
     if _RUNS.search(text):
         return ""
-    return text.replace("\n", " ").replace("\t", " ").replace("\r", " ").replace("\f", " ").replace("\v", " ")
+    return _WHITESPACE.sub(" ", text)
 
 
 def _is_word(char: str) -> bool:
@@ -374,10 +375,13 @@ def _mark_block(
         kind = KIND_OF[type(annotation)]
         first, last = _widen(children, inside[0], inside[-1])
         segments = _segments(children, first, last, offsets)
-        plain = kind == "mention" and _touches_link(children, segments)
+        if kind == "mention":  # a mention is a link: none may be around it or in it
+            in_link = _touches_link(children, segments)
+        else:  # a claim's badge and a note's number come after its words: are those inside a link?
+            in_link = _inside_link(children, segments[-1][1] + 1)
         for n, (first, last) in reversed(list(enumerate(segments))):
             meta = {"annotation": annotation, "span": span, "first": n == 0, "last": n == len(segments) - 1}
-            if plain:
+            if in_link:  # a mention is then a <span>; a claim's badge and a note's number are no links
                 meta["plain"] = True
             close = Token(f"{kind}_close", "", -1, meta=meta)
             opener = Token(f"{kind}_open", "", 1, meta=meta)
@@ -473,6 +477,11 @@ def _touches_link(children: list[Token], segments: list[tuple[int, int]]) -> boo
             depth += children[i].nesting
     inner = any(_is_link(children[i]) for a, b in segments for i in range(a, b + 1))
     return depth > 0 or inner
+
+
+def _inside_link(children: list[Token], index: int) -> bool:
+    """Tell whether position INDEX of CHILDREN is inside a link."""
+    return sum(t.nesting for t in children[:index] if _is_link(t)) > 0
 
 
 def _is_link(token: Token) -> bool:

@@ -40,7 +40,7 @@ RULES: dict[str, str] = {
     "M011": "an article has no front matter",
     "M012": "a file is larger than the limit",
     "M013": "a file is not valid UTF-8",
-    "M014": "a symbolic link in content/",
+    "M014": "a symbolic link or special file in content/",
     # YAML
     "M001": "YAML syntax error",
     "M002": "tab character in YAML",
@@ -50,6 +50,7 @@ RULES: dict[str, str] = {
     "M006": "anchor or alias (&name, *name)",
     "M007": "second YAML document in one file",
     "M008": "YAML nested too deeply",
+    "M009": "invisible control character in a file or value",
     # Schema
     "M101": "unknown key",
     "M102": "missing required key",

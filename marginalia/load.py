@@ -68,14 +68,18 @@ def load_content(content_dir: Path, problems: Problems) -> Content:
     return Content(articles=articles, entities=entities, sources=sources, unreadable=unreadable)
 
 
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+"""Control characters and noncharacters: never text, and invalid in HTML and XML."""
+
+
 def read_text(path: Path, problems: Problems) -> str | None:
     """Return the text of PATH with a BOM and CRLF line ends removed, or None after a problem."""
-    if path.is_symlink():
+    if path.is_symlink() or not path.is_file():
         problems.add(
             Location(path),
             "M014",
-            "symbolic links are not followed in content/",
-            "replace the link with the file itself",
+            "symbolic links and special files are not read in content/",
+            "replace it with a plain file",
         )
         return None
     size = path.stat().st_size
@@ -99,7 +103,19 @@ def read_text(path: Path, problems: Problems) -> str | None:
             "save it as UTF-8",
         )
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _FORBIDDEN.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - text.rfind("\n", 0, bad.start())
+        problems.add(
+            Location(path, line, column),
+            "M009",
+            f"invisible control character U+{ord(bad.group()):04X} in the text",
+            "delete it: it cannot be shown, and some readers reject pages that contain it",
+        )
+        return None
+    return text
 
 
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -126,7 +142,11 @@ def _check_slugs(md_paths: list[Path], problems: Problems) -> None:
 
 def article_paths(content_dir: Path, problems: Problems) -> list[Path]:
     """Return the articles' .md files, sorted, after checking their names."""
-    md_paths = sorted((content_dir / ARTICLES_DIR).glob("*.md"))
+    folder = content_dir / ARTICLES_DIR
+    if folder.is_symlink():
+        problems.add(Location(folder), "M014", "symbolic links are not followed in content/", "make it a folder")
+        return []
+    md_paths = sorted(folder.glob("*.md"))
     _check_slugs(md_paths, problems)
     return md_paths
 
@@ -217,7 +237,11 @@ def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) ->
         problems.add(Location(path), "M003", "the file is empty", "remove it, or add its content")
         return None
     marks: Marks = {}
-    data = _to_python(node, (), marks, path, problems, offset)
+    try:
+        data = _to_python(node, (), marks, path, problems, offset)
+    except RecursionError:
+        problems.add(Location(path, first_line), "M008", "the YAML is nested too deeply", "flatten it")
+        return None
     return data, marks
 
 
@@ -250,6 +274,15 @@ def _to_python(node: yaml.Node, at: YamlPath, marks: Marks, path: Path, problems
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(item, (*at, i), marks, path, problems, offset) for i, item in enumerate(node.value)]
     value = node.value
+    bad = _FORBIDDEN.search(value)
+    if bad:  # written as an escape ("\x01", "\0") in a quoted string
+        problems.add(
+            _loc(path, node, offset),
+            "M009",
+            f"invisible control character U+{ord(bad.group()):04X} in a value",
+            "delete the escape: it cannot be shown, and some readers reject pages that contain it",
+        )
+        return ""
     if node.style:  # quoted or block scalar: always the text written
         return value
     if _INT.match(value):
@@ -339,7 +372,7 @@ def _explain(error: ValidationError, kind: str) -> tuple[str, str, str]:
     if error.validator == "enum":
         choices = ", ".join(str(c) for c in error.validator_value)
         return "M103", f"{field}: {error.instance!r} is not allowed", f"use one of: {choices}"
-    if error.validator == "pattern":
+    if error.validator in ("pattern", "not"):  # "not": a line break, which "$" would let through
         desc = error.schema.get("description", "")
         name = str(error.absolute_path[-1]) if error.absolute_path else ""
         if name == "url":
@@ -414,6 +447,8 @@ def _load_registry(path: Path, kind: str, make: Any, problems: Problems) -> Iter
             problems.add(where, "M201", f"duplicate id {item['id']!r} (first on line {seen[item['id']]})")
             continue
         seen[item["id"]] = line
+        if "date" in item and not _real_date(item["date"], Location(path, *marks[(i, "date")]), problems):
+            continue
         yield make(item, where)
 
 
@@ -466,6 +501,8 @@ def load_article(md_path: Path, problems: Problems) -> Article | None:
     if parsed is None or not validate(parsed[0], "article", parsed[1], md_path, problems):
         return None
     meta = parsed[0]
+    if not _real_date(meta["date"], Location(md_path, *parsed[1][("date",)]), problems):
+        return None
     article = Article(
         slug=md_path.stem,
         title=meta["title"],
@@ -543,12 +580,19 @@ def _load_annotations(article: Article, path: Path, problems: Problems) -> None:
         article.notes.append(Note(**common("notes", i, item), text=item["text"]))
 
 
+def _real_date(value: str, where: Location, problems: Problems) -> bool:
+    """Tell whether VALUE (YYYY, YYYY-MM or YYYY-MM-DD) is a date that exists; add a problem if not."""
+    return _event_date(value, where, problems) is not None
+
+
 def _event_date(value: str, where: Location, problems: Problems) -> EventDate | None:
     """Return VALUE as an EventDate, or None after adding a problem."""
     start, _, end = value.partition("/")
     date = EventDate(start, end)
     try:
         first, last = date.sort_key
+        if first.year < 1:
+            raise ValueError("year 0 does not exist")
     except ValueError as err:
         problems.add(where, "M401", f"{value!r} is not a real date ({err})", "dates are YYYY, YYYY-MM or YYYY-MM-DD")
         return None

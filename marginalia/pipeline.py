@@ -191,6 +191,8 @@ def write_site(site_dir: Path, assets_dir: Path, fill: Callable[[Path], None]) -
             staging.rename(site_dir)  # leaves .old-*, which the next build puts back first
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # after an exchange, this is the old site
+        if retired.exists() and not site_dir.exists():  # stopped between the two renames: put it back
+            retired.rename(site_dir)
         shutil.rmtree(retired, ignore_errors=True)
 
 

@@ -256,8 +256,19 @@ def _add_annotation_rules(md: MarkdownIt) -> None:
         "note_open": _note_open,
         "note_close": _note_close,
     }
+    rules["image"] = _image
     for name, rule in rules.items():
         md.add_render_rule(name, rule)
+
+
+def _image(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """Render an image as a link to it: the site loads nothing from elsewhere (and its CSP would refuse it)."""
+    token = tokens[idx]
+    alt = html.escape(self.renderInlineAsText(token.children or [], options, env) or "image")
+    src = token.attrGet("src") or ""
+    if sum(t.nesting for t in tokens[:idx] if t.type.startswith(("link_", "mention_"))) > 0:  # in a link already
+        return f'<span class="image-link">[image: {alt}]</span>'
+    return f'<a class="image-link" href="{_attr(str(src))}" rel="nofollow noopener">[image: {alt}]</a>'
 
 
 def _id_attr(token: Token) -> str:
@@ -288,10 +299,12 @@ def _claim_close(self: Any, tokens: list[Token], idx: int, options: Any, env: di
     if not token.meta["last"]:
         return "</mark>"
     claim = token.meta["annotation"]
+    status, help_text = _attr(claim.status), _attr(STATUS_HELP[claim.status])
+    if token.meta.get("plain"):  # inside a link: a link here would nest
+        return f'</mark> <span class="badge badge-{status}" title="Claim {status}: {help_text}.">{status}</span>'
     return (
-        f'</mark> <a class="badge badge-{_attr(claim.status)}" href="#about-claim-{_attr(claim.id)}"'
-        f' title="Claim {_attr(claim.status)}: {_attr(STATUS_HELP[claim.status])}. See its sources.">'
-        f"{_attr(claim.status)}</a>"
+        f'</mark> <a class="badge badge-{status}" href="#about-claim-{_attr(claim.id)}"'
+        f' title="Claim {status}: {help_text}. See its sources.">{status}</a>'
     )
 
 
@@ -310,7 +323,8 @@ def _note_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dic
     note = token.meta["annotation"]
     n = note.number
     text = sanitize(env["md"].renderInline(" ".join(note.text.split())))
+    ref = f'<a href="#note-{n}" aria-label="Note {n}">{n}</a>' if not token.meta.get("plain") else str(n)
     return (
-        f'</span><sup class="note-ref"><a href="#note-{n}" aria-label="Note {n}">{n}</a></sup>'
+        f'</span><sup class="note-ref">{ref}</sup>'
         f'<span class="sidenote" role="note"><span class="note-number">{n}</span> {text}</span>'
     )

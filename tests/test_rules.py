@@ -30,6 +30,7 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int]]] = {
     "M006": ({ANN: "mentions:\n  - &m {entity: london, quote: London}\n  - *m\n"}, (ANN, 2)),
     "M007": ({ANN: "mentions: []\n---\nclaims: []\n"}, (ANN, 2)),
     "M008": ({ANN: "mentions: " + "[" * 2000 + "]" * 2000 + "\n"}, (ANN, 1)),
+    "M009": ({ANN: 'notes:\n  - {quote: London, text: "Bad\\x01 byte"}\n'}, (ANN, 2)),
     "M010": ({"sources.yml": None}, ("sources.yml", 0)),
     "M011": ({"articles/b.md": "No front matter.\n"}, ("articles/b.md", 1)),
     "M012": ({"articles/b.md": '---\ntitle: "B"\ndate: "2020-01-01"\n---\n' + "word " * 250_000}, ("articles/b.md", 0)),

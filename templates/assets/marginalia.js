@@ -21,7 +21,7 @@
   function build() {
     card = document.createElement("div");
     card.className = "entity-card";
-    card.id = "entity-card";
+    card.id = "mention-card";
     card.setAttribute("role", "dialog");
     card.hidden = true;
     link = document.createElement("a");
@@ -67,8 +67,8 @@
     if (anchor.nextSibling !== card) anchor.after(card);
     card.hidden = false;
     m.setAttribute("aria-expanded", "true");
-    m.setAttribute("aria-controls", "entity-card");
-    m.setAttribute("aria-describedby", "entity-card");
+    m.setAttribute("aria-controls", "mention-card");
+    m.setAttribute("aria-describedby", "mention-card");
     place(m, ev);
   }
   function release(m) {
