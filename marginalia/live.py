@@ -165,7 +165,7 @@ class LiveSite:
             return []
         listing = [p for p in plan if "/" not in p]  # home, glossary, timeline, claims, sources, ...
         entities = [f"entities/{e}.html" for e in touched]
-        articles = [f"articles/{slug}.html" for slug in changed]
+        articles = [p for p in plan if p.startswith("articles/") and p.split("/")[1].split(".")[0] in changed]
         gone = [p for p in self._written if p not in plan]
         return sorted({p for p in listing + entities + articles if p in plan} | set(gone))
 
