@@ -1,12 +1,13 @@
 // Site search: replaces the header's link to the glossary with Pagefind's
-// search box. Without JavaScript, or where the search index is missing (the
-// dev server does not build one), the link stays. Pagefind finds its index
+// search box. Without JavaScript, when the site is opened from disk, or where
+// the search index is missing, the link stays. Pagefind finds its index
 // beside pagefind-ui.js and the site's root from there, so the site may live
 // in a subfolder.
 (function () {
   "use strict";
   var box = document.getElementById("site-search");
-  if (!box || typeof window.PagefindUI !== "function") {
+  // Opened from disk (file://), the browser will not let Pagefind fetch its index: keep the link.
+  if (!box || typeof window.PagefindUI !== "function" || !/^https?:$/.test(location.protocol)) {
     return;
   }
   var fallback = box.innerHTML;
