@@ -18,33 +18,28 @@ from .load import Problems
 from .model import Article, Claim, Content, Location
 
 
-def check_references(content: Content, problems: Problems) -> None:
-    """Add a problem for every id that refers to nothing, and every id given twice."""
-    entity_ids, source_ids = list(content.entities), list(content.sources)
+def check_references(content: Content, problems: Problems, per_article: dict[str, list[Problem]] | None = None) -> None:
+    """Add a problem for every id that refers to nothing, and every id given twice.
+
+    PER_ARTICLE, if given, keeps each article's own findings by slug, to reuse while it is unchanged.
+    """
     slugs = {a.slug for a in content.articles}
-
-    def check(ref: str, known: list[str], what: str, where: Location | None) -> None:
-        if ref in known or where is None or what in content.unreadable:
-            return
-        close = difflib.get_close_matches(ref, known, n=3)
-        hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else f"add {ref!r} to content/{what}.yml"
-        if what == "entities":
-            problems.add(where, "M202", f"unknown entity id {ref!r}", hint)
-        else:
-            problems.add(where, "M203", f"unknown source id {ref!r}", hint)
-
     for entity in content.entities.values():
         for source_id in entity.sources:
-            check(source_id, source_ids, "sources", entity.where)
+            _check_ref(source_id, "sources", entity.where, content, problems)
     for source in content.sources.values():
         if source.article and source.article not in slugs and source.where:
-            close = difflib.get_close_matches(source.article, list(slugs), n=1)
+            close = difflib.get_close_matches(source.article, sorted(slugs), n=1)
             hint = f"did you mean {close[0]!r}?" if close else "article: is an article's file name without .md"
             problems.add(source.where, "M204", f"no article with slug {source.article!r}", hint)
     seen: dict[tuple[str, str], Location] = {}
     for article in content.articles:
-        for mention in article.mentions:
-            check(mention.entity, entity_ids, "entities", mention.where)
+        found = per_article.get(article.slug) if per_article is not None else None
+        if found is None:
+            found = article_references(article, content)
+            if per_article is not None:
+                per_article[article.slug] = found
+        problems.extend(found)
         for item in [*article.claims, *article.events]:
             kind = "claim" if isinstance(item, Claim) else "event"
             if (kind, item.id) in seen:
@@ -55,14 +50,35 @@ def check_references(content: Content, problems: Problems) -> None:
                     f"{kind} ids are site-wide: pick another",
                 )
             seen.setdefault((kind, item.id), item.where)
-        for claim in article.claims:
-            for ref in filter(None, [claim.claimant, *claim.about]):
-                check(ref, entity_ids, "entities", claim.where)
-            for source_id in claim.sources:
-                check(source_id, source_ids, "sources", claim.where)
-        for event in article.events:
-            for ref in event.entities:
-                check(ref, entity_ids, "entities", event.where)
+
+
+def article_references(article: Article, content: Content) -> list[Problem]:
+    """Return a problem for every entity or source id in ARTICLE's annotations that refers to nothing."""
+    problems = Problems()
+    for mention in article.mentions:
+        _check_ref(mention.entity, "entities", mention.where, content, problems)
+    for claim in article.claims:
+        for ref in filter(None, [claim.claimant, *claim.about]):
+            _check_ref(ref, "entities", claim.where, content, problems)
+        for source_id in claim.sources:
+            _check_ref(source_id, "sources", claim.where, content, problems)
+    for event in article.events:
+        for ref in event.entities:
+            _check_ref(ref, "entities", event.where, content, problems)
+    return list(problems)
+
+
+def _check_ref(ref: str, what: str, where: Location | None, content: Content, problems: Problems) -> None:
+    """Add a problem if REF is not an id of WHAT ('entities' or 'sources')."""
+    known = content.entities if what == "entities" else content.sources
+    if ref in known or where is None or what in content.unreadable:
+        return
+    close = difflib.get_close_matches(ref, list(known), n=3)
+    hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else f"add {ref!r} to content/{what}.yml"
+    if what == "entities":
+        problems.add(where, "M202", f"unknown entity id {ref!r}", hint)
+    else:
+        problems.add(where, "M203", f"unknown source id {ref!r}", hint)
 
 
 def lint(content: Content, index: Index, problems: Problems) -> None:

@@ -8,6 +8,7 @@ page never walks the whole site.
 from __future__ import annotations
 
 import re
+from typing import Any
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -67,29 +68,81 @@ class Index:
     """Article slug → its entities, in order of first mention."""
 
 
-def build_index(content: Content) -> Index:
-    """Return the site's index of CONTENT (whose references are checked)."""
+@dataclass
+class ArticleIndex:
+    """What one article adds to the index; the dev server keeps it while the article is unchanged."""
+
+    mentions: list[tuple[str, MentionRef]]
+    """(entity id, mention), in text order."""
+    entities: list[Entity]
+    """The article's entities, in order of first mention."""
+    claims: list[Placed]
+    events: list[Placed]
+    pairs: dict[str, Counter[str]]
+    """Entity id → entities mentioned in the same paragraphs, with how often."""
+    heading: tuple[str, str, str] = ("", "", "")
+    """(slug, title, date) of the article, as entity pages show it."""
+
+    def view_of(self, entity_id: str) -> tuple[Any, ...]:
+        """Return everything the page of ENTITY_ID shows of this article, to tell whether it changed."""
+        mentions = tuple((r.span.id, r.before, r.words, r.after) for e, r in self.mentions if e == entity_id)
+        claims = tuple(
+            (p.item.id, p.item.status, p.item.summary, p.item.selector.quote, p.item.claimant, p.item.spans[0].id)
+            for p in self.claims
+            if any(e.id == entity_id for e in p.entities)
+        )
+        events = tuple(
+            (p.item.id, str(p.item.date), p.item.title, p.item.note, p.item.spans[0].id, tuple(e.id for e in p.entities))
+            for p in self.events
+            if any(e.id == entity_id for e in p.entities)
+        )
+        pairs = tuple(sorted(self.pairs.get(entity_id, {}).items()))
+        return (self.heading, mentions, claims, events, pairs)
+
+
+def index_article(article: Article, content: Content) -> ArticleIndex:
+    """Return what ARTICLE adds to the index."""
+    known = [m for m in article.mentions if m.entity in content.entities]
+    ordered = sorted(((s, m) for m in known for s in m.spans), key=lambda pair: pair[0].start)
+    pairs: dict[str, Counter[str]] = defaultdict(Counter)
+    for block_entities in _entities_by_block(article, known).values():
+        for a in block_entities:
+            pairs[a].update(block_entities - {a})
+    return ArticleIndex(
+        mentions=[(m.entity, _snippet(article, span)) for span, m in ordered],
+        entities=_unique([content.entities[m.entity] for _, m in ordered]),
+        claims=[Placed(c, article, _entities_of(c, [c.claimant, *c.about], article, content)) for c in article.claims],
+        events=[Placed(e, article, _entities_of(e, e.entities, article, content)) for e in article.events],
+        pairs=pairs,
+        heading=(article.slug, article.title, article.date),
+    )
+
+
+def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) -> Index:
+    """Return the site's index of CONTENT (whose references are checked).
+
+    PARTS, if given, holds what `index_article` returned for some articles, by slug.
+    """
     index = Index()
     pairs: dict[str, Counter[str]] = defaultdict(Counter)
     for article in content.articles:
-        known = [m for m in article.mentions if m.entity in content.entities]
-        for span, mention in sorted(((s, m) for m in known for s in m.spans), key=lambda pair: pair[0].start):
-            index.mentions[mention.entity].append(_snippet(article, span))
-        firsts = sorted((s.start, m.entity) for m in known for s in m.spans)
-        index.entities_of_article[article.slug] = _unique([content.entities[e] for _, e in firsts])
-        for claim in article.claims:
-            entities = _entities_of(claim, [claim.claimant, *claim.about], article, content)
-            placed = Placed(claim, article, entities)
+        part = parts.get(article.slug) if parts is not None else None
+        if part is None:
+            part = index_article(article, content)
+            if parts is not None:
+                parts[article.slug] = part
+        for entity_id, ref in part.mentions:
+            index.mentions[entity_id].append(ref)
+        index.entities_of_article[article.slug] = part.entities
+        for placed in part.claims:
             index.claims.append(placed)
-            for entity in entities:
+            for entity in placed.entities:
                 index.claims_of_entity[entity.id].append(placed)
-            for source_id in claim.sources:
+            for source_id in placed.item.sources:
                 index.claims_of_source[source_id].append(placed)
-        for event in article.events:
-            index.timeline.append(Placed(event, article, _entities_of(event, event.entities, article, content)))
-        for block_entities in _entities_by_block(article, known).values():
-            for a in block_entities:
-                pairs[a].update(block_entities - {a})
+        index.timeline.extend(part.events)
+        for entity_id, counter in part.pairs.items():
+            pairs[entity_id].update(counter)
     index.timeline.sort(
         key=lambda p: (
             p.item.date.sort_key,

@@ -18,16 +18,18 @@ made by the full build only.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .anchor import anchor_article, make_markdown
 from .check import NameFinder, check_references, lint_unused, unannotated_names
 from .config import Config, load_config
 from .errors import Problem
-from .index import build_index
+from .index import ArticleIndex, Index, build_index
 from .load import ARTICLES_DIR, Problems, load_article, load_registries
 from .model import Article, Content
 from .export import index_search
@@ -77,6 +79,14 @@ class LiveSite:
         self._articles: dict[Path, _Cached] = {}
         self._site_signature: Signature = ()
         self._renderer: Renderer | None = None
+        self._registries: tuple[Any, Any, set[str], list[Problem]] | None = None
+        """The glossary and the sources as last read, with their problems."""
+        self._references: dict[str, list[Problem]] = {}
+        """Each unchanged article's unknown ids, by slug."""
+        self._parts: dict[str, ArticleIndex] = {}
+        """What each unchanged article adds to the index, by slug."""
+        self._listings: dict[str, int] = {}
+        """Site-wide page → a hash of what it shows, to skip re-rendering it when that is unchanged."""
         self._written: dict[str, str] = {}
         """Path under site/ → the HTML on disk, for pages written by this process."""
 
@@ -90,15 +100,23 @@ class LiveSite:
         if full:
             if self._site_signature and site_signature[:1] != self._site_signature[:1]:  # mkdocs.yml changed
                 self.config = load_config(self.config.config_file, self.config.site_dir)
-            self._articles = {path: c for path, c in self._articles.items() if c.article is not None}
-            for cached in self._articles.values():
-                cached.warnings = None  # the glossary may have changed
+            self._articles.clear()  # pre-rendered with the old glossary and templates: read again
+            self._parts.clear()
+            self._registries = None
+            self._references.clear()
+            self._listings.clear()
+        if full or self._renderer is None:
+            self._renderer = Renderer(self.config, make_markdown())
         problems = Problems()
         content, touched, changed = self._load(problems)
         if any(p.severity == "error" for p in problems):
             return RebuildResult(sorted(problems, key=lambda p: p.sort_key), seconds=time.perf_counter() - started)
-        check_references(content, problems)
-        index = build_index(content)
+        for slug in changed:
+            self._references.pop(slug, None)
+        check_references(content, problems, self._references)
+        before = {slug: self._parts.pop(slug, None) for slug in changed}
+        index = build_index(content, self._parts)
+        touched = {e for e in touched if any(_view(before.get(s), e) != _view(self._parts.get(s), e) for s in changed)}
         names = NameFinder(content)
         for article in content.articles:
             cached = self._articles[article.source_path]
@@ -110,8 +128,6 @@ class LiveSite:
         if result.failed:
             result.seconds = time.perf_counter() - started
             return result
-        if full or self._renderer is None:
-            self._renderer = Renderer(self.config, make_markdown())
         plan = self._renderer.plan(content, index)
         if full:
             pages = [make() for make in plan.values()]
@@ -124,20 +140,33 @@ class LiveSite:
             recover_site(self.config.site_dir)
             write_site(self.config.site_dir, self.config.templates_dir / "assets", fill)
             self._written = {page.path: page.html for page in pages}
+            gc.collect()
+            gc.freeze()  # what stays in memory between rebuilds need not be scanned by every collection
+            self._listings = _listing_inputs(content, index)
             result.rendered = result.pages_written = len(pages)
         else:
-            result.rendered, result.pages_written = self._update(plan, self._dirty(plan, touched, changed))
+            listings = _listing_inputs(content, index)
+            unchanged = {page for page, digest in listings.items() if self._listings.get(page) == digest}
+            dirty = [p for p in self._dirty(plan, touched, changed) if p not in unchanged]
+            result.rendered, result.pages_written = self._update(plan, dirty)
+            self._listings = listings
         self._site_signature = site_signature
         result.seconds = time.perf_counter() - started
         return result
 
     def _load(self, problems: Problems) -> tuple[Content, set[str], set[str]]:
         """Return the content, re-reading only what changed, with the entities and slugs it touched."""
-        entities, sources, unreadable = load_registries(self.config.content_dir, problems)
+        if self._registries is None:  # they change only with a full rebuild (see rebuild)
+            own = Problems()
+            self._registries = (*load_registries(self.config.content_dir, own), list(own))
+        entities, sources, unreadable, registry_problems = self._registries
+        problems.extend(registry_problems)
         md_paths = sorted((self.config.content_dir / ARTICLES_DIR).glob("*.md"))
         touched: set[str] = set()
         changed: set[str] = set()
-        md = None
+        renderer = self._renderer
+        assert renderer is not None
+        registries = Content([], entities, sources, unreadable)
         for path in set(self._articles) - set(md_paths):  # deleted articles
             touched |= self._articles.pop(path).entities
             changed.add(path.stem)
@@ -145,11 +174,11 @@ class LiveSite:
             signature = _signature([path, path.with_suffix(".yml")])
             cached = self._articles.get(path)
             if cached is None or cached.signature != signature:
-                md = md or make_markdown()
                 own = Problems()
                 article = load_article(path, own)
                 if article is not None:
-                    anchor_article(article, md, own)
+                    anchor_article(article, renderer.md, own)
+                    renderer.prerender(article, registries)  # and drop its tokens: less to keep and to scan
                 fresh = _Cached(signature, article, list(own), entities=_entities_of(article))
                 touched |= fresh.entities | (cached.entities if cached else set())
                 changed.add(path.stem)
@@ -190,6 +219,37 @@ class LiveSite:
             self._written[path] = page.html
             written += 1
         return len(paths), written
+
+
+def _view(part: ArticleIndex | None, entity_id: str) -> tuple[Any, ...]:
+    return part.view_of(entity_id) if part is not None else ()
+
+
+def _listing_inputs(content: Content, index: Index) -> dict[str, int]:
+    """Return, for the site-wide pages that are costly to render, a hash of everything they show."""
+
+    def claim(placed: Any) -> tuple[Any, ...]:
+        c = placed.item
+        ids = [e.id for e in placed.entities]
+        return (c.id, c.status, c.summary, c.selector.quote, c.claimant, tuple(c.sources), c.review, c.spans[0].id, *ids)
+
+    def event(placed: Any) -> tuple[Any, ...]:
+        e = placed.item
+        ids = [x.id for x in placed.entities]
+        return (e.id, str(e.date), e.title, e.note, e.spans[0].id, placed.article.slug, placed.article.title, *ids)
+
+    articles = [(a.slug, a.title, a.date, a.dateline, a.publisher, len(a.claims), len(a.events)) for a in content.articles]
+    counts = [(k, len(v)) for k, v in sorted(index.mentions.items())]
+    claims = [(p.article.slug, p.article.title, claim(p)) for p in index.claims]
+    timeline = hash(tuple(event(p) for p in index.timeline))
+    return {
+        "index.html": hash((tuple(articles), tuple(len(v) for v in index.entities_of_article.values()), len(index.timeline))),
+        "glossary.html": hash(tuple(counts)),
+        "claims.html": hash(tuple(claims)),
+        "sources.html": hash(tuple(claims)),
+        "timeline.html": timeline,
+        "timeline.json": timeline,
+    }
 
 
 def _entities_of(article: Article | None) -> set[str]:

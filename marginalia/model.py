@@ -8,6 +8,7 @@ contributor gives an entity, claim, source or event.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,10 +128,15 @@ class EventDate:
     @property
     def sort_key(self) -> tuple[dt.date, dt.date]:
         """Return a key that orders dates by their first, then last day."""
-        return (_first_day(self.start), _last_day(self.end or self.start))
+        return _sort_key(self.start, self.end)
 
     def __str__(self) -> str:
         return f"{self.start}/{self.end}" if self.end else self.start
+
+
+@functools.lru_cache(maxsize=65536)
+def _sort_key(start: str, end: str) -> tuple[dt.date, dt.date]:
+    return (_first_day(start), _last_day(end or start))
 
 
 def _first_day(iso: str) -> dt.date:
