@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import itertools
 import json
 import re
@@ -190,7 +191,7 @@ NOTES = [
       note="The article does not say which officials gave the figure."),
 ]
 FILLERS = [
-    T("Residents of {L1} have complained for months about the *rising cost* of the {T1}."),
+    T("Residents have complained for months about the *rising cost* of the {T1}."),
     T("The announcement follows weeks of debate in the regional assembly, where opposition members called the plan *rushed*."),
     T("Officials said more details would be published on the ⟨ministry’s website⟩ in the coming days."),
     T("{P2} did not respond to a request for comment."),
@@ -199,23 +200,37 @@ FILLERS = [
     T("Critics say the measure favours large companies over local producers, a charge the government denies."),
     T("The {O2} has called for an independent review of the {T2}."),
     T("Earlier this year, a ⟨survey by the {O1}⟩ found that most residents support the change."),
-    T("Traffic on the main road to {L3} was reported to be heavier than usual."),
+    T("Traffic on the main roads into the city was reported to be heavier than usual."),
     T("Local media reported long queues outside public offices on the first day."),
     T("The plan still needs the approval of the national parliament, which is expected to vote before the end of the year."),
     T("“This is a *difficult but necessary* decision,” one council member said."),
     T("Several hundred people gathered outside the council building, holding signs and chanting slogans."),
     T("The government has said the {T2} will be reviewed every two years."),
     T("Analysts said the move was unlikely to affect prices in the short term."),
-    T("{P3} said the authorities were in close contact with their counterparts in {L2}."),
+    T("The authorities said they were in close contact with their counterparts in the neighbouring districts."),
     T("It was not immediately clear how the measure would be funded."),
     T("The {T1} was last changed {N} years ago, after a long dispute between the regions."),
     T("Opposition parties said they would challenge the decision in court."),
     T("Shopkeepers in the old town said business had already slowed."),
-    T("The {O1} has said it will publish a full breakdown of the costs."),
+    T("The ministry has said it will publish a full breakdown of the costs."),
     T("Some of the money is expected to come from a loan, according to the ⟨draft budget⟩."),
     T("The council will meet again next month to review the first results."),
     T("Independent experts have warned that the {T2} could face delays."),
     T("A spokesperson for the regional government said the timetable had not changed."),
+    T("The decision was taken at a closed meeting that lasted well into the night."),
+    T("Some lawmakers said they had learned about the plan from the newspapers."),
+    T("Officials insisted that the most vulnerable households would be protected from the changes."),
+    T("The last comparable reform, more than a decade ago, took three years to carry out."),
+    T("Business groups welcomed the announcement but asked for a longer transition period."),
+    T("Trade unions said they would consult their members before taking a position."),
+    T("Several mayors wrote to the government asking for more time to prepare."),
+    T("The {T1} accounts for a large share of the regional budget, according to official figures."),
+    T("Environmental groups said the plan did not go far enough."),
+    T("A public consultation on the draft rules drew more than a thousand written responses."),
+    T("The regional assembly is due to debate the measure again in the autumn."),
+    T("Officials declined to say how many staff would be needed to run the new system."),
+    T("In rural areas, where incomes are lower, the change is expected to be felt most."),
+    T("“We have waited too long for this,” said a teacher who attended the meeting."),
 ]
 COVER = {
     "person": T("{R} {X} is expected to address the assembly next week."),
@@ -300,15 +315,17 @@ class Source:
 
 
 def _split(total: int) -> dict[str, int]:
-    """Share TOTAL among the kinds, at least one each, summing to TOTAL."""
-    counts = {k: max(1, int(total * KIND_SHARE[k])) for k in KINDS}
+    """Share TOTAL among the kinds, at least an article's slots each, summing to TOTAL or more."""
+    counts = {k: max(SLOTS[k], int(total * KIND_SHARE[k])) for k in KINDS}
     for k in itertools.cycle(KINDS):
         if sum(counts.values()) >= total:
             break
         counts[k] += 1
     while sum(counts.values()) > total:
-        biggest = max(KINDS, key=lambda k: counts[k])
-        counts[biggest] -= 1
+        spare = [k for k in KINDS if counts[k] > SLOTS[k]]
+        if not spare:
+            break
+        counts[max(spare, key=lambda k: counts[k])] -= 1
     return counts
 
 
@@ -530,6 +547,7 @@ class ArticleWriter:
         return {"text": template.note.format(**names)}
 
 
+@functools.lru_cache(maxsize=8192)
 def _quote_pattern(quote: str) -> re.Pattern[str]:
     """The anchorer's pattern (marginalia/anchor.py): QUOTE as whole words, any whitespace between them."""
     pattern = r"\s+".join(re.escape(word) for word in quote.split())
@@ -580,7 +598,7 @@ class Article:
 
 def write_article(writer: ArticleWriter, rng: Random) -> tuple[str, str]:
     """Fill WRITER with an article of about 600 words; return its title and markdown body."""
-    target_words = rng.randrange(560, 680)
+    target_words = rng.randrange(570, 690)
     n_claims, n_events, n_notes = rng.choice((4, 5, 5, 6)), rng.choice((4, 5, 5, 6)), rng.choice((1, 2))
     lede = rng.choice(LEDES)
     n_claims -= lede.text.count("«")
@@ -709,7 +727,7 @@ def generate(n: int, seed: int = DEFAULT_SEED) -> Corpus:
     """Return a corpus of N articles, the same for the same N and SEED."""
     rng = Random(f"marginalia-bench:{seed}:{n}")
     names = Names(rng)
-    total_entities = max(5, min(max(50, n // 5), 10 * n))
+    total_entities = min(max(50, n // 5), 10 * n)  # every entity is mentioned at least once
     pools = make_entities(rng, names, total_entities)
     entities = {e.id: e for kind in KINDS for e in pools[kind]}
     zipf = {kind: Zipf(rng, pools[kind]) for kind in KINDS}

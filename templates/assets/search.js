@@ -24,6 +24,11 @@
       // one-line claim that says "Idlib" outranks the page about Idlib.
       ranking: { pageLength: 0.0, termFrequency: 0.3 },
     });
+    // Pagefind's input has a placeholder but no label: give it one.
+    var input = box.querySelector("input");
+    if (input) {
+      input.setAttribute("aria-label", "Search this site");
+    }
   } catch (error) {
     box.innerHTML = fallback;
     box.classList.remove("site-search-ready");

@@ -1,6 +1,6 @@
 """Entity cards: hovering or focusing a mention shows a card about the entity.
 
-The contract: one element #entity-card (class entity-card, role="dialog"),
+The contract: one element #mention-card (class entity-card, role="dialog"),
 shown and hidden by its `hidden` attribute, holding the entity's name and a
 link .entity-card-link to the entity's page. It hides about 300 ms after the
 mouse leaves, and at once on Escape, which returns focus to the mention.
@@ -21,7 +21,7 @@ RUSSIA = 'a.mention[data-entity="russia"]'
 
 def card(page: Page) -> Locator:
     """Return the entity card."""
-    return page.locator("#entity-card")
+    return page.locator("#mention-card")
 
 
 def expect_card_shown_for(page: Page, name: str, entity_id: str) -> None:
