@@ -56,23 +56,103 @@ SLOT_PREFIX = {"person": "P", "place": "L", "organization": "O", "event": "E", "
 ZIPF_S = 0.8
 """Skew of the entity and source draws: a few entities recur in many articles."""
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 GIVEN_NAMES = [
-    "Amira", "Jonas", "Leila", "Tomas", "Nadia", "Viktor", "Elena", "Omar", "Ines", "Marek", "Sofia", "Karim",
-    "Hana", "Pavel", "Lucia", "Idris", "Maren", "Anton", "Selin", "Ruben", "Dalia", "Emil", "Yara", "Oskar",
-    "Irena", "Farid", "Clara", "Nikolai", "Samira", "Lukas", "Mina", "Goran", "Aylin", "Henrik", "Zofia", "Rafael",
-    "Teodora", "Malik", "Ada", "Bruno", "Noor", "Stefan", "Vera", "Hamid", "Livia", "Arman", "Petra", "Yusuf",
+    "Amira",
+    "Jonas",
+    "Leila",
+    "Tomas",
+    "Nadia",
+    "Viktor",
+    "Elena",
+    "Omar",
+    "Ines",
+    "Marek",
+    "Sofia",
+    "Karim",
+    "Hana",
+    "Pavel",
+    "Lucia",
+    "Idris",
+    "Maren",
+    "Anton",
+    "Selin",
+    "Ruben",
+    "Dalia",
+    "Emil",
+    "Yara",
+    "Oskar",
+    "Irena",
+    "Farid",
+    "Clara",
+    "Nikolai",
+    "Samira",
+    "Lukas",
+    "Mina",
+    "Goran",
+    "Aylin",
+    "Henrik",
+    "Zofia",
+    "Rafael",
+    "Teodora",
+    "Malik",
+    "Ada",
+    "Bruno",
+    "Noor",
+    "Stefan",
+    "Vera",
+    "Hamid",
+    "Livia",
+    "Arman",
+    "Petra",
+    "Yusuf",
 ]
 ROLES = [
-    "Finance Minister", "Interior Minister", "Transport Minister", "Health Minister", "Energy Minister", "Mayor",
-    "Deputy Mayor", "Governor", "Senator", "Commissioner", "Judge", "Professor", "Ambassador", "Spokesperson",
+    "Finance Minister",
+    "Interior Minister",
+    "Transport Minister",
+    "Health Minister",
+    "Energy Minister",
+    "Mayor",
+    "Deputy Mayor",
+    "Governor",
+    "Senator",
+    "Commissioner",
+    "Judge",
+    "Professor",
+    "Ambassador",
+    "Spokesperson",
 ]
 ORG_FORMS = [
-    "{T} Water Authority", "{T} Farmers’ Union", "{T} Development Bank", "{T} Institute", "{T} Transport Company",
-    "{T} Workers’ Council", "{T} Chamber of Commerce", "{T} Health Board", "{T} Port Authority",
-    "{T} Election Commission", "{T} Rights Watch", "{T} Energy Group", "{T} Press Agency", "{T} University",
+    "{T} Water Authority",
+    "{T} Farmers’ Union",
+    "{T} Development Bank",
+    "{T} Institute",
+    "{T} Transport Company",
+    "{T} Workers’ Council",
+    "{T} Chamber of Commerce",
+    "{T} Health Board",
+    "{T} Port Authority",
+    "{T} Election Commission",
+    "{T} Rights Watch",
+    "{T} Energy Group",
+    "{T} Press Agency",
+    "{T} University",
 ]
 ORG_WHAT = {
     "Water Authority": "Public body that runs the water supply",
@@ -91,13 +171,20 @@ ORG_WHAT = {
     "University": "Public university whose researchers are often quoted on policy",
 }
 EVENT_FORMS = [
-    ("{T} Accord", "was signed", "Agreement"), ("{T} Summit", "was held", "Meeting of regional leaders"),
-    ("{T} floods", "struck the region", "Floods"), ("{T} rail strike", "began", "Strike by railway workers"),
-    ("{T} referendum", "was held", "Popular vote"), ("{T} Conference", "was held", "Conference of delegations"),
+    ("{T} Accord", "was signed", "Agreement"),
+    ("{T} Summit", "was held", "Meeting of regional leaders"),
+    ("{T} floods", "struck the region", "Floods"),
+    ("{T} rail strike", "began", "Strike by railway workers"),
+    ("{T} referendum", "was held", "Popular vote"),
+    ("{T} Conference", "was held", "Conference of delegations"),
 ]
 CONCEPT_FORMS = [
-    ("{T} levy", "Charge on"), ("{T} doctrine", "Policy principle governing"), ("{T} corridor", "Protected route for"),
-    ("{T} plan", "Government plan for"), ("{T} quota system", "System of quotas for"), ("{T} rule", "Rule limiting"),
+    ("{T} levy", "Charge on"),
+    ("{T} doctrine", "Policy principle governing"),
+    ("{T} corridor", "Protected route for"),
+    ("{T} plan", "Government plan for"),
+    ("{T} quota system", "System of quotas for"),
+    ("{T} rule", "Rule limiting"),
 ]
 PLACE_FORMS = ["{T}"] * 14 + ["Port {T}"] * 3 + ["{T} Valley"] * 3
 DIRECTIONS = ["north", "south", "east", "west", "north-east", "north-west", "south-east", "south-west", "centre"]
@@ -115,9 +202,14 @@ TOPICS = [
 ]
 PUBLISHERS = ["Example Wire", "The Northern Gazette", "Regional Times", "Coastal Herald", "Daily Ledger", "Valley Post"]
 SOURCE_FORMS = [
-    "{T} annual report on the {topic}", "Statement on the {topic}", "Minutes of the {T} council meeting on the {topic}",
-    "Budget review: the {topic} in figures", "{T} survey of households", "Court ruling on the {topic}",
-    "Parliamentary answer on the {topic}", "Audit of the {topic}",
+    "{T} annual report on the {topic}",
+    "Statement on the {topic}",
+    "Minutes of the {T} council meeting on the {topic}",
+    "Budget review: the {topic} in figures",
+    "{T} survey of households",
+    "Court ruling on the {topic}",
+    "Parliamentary answer on the {topic}",
+    "Audit of the {topic}",
 ]
 
 # --- Sentence templates -------------------------------------------------------
@@ -142,57 +234,99 @@ class Template:
 
 T = Template
 LEDES = [
-    T("«The {O1} will raise the {T1} in {L1} by {PCT} percent {DFUT}», ‹{R1} {P1} said {DTODAY}›.",
-      claimant="P1", event_title="{P1} announces a rise in the {T1} in {L1}", event_entities=("O1",)),
-    T("«The {O1} and the {O2} have agreed to set up a joint fund for the {T1}, worth {MONEY} dollars», ‹{R1} {P1} told reporters in {L1} {DPAST}›.",
-      claimant="P1", event_title="{P1} announces a joint fund of the {O1} and the {O2}", event_entities=("O1", "O2")),
-    T("«The {C1} will apply to every district of {L1} from {DFROM}», ‹{R1} {P1} said in a statement {DTODAY}›.",
-      claimant="P1", event_title="{P1} announces that the {C1} will apply across {L1}", event_entities=("C1",)),
+    T(
+        "«The {O1} will raise the {T1} in {L1} by {PCT} percent {DFUT}», ‹{R1} {P1} said {DTODAY}›.",
+        claimant="P1",
+        event_title="{P1} announces a rise in the {T1} in {L1}",
+        event_entities=("O1",),
+    ),
+    T(
+        "«The {O1} and the {O2} have agreed to set up a joint fund for the {T1}, worth {MONEY} dollars», "
+        "‹{R1} {P1} told reporters in {L1} {DPAST}›.",
+        claimant="P1",
+        event_title="{P1} announces a joint fund of the {O1} and the {O2}",
+        event_entities=("O1", "O2"),
+    ),
+    T(
+        "«The {C1} will apply to every district of {L1} from {DFROM}», ‹{R1} {P1} said in a statement {DTODAY}›.",
+        claimant="P1",
+        event_title="{P1} announces that the {C1} will apply across {L1}",
+        event_entities=("C1",),
+    ),
 ]
 CLAIMS = [
-    T("«Some {BIG} households in {L2} lost access to the {T1} {MPAST}», according to figures published by the {O2}.",
-      claimant="O2", summary="The {O2} says {BIG} households in {L2} have lost access to the {T1}."),
+    T(
+        "«Some {BIG} households in {L2} lost access to the {T1} {MPAST}», according to figures published by the {O2}.",
+        claimant="O2",
+        summary="The {O2} says {BIG} households in {L2} have lost access to the {T1}.",
+    ),
     T("“«We will not accept a {T1} that is decided without {L2}»,” {P2} said.", claimant="P2"),
     T("{P2} said «the {O1} had ignored three warnings about the {T1}».", claimant="P2", about=("O1",)),
     T("«The cost of the {T1} has doubled in {N} years», the {O2} said in a report.", claimant="O2"),
     T("«Nearly {PCT} percent of the {T2} budget went unspent last year», the ⟨{O2} report⟩ found.", claimant="O2"),
     T("“«There are no plans to close the {T2} offices in {L3}». We will keep them open,” {P3} said.", claimant="P3"),
     T("According to the {O1}, «at least {N} villages near {L2} depend on the {T1}».", claimant="O1"),
-    T("«The {C2} has cut delays at the border by half», {P3} claimed, a figure *disputed* by the {O2}.", claimant="P3", about=("C2",)),
+    T(
+        "«The {C2} has cut delays at the border by half», {P3} claimed, a figure *disputed* by the {O2}.",
+        claimant="P3",
+        about=("C2",),
+    ),
     T("«Prices for the {T2} rose by {PCT} percent in the first quarter», the {O1} said.", claimant="O1"),
     T("{P1} said «no decision on the {C1} would be taken before the vote».", claimant="P1", about=("C1",)),
 ]
 EVENTS = [
-    T("Delegations from {L1} and {L2} ‹met in {L3} {DPAST}› to discuss the {C1}.",
-      event_title="Delegations from {L1} and {L2} meet in {L3} to discuss the {C1}", event_entities=("L1", "L2", "C1")),
-    T("‹The {E1} {E1v} in {YPAST}›, and it set the first limits on the {T1}.",
-      event_title="The {E1} {E1v}"),
-    T("‹Talks in {L1} ran {RANGE}› but ended without a joint statement.",
-      event_title="Talks in {L1} end without a joint statement"),
-    T("‹Protests broke out in {L2} {MPAST}› after the {T1} was raised.",
-      event_title="Protests in {L2} over the {T1}"),
-    T("The {O2} ‹will hold a public hearing on the {C2} {DFUT}›, {R2} {P2} said.",
-      event_title="The {O2} holds a public hearing on the {C2}", event_entities=("O2",)),
-    T("‹{R3} {P3} visited {L3} {DWEEKDAY}›, a day after the vote in the assembly.",
-      event_title="{P3} visits {L3}"),
-    T("A ‹{YPAST} agreement between {L1} and the {O1}› set out the rules for the {T2}.",
-      event_title="{L1} and the {O1} agree rules for the {T2}"),
-    T("The first shipments under the {C1} ‹are due to arrive in {L2} {DFUT}›.",
-      event_title="First shipments under the {C1} due in {L2}", event_entities=("C1",)),
+    T(
+        "Delegations from {L1} and {L2} ‹met in {L3} {DPAST}› to discuss the {C1}.",
+        event_title="Delegations from {L1} and {L2} meet in {L3} to discuss the {C1}",
+        event_entities=("L1", "L2", "C1"),
+    ),
+    T("‹The {E1} {E1v} in {YPAST}›, and it set the first limits on the {T1}.", event_title="The {E1} {E1v}"),
+    T(
+        "‹Talks in {L1} ran {RANGE}› but ended without a joint statement.",
+        event_title="Talks in {L1} end without a joint statement",
+    ),
+    T("‹Protests broke out in {L2} {MPAST}› after the {T1} was raised.", event_title="Protests in {L2} over the {T1}"),
+    T(
+        "The {O2} ‹will hold a public hearing on the {C2} {DFUT}›, {R2} {P2} said.",
+        event_title="The {O2} holds a public hearing on the {C2}",
+        event_entities=("O2",),
+    ),
+    T("‹{R3} {P3} visited {L3} {DWEEKDAY}›, a day after the vote in the assembly.", event_title="{P3} visits {L3}"),
+    T(
+        "A ‹{YPAST} agreement between {L1} and the {O1}› set out the rules for the {T2}.",
+        event_title="{L1} and the {O1} agree rules for the {T2}",
+    ),
+    T(
+        "The first shipments under the {C1} ‹are due to arrive in {L2} {DFUT}›.",
+        event_title="First shipments under the {C1} due in {L2}",
+        event_entities=("C1",),
+    ),
 ]
 NOTES = [
-    T("“There are no violations ⌈[of the {C1}]⌉ so far,” {P1} said.",
-      note="The words in square brackets are not the speaker’s: they were added to the quotation to make its meaning clear."),
-    T("⌈A senior official in {L2}⌉, who asked not to be named, said talks would continue.",
-      note="The article does not name the official."),
-    T("The ⌈figures of the {O1}⌉ could not be independently verified.",
-      note="The article does not say *which* figures were published, or when."),
-    T("The measure will cost about {MONEY} dollars, ⌈officials said⌉.",
-      note="The article does not say which officials gave the figure."),
+    T(
+        "“There are no violations ⌈[of the {C1}]⌉ so far,” {P1} said.",
+        note="The words in square brackets are not the speaker’s: "
+        "they were added to the quotation to make its meaning clear.",
+    ),
+    T(
+        "⌈A senior official in {L2}⌉, who asked not to be named, said talks would continue.",
+        note="The article does not name the official.",
+    ),
+    T(
+        "The ⌈figures of the {O1}⌉ could not be independently verified.",
+        note="The article does not say *which* figures were published, or when.",
+    ),
+    T(
+        "The measure will cost about {MONEY} dollars, ⌈officials said⌉.",
+        note="The article does not say which officials gave the figure.",
+    ),
 ]
 FILLERS = [
     T("Residents have complained for months about the *rising cost* of the {T1}."),
-    T("The announcement follows weeks of debate in the regional assembly, where opposition members called the plan *rushed*."),
+    T(
+        "The announcement follows weeks of debate in the regional assembly, "
+        "where opposition members called the plan *rushed*."
+    ),
     T("Officials said more details would be published on the ⟨ministry’s website⟩ in the coming days."),
     T("{P2} did not respond to a request for comment."),
     T("The {C2} has been a central issue in local politics since it was first proposed."),
@@ -202,7 +336,10 @@ FILLERS = [
     T("Earlier this year, a ⟨survey by the {O1}⟩ found that most residents support the change."),
     T("Traffic on the main roads into the city was reported to be heavier than usual."),
     T("Local media reported long queues outside public offices on the first day."),
-    T("The plan still needs the approval of the national parliament, which is expected to vote before the end of the year."),
+    T(
+        "The plan still needs the approval of the national parliament, "
+        "which is expected to vote before the end of the year."
+    ),
     T("“This is a *difficult but necessary* decision,” one council member said."),
     T("Several hundred people gathered outside the council building, holding signs and chanting slogans."),
     T("The government has said the {T2} will be reviewed every two years."),
@@ -249,14 +386,45 @@ TITLES = [
     "{L1} and {L2} at odds over the {T1}",
 ]
 HEADINGS = [
-    "Reaction in {L2}", "Background", "What happens next", "A long dispute", "Costs and funding", "The view from {L3}",
-    "Questions over the figures", "A divided assembly",
+    "Reaction in {L2}",
+    "Background",
+    "What happens next",
+    "A long dispute",
+    "Costs and funding",
+    "The view from {L3}",
+    "Questions over the figures",
+    "A divided assembly",
 ]
 
 
 # --- The entity and source pools -----------------------------------------------
 
-ONSETS = ["b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "dr", "gr", "kr", "tr", "st", "sh", "ch", ""]
+ONSETS = [
+    "b",
+    "d",
+    "f",
+    "g",
+    "h",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "z",
+    "br",
+    "dr",
+    "gr",
+    "kr",
+    "tr",
+    "st",
+    "sh",
+    "ch",
+    "",
+]
 VOWELS = ["a", "e", "i", "o", "u", "ai", "ei", "ou", "ia", "a", "e", "o"]
 CODAS = ["", "n", "r", "l", "s", "k", "m", "th", "v", "nd", "rk", "st", "a", "o", "ia"]
 
@@ -280,7 +448,9 @@ class Names:
     def word(self) -> str:
         while True:
             syllables = self.rng.choice((2, 2, 2, 3))
-            word = "".join(self.rng.choice(ONSETS) + self.rng.choice(VOWELS) for _ in range(syllables)) + self.rng.choice(CODAS)
+            word = "".join(
+                self.rng.choice(ONSETS) + self.rng.choice(VOWELS) for _ in range(syllables)
+            ) + self.rng.choice(CODAS)
             if 4 <= len(word) <= 10 and word not in self.used and re.search(r"[aeiou]", word):
                 self.used.add(word)
                 return word.capitalize()
@@ -340,13 +510,14 @@ def make_entities(rng: Random, names: Names, total: int) -> dict[str, list[Entit
                 role = rng.choice(ROLES)
                 name = f"{rng.choice(GIVEN_NAMES)} {token}"
                 entity = Entity(slugify(name), name, kind, aliases=[token], role=role)
-                entity.description = f"{role} frequently quoted on regional affairs. Appears in reports on budgets and public services."
+                entity.description = (
+                    f"{role} frequently quoted on regional affairs. Appears in reports on budgets and public services."
+                )
             elif kind == "place":
                 name = rng.choice(PLACE_FORMS).format(T=token)
                 entity = Entity(slugify(name), name, kind)
-                entity.description = (
-                    f"District in the {rng.choice(DIRECTIONS)} of the region, with about {rng.randrange(8, 400) * 1000:,} inhabitants."
-                )
+                direction, people = rng.choice(DIRECTIONS), rng.randrange(8, 400) * 1000
+                entity.description = f"District in the {direction} of the region, with about {people:,} inhabitants."
             elif kind == "organization":
                 form = rng.choice(ORG_FORMS)
                 name = form.format(T=token)
@@ -366,7 +537,8 @@ def make_entities(rng: Random, names: Names, total: int) -> dict[str, list[Entit
                 form, what = rng.choice(CONCEPT_FORMS)
                 name = form.format(T=token)
                 entity = Entity(slugify(name), name, kind)
-                entity.description = f"{what} the {rng.choice(TOPICS)[rng.randrange(3)]}, named after the district that first adopted it."
+                subject = rng.choice(TOPICS)[rng.randrange(3)]
+                entity.description = f"{what} the {subject}, named after the district that first adopted it."
             pool.append(entity)
     return pools
 
@@ -409,7 +581,11 @@ class ArticleWriter:
         self.marks: list[Mark] = []
         self.introduced: set[str] = set()
         self.used_slots: set[str] = set()
-        self.figures = {"N": str(rng.randrange(3, 40)), "PCT": str(rng.randrange(4, 60)), "BIG": f"{rng.randrange(2, 90) * 100 + rng.randrange(1, 99):,}"}
+        self.figures = {
+            "N": str(rng.randrange(3, 40)),
+            "PCT": str(rng.randrange(4, 60)),
+            "BIG": f"{rng.randrange(2, 90) * 100 + rng.randrange(1, 99):,}",
+        }
         self.figures["MONEY"] = f"{rng.randrange(2, 90)}.{rng.randrange(1, 9)} million"
         self.links = 0
         self._md: list[str] = []
@@ -478,9 +654,16 @@ class ArticleWriter:
             entity = extra["X"] if key == "X" else self.slots[key]
             self.used_slots.add(key)
             words = entity.name
-            if entity.kind == "person" and entity.id in self.introduced:
-                words = entity.aliases[0]
-            elif entity.kind == "organization" and entity.aliases and entity.id in self.introduced and self.rng.random() < 0.5:
+            if (
+                entity.kind == "person"
+                and entity.id in self.introduced
+                or (
+                    entity.kind == "organization"
+                    and entity.aliases
+                    and entity.id in self.introduced
+                    and self.rng.random() < 0.5
+                )
+            ):
                 words = entity.aliases[0]
             if not name_only:
                 self.introduced.add(entity.id)
@@ -502,7 +685,8 @@ class ArticleWriter:
         elif key == "DWEEKDAY":
             day -= dt.timedelta(days=self.rng.randrange(1, 7))
             text, iso = f"on {WEEKDAYS[day.weekday()]}", day.isoformat()
-            note = f"{WEEKDAYS[day.weekday()]} is {MONTHS[day.month - 1]} {day.day}, {day.year}, counted back from the article’s date."
+            weekday = WEEKDAYS[day.weekday()]
+            note = f"{weekday} is {MONTHS[day.month - 1]} {day.day}, {day.year}, counted back from the article’s date."
             event_date.append(("note", note, self.offset))
         elif key == "MPAST":
             back = self.rng.randrange(1, 11)
@@ -663,7 +847,10 @@ def annotate(writer: ArticleWriter, entities: dict[str, Entity]) -> dict[str, li
     for entity_id in {m.meta["entity"] for m in mentions}:
         for name in [entities[entity_id].name, *entities[entity_id].aliases]:
             for match in _quote_pattern(name).finditer(text):
-                assert any(s <= match.start() and match.end() <= e for s, e in covered), (name, text[match.start() - 30 : match.end() + 30])
+                assert any(s <= match.start() and match.end() <= e for s, e in covered), (
+                    name,
+                    text[match.start() - 30 : match.end() + 30],
+                )
     out: dict[str, list[dict]] = {"mentions": [], "claims": [], "events": [], "notes": []}
     groups: dict[tuple[str, str], list[Mark]] = {}
     for m in sorted(mentions, key=lambda m: m.start):
@@ -680,9 +867,7 @@ def annotate(writer: ArticleWriter, entities: dict[str, Entity]) -> dict[str, li
         if m.kind == "mention":
             continue
         item = _selector(text, blocks, m.start, m.end)
-        if m.kind == "claim":
-            item.update({k: v for k, v in m.meta.items() if v})
-        elif m.kind == "event":
+        if m.kind == "claim" or m.kind == "event":
             item.update({k: v for k, v in m.meta.items() if v})
         else:
             item["text"] = m.meta["text"]
@@ -701,7 +886,9 @@ def _yaml(value) -> str:
         return str(value)
     if isinstance(value, list):
         return "[" + ", ".join(_yaml(v) for v in value) + "]"
-    if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value) and not re.fullmatch(r"[0-9-]+|true|false|null|yes|no|on|off|y|n", value):
+    if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value) and not re.fullmatch(
+        r"[0-9-]+|true|false|null|yes|no|on|off|y|n", value
+    ):
         return value
     return json.dumps(value, ensure_ascii=False)
 
@@ -758,7 +945,7 @@ def generate(n: int, seed: int = DEFAULT_SEED) -> Corpus:
     total_sources = max(1, min(max(10, n // 10), 4 * n))
     sources: list[Source] = []
     source_ids: set[str] = set()
-    for i in range(total_sources):
+    for _ in range(total_sources):
         token, topic = names.word(), rng.choice(TOPICS)
         title = rng.choice(SOURCE_FORMS).format(T=token, topic=topic[rng.randrange(3)])
         day = dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(365 * 11))
@@ -796,15 +983,15 @@ def generate(n: int, seed: int = DEFAULT_SEED) -> Corpus:
         for claim in annotations["claims"]:
             claim["id"] = _unique_id(claim["quote"], i + 1, claim_ids)
             status = rng.choices(("reported", "confirmed", "disputed", "false"), (70, 12, 12, 6))[0]
-            chosen = [next(source_queue)]
+            cited: list[Source] = [next(source_queue)]
             if rng.random() < 0.3:
                 extra = source_zipf.draw()
-                if extra not in chosen:
-                    chosen.append(extra)
+                if extra not in cited:
+                    cited.append(extra)
             ordered = {"id": claim.pop("id"), "quote": claim.pop("quote")}
             ordered.update(claim)
             ordered["status"] = status
-            ordered["sources"] = [s.id for s in chosen]
+            ordered["sources"] = [s.id for s in cited]
             if status != "reported":
                 verb = {"confirmed": "bear out", "disputed": "contradict part of", "false": "contradict"}[status]
                 ordered["review"] = f"The figures in the cited sources *{verb}* the statement."
@@ -818,7 +1005,17 @@ def generate(n: int, seed: int = DEFAULT_SEED) -> Corpus:
         front = {"title": title, "date": date.isoformat(), "dateline": slots["L1"].name.upper()}
         if rng.random() < 0.5:
             front["byline"] = f"{rng.choice(GIVEN_NAMES)} {names.word()}, staff reporter"
-        articles.append(Article(slug, front, body, annotations["mentions"], annotations["claims"], annotations["events"], annotations["notes"]))
+        articles.append(
+            Article(
+                slug,
+                front,
+                body,
+                annotations["mentions"],
+                annotations["claims"],
+                annotations["events"],
+                annotations["notes"],
+            )
+        )
     for source in sources:
         if rng.random() < 0.1:
             source.article = rng.choice(articles).slug
@@ -869,7 +1066,7 @@ def write_project(corpus: Corpus, out: Path) -> None:
     )
     entities = []
     for e in corpus.entities:
-        item = {"id": e.id, "name": e.name, "kind": e.kind}
+        item: dict[str, str | list[str]] = {"id": e.id, "name": e.name, "kind": e.kind}
         if e.aliases:
             item["aliases"] = e.aliases
         item["description"] = e.description
@@ -952,7 +1149,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write a deterministic synthetic corpus for the build benchmark.")
     parser.add_argument("n", type=int, help="number of articles")
     parser.add_argument("out", nargs="?", type=Path, help="folder for the Marginalia project")
-    parser.add_argument("--bare", type=Path, metavar="OUT_DIR2", help="folder for the same articles as bare Markdown (MkDocs, Hugo)")
+    parser.add_argument(
+        "--bare", type=Path, metavar="OUT_DIR2", help="folder for the same articles as bare Markdown (MkDocs, Hugo)"
+    )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     args = parser.parse_args(argv)
     if args.n < 1:

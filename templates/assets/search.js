@@ -1,37 +1,74 @@
-// Site search: replaces the header's link to the glossary with Pagefind's
-// search box. Without JavaScript, when the site is opened from disk, or where
-// the search index is missing, the link stays. Pagefind finds its index
-// beside pagefind-ui.js and the site's root from there, so the site may live
-// in a subfolder.
+// Site search. Without JavaScript, or when the site is opened from disk, the
+// header keeps its link to the glossary. Otherwise the link becomes a search
+// field, and Pagefind's UI (about 130 KB) is loaded only when a reader first
+// focuses it, so pages stay light. Pagefind's files sit in pagefind/ beside
+// assets/, found from this script's own address, so the site may live in a
+// subfolder.
 (function () {
   "use strict";
   var box = document.getElementById("site-search");
-  // Opened from disk (file://), the browser will not let Pagefind fetch its index: keep the link.
-  if (!box || typeof window.PagefindUI !== "function" || !/^https?:$/.test(location.protocol)) {
+  var me = document.currentScript;
+  if (!box || !me || !/^https?:$/.test(location.protocol)) {
     return;
   }
+  var bundle = me.src.replace(/assets\/search\.js(\?.*)?$/, "pagefind/");
   var fallback = box.innerHTML;
-  try {
-    box.textContent = "";
-    box.classList.add("site-search-ready");
-    new window.PagefindUI({
-      element: box,
-      showImages: false,
-      showSubResults: false,
-      translations: { placeholder: "Search articles, names and claims" },
-      // Rank by where a word is (an entity's name in its page's heading weighs
-      // most) rather than by how often, or how short the page is: otherwise a
-      // one-line claim that says "Idlib" outranks the page about Idlib.
-      ranking: { pageLength: 0.0, termFrequency: 0.3 },
-    });
-    // Pagefind's input has a placeholder but no label: give it one.
-    var input = box.querySelector("input");
-    if (input) {
-      input.setAttribute("aria-label", "Search this site");
-    }
-  } catch (error) {
+  var field = document.createElement("input");
+  field.type = "search";
+  field.className = "site-search-field";
+  field.placeholder = "Search articles, names and claims";
+  field.setAttribute("aria-label", "Search this site");
+  box.textContent = "";
+  box.appendChild(field);
+  var loading = false;
+
+  function restore() {
     box.innerHTML = fallback;
-    box.classList.remove("site-search-ready");
-    throw error;
   }
+
+  function start() {
+    if (loading) {
+      return;
+    }
+    loading = true;
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = bundle + "pagefind-ui.css";
+    document.head.appendChild(css);
+    var script = document.createElement("script");
+    script.src = bundle + "pagefind-ui.js";
+    script.onerror = restore; // no index (the dev server builds none): back to the glossary link
+    script.onload = function () {
+      if (typeof window.PagefindUI !== "function") {
+        restore();
+        return;
+      }
+      var typed = field.value;
+      box.textContent = "";
+      box.classList.add("site-search-ready");
+      var ui = new window.PagefindUI({
+        element: box,
+        showImages: false,
+        showSubResults: false,
+        translations: { placeholder: "Search articles, names and claims" },
+        // Rank by where a word is (an entity's name in its page's heading weighs
+        // most) rather than by how often, or how short the page is: otherwise a
+        // one-line claim that says "Idlib" outranks the page about Idlib.
+        ranking: { pageLength: 0.0, termFrequency: 0.3 },
+      });
+      // Pagefind's input has a placeholder but no label: give it one.
+      var input = box.querySelector("input");
+      if (input) {
+        input.setAttribute("aria-label", "Search this site");
+        input.focus();
+      }
+      if (typed) {
+        ui.triggerSearch(typed);
+      }
+    };
+    document.head.appendChild(script);
+  }
+
+  field.addEventListener("focus", start);
+  field.addEventListener("input", start);
 })();

@@ -30,12 +30,13 @@ def kinds() -> dict[str, str]:
 
 @pytest.fixture
 def search(page: Page, site_url: str) -> Page:
-    """Open the home page and wait for Pagefind's search box to replace the glossary link."""
+    """Open the home page, focus the search field and wait for Pagefind's search box to replace it."""
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.add_init_script(RECORD_CSP)
     page.goto(site_url + "index.html")
+    page.locator("#site-search input").first.focus()  # Pagefind's UI loads on first focus
     expect(page.locator("#site-search .pagefind-ui__search-input")).to_be_visible()
     yield page
     assert page.evaluate("() => window.__cspViolations") == []
