@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import defaultdict
 
 from .anchor import line_at
 from .errors import Problem
@@ -121,33 +122,62 @@ def lint_unused(content: Content, index: Index, problems: Problems) -> None:
 
 
 class NameFinder:
-    """Finds every entity name and alias in a text, as whole words."""
+    """Finds every entity name and alias in a text, as whole words.
+
+    Names are looked up by their first word, so the cost per article does
+    not grow with the size of the glossary (one pattern of every name did:
+    quadratic over a large archive).
+    """
 
     def __init__(self, content: Content):
         self.entities = {n: e for e in content.entities.values() for n in [e.name, *e.aliases] if n.strip()}
-        alternatives = sorted((re.escape(n) for n in self.entities), key=len, reverse=True)
-        self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)") if alternatives else None
+        self.by_first_word: dict[str, list[str]] = defaultdict(list)
+        for name in sorted(self.entities, key=len, reverse=True):  # longest first: "Idlib region" before "Idlib"
+            first = _WORD.match(name)
+            if first and first.start() == 0:
+                self.by_first_word[first.group()].append(" ".join(name.split()))
+        self.pattern = bool(self.by_first_word)
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """Return (start, end, name) of every whole-word match in TEXT, the longest name at each place."""
+        flat = re.sub(r"\s", " ", text)
+        found = []
+        for word in _WORD.finditer(flat):
+            for name in self.by_first_word.get(word.group(), ()):
+                end = word.start() + len(name)
+                if flat.startswith(name, word.start()) and not (end < len(flat) and _is_word_char(flat[end])):
+                    found.append((word.start(), end, name))
+                    break
+        return found
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def unannotated_names(article: Article, names: NameFinder) -> list[Problem]:
     """Return a warning for each entity name or alias in ARTICLE outside every mention."""
-    if names.pattern is None:
+    if not names.pattern:
         return []
     covered = bytearray(len(article.text) + 1)  # 1 where a mention covers the character
     for mention in article.mentions:
         for span in mention.spans:
             covered[span.start : span.end] = b"\x01" * (span.end - span.start)
     found = []
-    for match in names.pattern.finditer(article.text):
-        if any(covered[match.start() : match.end()]):
+    for start, end, name in names.find(article.text):
+        if any(covered[start:end]):
             continue
-        entity = names.entities[match.group()]
+        entity = names.entities.get(name) or next(e for n, e in names.entities.items() if " ".join(n.split()) == name)
+        words = article.text[start:end]
         found.append(
             Problem(
-                Location(article.source_path, line_at(article, match.start())),
+                Location(article.source_path, line_at(article, start)),
                 "W501",
-                f"{match.group()!r} ({entity.kind} {entity.id!r}) is not annotated here",
-                f"add to {article.slug}.yml: - {{entity: {entity.id}, quote: {match.group()}}}"
+                f"{words!r} ({entity.kind} {entity.id!r}) is not annotated here",
+                f"add to {article.slug}.yml: - {{entity: {entity.id}, quote: {words}}}"
                 " (with prefix: if it occurs more than once)",
                 "warning",
             )
