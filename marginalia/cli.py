@@ -31,12 +31,20 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
     build_cmd.add_argument("--no-search", action="store_true", help="skip the search index (faster)")
     serve_cmd = sub.add_parser("serve", parents=[common], help="build, serve and rebuild on every change")
-    serve_cmd.add_argument("-a", "--dev-addr", metavar="HOST:PORT", help="address to serve at (default: dev_addr, 127.0.0.1:8000)")
+    serve_cmd.add_argument(
+        "-a", "--dev-addr", metavar="HOST:PORT", help="address to serve at (default: dev_addr, 127.0.0.1:8000)"
+    )
     serve_cmd.add_argument("-d", "--site-dir", type=Path, help="serve from here instead of site_dir")
     sub.add_parser("check", parents=[common], help="check the content without building")
-    import_cmd = sub.add_parser("import", parents=[common], help="append W3C Web Annotations (JSON-LD) to an article's annotations")
-    import_cmd.add_argument("file", type=Path, help="a W3C Annotation, a list of them, or an AnnotationCollection (.jsonld)")
-    import_cmd.add_argument("--article", required=True, metavar="SLUG", help="the article they annotate (its file name without .md)")
+    import_cmd = sub.add_parser(
+        "import", parents=[common], help="append W3C Web Annotations (JSON-LD) to an article's annotations"
+    )
+    import_cmd.add_argument(
+        "file", type=Path, help="a W3C Annotation, a list of them, or an AnnotationCollection (.jsonld)"
+    )
+    import_cmd.add_argument(
+        "--article", required=True, metavar="SLUG", help="the article they annotate (its file name without .md)"
+    )
     return parser
 
 
@@ -87,7 +95,11 @@ def _report(problems: list[Problem], strict: bool, quiet: bool, done: str) -> in
     warnings = len(problems) - errors
     failed = errors or (strict and warnings)
     if problems:
-        print(f"{errors} error(s), {warnings} warning(s)" + (" (--strict: warnings count as errors)" if strict and warnings else ""), file=sys.stderr)
+        print(
+            f"{errors} error(s), {warnings} warning(s)"
+            + (" (--strict: warnings count as errors)" if strict and warnings else ""),
+            file=sys.stderr,
+        )
     elif done and not quiet:
         print(done)
     return EXIT_ERRORS if failed else EXIT_OK

@@ -105,7 +105,13 @@ SEARCH_GLOB = "{articles,entities}/*.html"
 LANGUAGE = "en"
 """The site's language, as templates/base.html declares it."""
 
-SCHEMA_TYPES = {"person": "Person", "place": "Place", "organization": "Organization", "event": "Thing", "concept": "Thing"}
+SCHEMA_TYPES = {
+    "person": "Person",
+    "place": "Place",
+    "organization": "Organization",
+    "event": "Thing",
+    "concept": "Thing",
+}
 """schema.org type of each entity kind. Event entities are Things: schema.org's
 Event (and Google's Event rich result) wants a start date and a location,
 which the glossary does not record."""
@@ -244,7 +250,10 @@ def _bodies(annotation: Annotation, content: Content, config: Config, here: str)
             bodies.append({"id": wikidata_uri(entity.wikidata)})
         return "identifying", bodies
     if isinstance(annotation, Claim):
-        bodies = [_textual(annotation.status, "assessing"), _page_body(link(config, "claims.html", here, f"claim-{annotation.id}"))]
+        bodies = [
+            _textual(annotation.status, "assessing"),
+            _page_body(link(config, "claims.html", here, f"claim-{annotation.id}")),
+        ]
         if annotation.summary:
             bodies.append(_textual(annotation.summary, "describing"))
         if annotation.review:
@@ -280,7 +289,11 @@ def plain(markdown: str) -> str:
 
 
 def _entity_ref(entity: Entity, config: Config, here: str) -> dict[str, Any]:
-    ref: dict[str, Any] = {"@type": SCHEMA_TYPES[entity.kind], "name": entity.name, "url": link(config, render.entity_path(entity.id), here)}
+    ref: dict[str, Any] = {
+        "@type": SCHEMA_TYPES[entity.kind],
+        "name": entity.name,
+        "url": link(config, render.entity_path(entity.id), here),
+    }
     if entity.wikidata:
         ref["sameAs"] = f"https://www.wikidata.org/wiki/{entity.wikidata}"
     return ref
@@ -341,11 +354,19 @@ def claim_review(claim: Claim, article: Article, content: Content, config: Confi
     here = render.article_path(article.slug)
     reviewed: dict[str, Any] = {
         "@type": "Claim",
-        "appearance": {"@type": "NewsArticle", "headline": plain(article.title), "url": article.url or link(config, here, here)},
+        "appearance": {
+            "@type": "NewsArticle",
+            "headline": plain(article.title),
+            "url": article.url or link(config, here, here),
+        },
     }
     if claim.claimant in content.entities:
         reviewed["author"] = _entity_ref(content.entities[claim.claimant], config, here)
-    rating: dict[str, Any] = {"@type": "Rating", "alternateName": claim.status, "name": render.STATUS_HELP[claim.status]}
+    rating: dict[str, Any] = {
+        "@type": "Rating",
+        "alternateName": claim.status,
+        "name": render.STATUS_HELP[claim.status],
+    }
     if claim.review:
         rating["ratingExplanation"] = plain(claim.review)
     return {
@@ -370,7 +391,12 @@ def entity_data(entity: Entity, content: Content, index: Index, config: Config) 
     articles = list({ref.article.slug: ref.article for ref in index.mentions.get(entity.id, [])}.values())
     if articles:
         node["subjectOf"] = [
-            {"@type": "NewsArticle", "headline": plain(a.title), "datePublished": a.date, "url": link(config, render.article_path(a.slug), here)}
+            {
+                "@type": "NewsArticle",
+                "headline": plain(a.title),
+                "datePublished": a.date,
+                "url": link(config, render.article_path(a.slug), here),
+            }
             for a in articles
         ]
     crumbs = [
@@ -411,7 +437,12 @@ def structured_data(context: Any) -> dict[str, Any]:
     else:
         name = _PAGE_NAMES.get(path, config.site_name)
         nodes = [
-            {"@type": "CollectionPage", "name": name, "url": link(config, path, path), "isPartOf": _website(config, path)},
+            {
+                "@type": "CollectionPage",
+                "name": name,
+                "url": link(config, path, path),
+                "isPartOf": _website(config, path),
+            },
             _breadcrumbs([("Articles", "index.html"), (name, None)], config, path),
         ]
     return {"@context": SCHEMA_CONTEXT, "@graph": nodes}
@@ -442,7 +473,12 @@ def timeline_json(content: Content, index: Index, config: Config) -> dict[str, A
         if event.date.end:
             item["end_date"] = _date_parts(event.date.end)
         events.append(item)
-    return {"title": {"text": {"headline": html.escape(config.site_name), "text": "<p>Every dated event in the articles.</p>"}}, "events": events}
+    return {
+        "title": {
+            "text": {"headline": html.escape(config.site_name), "text": "<p>Every dated event in the articles.</p>"}
+        },
+        "events": events,
+    }
 
 
 def html_paths(content: Content) -> list[str]:
@@ -522,7 +558,9 @@ def plan(content: Content, index: Index, config: Config) -> dict[str, Callable[[
     """Return every export file by path, each made only when called (as Renderer.plan does)."""
     made: dict[str, Callable[[], str]] = {}
     for article in content.articles:
-        made[annotations_path(article.slug)] = partial(lambda a: dumps(annotation_collection(a, content, config)), article)
+        made[annotations_path(article.slug)] = partial(
+            lambda a: dumps(annotation_collection(a, content, config)), article
+        )
     made["timeline.json"] = lambda: dumps(timeline_json(content, index, config))
     made["robots.txt"] = lambda: robots_txt(config)
     if site_base(config):
@@ -829,7 +867,9 @@ def read_w3c(data: Any) -> list[dict[str, Any]]:
             if items is None and isinstance(first, dict):
                 items = first.get("items")
             elif items is None and first is not None:
-                raise ImportFailure(f"the collection's first page is a link ({first!r}): save the page with its items", 1)
+                raise ImportFailure(
+                    f"the collection's first page is a link ({first!r}): save the page with its items", 1
+                )
             found += read_w3c(items or [])
         else:
             found.append(node)
@@ -899,7 +939,9 @@ class _Resolver:
             page = re.search(r"(?:^|/)entities/([^/]+)\.html$", unquote(parts.path))
             if page and page.group(1) in self.content.entities and self._ours(iri):
                 return page.group(1)
-            qid = re.fullmatch(r"(?:www\.)?wikidata\.org", parts.netloc or "") and re.fullmatch(r"/(?:entity|wiki)/(Q[0-9]+)", parts.path)
+            qid = re.fullmatch(r"(?:www\.)?wikidata\.org", parts.netloc or "") and re.fullmatch(
+                r"/(?:entity|wiki)/(Q[0-9]+)", parts.path
+            )
             if qid and qid.group(1) in self.by_wikidata:
                 return self.by_wikidata[qid.group(1)]
             return ""
@@ -962,7 +1004,9 @@ def _map(annotation: dict[str, Any], resolver: _Resolver) -> tuple[str, dict[str
                 if entity:
                     return "mentions", {"entity": entity}
         elif motivation == "assessing":
-            statuses = [t for b, t in texts if t in CLAIM_STATUSES and (not _purposes(b) or "assessing" in _purposes(b))]
+            statuses = [
+                t for b, t in texts if t in CLAIM_STATUSES and (not _purposes(b) or "assessing" in _purposes(b))
+            ]
             if statuses:
                 item: dict[str, Any] = {"status": statuses[0]}
                 for body, text in texts:
@@ -1096,7 +1140,19 @@ def _block_of(article: Article, offset: int) -> int:
 
 _ORDER = {
     "mentions": ("entity", "quote", "prefix", "suffix", "occurrence"),
-    "claims": ("id", "quote", "prefix", "suffix", "occurrence", "claimant", "about", "status", "sources", "summary", "review"),
+    "claims": (
+        "id",
+        "quote",
+        "prefix",
+        "suffix",
+        "occurrence",
+        "claimant",
+        "about",
+        "status",
+        "sources",
+        "summary",
+        "review",
+    ),
     "events": ("id", "quote", "prefix", "suffix", "occurrence", "date", "title", "entities", "note"),
     "notes": ("quote", "prefix", "suffix", "occurrence", "text"),
 }
@@ -1143,8 +1199,18 @@ def insert_items(text: str, additions: dict[str, list[list[str]]], comment: str)
             if rest == "[]":
                 lines[head] = f"{section}:"
             elif rest:
-                raise ImportFailure(f"{section}: is written as a flow list ({rest[:40]}); write it as a block list (- item per line) first", 1)
-            end = next((i for i in range(head + 1, len(lines)) if re.match(r"[^\s#]", lines[i]) and not lines[i].startswith("-")), len(lines))
+                raise ImportFailure(
+                    f"{section}: is written as a flow list ({rest[:40]}); write it as a block list (- item per line) first",
+                    1,
+                )
+            end = next(
+                (
+                    i
+                    for i in range(head + 1, len(lines))
+                    if re.match(r"[^\s#]", lines[i]) and not lines[i].startswith("-")
+                ),
+                len(lines),
+            )
             body = [i for i in range(head + 1, end) if lines[i].strip() and not lines[i].startswith("#")]
             dash = next((re.match(r"(\s*)-", lines[i]) for i in body if re.match(r"\s*-", lines[i])), None)
             indent = dash.group(1) if dash else indent
@@ -1210,7 +1276,9 @@ def import_annotations(config: Config, source: Path, slug: str) -> ImportReport:
     before = [p for p in check(config) if p.severity == "error"]
     if before:
         raise ImportFailure(
-            f"the content has {len(before)} error(s) already; fix them first (python build.py check)\n" + "\n".join(map(str, before)), 1
+            f"the content has {len(before)} error(s) already; fix them first (python build.py check)\n"
+            + "\n".join(map(str, before)),
+            1,
         )
     problems = Problems()
     content = load_content(config.content_dir, problems)
@@ -1220,8 +1288,17 @@ def import_annotations(config: Config, source: Path, slug: str) -> ImportReport:
         raise ImportFailure(f"no article {slug!r} in {config.content_dir} (articles: {known})")
     anchor_article(article, make_markdown(), problems)
     resolver = _Resolver(content, site_base(config))
-    taken = {(kind, item.id) for a in content.articles for kind, items in (("claims", a.claims), ("events", a.events)) for item in items}
-    present = {_sameness(_SECTION_OF[type(a)], span.start, span.end, _fields_of(a)): a.where for a in article.annotations for span in a.spans}
+    taken = {
+        (kind, item.id)
+        for a in content.articles
+        for kind, items in (("claims", a.claims), ("events", a.events))
+        for item in items
+    }
+    present = {
+        _sameness(_SECTION_OF[type(a)], span.start, span.end, _fields_of(a)): a.where
+        for a in article.annotations
+        for span in a.spans
+    }
     report = ImportReport()
     for number, annotation in enumerate(read_w3c(data), 1):
         label = f"annotation {number}"
@@ -1247,13 +1324,17 @@ def import_annotations(config: Config, source: Path, slug: str) -> ImportReport:
         if same in present:
             where = present[same]
             there = f"{where}" if where.line else "this import"
-            report.rejected.append(f"{source}: {label}: not imported: the same {section[:-1]} of the same words is already at {there}")
+            report.rejected.append(
+                f"{source}: {label}: not imported: the same {section[:-1]} of the same words is already at {there}"
+            )
             continue
         present[same] = Location(source)
         item = {**minimal_selector(article, *anchored), **fields}
         if section in ("claims", "events"):
             prefix = "claim-" if section == "claims" else "event-"
-            base = _fragment_id(annotation, prefix) or slugify(fields.get("title") or fields.get("summary") or item["quote"])
+            base = _fragment_id(annotation, prefix) or slugify(
+                fields.get("title") or fields.get("summary") or item["quote"]
+            )
             new_id, n = base, 1
             while (section, new_id) in taken:
                 n += 1
@@ -1290,8 +1371,10 @@ def _write_checked(config: Config, article: Article, source: Path, report: Impor
     from .pipeline import check
 
     path = article.annotations_path or article.source_path.with_suffix(".yml")
-    original = path.read_text(encoding="utf-8") if path.is_file() else (
-        "# yaml-language-server: $schema=../../marginalia/schemas/annotations.schema.json\n"
+    original = (
+        path.read_text(encoding="utf-8")
+        if path.is_file()
+        else ("# yaml-language-server: $schema=../../marginalia/schemas/annotations.schema.json\n")
     )
     bom = "\ufeff" if original.startswith("\ufeff") else ""
     original = original[len(bom) :]
@@ -1315,10 +1398,14 @@ def _write_checked(config: Config, article: Article, source: Path, report: Impor
             owned = {order[k]: r for k, r in enumerate(ranges)}
             culprits: dict[int, list[str]] = {}
             for problem in errors:
-                hits = [i for i, (a, b) in owned.items() if problem.where.path == copy_path and a <= problem.where.line <= b]
+                hits = [
+                    i for i, (a, b) in owned.items() if problem.where.path == copy_path and a <= problem.where.line <= b
+                ]
                 if not hits:
                     raise ImportFailure(f"importing would break the content: {problem}", 1)
-                culprits.setdefault(hits[0], []).append(f"{problem.message}" + (f" ({problem.hint})" if problem.hint else ""))
+                culprits.setdefault(hits[0], []).append(
+                    f"{problem.message}" + (f" ({problem.hint})" if problem.hint else "")
+                )
             for i in sorted(culprits, reverse=True):
                 entry = report.imported.pop(i)
                 report.rejected.append(f"{source}: {entry.label}: not imported: {'; '.join(culprits[i])}")

@@ -8,9 +8,9 @@ page never walks the whole site.
 from __future__ import annotations
 
 import re
-from typing import Any
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from .model import Annotation, Article, Claim, Content, Entity, Event, Mention, Span
 
@@ -92,7 +92,14 @@ class ArticleIndex:
             if any(e.id == entity_id for e in p.entities)
         )
         events = tuple(
-            (p.item.id, str(p.item.date), p.item.title, p.item.note, p.item.spans[0].id, tuple(e.id for e in p.entities))
+            (
+                p.item.id,
+                str(p.item.date),
+                p.item.title,
+                p.item.note,
+                p.item.spans[0].id,
+                tuple(e.id for e in p.entities),
+            )
             for p in self.events
             if any(e.id == entity_id for e in p.entities)
         )

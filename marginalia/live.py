@@ -29,10 +29,10 @@ from .anchor import anchor_article, make_markdown
 from .check import NameFinder, check_references, lint_unused, unannotated_names
 from .config import Config, load_config
 from .errors import Problem
+from .export import index_search
 from .index import ArticleIndex, Index, build_index
 from .load import ARTICLES_DIR, Problems, load_article, load_registries
 from .model import Article, Content
-from .export import index_search
 from .pipeline import recover_site, write_pages, write_site
 from .render import Page, Renderer
 
@@ -231,19 +231,33 @@ def _listing_inputs(content: Content, index: Index) -> dict[str, int]:
     def claim(placed: Any) -> tuple[Any, ...]:
         c = placed.item
         ids = [e.id for e in placed.entities]
-        return (c.id, c.status, c.summary, c.selector.quote, c.claimant, tuple(c.sources), c.review, c.spans[0].id, *ids)
+        return (
+            c.id,
+            c.status,
+            c.summary,
+            c.selector.quote,
+            c.claimant,
+            tuple(c.sources),
+            c.review,
+            c.spans[0].id,
+            *ids,
+        )
 
     def event(placed: Any) -> tuple[Any, ...]:
         e = placed.item
         ids = [x.id for x in placed.entities]
         return (e.id, str(e.date), e.title, e.note, e.spans[0].id, placed.article.slug, placed.article.title, *ids)
 
-    articles = [(a.slug, a.title, a.date, a.dateline, a.publisher, len(a.claims), len(a.events)) for a in content.articles]
+    articles = [
+        (a.slug, a.title, a.date, a.dateline, a.publisher, len(a.claims), len(a.events)) for a in content.articles
+    ]
     counts = [(k, len(v)) for k, v in sorted(index.mentions.items())]
     claims = [(p.article.slug, p.article.title, claim(p)) for p in index.claims]
     timeline = hash(tuple(event(p) for p in index.timeline))
     return {
-        "index.html": hash((tuple(articles), tuple(len(v) for v in index.entities_of_article.values()), len(index.timeline))),
+        "index.html": hash(
+            (tuple(articles), tuple(len(v) for v in index.entities_of_article.values()), len(index.timeline))
+        ),
         "glossary.html": hash(tuple(counts)),
         "claims.html": hash(tuple(claims)),
         "sources.html": hash(tuple(claims)),

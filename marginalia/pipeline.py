@@ -36,6 +36,7 @@ from .render import Page, Renderer
 PARALLEL_FROM = 64
 """Fewer articles than this are built in one process: starting workers would cost more."""
 
+
 @dataclass
 class BuildResult:
     """What a build did."""
@@ -108,7 +109,9 @@ def _workers(jobs: int, articles: int) -> int:
     return jobs or len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _in_workers(function: Callable[[list[Any]], list[Any]], items: list[Any], workers: int, **shared: Any) -> Iterator[Any]:
+def _in_workers(
+    function: Callable[[list[Any]], list[Any]], items: list[Any], workers: int, **shared: Any
+) -> Iterator[Any]:
     """Yield FUNCTION's results over ITEMS, in chunks, in WORKERS forked processes (or here, for 1)."""
     _SHARED.clear()
     _SHARED.update(shared)

@@ -23,13 +23,19 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from .index import Index, entity_summary
 from . import export
 from .anchor import SAFE_SCHEMES
 from .config import Config
+from .index import Index, entity_summary
 from .model import CLAIM_STATUSES, ENTITY_KINDS, Article, Content, Entity, EventDate
 
-KIND_PLURALS = {"person": "People", "place": "Places", "organization": "Organizations", "event": "Events", "concept": "Concepts"}
+KIND_PLURALS = {
+    "person": "People",
+    "place": "Places",
+    "organization": "Organizations",
+    "event": "Events",
+    "concept": "Concepts",
+}
 STATUS_HELP = {
     "reported": "stated in the article; not checked against other sources",
     "confirmed": "borne out by the sources cited",
@@ -166,7 +172,9 @@ class Renderer:
         common = {"content": content, "index": index}
         plan: dict[str, Callable[[], Page]] = {
             "index.html": partial(self.page, "home.html", "index.html", **common),
-            "glossary.html": partial(self.page, "glossary.html", "glossary.html", by_kind=_by_kind(content.entities), **common),
+            "glossary.html": partial(
+                self.page, "glossary.html", "glossary.html", by_kind=_by_kind(content.entities), **common
+            ),
             "timeline.html": partial(self.page, "timeline.html", "timeline.html", **common),
             "claims.html": partial(self.page, "claims.html", "claims.html", **common),
             "sources.html": partial(self.page, "sources.html", "sources.html", **common),
@@ -182,7 +190,9 @@ class Renderer:
     def article_page(self, article: Article, common: dict[str, Any]) -> Page:
         """Render the page of ARTICLE."""
         title, body = self.article_body(article, common["content"], "../")
-        return self.page("article.html", article_path(article.slug), article=article, title_html=title, body_html=body, **common)
+        return self.page(
+            "article.html", article_path(article.slug), article=article, title_html=title, body_html=body, **common
+        )
 
 
 def _by_kind(entities: dict[str, Entity]) -> list[tuple[str, list[Entity]]]:
@@ -247,7 +257,9 @@ def _add_annotation_rules(md: MarkdownIt) -> None:
     rules = {
         "mention_open": _mention_open,
         "mention_close": lambda self, tokens, idx, options, env: (
-            "</span>" if tokens[idx].meta.get("plain") or tokens[idx].meta["annotation"].entity not in env["entities"] else "</a>"
+            "</span>"
+            if tokens[idx].meta.get("plain") or tokens[idx].meta["annotation"].entity not in env["entities"]
+            else "</a>"
         ),
         "claim_open": _claim_open,
         "claim_close": _claim_close,

@@ -25,8 +25,8 @@ def files(folder: Path) -> dict[str, bytes]:
 
 
 def live_site(project) -> LiveSite:
-    for slug, (body, annotations) in ARTICLES.items():
-        project.article(slug, body, annotations)
+    for slug, (body, yaml_text) in ARTICLES.items():
+        project.article(slug, body, yaml_text)
     return LiveSite(dataclasses.replace(project.config, search=False))
 
 

@@ -67,13 +67,16 @@ def test_akar_finds_the_entity_page_first(search: Page) -> None:
     expect(search.locator("h1")).to_contain_text("Hulusi Akar")
 
 
-@pytest.mark.parametrize(("query", "entity"), [("Idlib", "idlib"), ("Ankara", "ankara"), ("Hatay", "hatay"), ("observation posts", "turkish-observation-posts")])
+@pytest.mark.parametrize(
+    ("query", "entity"),
+    [("Idlib", "idlib"), ("Ankara", "ankara"), ("Hatay", "hatay"), ("observation posts", "turkish-observation-posts")],
+)
 def test_an_entity_page_ranks_above_pages_that_mention_it(search: Page, query: str, entity: str) -> None:
     assert type_query(search, query)[0] == f"entities/{entity}.html"
 
 
 def test_filtering_by_kind_shows_only_entities_of_that_kind(search: Page, kinds: dict[str, str]) -> None:
-    """"Syria" matches places, organizations, an event and claims; the Kind filter keeps one kind of entity."""
+    """ "Syria" matches places, organizations, an event and claims; the Kind filter keeps one kind of entity."""
     found = type_query(search, "Syria")
     assert len({kinds.get(f.removeprefix("entities/").removesuffix(".html"), "not an entity") for f in found}) > 1
     message = search.locator(".pagefind-ui__message")
