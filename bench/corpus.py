@@ -46,6 +46,8 @@ MARKER = ".marginalia-bench-corpus"
 """File that marks a folder as written by this script (and so safe to overwrite)."""
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from marginalia.anchor import find_quote  # noqa: E402, I001 - the anchorer's own matching, so every quote anchors
 TEMPLATES_DIR = REPO / "templates"
 
 KINDS = ("person", "place", "organization", "event", "concept")
@@ -731,17 +733,6 @@ class ArticleWriter:
         return {"text": template.note.format(**names)}
 
 
-@functools.lru_cache(maxsize=8192)
-def _quote_pattern(quote: str) -> re.Pattern[str]:
-    """The anchorer's pattern (marginalia/anchor.py): QUOTE as whole words, any whitespace between them."""
-    pattern = r"\s+".join(re.escape(word) for word in quote.split())
-    if re.match(r"\w", quote):
-        pattern = r"(?<!\w)" + pattern
-    if re.search(r"\w\Z", quote.rstrip()):
-        pattern += r"(?!\w)"
-    return re.compile(pattern)
-
-
 def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
@@ -749,7 +740,7 @@ def _squash(text: str) -> str:
 def _selector(text: str, blocks: list[tuple[int, int]], start: int, end: int) -> dict:
     """Return the quote and the shortest prefix/suffix/occurrence that picks START..END."""
     quote = _squash(text[start:end])
-    matches = [(m.start(), m.end()) for m in _quote_pattern(quote).finditer(text)]
+    matches = find_quote(quote, text)
     assert (start, end) in matches, (quote, start, end)
     if len(matches) == 1:
         return {"quote": quote}
@@ -846,10 +837,10 @@ def annotate(writer: ArticleWriter, entities: dict[str, Entity]) -> dict[str, li
     covered = {(m.start, m.end) for m in mentions}
     for entity_id in {m.meta["entity"] for m in mentions}:
         for name in [entities[entity_id].name, *entities[entity_id].aliases]:
-            for match in _quote_pattern(name).finditer(text):
-                assert any(s <= match.start() and match.end() <= e for s, e in covered), (
+            for match_start, match_end in find_quote(name, text):
+                assert any(s <= match_start and match_end <= e for s, e in covered), (
                     name,
-                    text[match.start() - 30 : match.end() + 30],
+                    text[match_start - 30 : match_end + 30],
                 )
     out: dict[str, list[dict]] = {"mentions": [], "claims": [], "events": [], "notes": []}
     groups: dict[tuple[str, str], list[Mark]] = {}
@@ -857,7 +848,7 @@ def annotate(writer: ArticleWriter, entities: dict[str, Entity]) -> dict[str, li
         groups.setdefault((m.meta["entity"], text[m.start : m.end]), []).append(m)
     for (entity_id, quote), marks in groups.items():
         spans = {(m.start, m.end) for m in marks}
-        matches = {(x.start(), x.end()) for x in _quote_pattern(quote).finditer(text)}
+        matches = set(find_quote(quote, text))
         if len(marks) > 1 and matches == spans:
             out["mentions"].append({"entity": entity_id, "quote": quote, "every": True})
             continue
