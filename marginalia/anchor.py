@@ -74,7 +74,7 @@ def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None
     spans_by_block: dict[int, list[tuple[Span, Annotation]]] = defaultdict(list)
     flat = flatten(article.text)
     for annotation in article.annotations:
-        spans = _find(annotation, article, problems, flat)
+        spans = find_selector(annotation, article, problems, flat)
         annotation.spans = spans
         for span in spans:
             spans_by_block[span.block].append((span, annotation))
@@ -160,7 +160,7 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def _find(annotation: Annotation, article: Article, problems: Problems, flat: str | None = None) -> list[Span]:
+def find_selector(annotation: Annotation, article: Article, problems: Problems, flat: str | None = None) -> list[Span]:
     """Return where ANNOTATION's selector lands in ARTICLE, or [] after a problem.
 
     FLAT is `flatten(article.text)`, when the caller has it already.

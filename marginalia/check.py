@@ -130,13 +130,15 @@ class NameFinder:
     """
 
     def __init__(self, content: Content):
-        self.entities = {n: e for e in content.entities.values() for n in [e.name, *e.aliases] if n.strip()}
+        self.entities = {
+            " ".join(n.split()): e for e in content.entities.values() for n in [e.name, *e.aliases] if n.strip()
+        }
+        """Each name and alias, its spaces made single, → its entity."""
         self.by_first_word: dict[str, list[str]] = defaultdict(list)
         for name in sorted(self.entities, key=len, reverse=True):  # longest first: "Idlib region" before "Idlib"
             first = _WORD.match(name)
             if first and first.start() == 0:
-                self.by_first_word[first.group()].append(" ".join(name.split()))
-        self.pattern = bool(self.by_first_word)
+                self.by_first_word[first.group()].append(name)
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Return (start, end, name) of every whole-word match in TEXT, the longest name at each place."""
@@ -160,7 +162,7 @@ def _is_word_char(char: str) -> bool:
 
 def unannotated_names(article: Article, names: NameFinder) -> list[Problem]:
     """Return a warning for each entity name or alias in ARTICLE outside every mention."""
-    if not names.pattern:
+    if not names.by_first_word:
         return []
     covered = bytearray(len(article.text) + 1)  # 1 where a mention covers the character
     for mention in article.mentions:
@@ -170,7 +172,7 @@ def unannotated_names(article: Article, names: NameFinder) -> list[Problem]:
     for start, end, name in names.find(article.text):
         if any(covered[start:end]):
             continue
-        entity = names.entities.get(name) or next(e for n, e in names.entities.items() if " ".join(n.split()) == name)
+        entity = names.entities[name]
         words = article.text[start:end]
         found.append(
             Problem(

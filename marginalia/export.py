@@ -1067,12 +1067,12 @@ def _quote_selector(annotation: dict[str, Any]) -> tuple[dict[str, Any] | None, 
 
 def _try_anchor(article: Article, selector: Selector) -> tuple[list[tuple[int, int]], list[Any]]:
     """Anchor SELECTOR in ARTICLE exactly as the checker does; return the spans and the problems."""
-    from .anchor import _find
+    from .anchor import find_selector
     from .load import Problems
 
     problems = Problems()
     probe = Annotation(selector, Location(article.source_path))
-    spans = _find(probe, article, problems)
+    spans = find_selector(probe, article, problems)
     return [(s.start, s.end) for s in spans], list(problems)
 
 

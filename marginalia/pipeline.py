@@ -17,6 +17,7 @@ import ctypes.util
 import multiprocessing
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ class BuildResult:
 
 def check(config: Config, jobs: int = 0) -> list[Problem]:
     """Load, anchor and index the content; return every problem found, sorted."""
-    problems, _ = _prepare(config, jobs)
+    problems, _ = _prepare(config, jobs, render=False)
     return sorted(problems, key=lambda p: p.sort_key)
 
 
@@ -77,14 +78,17 @@ def build(config: Config, jobs: int = 0, strict: bool = False) -> BuildResult:
     return BuildResult(html_pages, time.perf_counter() - started, [p for p in problems if p.severity != "error"])
 
 
-def _prepare(config: Config, jobs: int = 0) -> tuple[Problems, tuple[Content, Index, Renderer]]:
-    """Run the stages before rendering; return the problems, and what rendering needs."""
+def _prepare(config: Config, jobs: int = 0, render: bool = True) -> tuple[Problems, tuple[Content, Index, Renderer]]:
+    """Run the stages before rendering; return the problems, and what rendering needs.
+
+    RENDER: also render each article's body where it is anchored (`check` needs no HTML).
+    """
     problems = Problems()
     entities, sources, unreadable = load_registries(config.content_dir, problems)
     content = Content([], entities, sources, unreadable)
     renderer = Renderer(config, make_markdown())
     paths = article_paths(config.content_dir, problems)
-    for article, found in _read_articles(paths, renderer, content, _workers(jobs, len(paths))):
+    for article, found in _read_articles(paths, renderer if render else None, content, _workers(jobs, len(paths))):
         problems.extend(found)
         if article is not None:
             content.articles.append(article)
@@ -106,7 +110,9 @@ def _workers(jobs: int, articles: int) -> int:
     """Return how many processes to use for a site of ARTICLES articles."""
     if articles < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return jobs or len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if jobs:
+        return jobs
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _in_workers(
@@ -128,20 +134,22 @@ def _in_workers(
         _SHARED.clear()
 
 
-def _read_articles(paths: list[Path], renderer: Renderer, content: Content, workers: int) -> Iterator[Any]:
-    """Yield (article or None, problems) for each of PATHS, read, anchored and pre-rendered."""
+def _read_articles(paths: list[Path], renderer: Renderer | None, content: Content, workers: int) -> Iterator[Any]:
+    """Yield (article or None, problems) for each of PATHS, read, anchored and (with RENDERER) pre-rendered."""
     return _in_workers(_read_chunk, paths, workers, renderer=renderer, content=content)
 
 
 def _read_chunk(paths: list[Path]) -> list[tuple[Article | None, list[Problem]]]:
-    renderer: Renderer = _SHARED["renderer"]
+    renderer: Renderer | None = _SHARED["renderer"]
+    md = renderer.md if renderer is not None else make_markdown()
     results = []
     for path in paths:
         problems = Problems()
         article = load_article(path, problems)
         if article is not None:
-            anchor_article(article, renderer.md, problems)
-            renderer.prerender(article, _SHARED["content"])
+            anchor_article(article, md, problems)
+            if renderer is not None:
+                renderer.prerender(article, _SHARED["content"])
         results.append((article, list(problems)))
     return results
 
@@ -201,8 +209,8 @@ def write_site(site_dir: Path, assets_dir: Path, fill: Callable[[Path], None]) -
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap the folders A and B in one atomic step (Linux renameat2); return False where unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name or not hasattr(os, "sched_getaffinity"):  # Linux only
+    libc_name = ctypes.util.find_library("c") if sys.platform.startswith("linux") else None
+    if not libc_name:
         return False
     libc = ctypes.CDLL(libc_name, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)

@@ -177,3 +177,10 @@ def test_output_is_deterministic(project) -> None:
             }
         )
     assert sites[0] == sites[1]
+
+
+def test_worker_count() -> None:
+    """--jobs is honoured on a large site; a small one is built in one process whatever is asked."""
+    assert pipeline._workers(3, pipeline.PARALLEL_FROM) == 3
+    assert pipeline._workers(0, pipeline.PARALLEL_FROM) >= 1
+    assert pipeline._workers(8, pipeline.PARALLEL_FROM - 1) == 1
