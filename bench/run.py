@@ -43,7 +43,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 PYTHON = sys.executable
-TOOLS = ("ours", "rebuild", "mkdocs", "hugo")
+TOOLS = ("ours", "ours-search", "rebuild", "mkdocs", "hugo")
 
 
 @dataclass
@@ -338,9 +338,11 @@ def main() -> int:
             for tool in args.tools:
                 if tool in stop or tool == "rebuild":
                     continue
-                if tool == "ours":
+                if tool in ("ours", "ours-search"):
                     site = annotated / "site"
-                    run = measure([PYTHON, "build.py", "-f", str(annotated / config_name), "-q"], product, args.timeout)
+                    search = [] if tool == "ours-search" else ["--no-search"]
+                    command = [PYTHON, "build.py", "-f", str(annotated / config_name), "-q", *search]
+                    run = measure(command, product, args.timeout)
                 elif tool == "mkdocs":
                     site = bare / "site"
                     run = measure(
@@ -360,7 +362,7 @@ def main() -> int:
                 results[n][tool].runs.append(run)
                 status = "ok" if run.returncode == 0 else f"FAILED (exit {run.returncode}): {run.stderr_tail[-300:]}"
                 print(
-                    f"   {tool:7} run {r + 1}: {run.wall_s:8.2f} s  {run.maxrss_mib:7.0f} MiB max RSS  "
+                    f"   {tool:11} run {r + 1}: {run.wall_s:8.2f} s  {run.maxrss_mib:7.0f} MiB max RSS  "
                     f"{run.tree_mib:7.0f} MiB tree  "
                     f"{run.pages} pages  {status}",
                     flush=True,
@@ -433,23 +435,27 @@ def table(results: dict[int, dict[str, Result]]) -> str:
     """The results as a Markdown table, with the ratios ours/theirs."""
     lines = [
         "| N | tool | wall s (median) | pages | articles/s | peak RSS MiB (largest process) "
-        "| peak memory MiB (whole tree, PSS) | CPU s | ours/theirs articles/s |",
+        "| peak memory MiB (whole tree, PSS) | CPU s | ours/theirs articles/s (no search / with search) |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     names = {
-        "ours": "Marginalia (full build)",
+        "ours": "Marginalia (full build, no search index)",
+        "ours-search": "Marginalia (full build + Pagefind search index)",
         "rebuild": "Marginalia edit → rebuilt site",
         "mkdocs": "MkDocs",
         "hugo": "Hugo",
     }
     for n, by_tool in results.items():
-        ours = by_tool.get("ours")
-        ours_wall = ours.median("wall_s") if ours else None
-        ours_rate = n / ours_wall if ours_wall else None
+        rates = {}
+        for tool in ("ours", "ours-search"):
+            wall = by_tool[tool].median("wall_s") if tool in by_tool else None
+            rates[tool] = n / wall if wall else None
         for tool, res in by_tool.items():
             wall = res.median("wall_s")
             rate = n / wall if wall else None
-            vs = ratio(ours_rate, rate) if tool in ("mkdocs", "hugo") else ""
+            vs = ""
+            if tool in ("mkdocs", "hugo"):
+                vs = " / ".join(ratio(rates[ours], rate) for ours in ("ours", "ours-search") if ours in by_tool)
             pages = res.median("pages") if tool != "rebuild" else None
             cpu = res.median("cpu_s") if tool != "rebuild" else None
             lines.append(
@@ -462,7 +468,7 @@ def table(results: dict[int, dict[str, Result]]) -> str:
         small, large = sizes[0], sizes[-1]
         lines.append("")
         lines.append(f"Peak memory growth from N={small:,} to N={large:,} (x{large / small:g} articles):")
-        for tool in ("ours", "mkdocs", "hugo"):
+        for tool in ("ours", "ours-search", "mkdocs", "hugo"):
             a, b = results[small].get(tool), results[large].get(tool)
             if a and b:
                 lines.append(

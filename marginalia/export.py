@@ -157,8 +157,17 @@ def link(config: Config, path: str, here: str, fragment: str = "") -> str:
     if site_base(config):
         url = absolute_url(config, path)
     else:
-        url = posixpath.relpath(path, posixpath.dirname(here) or ".")
+        url = _relative(path, posixpath.dirname(here))
     return f"{url}#{fragment}" if fragment else url
+
+
+def _relative(path: str, folder: str) -> str:
+    """Return site PATH relative to FOLDER, quickly for the site's one level of folders."""
+    if not folder:
+        return path
+    if "/" not in folder:
+        return path[len(folder) + 1 :] if path.startswith(folder + "/") else "../" + path
+    return posixpath.relpath(path, folder)
 
 
 # --- W3C Web Annotations --------------------------------------------------------
@@ -558,15 +567,18 @@ def plan(content: Content, index: Index, config: Config) -> dict[str, Callable[[
     """Return every export file by path, each made only when called (as Renderer.plan does)."""
     made: dict[str, Callable[[], str]] = {}
     for article in content.articles:
-        made[annotations_path(article.slug)] = partial(
-            lambda a: dumps(annotation_collection(a, content, config)), article
-        )
+        made[annotations_path(article.slug)] = partial(article_export, article, content, config)
     made["timeline.json"] = lambda: dumps(timeline_json(content, index, config))
     made["robots.txt"] = lambda: robots_txt(config)
     if site_base(config):
         made["sitemap.xml"] = lambda: sitemap_xml(content, config)
         made["feed.xml"] = lambda: atom_feed(content, config)
     return {path: partial(lambda p, f: render.Page(p, f()), path, make) for path, make in made.items()}
+
+
+def article_export(article: Article, content: Content, config: Config) -> str:
+    """Return the W3C annotation export of ARTICLE, as JSON text."""
+    return dumps(annotation_collection(article, content, config))
 
 
 def pages(content: Content, index: Index, config: Config) -> list[render.Page]:

@@ -1,19 +1,23 @@
 """The build, top to bottom: load, anchor, check, index, render, write.
 
-Nothing is written until every stage has succeeded, and the new site
-replaces the old one in one atomic exchange of folders, so a failed or
-interrupted build leaves the previous site/ as it was.
+Everything is written into a staging folder, which replaces the previous
+site/ in one atomic exchange of folders only if every stage succeeded: a
+failed or interrupted build leaves the previous site/ as it was.
 
-Articles are independent until the index, and pages are independent once it
-exists, so both halves run in a pool of worker processes on a large site:
-workers read, anchor and pre-render articles, then (forked again once the
-index is built) render and write pages straight into the staging folder.
+An article's own pages (its page and its annotation export) depend on
+nothing but the article and the glossary, so they are rendered where the
+article is read. The site-wide pages (entity pages, lists, exports) need
+the index of every article. On a large site both halves run in a pool of
+forked worker processes: the first reads, anchors, checks, indexes and
+renders each article, and sends back only what the index needs; the second
+(forked once the index is built) renders the rest.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import multiprocessing
 import os
 import shutil
@@ -25,13 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from .anchor import anchor_article, make_markdown
-from .check import check_references, lint
+from .check import NameFinder, article_references, check_references, lint_unused, unannotated_names
 from .config import Config
 from .errors import ContentError, Problem
-from .export import index_search
-from .index import Index, build_index
+from .export import annotations_path, article_export, index_search
+from .index import ArticleIndex, Index, build_index, index_article
 from .load import Problems, article_paths, load_article, load_registries
-from .model import Article, Content
+from .model import Article, Content, Entity
 from .render import Page, Renderer
 
 PARALLEL_FROM = 64
@@ -51,7 +55,7 @@ class BuildResult:
 
 def check(config: Config, jobs: int = 0) -> list[Problem]:
     """Load, anchor and index the content; return every problem found, sorted."""
-    problems, _ = _prepare(config, jobs, render=False)
+    problems, _ = _prepare(config, jobs)
     return sorted(problems, key=lambda p: p.sort_key)
 
 
@@ -63,40 +67,62 @@ def build(config: Config, jobs: int = 0, strict: bool = False) -> BuildResult:
     """
     started = time.perf_counter()
     recover_site(config.site_dir)
-    problems, (content, index, renderer) = _prepare(config, jobs)
-    if any(p.severity == "error" or strict for p in problems):
-        raise ContentError(sorted(problems, key=lambda p: p.sort_key))
-    plan = renderer.plan(content, index)
+    result = BuildResult(0, 0.0)
 
     def fill(staging: Path) -> None:
-        _render_pages(plan, staging, _workers(jobs, len(content.articles)))
+        problems, (content, index, renderer, written) = _prepare(config, jobs, staging)
+        if any(p.severity == "error" or strict for p in problems):
+            raise ContentError(sorted(problems, key=lambda p: p.sort_key))  # the staging folder is dropped
+        plan = renderer.plan(content, index)
+        rest = {path: make for path, make in plan.items() if path not in written}
+        _render_pages(rest, staging, _workers(jobs, len(content.articles)))
         if config.search:
             index_search(staging, content, index)
+        result.pages = sum(path.endswith(".html") for path in plan)
+        result.warnings = [p for p in problems if p.severity != "error"]
 
     write_site(config.site_dir, config.templates_dir / "assets", fill)
-    html_pages = sum(path.endswith(".html") for path in plan)
-    return BuildResult(html_pages, time.perf_counter() - started, [p for p in problems if p.severity != "error"])
+    result.seconds = time.perf_counter() - started
+    return result
 
 
-def _prepare(config: Config, jobs: int = 0, render: bool = True) -> tuple[Problems, tuple[Content, Index, Renderer]]:
-    """Run the stages before rendering; return the problems, and what rendering needs.
+def _prepare(
+    config: Config, jobs: int = 0, staging: Path | None = None
+) -> tuple[Problems, tuple[Content, Index, Renderer, set[str]]]:
+    """Run the stages before the site-wide pages; return the problems, and what rendering them needs.
 
-    RENDER: also render each article's body where it is anchored (`check` needs no HTML).
+    With a STAGING folder, each article's own pages (its page and its
+    annotation export) are written there as soon as it is read: they depend on
+    nothing but the article and the glossary. The last item returned is the
+    set of paths written so.
     """
     problems = Problems()
     entities, sources, unreadable = load_registries(config.content_dir, problems)
     content = Content([], entities, sources, unreadable)
     renderer = Renderer(config, make_markdown())
     paths = article_paths(config.content_dir, problems)
-    for article, found in _read_articles(paths, renderer if render else None, content, _workers(jobs, len(paths))):
-        problems.extend(found)
-        if article is not None:
-            content.articles.append(article)
+    references: dict[str, list[Problem]] = {}
+    parts: dict[str, ArticleIndex] = {}
+    written: set[str] = set()
+    gc.disable()  # the articles are long-lived: collections would only scan them again and again
+    try:
+        if any(p.severity == "error" for p in problems):  # in the glossary or the sources: the build will stop
+            staging = None
+        shared = {"renderer": renderer, "content": content, "names": NameFinder(content), "folder": staging}
+        for article, part, found in _in_workers(_read_chunk, paths, _workers(jobs, len(paths)), **shared):
+            problems.extend(found.problems)
+            if article is not None:
+                content.articles.append(article)
+                references[article.slug] = found.references
+                parts[article.slug] = _relink(part, entities)
+                written.update(found.written)
+    finally:
+        gc.enable()
     content.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
-    check_references(content, problems)
-    index = build_index(content)
-    lint(content, index, problems)
-    return problems, (content, index, renderer)
+    check_references(content, problems, references)
+    index = build_index(content, parts)
+    lint_unused(content, index, problems)
+    return problems, (content, index, renderer, written)
 
 
 # --- Worker processes --------------------------------------------------------
@@ -127,31 +153,66 @@ def _in_workers(
             return
         size = max(1, min(64, len(items) // (workers * 8)))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        gc.freeze()  # so that no collection in a worker writes to (and copies) the pages it shares with us
+        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
             for results in pool.imap(function, chunks):
                 yield from results
     finally:
+        gc.unfreeze()
         _SHARED.clear()
 
 
-def _read_articles(paths: list[Path], renderer: Renderer | None, content: Content, workers: int) -> Iterator[Any]:
-    """Yield (article or None, problems) for each of PATHS, read, anchored and (with RENDERER) pre-rendered."""
-    return _in_workers(_read_chunk, paths, workers, renderer=renderer, content=content)
+@dataclass
+class _Found:
+    """What reading one article found, besides the article and its share of the index."""
+
+    problems: list[Problem]
+    """From loading, anchoring and the W501 lint."""
+    references: list[Problem]
+    """Unknown entity and source ids (check.article_references)."""
+    written: list[str]
+    """Pages written into the staging folder."""
 
 
-def _read_chunk(paths: list[Path]) -> list[tuple[Article | None, list[Problem]]]:
-    renderer: Renderer | None = _SHARED["renderer"]
-    md = renderer.md if renderer is not None else make_markdown()
+def _read_chunk(paths: list[Path]) -> list[tuple[Article | None, ArticleIndex | None, _Found]]:
+    """Read, anchor, check and index each article of PATHS; write its pages if there is a folder."""
+    renderer: Renderer = _SHARED["renderer"]
+    content: Content = _SHARED["content"]
+    folder: Path | None = _SHARED["folder"]
     results = []
     for path in paths:
         problems = Problems()
         article = load_article(path, problems)
+        part, references, written = None, [], []
         if article is not None:
-            anchor_article(article, md, problems)
-            if renderer is not None:
-                renderer.prerender(article, _SHARED["content"])
-        results.append((article, list(problems)))
+            anchor_article(article, renderer.md, problems)
+            problems.extend(unannotated_names(article, _SHARED["names"]))
+            references = article_references(article, content)
+            part = index_article(article, content)
+            if folder is not None and not any(p.severity == "error" for p in [*problems, *references]):
+                written = _write_article(article, part, renderer, content, folder)
+            article.tokens, article.title_tokens = [], []  # large to send between processes
+        results.append((article, part, _Found(list(problems), references, written)))
     return results
+
+
+def _write_article(article: Article, part: ArticleIndex, renderer: Renderer, content: Content, folder: Path) -> list[str]:
+    """Write ARTICLE's page and annotation export into FOLDER; return their paths."""
+    own_index = Index(entities_of_article={article.slug: part.entities})
+    pages = [
+        renderer.article_page(article, {"content": content, "index": own_index}),
+        Page(annotations_path(article.slug), article_export(article, content, renderer.config)),
+    ]
+    write_pages(pages, folder)
+    return [page.path for page in pages]
+
+
+def _relink(part: ArticleIndex, entities: dict[str, Entity]) -> ArticleIndex:
+    """Point PART at the glossary's own entities: those that came from a worker are copies."""
+    part.entities = [entities[e.id] for e in part.entities]
+    for placed in [*part.claims, *part.events]:
+        placed.entities = [entities[e.id] for e in placed.entities]
+    return part
 
 
 def _render_pages(plan: dict[str, Callable[[], Page]], folder: Path, workers: int) -> None:

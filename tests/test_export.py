@@ -39,7 +39,7 @@ W3C_DIR = ROOT.parent / "shared" / "w3c-annotation-model"
 
 
 def prepared(config: Config):  # type: ignore[no-untyped-def]
-    problems, (content, index, renderer) = _prepare(config)
+    problems, (content, index, renderer, _) = _prepare(config)
     assert not [p for p in problems if p.severity == "error"], [str(p) for p in problems]
     return content, index, renderer
 
