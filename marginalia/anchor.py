@@ -70,6 +70,7 @@ def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None
         article.blocks.append((starts, starts + len(text)))
         starts += len(text) + 2
     article.text = "\n\n".join(texts)
+    article.lede = " ".join(texts[1].split()) if len(texts) > 1 else ""
 
     spans_by_block: dict[int, list[tuple[Span, Annotation]]] = defaultdict(list)
     flat = flatten(article.text)

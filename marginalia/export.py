@@ -544,9 +544,8 @@ def atom_feed(content: Content, config: Config) -> str:
         ]
         if article.byline:
             lines.append(f"    <author><name>{e(article.byline)}</name></author>")
-        if len(article.blocks) > 1:
-            start, end = article.blocks[1]
-            lines.append(f"    <summary>{e(' '.join(article.text[start:end].split()))}</summary>")
+        if article.lede:
+            lines.append(f"    <summary>{e(article.lede)}</summary>")
         lines.append("  </entry>")
     lines.append("</feed>")
     return "\n".join(lines) + "\n"

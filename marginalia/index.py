@@ -21,7 +21,7 @@ RELATED_ENTITIES = 8
 """How many co-mentioned entities an entity page lists."""
 
 
-@dataclass
+@dataclass(slots=True)
 class MentionRef:
     """One place an entity is mentioned, with its keyword-in-context snippet."""
 
@@ -35,7 +35,7 @@ class MentionRef:
     """Text just after the mention."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Placed:
     """A claim or event with the article it is in and the entities it concerns."""
 

@@ -20,7 +20,7 @@ CLAIM_STATUSES = ("reported", "confirmed", "disputed", "false")
 """What a claim's status may be, from least to most checked."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """A place in a source file, for messages: 1-based line and column."""
 
@@ -40,7 +40,7 @@ class Location:
         return f"{path}:{self.line}:{self.col or 1}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Selector:
     """Where an annotation sits: the W3C TextQuoteSelector idea."""
 
@@ -56,7 +56,7 @@ class Selector:
     """Mentions only: mark every match of the quote, not just one."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Span:
     """An anchored selector: a range of the article's plain text."""
 
@@ -116,7 +116,7 @@ class Source:
     """Where the source is defined."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventDate:
     """A date at its real precision, or a range of two."""
 
@@ -155,7 +155,7 @@ def _last_day(iso: str) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
-@dataclass
+@dataclass(slots=True)
 class Annotation:
     """What every annotation has: a selector, its place, and its anchoring."""
 
@@ -167,7 +167,7 @@ class Annotation:
     """Where it landed in the article (several only for `every` mentions)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention(Annotation):
     """Words in an article that name an entity."""
 
@@ -175,7 +175,7 @@ class Mention(Annotation):
     """Id of the entity named."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim(Annotation):
     """A checkable statement in an article, with its status and sources."""
 
@@ -195,7 +195,7 @@ class Claim(Annotation):
     """Markdown: why the claim has its status."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Event(Annotation):
     """A dated happening that the article states."""
 
@@ -211,7 +211,7 @@ class Event(Annotation):
     """Markdown: how the date was worked out, where the article is not explicit."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Note(Annotation):
     """An editor's remark on a passage, shown in the margin."""
 
@@ -269,6 +269,13 @@ class Article:
     """markdown-it inline tokens of the title, with annotation tokens inserted."""
     html: tuple[str, str] | None = None
     """(title, body) rendered from the tokens, once they are dropped to travel between processes."""
+    lede: str = ""
+    """Plain text of the first paragraph, for feeds; kept when the text is dropped."""
+
+    def drop_text(self) -> None:
+        """Forget the text and tokens once the article's own pages are written: the index has what it needs."""
+        self.body = self.text = ""
+        self.blocks, self.block_lines, self.tokens, self.title_tokens = [], [], [], []
 
     @property
     def annotations(self) -> list[Annotation]:

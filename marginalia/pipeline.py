@@ -191,7 +191,8 @@ def _read_chunk(paths: list[Path]) -> list[tuple[Article | None, ArticleIndex | 
             part = index_article(article, content)
             if folder is not None and not any(p.severity == "error" for p in [*problems, *references]):
                 written = _write_article(article, part, renderer, content, folder)
-            article.tokens, article.title_tokens = [], []  # large to send between processes
+                article.drop_text()  # large to send between processes and to keep
+            article.tokens, article.title_tokens = [], []
         results.append((article, part, _Found(list(problems), references, written)))
     return results
 
