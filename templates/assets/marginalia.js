@@ -8,10 +8,9 @@
 
   function entry(m) {
     var li = document.getElementById("entity-" + m.getAttribute("data-entity"));
-    return li && li.classList.contains("entity-summary") ? li : null;
+    return li && li.matches(".entity-list>li") ? li : null;
   }
-  function text(li, sel) {
-    var el = li.querySelector(sel);
+  function text(el) {
     return el ? el.textContent.replace(/\s+/g, " ").trim() : "";
   }
   function inCard(el) {
@@ -54,12 +53,12 @@
     if (opener && opener !== m) release(opener);
     opener = m;
     var name = li.querySelector(".entity-name"), k = li.querySelector(".kind");
-    link.textContent = text(li, ".entity-name");
+    link.textContent = text(name);
     link.setAttribute("href", m.getAttribute("href") || (name && name.getAttribute("href")) || "#");
     kind.className = k ? k.className : "kind";
-    kind.textContent = text(li, ".kind");
+    kind.textContent = text(k);
     kind.hidden = !kind.textContent;
-    summary.textContent = text(li, ".summary");
+    summary.textContent = text(li.querySelector(".summary"));
     summary.hidden = !summary.textContent;
     card.setAttribute("aria-label", link.textContent);
     // Right after the mention (or the link it sits in): Tab goes on into the card.

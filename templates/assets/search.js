@@ -12,12 +12,13 @@
     return;
   }
   var bundle = me.src.replace(/assets\/search\.js(\?.*)?$/, "pagefind/");
+  var label = "Search this site", hint = "Search articles, names and claims";
   var fallback = box.innerHTML;
   var field = document.createElement("input");
   field.type = "search";
   field.className = "site-search-field";
-  field.placeholder = "Search articles, names and claims";
-  field.setAttribute("aria-label", "Search this site");
+  field.placeholder = hint;
+  field.setAttribute("aria-label", label);
   box.textContent = "";
   box.appendChild(field);
   var loading = false;
@@ -50,7 +51,7 @@
         element: box,
         showImages: false,
         showSubResults: false,
-        translations: { placeholder: "Search articles, names and claims" },
+        translations: { placeholder: hint },
         // Rank by where a word is (an entity's name in its page's heading weighs
         // most) rather than by how often, or how short the page is: otherwise a
         // one-line claim that says "Idlib" outranks the page about Idlib.
@@ -59,7 +60,7 @@
       // Pagefind's input has a placeholder but no label: give it one.
       var input = box.querySelector("input");
       if (input) {
-        input.setAttribute("aria-label", "Search this site");
+        input.setAttribute("aria-label", label);
         input.focus();
       }
       if (typed) {
