@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
+from collections.abc import Container, Iterable
 
 from .anchor import line_at
 from .errors import Problem
@@ -19,10 +20,16 @@ from .load import Problems
 from .model import Article, Claim, Content, Location
 
 
-def check_references(content: Content, problems: Problems, per_article: dict[str, list[Problem]] | None = None) -> None:
+def check_references(
+    content: Content,
+    problems: Problems,
+    per_article: dict[str, list[Problem]] | None = None,
+    duplicates: bool = True,
+) -> None:
     """Add a problem for every id that refers to nothing, and every id given twice.
 
     PER_ARTICLE, if given, keeps each article's own findings by slug, to reuse while it is unchanged.
+    DUPLICATES=False skips looking for ids given twice (for a caller that knows there are none).
     """
     slugs = {a.slug for a in content.articles}
     for entity in content.entities.values():
@@ -41,6 +48,8 @@ def check_references(content: Content, problems: Problems, per_article: dict[str
             if per_article is not None:
                 per_article[article.slug] = found
         problems.extend(found)
+        if not duplicates:
+            continue
         for item in [*article.claims, *article.events]:
             kind = "claim" if isinstance(item, Claim) else "event"
             if (kind, item.id) in seen:
@@ -92,8 +101,18 @@ def lint(content: Content, index: Index, problems: Problems) -> None:
 
 def lint_unused(content: Content, index: Index, problems: Problems) -> None:
     """Warn of entities never mentioned, sources never cited and claims without a source."""
+    mentioned = {entity_id for entity_id, refs in index.mentions.items() if refs}
+    cited = {s for s, claims in index.claims_of_source.items() if claims}
+    cited |= {s for s, entities in index.entities_of_source.items() if entities}
+    lint_unused_ids(content, mentioned, cited, [placed.item for placed in index.claims], problems)
+
+
+def lint_unused_ids(
+    content: Content, mentioned: Container[str], cited: Container[str], claims: Iterable[Claim], problems: Problems
+) -> None:
+    """Warn of entities not in MENTIONED, sources not in CITED and CLAIMS without a source."""
     for entity in content.entities.values():
-        if not index.mentions.get(entity.id) and entity.where:
+        if entity.id not in mentioned and entity.where:
             problems.add(
                 entity.where,
                 "W502",
@@ -102,7 +121,7 @@ def lint_unused(content: Content, index: Index, problems: Problems) -> None:
                 "warning",
             )
     for source in content.sources.values():
-        if not index.claims_of_source.get(source.id) and not index.entities_of_source.get(source.id) and source.where:
+        if source.id not in cited and source.where:
             problems.add(
                 source.where,
                 "W503",
@@ -110,12 +129,12 @@ def lint_unused(content: Content, index: Index, problems: Problems) -> None:
                 "cite it in a claim's or an entity's sources:, or remove it",
                 "warning",
             )
-    for placed in index.claims:
-        if not placed.item.sources:
+    for claim in claims:
+        if not claim.sources:
             problems.add(
-                placed.item.where,
+                claim.where,
                 "W504",
-                f"claim {placed.item.id!r} has no source",
+                f"claim {claim.id!r} has no source",
                 "add sources: [id, ...] with the documents that support its status",
                 "warning",
             )

@@ -1,19 +1,24 @@
 """The site kept in memory by the dev server, rebuilt incrementally.
 
-A rebuild re-reads only the files that changed since the last one (by
-modification time and size), reuses every other article as already parsed
-and anchored, runs the site-wide checks and the index again (they are
-linear and cheap), and re-renders only the pages that can depend on what
-changed: the changed articles, the pages of the entities they mention (before
-and after the change) and the site-wide lists. A page is written only if its
-HTML differs from what is on disk. An edit to entities.yml, sources.yml, a
-template or mkdocs.yml re-renders everything (still writing only what
-differs).
+The first rebuild is a full build (`pipeline.full_build`, with its worker
+processes), which leaves behind what it knew of every article. A later
+rebuild re-reads only the articles whose files changed (by modification time
+and size) and works out, from what each article contributes, which pages can
+show something that changed:
 
-The first build goes through the same staging folder and swap as
-`python build.py`; later ones write changed pages in place, one atomic
-rename per file. Pages of the search index and other whole-site outputs are
-made by the full build only.
+- the changed articles' own pages (their page and annotation export), which
+  need nothing but the article and the glossary;
+- the page of every entity whose mentions, claims, events or neighbours in
+  those articles changed;
+- each site-wide list (home, glossary, timeline, claims, sources) only if
+  what it shows of some article changed: each article keeps a digest of its
+  share of every list.
+
+The site-wide index is built again only when an entity page or a list has to
+be rendered; the checks that span articles use counts kept up to date per
+article. An edit to entities.yml, sources.yml, a template or mkdocs.yml
+rebuilds everything. Later rebuilds write changed pages in place, one atomic
+rename per file; the search index and sitemap are made by full builds only.
 """
 
 from __future__ import annotations
@@ -21,22 +26,28 @@ from __future__ import annotations
 import gc
 import os
 import time
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .anchor import anchor_article, make_markdown
-from .check import NameFinder, check_references, lint_unused, unannotated_names
+from . import export
+from .check import NameFinder, check_references, lint_unused_ids
 from .config import Config, load_config
-from .errors import Problem
-from .export import index_search
+from .errors import ContentError, Problem
 from .index import ArticleIndex, Index, build_index
-from .load import ARTICLES_DIR, Problems, load_article, load_registries
-from .model import Article, Content
-from .pipeline import recover_site, write_pages, write_site
+from .load import ARTICLES_DIR, ENTITIES_FILE, SOURCES_FILE, Problems, article_names
+from .model import Article, Claim, Content
+from .pipeline import ArticleResult, article_pages, full_build, read_article
 from .render import Page, Renderer
 
 Signature = tuple[tuple[str, int, int], ...]
+ArticleSignature = tuple[tuple[int, int], tuple[int, int]]
+"""(modification time in ns, size) of an article's .md file and of its .yml file ((0, -1) if missing)."""
+
+LISTS = ("index.html", "glossary.html", "timeline.html", "claims.html", "sources.html", "timeline.json", "feed.xml")
+"""The site-wide pages that show something of every article."""
 
 
 @dataclass
@@ -62,33 +73,43 @@ class RebuildResult:
 
 @dataclass
 class _Cached:
-    signature: Signature
-    article: Article | None
-    problems: list[Problem]
-    warnings: list[Problem] | None = None
-    """W501 warnings, valid while the glossary is unchanged."""
+    """One article as last read, and what it contributes to the site."""
+
+    signature: ArticleSignature
+    found: ArticleResult
+    digests: dict[str, int] = field(default_factory=dict)
+    """List page → a hash of what it shows of this article."""
     entities: set[str] = field(default_factory=set)
     """Entities whose pages can show something of this article."""
+    ids: list[tuple[str, str]] = field(default_factory=list)
+    """(kind, id) of its claims and events: ids are site-wide."""
+    mentioned: Counter[str] = field(default_factory=Counter)
+    """Entity id → how many mentions of it the article has."""
+    cited: set[str] = field(default_factory=set)
+    """Source ids its claims cite."""
 
 
 class LiveSite:
     """The dev server's site: rebuilt from what changed since the last rebuild."""
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, jobs: int = 0):
         self.config = config
-        self._articles: dict[Path, _Cached] = {}
+        self.jobs = jobs
+        self._articles: dict[str, _Cached] = {}
+        """Article file name → what is known of it."""
         self._site_signature: Signature = ()
         self._renderer: Renderer | None = None
-        self._registries: tuple[Any, Any, set[str], list[Problem]] | None = None
-        """The glossary and the sources as last read, with their problems."""
-        self._references: dict[str, list[Problem]] = {}
-        """Each unchanged article's unknown ids, by slug."""
-        self._parts: dict[str, ArticleIndex] = {}
-        """What each unchanged article adds to the index, by slug."""
-        self._listings: dict[str, int] = {}
-        """Site-wide page → a hash of what it shows, to skip re-rendering it when that is unchanged."""
-        self._written: dict[str, str] = {}
-        """Path under site/ → the HTML on disk, for pages written by this process."""
+        self._content: Content | None = None
+        """The glossary and sources as last read (articles: none)."""
+        self._order: list[Article] = []
+        """The articles, newest first."""
+        self._ids: Counter[tuple[str, str]] = Counter()
+        self._mentioned: Counter[str] = Counter()
+        self._cited: Counter[str] = Counter()
+        self._registry_problems: list[Problem] = []
+        """Found in the glossary and the sources at the last full build."""
+        self._written: dict[str, int] = {}
+        """Page path → hash of the HTML this process last wrote there, to skip writing it unchanged."""
 
     def rebuild(self) -> RebuildResult:
         """Bring site/ up to date with content/; leave it as it was if the content has errors."""
@@ -96,180 +117,264 @@ class LiveSite:
         site_signature = _signature(
             [self.config.config_file, *_files(self.config.templates_dir), *_registry_paths(self.config)]
         )
-        full = site_signature != self._site_signature or not self._written
-        if full:
+        if site_signature != self._site_signature or self._content is None:
             if self._site_signature and site_signature[:1] != self._site_signature[:1]:  # mkdocs.yml changed
                 self.config = load_config(self.config.config_file, self.config.site_dir)
-            self._articles.clear()  # pre-rendered with the old glossary and templates: read again
-            self._parts.clear()
-            self._registries = None
-            self._references.clear()
-            self._listings.clear()
-        if full or self._renderer is None:
-            self._renderer = Renderer(self.config, make_markdown())
-        problems = Problems()
-        content, touched, changed = self._load(problems)
-        if any(p.severity == "error" for p in problems):
-            return RebuildResult(sorted(problems, key=lambda p: p.sort_key), seconds=time.perf_counter() - started)
-        for slug in changed:
-            self._references.pop(slug, None)
-        check_references(content, problems, self._references)
-        before = {slug: self._parts.pop(slug, None) for slug in changed}
-        index = build_index(content, self._parts)
-        touched = {e for e in touched if any(_view(before.get(s), e) != _view(self._parts.get(s), e) for s in changed)}
-        names = NameFinder(content)
-        for article in content.articles:
-            cached = self._articles[article.source_path]
-            if cached.warnings is None:
-                cached.warnings = unannotated_names(article, names)
-            problems.extend(cached.warnings)
-        lint_unused(content, index, problems)
-        result = RebuildResult(sorted(problems, key=lambda p: p.sort_key))
-        if result.failed:
-            result.seconds = time.perf_counter() - started
-            return result
-        plan = self._renderer.plan(content, index)
-        if full:
-            pages = [make() for make in plan.values()]
-
-            def fill(staging: Path) -> None:
-                write_pages(pages, staging)
-                if self.config.search:
-                    index_search(staging, content, index)
-
-            recover_site(self.config.site_dir)
-            write_site(self.config.site_dir, self.config.templates_dir / "assets", fill)
-            self._written = {page.path: page.html for page in pages}
-            gc.collect()
-            gc.freeze()  # what stays in memory between rebuilds need not be scanned by every collection
-            self._listings = _listing_inputs(content, index)
-            result.rendered = result.pages_written = len(pages)
+            result = self._full()
+            if not result.failed:
+                self._site_signature = site_signature
         else:
-            listings = _listing_inputs(content, index)
-            unchanged = {page for page, digest in listings.items() if self._listings.get(page) == digest}
-            dirty = [p for p in self._dirty(plan, touched, changed) if p not in unchanged]
-            result.rendered, result.pages_written = self._update(plan, dirty)
-            self._listings = listings
-        self._site_signature = site_signature
+            result = self._incremental()
         result.seconds = time.perf_counter() - started
         return result
 
-    def _load(self, problems: Problems) -> tuple[Content, set[str], set[str]]:
-        """Return the content, re-reading only what changed, with the entities and slugs it touched."""
-        if self._registries is None:  # they change only with a full rebuild (see rebuild)
-            own = Problems()
-            self._registries = (*load_registries(self.config.content_dir, own), list(own))
-        entities, sources, unreadable, registry_problems = self._registries
-        problems.extend(registry_problems)
-        md_paths = sorted((self.config.content_dir / ARTICLES_DIR).glob("*.md"))
-        touched: set[str] = set()
-        changed: set[str] = set()
-        renderer = self._renderer
-        assert renderer is not None
-        registries = Content([], entities, sources, unreadable)
-        for path in set(self._articles) - set(md_paths):  # deleted articles
-            touched |= self._articles.pop(path).entities
-            changed.add(path.stem)
-        for path in md_paths:
-            signature = _signature([path, path.with_suffix(".yml")])
-            cached = self._articles.get(path)
+    # --- A full build ------------------------------------------------------------------
+
+    def _full(self) -> RebuildResult:
+        """Build everything with the pipeline; keep what it knew of each article."""
+        folder = os.fspath(self.config.content_dir / ARTICLES_DIR)
+        names = article_names(self.config.content_dir, Problems())
+        signatures = {name: _pair_signature(folder, name) for name in names}  # before reading
+        try:
+            built = full_build(self.config, self.jobs)
+        except ContentError as error:
+            self._content = None
+            return RebuildResult(error.problems)
+        self._renderer = built.renderer
+        self._registry_problems = built.registry_problems
+        self._content = replace(built.content, articles=[])
+        self._articles.clear()
+        self._ids.clear()
+        self._mentioned.clear()
+        self._cited.clear()
+        self._written.clear()
+        for found in built.articles:
+            self._remember(found.path.name, _Cached(signatures.get(found.path.name, ((0, -1), (0, -1))), found))
+        self._order = built.content.articles
+        gc.collect()
+        gc.freeze()  # what stays in memory between rebuilds need not be scanned by every collection
+        pages = built.result.pages
+        return RebuildResult(sorted(built.result.warnings, key=lambda p: p.sort_key), pages, rendered=pages)
+
+    # --- An incremental rebuild ----------------------------------------------------------
+
+    def _incremental(self) -> RebuildResult:
+        """Re-read the articles that changed and re-render what depends on them."""
+        content, renderer = self._content, self._renderer
+        assert content is not None and renderer is not None
+        folder_problems = Problems()
+        folder = self.config.content_dir / ARTICLES_DIR
+        base = os.fspath(folder)
+        names = article_names(self.config.content_dir, folder_problems)
+        changed: dict[str, _Cached | None] = {}  # file name → the new state, or None if deleted
+        for name in set(self._articles) - set(names):
+            changed[name] = None
+        finder: NameFinder | None = None
+        for name in names:
+            signature = _pair_signature(base, name)
+            cached = self._articles.get(name)
             if cached is None or cached.signature != signature:
-                own = Problems()
-                article = load_article(path, own)
-                if article is not None:
-                    anchor_article(article, renderer.md, own)
-                    renderer.prerender(article, registries)  # and drop its tokens: less to keep and to scan
-                fresh = _Cached(signature, article, list(own), entities=_entities_of(article))
-                touched |= fresh.entities | (cached.entities if cached else set())
-                changed.add(path.stem)
-                self._articles[path] = cached = fresh
-            problems.extend(cached.problems)
-        articles = [c.article for c in self._articles.values() if c.article is not None]
-        articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
-        return Content(articles, entities, sources, unreadable), touched, changed
-
-    def _dirty(self, plan: dict[str, object], touched: set[str], changed: set[str]) -> list[str]:
-        """Return the pages that can depend on the CHANGED articles and the TOUCHED entities."""
+                finder = finder or NameFinder(content)
+                changed[name] = _Cached(signature, read_article(folder / name, renderer, content, finder))
         if not changed:
-            return []
-        listing = [p for p in plan if "/" not in p]  # home, glossary, timeline, claims, sources, ...
-        entities = [f"entities/{e}.html" for e in touched]
-        articles = [p for p in plan if p.startswith("articles/") and p.split("/")[1].split(".")[0] in changed]
-        gone = [p for p in self._written if p not in plan]
-        return sorted({p for p in listing + entities + articles if p in plan} | set(gone))
+            return RebuildResult(self._problems(replace(content, articles=self._order), folder_problems))
 
-    def _update(self, plan: dict[str, object], paths: list[str]) -> tuple[int, int]:
-        """Render PATHS from PLAN and write those whose HTML changed; return (rendered, written)."""
+        old = {name: self._articles.get(name) for name in changed}
+        for name, new in changed.items():
+            self._forget(name)
+            if new is not None:
+                self._remember(name, new)
+        lists = _lists_changed(changed, old)
+        articles = self._reorder(changed, old, moved=lists == set(LISTS))
+        site = replace(content, articles=articles)
+        problems = self._problems(site, folder_problems)
+        result = RebuildResult(problems)
+        if result.failed:
+            for name, before in old.items():  # the site stays as it was: so does what we know of it
+                self._forget(name)
+                if before is not None:
+                    self._remember(name, before)
+            return result
+
+        dirty: set[str] = set()
+        own: list[Page] = []
+        gone: list[str] = []
+        for name, new in changed.items():
+            before = old[name]
+            if new is None or new.found.article is None:
+                if before is not None and before.found.article is not None:
+                    slug = before.found.article.slug
+                    gone += [f"articles/{slug}.html", export.annotations_path(slug)]
+            else:
+                article, part = new.found.article, new.found.part
+                assert article is not None and part is not None
+                own += article_pages(article, part, renderer, content)
+            dirty |= {f"entities/{e}.html" for e in _entities_changed(before, new)}
+        dirty |= lists
+        if "feed.xml" in dirty:
+            dirty.add("sitemap.xml")
+        dirty = {page for page in dirty if not page.startswith("entities/") or page[9:-5] in content.entities}
+
+        pages = list(own)
+        if dirty:
+            index = build_index(site, {a.slug: c.found.part for c, a in self._with_articles() if c.found.part})
+            plan = renderer.plan(site, index)
+            pages += [plan[path]() for path in sorted(dirty) if path in plan]
+        result.rendered = len(pages)
+        result.pages_written = self._write(pages) + self._delete(gone)
+        self._order = articles
+        return result
+
+    def _problems(self, site: Content, folder_problems: Problems) -> list[Problem]:
+        """Return every problem of the site, from what is known of each article."""
+        problems = Problems()
+        problems.extend(self._registry_problems)
+        problems.extend(folder_problems)
+        references: dict[str, list[Problem]] = {}
+        for cached in self._articles.values():
+            problems.extend(cached.found.problems)
+            if cached.found.article is not None:
+                references[cached.found.article.slug] = cached.found.references
+        duplicates = any(count > 1 for count in self._ids.values())
+        check_references(site, problems, references, duplicates=duplicates)
+        claims: Iterable[Claim] = (claim for article in site.articles for claim in article.claims)
+        cited = {s for s, count in self._cited.items() if count > 0} | self._entity_sources()
+        lint_unused_ids(site, +self._mentioned, cited, claims, problems)
+        return sorted(problems, key=lambda p: p.sort_key)
+
+    # --- What each article contributes ---------------------------------------------------
+
+    def _remember(self, name: str, cached: _Cached) -> None:
+        found, content = cached.found, self._content
+        assert content is not None
+        article, part = found.article, found.part
+        if article is not None and part is not None:
+            cached.digests = _digests(article, part)
+            cached.entities = _entities_of(article)
+            cached.ids = [("claim", c.id) for c in article.claims] + [("event", e.id) for e in article.events]
+            cached.mentioned = Counter(entity_id for entity_id, _ in part.mentions)
+            cached.cited = {s for claim in article.claims for s in claim.sources}
+        self._articles[name] = cached
+        self._ids.update(cached.ids)
+        self._mentioned.update(cached.mentioned)
+        self._cited.update(cached.cited)
+
+    def _forget(self, name: str) -> None:
+        cached = self._articles.pop(name, None)
+        if cached is not None:
+            self._ids.subtract(cached.ids)
+            self._mentioned.subtract(cached.mentioned)
+            self._cited.subtract(cached.cited)
+
+    def _all_articles(self) -> list[Article]:
+        return [c.found.article for c in self._articles.values() if c.found.article is not None]
+
+    def _with_articles(self) -> list[tuple[_Cached, Article]]:
+        return [(c, c.found.article) for c in self._articles.values() if c.found.article is not None]
+
+    def _reorder(self, changed: dict[str, _Cached | None], old: dict[str, _Cached | None], moved: bool) -> list[Article]:
+        """Return the articles newest first, as the pipeline orders them, after the CHANGED ones.
+
+        Unless an article came, went or MOVED (a new date or slug), each new version takes the old one's place.
+        """
+        if moved:
+            return sorted(self._all_articles(), key=lambda a: (a.date, a.slug), reverse=True)
+        new = {}
+        for name, after in changed.items():
+            before = old[name]
+            if before is not None and before.found.article is not None and after is not None:
+                new[id(before.found.article)] = after.found.article
+        return [new.get(id(a), a) for a in self._order]
+
+    def _entity_sources(self) -> set[str]:
+        content = self._content
+        assert content is not None
+        return {s for entity in content.entities.values() for s in entity.sources}
+
+    # --- Writing ---------------------------------------------------------------------
+
+    def _write(self, pages: list[Page]) -> int:
+        """Write each page whose HTML changed, in place, atomically; return how many were written."""
         written = 0
-        for path in paths:
-            target = self.config.site_dir / path
-            make = plan.get(path)
-            if make is None:  # the article or entity is gone
-                target.unlink(missing_ok=True)
-                self._written.pop(path, None)
-                written += 1
+        for page in pages:
+            digest = hash(page.html)
+            if self._written.get(page.path) == digest:
                 continue
-            page: Page = make()  # type: ignore[operator]
-            if self._written.get(path) == page.html:
-                continue
+            target = self.config.site_dir / page.path
             target.parent.mkdir(parents=True, exist_ok=True)
             temporary = target.with_name(f".{target.name}.tmp")
             temporary.write_text(page.html, encoding="utf-8")
             os.replace(temporary, target)
-            self._written[path] = page.html
+            self._written[page.path] = digest
             written += 1
-        return len(paths), written
+        return written
+
+    def _delete(self, paths: list[str]) -> int:
+        for path in paths:
+            (self.config.site_dir / path).unlink(missing_ok=True)
+            self._written.pop(path, None)
+        return len(paths)
+
+
+def _digests(article: Article, part: ArticleIndex) -> dict[str, int]:
+    """Return, for each list page, a hash of everything it shows of ARTICLE."""
+
+    def claim(placed: Any) -> tuple[Any, ...]:
+        c = placed.item
+        ids = tuple(e.id for e in placed.entities)
+        return (c.id, c.status, c.summary, c.selector.quote, c.claimant, tuple(c.sources), c.review, c.spans[0].id, ids)
+
+    def event(placed: Any) -> tuple[Any, ...]:
+        e = placed.item
+        ids = tuple(x.id for x in placed.entities)
+        return (e.id, str(e.date), e.title, e.note, e.spans[0].id, ids)
+
+    heading = (article.slug, article.title, article.date)
+    claims = hash((heading, tuple(claim(p) for p in part.claims)))
+    events = hash((heading, tuple(event(p) for p in part.events)))
+    return {
+        "index.html": hash(
+            (*heading, article.dateline, article.publisher, len(article.claims), len(part.events), len(part.entities))
+        ),
+        "glossary.html": hash(tuple(sorted(Counter(entity_id for entity_id, _ in part.mentions).items()))),
+        "claims.html": claims,
+        "sources.html": claims,
+        "timeline.html": events,
+        "timeline.json": events,
+        "feed.xml": hash((heading, article.lede)),  # and the sitemap, which shows less
+    }
+
+
+def _lists_changed(changed: dict[str, _Cached | None], old: dict[str, _Cached | None]) -> set[str]:
+    """Return the list pages that show something different of the CHANGED articles (all, if one came or went)."""
+    pages: set[str] = set()
+    for name, after in changed.items():
+        before = old[name]
+        a = after.found.article if after is not None else None
+        b = before.found.article if before is not None else None
+        if a is None and b is None:
+            continue
+        if a is None or b is None or (a.date, a.slug) != (b.date, b.slug):
+            return set(LISTS)  # an article came, went or moved: the order of every list changes
+        assert after is not None and before is not None
+        pages |= {page for page in LISTS if before.digests[page] != after.digests[page]}
+    return pages
+
+
+def _entities_changed(before: _Cached | None, after: _Cached | None) -> set[str]:
+    """Return the entities whose pages show something different of the article from BEFORE to AFTER."""
+    old = before.found.part if before is not None else None
+    new = after.found.part if after is not None else None
+    touched = (before.entities if before else set()) | (after.entities if after else set())
+    return {e for e in touched if _view(old, e) != _view(new, e)}
 
 
 def _view(part: ArticleIndex | None, entity_id: str) -> tuple[Any, ...]:
     return part.view_of(entity_id) if part is not None else ()
 
 
-def _listing_inputs(content: Content, index: Index) -> dict[str, int]:
-    """Return, for the site-wide pages that are costly to render, a hash of everything they show."""
-
-    def claim(placed: Any) -> tuple[Any, ...]:
-        c = placed.item
-        ids = [e.id for e in placed.entities]
-        return (
-            c.id,
-            c.status,
-            c.summary,
-            c.selector.quote,
-            c.claimant,
-            tuple(c.sources),
-            c.review,
-            c.spans[0].id,
-            *ids,
-        )
-
-    def event(placed: Any) -> tuple[Any, ...]:
-        e = placed.item
-        ids = [x.id for x in placed.entities]
-        return (e.id, str(e.date), e.title, e.note, e.spans[0].id, placed.article.slug, placed.article.title, *ids)
-
-    articles = [
-        (a.slug, a.title, a.date, a.dateline, a.publisher, len(a.claims), len(a.events)) for a in content.articles
-    ]
-    counts = [(k, len(v)) for k, v in sorted(index.mentions.items())]
-    claims = [(p.article.slug, p.article.title, claim(p)) for p in index.claims]
-    timeline = hash(tuple(event(p) for p in index.timeline))
-    return {
-        "index.html": hash(
-            (tuple(articles), tuple(len(v) for v in index.entities_of_article.values()), len(index.timeline))
-        ),
-        "glossary.html": hash(tuple(counts)),
-        "claims.html": hash(tuple(claims)),
-        "sources.html": hash(tuple(claims)),
-        "timeline.html": timeline,
-        "timeline.json": timeline,
-    }
-
-
-def _entities_of(article: Article | None) -> set[str]:
+def _entities_of(article: Article) -> set[str]:
     """Return every entity id ARTICLE refers to: mentions, claimants, claim and event entities."""
-    if article is None:
-        return set()
     ids = {m.entity for m in article.mentions}
     for claim in article.claims:
         ids |= {claim.claimant, *claim.about} - {""}
@@ -279,8 +384,6 @@ def _entities_of(article: Article | None) -> set[str]:
 
 
 def _registry_paths(config: Config) -> list[Path]:
-    from .load import ENTITIES_FILE, SOURCES_FILE
-
     return [config.content_dir / ENTITIES_FILE, config.content_dir / SOURCES_FILE]
 
 
@@ -288,12 +391,26 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
+def _pair_signature(folder: str, md_name: str) -> ArticleSignature:
+    """Return the signature of the article MD_NAME in FOLDER: its .md file and its annotation file."""
+    md = f"{folder}/{md_name}"
+    return _stat(md), _stat(md[: -len(".md")] + ".yml")
+
+
+def _stat(path: str) -> tuple[int, int]:
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return (0, -1)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 def _signature(paths: list[Path]) -> Signature:
     """Return what identifies the current version of PATHS: name, mtime and size of each."""
     result = []
     for path in paths:
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except FileNotFoundError:
             result.append((str(path), 0, -1))
             continue

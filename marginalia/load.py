@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -121,34 +122,39 @@ def read_text(path: Path, problems: Problems) -> str | None:
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
-def _check_slugs(md_paths: list[Path], problems: Problems) -> None:
+def _check_slugs(folder: Path, names: list[str], problems: Problems) -> None:
     """Report file names that are not slugs, or that collide once case and Unicode are folded."""
-    seen: dict[str, Path] = {}
-    for path in md_paths:
-        folded = unicodedata.normalize("NFKC", path.stem).casefold()
+    seen: dict[str, str] = {}
+    for name in names:
+        stem = name[: -len(".md")]
+        folded = unicodedata.normalize("NFKC", stem).casefold()
         if folded in seen:
+            problems.add(Location(folder / name), "M205", f"{name!r} collides with {seen[folded]!r}", "rename one of them")
+        elif not _SLUG.fullmatch(stem):
             problems.add(
-                Location(path), "M205", f"{path.name!r} collides with {seen[folded].name!r}", "rename one of them"
-            )
-        elif not _SLUG.fullmatch(path.stem):
-            problems.add(
-                Location(path),
+                Location(folder / name),
                 "M205",
-                f"{path.name!r} is not a valid article file name",
+                f"{name!r} is not a valid article file name",
                 "use lower-case letters, digits and single hyphens, e.g. idlib-joint-coordination-centers.md",
             )
-        seen.setdefault(folded, path)
+        seen.setdefault(folded, name)
+
+
+def article_names(content_dir: Path, problems: Problems) -> list[str]:
+    """Return the file names of the articles' .md files, sorted, after checking them."""
+    folder = content_dir / ARTICLES_DIR
+    if folder.is_symlink():
+        problems.add(Location(folder), "M014", "symbolic links are not followed in content/", "make it a folder")
+        return []
+    names = sorted(name for name in os.listdir(folder) if name.endswith(".md")) if folder.is_dir() else []
+    _check_slugs(folder, names, problems)
+    return names
 
 
 def article_paths(content_dir: Path, problems: Problems) -> list[Path]:
     """Return the articles' .md files, sorted, after checking their names."""
     folder = content_dir / ARTICLES_DIR
-    if folder.is_symlink():
-        problems.add(Location(folder), "M014", "symbolic links are not followed in content/", "make it a folder")
-        return []
-    md_paths = sorted(folder.glob("*.md"))
-    _check_slugs(md_paths, problems)
-    return md_paths
+    return [folder / name for name in article_names(content_dir, problems)]
 
 
 def load_registries(content_dir: Path, problems: Problems) -> tuple[dict[str, Entity], dict[str, Source], set[str]]:

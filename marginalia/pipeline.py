@@ -55,8 +55,7 @@ class BuildResult:
 
 def check(config: Config, jobs: int = 0) -> list[Problem]:
     """Load, anchor and index the content; return every problem found, sorted."""
-    problems, _ = _prepare(config, jobs)
-    return sorted(problems, key=lambda p: p.sort_key)
+    return sorted(_prepare(config, jobs).problems, key=lambda p: p.sort_key)
 
 
 def build(config: Config, jobs: int = 0, strict: bool = False) -> BuildResult:
@@ -65,64 +64,131 @@ def build(config: Config, jobs: int = 0, strict: bool = False) -> BuildResult:
     JOBS is the number of worker processes; 0 means one per available core.
     STRICT: warnings stop the build too, before anything is written.
     """
+    return full_build(config, jobs, strict).result
+
+
+@dataclass
+class ArticleResult:
+    """One article as read, with what the build found out about it on the way."""
+
+    path: Path
+    """The .md file."""
+    article: Article | None
+    """None if it could not be read."""
+    part: ArticleIndex | None
+    """What it adds to the index."""
+    problems: list[Problem]
+    """Found loading, anchoring and linting it (W501)."""
+    references: list[Problem]
+    """Its unknown entity and source ids (check.article_references)."""
+    written: list[str] = field(default_factory=list)
+    """Its own pages, once written into the staging folder."""
+
+
+@dataclass
+class Built:
+    """Everything a build knew at its end, for a caller that keeps the site in memory (the dev server)."""
+
+    result: BuildResult
+    content: Content
+    index: Index
+    renderer: Renderer
+    articles: list[ArticleResult]
+    registry_problems: list[Problem]
+    """Found in the glossary and the sources."""
+
+
+def full_build(config: Config, jobs: int = 0, strict: bool = False) -> Built:
+    """Build the site as `build` does; return what the build knew at its end."""
     started = time.perf_counter()
     recover_site(config.site_dir)
-    result = BuildResult(0, 0.0)
+    built: list[Built] = []
 
     def fill(staging: Path) -> None:
-        problems, (content, index, renderer, written) = _prepare(config, jobs, staging)
+        prepared = _prepare(config, jobs, staging)
+        problems, content, index = prepared.problems, prepared.content, prepared.index
         if any(p.severity == "error" or strict for p in problems):
             raise ContentError(sorted(problems, key=lambda p: p.sort_key))  # the staging folder is dropped
-        plan = renderer.plan(content, index)
+        plan = prepared.renderer.plan(content, index)
+        written = {path for a in prepared.articles for path in a.written}
         rest = {path: make for path, make in plan.items() if path not in written}
         _render_pages(rest, staging, _workers(jobs, len(content.articles)))
         if config.search:
             index_search(staging, content, index)
-        result.pages = sum(path.endswith(".html") for path in plan)
-        result.warnings = [p for p in problems if p.severity != "error"]
+        pages = sum(path.endswith(".html") for path in plan)
+        warnings = [p for p in problems if p.severity != "error"]
+        result = BuildResult(pages, 0.0, warnings)
+        built.append(Built(result, content, index, prepared.renderer, prepared.articles, prepared.registry_problems))
 
     write_site(config.site_dir, config.templates_dir / "assets", fill)
-    result.seconds = time.perf_counter() - started
-    return result
+    built[0].result.seconds = time.perf_counter() - started
+    return built[0]
 
 
-def _prepare(
-    config: Config, jobs: int = 0, staging: Path | None = None
-) -> tuple[Problems, tuple[Content, Index, Renderer, set[str]]]:
+@dataclass
+class _Prepared:
+    problems: Problems
+    content: Content
+    index: Index
+    renderer: Renderer
+    articles: list[ArticleResult]
+    registry_problems: list[Problem]
+
+
+def _prepare(config: Config, jobs: int = 0, staging: Path | None = None) -> _Prepared:
     """Run the stages before the site-wide pages; return the problems, and what rendering them needs.
 
     With a STAGING folder, each article's own pages (its page and its
     annotation export) are written there as soon as it is read: they depend on
-    nothing but the article and the glossary. The last item returned is the
-    set of paths written so.
+    nothing but the article and the glossary.
     """
     problems = Problems()
     entities, sources, unreadable = load_registries(config.content_dir, problems)
+    registry_problems = list(problems)
     content = Content([], entities, sources, unreadable)
     renderer = Renderer(config, make_markdown())
     paths = article_paths(config.content_dir, problems)
-    references: dict[str, list[Problem]] = {}
-    parts: dict[str, ArticleIndex] = {}
-    written: set[str] = set()
+    results: list[ArticleResult] = []
     gc.disable()  # the articles are long-lived: collections would only scan them again and again
     try:
         if any(p.severity == "error" for p in problems):  # in the glossary or the sources: the build will stop
             staging = None
         shared = {"renderer": renderer, "content": content, "names": NameFinder(content), "folder": staging}
-        for article, part, found in _in_workers(_read_chunk, paths, _workers(jobs, len(paths)), **shared):
+        for found in _in_workers(_read_chunk, paths, _workers(jobs, len(paths)), **shared):
             problems.extend(found.problems)
-            if article is not None:
-                content.articles.append(article)
-                references[article.slug] = found.references
-                parts[article.slug] = _relink(part, entities)
-                written.update(found.written)
+            if found.article is not None:
+                content.articles.append(found.article)
+                _relink(found, entities)
+            results.append(found)
     finally:
         gc.enable()
     content.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
+    references = {r.article.slug: r.references for r in results if r.article is not None}
+    parts = {r.article.slug: r.part for r in results if r.article is not None and r.part is not None}
     check_references(content, problems, references)
     index = build_index(content, parts)
     lint_unused(content, index, problems)
-    return problems, (content, index, renderer, written)
+    return _Prepared(problems, content, index, renderer, results, registry_problems)
+
+
+def read_article(path: Path, renderer: Renderer, content: Content, names: NameFinder) -> ArticleResult:
+    """Read, anchor, check and index the article at PATH, against the glossary and sources in CONTENT."""
+    problems = Problems()
+    article = load_article(path, problems)
+    if article is None:
+        return ArticleResult(path, None, None, list(problems), [])
+    anchor_article(article, renderer.md, problems)
+    problems.extend(unannotated_names(article, names))
+    return ArticleResult(path, article, index_article(article, content), list(problems), article_references(article, content))
+
+
+def article_pages(article: Article, part: ArticleIndex, renderer: Renderer, content: Content) -> list[Page]:
+    """Return ARTICLE's own pages: its page and its annotation export (they need no other article)."""
+    own_index = Index(entities_of_article={article.slug: part.entities})
+    return [
+        renderer.article_page(article, {"content": content, "index": own_index}),
+        Page(annotations_path(article.slug), article_export(article, content, renderer.config)),
+    ]
 
 
 # --- Worker processes --------------------------------------------------------
@@ -162,58 +228,34 @@ def _in_workers(
         _SHARED.clear()
 
 
-@dataclass
-class _Found:
-    """What reading one article found, besides the article and its share of the index."""
-
-    problems: list[Problem]
-    """From loading, anchoring and the W501 lint."""
-    references: list[Problem]
-    """Unknown entity and source ids (check.article_references)."""
-    written: list[str]
-    """Pages written into the staging folder."""
-
-
-def _read_chunk(paths: list[Path]) -> list[tuple[Article | None, ArticleIndex | None, _Found]]:
-    """Read, anchor, check and index each article of PATHS; write its pages if there is a folder."""
+def _read_chunk(paths: list[Path]) -> list[ArticleResult]:
+    """Read each article of PATHS; write its own pages if there is a staging folder and it has no error."""
     renderer: Renderer = _SHARED["renderer"]
     content: Content = _SHARED["content"]
     folder: Path | None = _SHARED["folder"]
     results = []
     for path in paths:
-        problems = Problems()
-        article = load_article(path, problems)
-        part, references, written = None, [], []
-        if article is not None:
-            anchor_article(article, renderer.md, problems)
-            problems.extend(unannotated_names(article, _SHARED["names"]))
-            references = article_references(article, content)
-            part = index_article(article, content)
-            if folder is not None and not any(p.severity == "error" for p in [*problems, *references]):
-                written = _write_article(article, part, renderer, content, folder)
+        found = read_article(path, renderer, content, _SHARED["names"])
+        article = found.article
+        if article is not None and found.part is not None:
+            if folder is not None and not any(p.severity == "error" for p in [*found.problems, *found.references]):
+                pages = article_pages(article, found.part, renderer, content)
+                write_pages(pages, folder)
+                found.written = [page.path for page in pages]
                 article.drop_text()  # large to send between processes and to keep
             article.tokens, article.title_tokens = [], []
-        results.append((article, part, _Found(list(problems), references, written)))
+        results.append(found)
     return results
 
 
-def _write_article(article: Article, part: ArticleIndex, renderer: Renderer, content: Content, folder: Path) -> list[str]:
-    """Write ARTICLE's page and annotation export into FOLDER; return their paths."""
-    own_index = Index(entities_of_article={article.slug: part.entities})
-    pages = [
-        renderer.article_page(article, {"content": content, "index": own_index}),
-        Page(annotations_path(article.slug), article_export(article, content, renderer.config)),
-    ]
-    write_pages(pages, folder)
-    return [page.path for page in pages]
-
-
-def _relink(part: ArticleIndex, entities: dict[str, Entity]) -> ArticleIndex:
-    """Point PART at the glossary's own entities: those that came from a worker are copies."""
+def _relink(found: ArticleResult, entities: dict[str, Entity]) -> None:
+    """Point FOUND's index part at the glossary's own entities: those that came from a worker are copies."""
+    part = found.part
+    if part is None:
+        return
     part.entities = [entities[e.id] for e in part.entities]
     for placed in [*part.claims, *part.events]:
         placed.entities = [entities[e.id] for e in placed.entities]
-    return part
 
 
 def _render_pages(plan: dict[str, Callable[[], Page]], folder: Path, workers: int) -> None:

@@ -39,7 +39,8 @@ W3C_DIR = ROOT.parent / "shared" / "w3c-annotation-model"
 
 
 def prepared(config: Config):  # type: ignore[no-untyped-def]
-    problems, (content, index, renderer, _) = _prepare(config)
+    prepared = _prepare(config)
+    problems, content, index, renderer = prepared.problems, prepared.content, prepared.index, prepared.renderer
     assert not [p for p in problems if p.severity == "error"], [str(p) for p in problems]
     return content, index, renderer
 
