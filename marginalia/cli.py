@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("-d", "--site-dir", type=Path, help="write the site here instead of site_dir")
     build_cmd.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
     build_cmd.add_argument("--no-search", action="store_true", help="skip the search index (faster)")
+    build_cmd.add_argument(
+        "--no-cache", action="store_true", help="read every article again, ignoring the build cache (in .cache/)"
+    )
     serve_cmd = sub.add_parser("serve", parents=[common], help="build, serve and rebuild on every change")
     serve_cmd.add_argument(
         "-a", "--dev-addr", metavar="HOST:PORT", help="address to serve at (default: dev_addr, 127.0.0.1:8000)"
@@ -72,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(config, host, port)
         if args.no_search:
             config = dataclasses.replace(config, search=False)
-        result = build(config, jobs=args.jobs, strict=args.strict)
+        result = build(config, jobs=args.jobs, strict=args.strict, use_cache=not args.no_cache)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE

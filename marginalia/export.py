@@ -64,7 +64,7 @@ import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -290,8 +290,9 @@ def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False})
 
 
+@lru_cache(maxsize=65536)
 def plain(markdown: str) -> str:
-    """Return the text of one paragraph of MARKDOWN, without its markup."""
+    """Return the text of one paragraph of MARKDOWN, without its markup (titles: asked for on many pages)."""
     tokens = _markdown().parseInline(" ".join(markdown.split()))
     words = [c.content for t in tokens for c in t.children or [] if c.type in ("text", "code_inline")]
     return "".join(words)

@@ -136,7 +136,7 @@ class LiveSite:
         names = article_names(self.config.content_dir, Problems())
         signatures = {name: _pair_signature(folder, name) for name in names}  # before reading
         try:
-            built = full_build(self.config, self.jobs)
+            built = full_build(self.config, self.jobs, use_cache=True)
         except ContentError as error:
             self._content = None
             return RebuildResult(error.problems)

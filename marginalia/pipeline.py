@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import cache
 from .anchor import anchor_article, make_markdown
 from .check import NameFinder, article_references, check_references, lint_unused, unannotated_names
 from .config import Config
@@ -58,13 +59,14 @@ def check(config: Config, jobs: int = 0) -> list[Problem]:
     return sorted(_prepare(config, jobs).problems, key=lambda p: p.sort_key)
 
 
-def build(config: Config, jobs: int = 0, strict: bool = False) -> BuildResult:
+def build(config: Config, jobs: int = 0, strict: bool = False, use_cache: bool = False) -> BuildResult:
     """Build the site into config.site_dir; raise ContentError if the content has errors.
 
     JOBS is the number of worker processes; 0 means one per available core.
     STRICT: warnings stop the build too, before anything is written.
+    USE_CACHE: reuse what the last build found in the articles that did not change (see cache.py).
     """
-    return full_build(config, jobs, strict).result
+    return full_build(config, jobs, strict, use_cache).result
 
 
 @dataclass
@@ -98,14 +100,16 @@ class Built:
     """Found in the glossary and the sources."""
 
 
-def full_build(config: Config, jobs: int = 0, strict: bool = False) -> Built:
+def full_build(config: Config, jobs: int = 0, strict: bool = False, use_cache: bool = False) -> Built:
     """Build the site as `build` does; return what the build knew at its end."""
     started = time.perf_counter()
     recover_site(config.site_dir)
     built: list[Built] = []
+    saved: list[_Prepared] = []
 
     def fill(staging: Path) -> None:
-        prepared = _prepare(config, jobs, staging)
+        prepared = _prepare(config, jobs, staging, use_cache)
+        saved.append(prepared)
         problems, content, index = prepared.problems, prepared.content, prepared.index
         if any(p.severity == "error" or strict for p in problems):
             raise ContentError(sorted(problems, key=lambda p: p.sort_key))  # the staging folder is dropped
@@ -121,6 +125,10 @@ def full_build(config: Config, jobs: int = 0, strict: bool = False) -> Built:
         built.append(Built(result, content, index, prepared.renderer, prepared.articles, prepared.registry_problems))
 
     write_site(config.site_dir, config.templates_dir / "assets", fill)
+    prepared = saved[0]
+    if prepared.cache_key is not None:  # only now: the cache describes the site that is in place
+        read = [r for r in prepared.articles if r.path.name not in prepared.reused]
+        cache.save(config, prepared.cache_key, {r.path.name: (prepared.hashes[r.path.name], r) for r in read})
     built[0].result.seconds = time.perf_counter() - started
     return built[0]
 
@@ -133,14 +141,22 @@ class _Prepared:
     renderer: Renderer
     articles: list[ArticleResult]
     registry_problems: list[Problem]
+    cache_key: str | None = None
+    """The site key the build cache is to be saved under, if it is used."""
+    hashes: dict[str, str] = field(default_factory=dict)
+    """.md file name → content hash, for the build cache."""
+    reused: set[str] = field(default_factory=set)
+    """.md file names of the articles taken from the build cache."""
 
 
-def _prepare(config: Config, jobs: int = 0, staging: Path | None = None) -> _Prepared:
+def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cache: bool = False) -> _Prepared:
     """Run the stages before the site-wide pages; return the problems, and what rendering them needs.
 
     With a STAGING folder, each article's own pages (its page and its
     annotation export) are written there as soon as it is read: they depend on
-    nothing but the article and the glossary.
+    nothing but the article and the glossary. USE_CACHE: an article whose
+    files did not change since the last build is not read again; its pages
+    are taken from the previous site.
     """
     problems = Problems()
     entities, sources, unreadable = load_registries(config.content_dir, problems)
@@ -153,8 +169,13 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None) -> _Pre
     try:
         if any(p.severity == "error" for p in problems):  # in the glossary or the sources: the build will stop
             staging = None
+        key, hashes, reused = None, {}, []
+        if staging is not None and use_cache:
+            key = cache.site_key(config)
+            hashes = {path.name: cache.content_hash(path) for path in paths}
+            paths, reused = _reuse(config, key, paths, hashes, staging)
         shared = {"renderer": renderer, "content": content, "names": NameFinder(content), "folder": staging}
-        for found in _in_workers(_read_chunk, paths, _workers(jobs, len(paths)), **shared):
+        for found in [*reused, *_in_workers(_read_chunk, paths, _workers(jobs, len(paths)), **shared)]:
             problems.extend(found.problems)
             if found.article is not None:
                 content.articles.append(found.article)
@@ -168,7 +189,22 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None) -> _Pre
     check_references(content, problems, references)
     index = build_index(content, parts)
     lint_unused(content, index, problems)
-    return _Prepared(problems, content, index, renderer, results, registry_problems)
+    reused_names = {r.path.name for r in reused}
+    return _Prepared(problems, content, index, renderer, results, registry_problems, key, hashes, reused_names)
+
+
+def _reuse(
+    config: Config, key: str, paths: list[Path], hashes: dict[str, str], staging: Path
+) -> tuple[list[Path], list[ArticleResult]]:
+    """Return the PATHS still to read, and what the build cache gives for the others (their pages put in STAGING)."""
+    to_read, reused = [], []
+    for path in paths:
+        found = cache.load(config, key, path.name, hashes[path.name])
+        if found is not None and found.written and cache.reuse_pages(found.written, config.site_dir, staging):
+            reused.append(found)
+        else:
+            to_read.append(path)
+    return to_read, reused
 
 
 def read_article(path: Path, renderer: Renderer, content: Content, names: NameFinder) -> ArticleResult:

@@ -88,6 +88,8 @@ class Renderer:
     def __init__(self, config: Config, md: MarkdownIt):
         self.md = md
         self.config = config
+        self._rendered: dict[str, Markup] = {}
+        self._rendered_inline: dict[str, Markup] = {}
         _add_annotation_rules(md)
         self.env = Environment(
             loader=FileSystemLoader(config.templates_dir),
@@ -123,11 +125,15 @@ class Renderer:
 
     def markdown(self, text: str) -> Markup:
         """Render block Markdown written by a contributor."""
-        return Markup(sanitize(self.md.render(text)))  # noqa: S704 - sanitized
+        if text not in self._rendered:  # the same note or review is shown on several pages
+            self._rendered[text] = Markup(sanitize(self.md.render(text)))  # noqa: S704 - sanitized
+        return self._rendered[text]
 
     def inline_markdown(self, text: str) -> Markup:
         """Render one paragraph of Markdown without the <p>."""
-        return Markup(sanitize(self.md.renderInline(" ".join(text.split()))))  # noqa: S704 - sanitized
+        if text not in self._rendered_inline:
+            self._rendered_inline[text] = Markup(sanitize(self.md.renderInline(" ".join(text.split()))))  # noqa: S704
+        return self._rendered_inline[text]
 
     def edit_url(self, source_path: Path | None) -> str:
         """Return where SOURCE_PATH can be edited online, or "" (MkDocs' repo_url + edit_uri)."""

@@ -350,7 +350,9 @@ def test_windows_device_names_stay_inside_site(project, value: str) -> None:
     code, output = run("build", "-q", "-f", str(write_config(project)))
     assert code == 0, output
     assert (project.root / "site" / "entities" / f"{value}.html").is_file()
-    assert sorted(p.name for p in project.root.iterdir()) == ["content", "mkdocs.yml", "site"]
+    beside = sorted(p.name for p in project.root.iterdir())
+    assert beside == [".cache", "content", "mkdocs.yml", "site"]  # .cache: the build cache
+    assert {p.suffix for p in (project.root / ".cache").rglob("*") if p.is_file()} == {".pickle"}
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,141 @@
+"""The build cache: what the last build found in each article, kept on disk.
+
+Most of a full build goes into reading, anchoring and rendering articles, and
+between two builds of a large site most articles have not changed. After a
+successful build, what reading each article found (`pipeline.ArticleResult`)
+is saved with the SHA-256 of its .md and .yml files. The next build reuses an
+entry when
+
+- the site key is the same: the code of this package, the templates,
+  mkdocs.yml, entities.yml and sources.yml, byte for byte, the versions of
+  Python and of the libraries that render pages, and the content and site
+  folders; any change there makes every entry stale;
+- the article's two files hash the same;
+- and the previous site still holds the article's own pages: they are linked
+  (or copied) into the new site instead of being rendered again.
+
+Everything else (the index, entity pages, lists, exports, search) is built as
+usual. The cache is one pickle per article in `.cache/marginalia/<site key>/`
+beside the site folder, which only this program writes, and only for the articles
+it read; `python build.py --no-cache` ignores it, and deleting the folder is
+always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .config import Config
+from .load import ENTITIES_FILE, SOURCES_FILE
+
+if TYPE_CHECKING:
+    from .pipeline import ArticleResult
+
+FORMAT = 1
+"""Changed whenever what is pickled changes shape."""
+PACKAGE_DIR = Path(__file__).resolve().parent
+LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "nh3", "pyyaml", "fastjsonschema", "jsonschema")
+
+
+def cache_dir(config: Config) -> Path:
+    """Return the folder that holds the build caches of CONFIG's site, one subfolder per site key."""
+    return config.site_dir.parent / ".cache" / "marginalia"
+
+
+def site_key(config: Config) -> str:
+    """Return a digest of everything besides the article files that an article's pages depend on."""
+    digest = hashlib.sha256(f"{FORMAT}\0{config.content_dir.resolve()}\0{config.site_dir.resolve()}\0".encode())
+    digest.update(sys.version.encode())
+    for package in LIBRARIES:  # their versions can change what a page looks like
+        try:
+            digest.update(f"\0{package} {metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"\0{package} none".encode())
+    files = [
+        *sorted(PACKAGE_DIR.rglob("*.py")),
+        *sorted(PACKAGE_DIR.rglob("*.json")),
+        *sorted(p for p in config.templates_dir.rglob("*") if p.is_file()),
+        config.config_file,
+        config.content_dir / ENTITIES_FILE,
+        config.content_dir / SOURCES_FILE,
+    ]
+    for path in files:
+        digest.update(os.fsencode(path) + b"\0")
+        try:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            digest.update(b"missing")
+    return digest.hexdigest()
+
+
+def content_hash(md_path: Path) -> str:
+    """Return the SHA-256 of an article: its .md file, then its .yml file if any."""
+    digest = hashlib.sha256(md_path.read_bytes())
+    try:
+        digest.update(b"\0" + md_path.with_suffix(".yml").read_bytes())
+    except FileNotFoundError:
+        pass
+    return digest.hexdigest()
+
+
+def load(config: Config, key: str, name: str, content: str) -> ArticleResult | None:
+    """Return what was saved under KEY for the article file NAME, if its content hash then was CONTENT."""
+    try:
+        with (cache_dir(config) / key[:32] / f"{name}.pickle").open("rb") as file:
+            saved = pickle.load(file)  # noqa: S301 - written by save() below, for this project only
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError):
+        return None
+    if not isinstance(saved, tuple) or len(saved) != 2 or saved[0] != content:
+        return None
+    result: ArticleResult = saved[1]
+    return result
+
+
+def save(config: Config, key: str, entries: dict[str, tuple[str, ArticleResult]]) -> None:
+    """Save ENTRIES (article file name → (content hash, result)) under KEY; drop the caches of other keys.
+
+    Each entry is written atomically. A cache that cannot be written only makes the next build slower.
+    """
+    folder = cache_dir(config) / key[:32]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for other in folder.parent.iterdir():
+            if other != folder and other.is_dir():
+                shutil.rmtree(other, ignore_errors=True)
+        for name, entry in entries.items():
+            temporary = folder / f".{name}.{os.getpid()}"
+            temporary.write_bytes(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temporary, folder / f"{name}.pickle")
+    except OSError:
+        pass
+
+
+def reuse_pages(pages: list[str], site_dir: Path, staging: Path) -> bool:
+    """Put PAGES of the previous site into STAGING, by hard link where possible; return False if one is missing.
+
+    A linked file is never written again in this build: only pages not reused are rendered.
+    """
+    done: list[Path] = []
+    for page in pages:
+        source, target = site_dir / page, staging / page
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(source, target)
+            except OSError:
+                if not source.is_file():
+                    raise
+                shutil.copyfile(source, target)
+        except OSError:
+            for path in done:
+                path.unlink(missing_ok=True)
+            return False
+        done.append(target)
+    return True
