@@ -23,6 +23,7 @@ always safe.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -78,10 +79,8 @@ def site_key(config: Config) -> str:
 def content_hash(md_path: Path) -> str:
     """Return the SHA-256 of an article: its .md file, then its .yml file if any."""
     digest = hashlib.sha256(md_path.read_bytes())
-    try:
+    with contextlib.suppress(FileNotFoundError):
         digest.update(b"\0" + md_path.with_suffix(".yml").read_bytes())
-    except FileNotFoundError:
-        pass
     return digest.hexdigest()
 
 

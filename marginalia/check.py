@@ -104,7 +104,7 @@ def lint_unused(content: Content, index: Index, problems: Problems) -> None:
     mentioned = {entity_id for entity_id, refs in index.mentions.items() if refs}
     cited = {s for s, claims in index.claims_of_source.items() if claims}
     cited |= {s for s, entities in index.entities_of_source.items() if entities}
-    lint_unused_ids(content, mentioned, cited, [placed.item for placed in index.claims], problems)
+    lint_unused_ids(content, mentioned, cited, [p.item for p in index.claims if isinstance(p.item, Claim)], problems)
 
 
 def lint_unused_ids(

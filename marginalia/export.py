@@ -154,10 +154,7 @@ def absolute_url(config: Config, path: str) -> str:
 
 def link(config: Config, path: str, here: str, fragment: str = "") -> str:
     """Return a link to site PATH from the file at HERE: absolute under site_url, else relative."""
-    if site_base(config):
-        url = absolute_url(config, path)
-    else:
-        url = _relative(path, posixpath.dirname(here))
+    url = absolute_url(config, path) if site_base(config) else _relative(path, posixpath.dirname(here))
     return f"{url}#{fragment}" if fragment else url
 
 

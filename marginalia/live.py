@@ -36,7 +36,7 @@ from . import export
 from .check import NameFinder, check_references, lint_unused_ids
 from .config import Config, load_config
 from .errors import ContentError, Problem
-from .index import ArticleIndex, Index, build_index
+from .index import ArticleIndex, build_index
 from .load import ARTICLES_DIR, ENTITIES_FILE, SOURCES_FILE, Problems, article_names
 from .model import Article, Claim, Content
 from .pipeline import ArticleResult, article_pages, full_build, read_article
@@ -272,17 +272,19 @@ class LiveSite:
     def _with_articles(self) -> list[tuple[_Cached, Article]]:
         return [(c, c.found.article) for c in self._articles.values() if c.found.article is not None]
 
-    def _reorder(self, changed: dict[str, _Cached | None], old: dict[str, _Cached | None], moved: bool) -> list[Article]:
+    def _reorder(
+        self, changed: dict[str, _Cached | None], old: dict[str, _Cached | None], moved: bool
+    ) -> list[Article]:
         """Return the articles newest first, as the pipeline orders them, after the CHANGED ones.
 
         Unless an article came, went or MOVED (a new date or slug), each new version takes the old one's place.
         """
         if moved:
             return sorted(self._all_articles(), key=lambda a: (a.date, a.slug), reverse=True)
-        new = {}
+        new: dict[int, Article] = {}
         for name, after in changed.items():
             before = old[name]
-            if before is not None and before.found.article is not None and after is not None:
+            if before is not None and before.found.article is not None and after and after.found.article:
                 new[id(before.found.article)] = after.found.article
         return [new.get(id(a), a) for a in self._order]
 

@@ -129,7 +129,8 @@ def _check_slugs(folder: Path, names: list[str], problems: Problems) -> None:
         stem = name[: -len(".md")]
         folded = unicodedata.normalize("NFKC", stem).casefold()
         if folded in seen:
-            problems.add(Location(folder / name), "M205", f"{name!r} collides with {seen[folded]!r}", "rename one of them")
+            message = f"{name!r} collides with {seen[folded]!r}"
+            problems.add(Location(folder / name), "M205", message, "rename one of them")
         elif not _SLUG.fullmatch(stem):
             problems.add(
                 Location(folder / name),

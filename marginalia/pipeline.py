@@ -104,12 +104,10 @@ def full_build(config: Config, jobs: int = 0, strict: bool = False, use_cache: b
     """Build the site as `build` does; return what the build knew at its end."""
     started = time.perf_counter()
     recover_site(config.site_dir)
-    built: list[Built] = []
-    saved: list[_Prepared] = []
+    done: list[tuple[_Prepared, int]] = []  # what fill() prepared, and the number of HTML pages
 
     def fill(staging: Path) -> None:
         prepared = _prepare(config, jobs, staging, use_cache)
-        saved.append(prepared)
         problems, content, index = prepared.problems, prepared.content, prepared.index
         if any(p.severity == "error" or strict for p in problems):
             raise ContentError(sorted(problems, key=lambda p: p.sort_key))  # the staging folder is dropped
@@ -119,18 +117,18 @@ def full_build(config: Config, jobs: int = 0, strict: bool = False, use_cache: b
         _render_pages(rest, staging, _workers(jobs, len(content.articles)))
         if config.search:
             index_search(staging, content, index)
-        pages = sum(path.endswith(".html") for path in plan)
-        warnings = [p for p in problems if p.severity != "error"]
-        result = BuildResult(pages, 0.0, warnings)
-        built.append(Built(result, content, index, prepared.renderer, prepared.articles, prepared.registry_problems))
+        done.append((prepared, sum(path.endswith(".html") for path in plan)))
 
     write_site(config.site_dir, config.templates_dir / "assets", fill)
-    prepared = saved[0]
+    prepared, pages = done[0]
     if prepared.cache_key is not None:  # only now: the cache describes the site that is in place
         read = [r for r in prepared.articles if r.path.name not in prepared.reused]
         cache.save(config, prepared.cache_key, {r.path.name: (prepared.hashes[r.path.name], r) for r in read})
-    built[0].result.seconds = time.perf_counter() - started
-    return built[0]
+    warnings = [p for p in prepared.problems if p.severity != "error"]
+    result = BuildResult(pages, time.perf_counter() - started, warnings)
+    return Built(
+        result, prepared.content, prepared.index, prepared.renderer, prepared.articles, prepared.registry_problems
+    )
 
 
 @dataclass
@@ -169,7 +167,9 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
     try:
         if any(p.severity == "error" for p in problems):  # in the glossary or the sources: the build will stop
             staging = None
-        key, hashes, reused = None, {}, []
+        key: str | None = None
+        hashes: dict[str, str] = {}
+        reused: list[ArticleResult] = []
         if staging is not None and use_cache:
             key = cache.site_key(config)
             hashes = {path.name: cache.content_hash(path) for path in paths}
@@ -215,7 +215,8 @@ def read_article(path: Path, renderer: Renderer, content: Content, names: NameFi
         return ArticleResult(path, None, None, list(problems), [])
     anchor_article(article, renderer.md, problems)
     problems.extend(unannotated_names(article, names))
-    return ArticleResult(path, article, index_article(article, content), list(problems), article_references(article, content))
+    part = index_article(article, content)
+    return ArticleResult(path, article, part, list(problems), article_references(article, content))
 
 
 def article_pages(article: Article, part: ArticleIndex, renderer: Renderer, content: Content) -> list[Page]:

@@ -252,14 +252,14 @@ def event_date(date: EventDate) -> Markup:
 @pass_context
 def entity_link(context: Any, entity: Entity) -> Markup:
     """Return a link to ENTITY's page from the page being rendered."""
-    href = f'{escape(context["root"])}{escape(entity_path(entity.id))}'
+    href = f"{escape(context['root'])}{escape(entity_path(entity.id))}"
     return Markup(f'<a href="{href}">{escape(entity.name)}</a>')  # noqa: S704
 
 
 @pass_context
 def source_link(context: Any, source: Source) -> Markup:
     """Return a link to SOURCE on the sources page, from the page being rendered."""
-    href = f'{escape(context["root"])}sources.html#source-{escape(source.id)}'
+    href = f"{escape(context['root'])}sources.html#source-{escape(source.id)}"
     return Markup(f'<a href="{href}">{escape(source.title)}</a>')  # noqa: S704
 
 

@@ -27,8 +27,8 @@ def files(folder: Path) -> dict[str, bytes]:
 @pytest.fixture
 def site(project):  # type: ignore[no-untyped-def]
     """The project with two articles, built once with the cache."""
-    for slug, (body, annotations) in ARTICLES.items():
-        project.article(slug, body, annotations)
+    for slug, (body, yaml_text) in ARTICLES.items():
+        project.article(slug, body, yaml_text)
     config = dataclasses.replace(project.config, search=False)
     build(config, use_cache=True)
     return project, config
