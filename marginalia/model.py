@@ -267,8 +267,6 @@ class Article:
     """markdown-it tokens of the body, with annotation tokens inserted."""
     title_tokens: list[Any] = field(default_factory=list)
     """markdown-it inline tokens of the title, with annotation tokens inserted."""
-    html: tuple[str, str] | None = None
-    """(title, body) rendered from the tokens, once they are dropped to travel between processes."""
     lede: str = ""
     """Plain text of the first paragraph, for feeds; kept when the text is dropped."""
 

@@ -156,16 +156,8 @@ class Renderer:
         html_text = self.env.get_template(template).render(root=root, page_path=path, **context)
         return Page(path, html_text)
 
-    def prerender(self, article: Article, content: Content) -> None:
-        """Render ARTICLE's title and body now, and drop its tokens (they are large to send between processes)."""
-        title, body = self.article_body(article, content, "../")
-        article.html = (str(title), str(body))
-        article.tokens, article.title_tokens = [], []
-
     def article_body(self, article: Article, content: Content, root: str) -> tuple[Markup, Markup]:
         """Return the annotated title and body of ARTICLE as HTML."""
-        if article.html is not None:
-            return Markup(article.html[0]), Markup(article.html[1])  # noqa: S704 - rendered below, earlier
         env = {"root": root, "entities": content.entities, "md": self.md}
         title = self.md.renderer.renderInline(article.title_tokens[0].children or [], self.md.options, env)
         body = self.md.renderer.render(article.tokens, self.md.options, env)
