@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -26,7 +27,7 @@ from markupsafe import Markup, escape
 from . import export
 from .anchor import SAFE_SCHEMES
 from .config import Config
-from .index import Index, entity_summary
+from .index import Index, MentionRef, entity_summary
 from .model import CLAIM_STATUSES, ENTITY_KINDS, Article, Content, Entity, EventDate, Source
 
 KIND_PLURALS = {
@@ -104,6 +105,7 @@ class Renderer:
             inline_markdown=self.inline_markdown,
             human_date=human_date,
             summary=entity_summary,
+            by_article=by_article,
         )
         self.env.globals.update(
             config=config,
@@ -194,6 +196,12 @@ class Renderer:
         return self.page(
             "article.html", article_path(article.slug), article=article, title_html=title, body_html=body, **common
         )
+
+
+def by_article(mentions: list[MentionRef]) -> list[tuple[Article, list[MentionRef]]]:
+    """Return MENTIONS grouped by article, in their order (Jinja's groupby would sort them by slug)."""
+    groups = [list(refs) for _, refs in itertools.groupby(mentions, key=lambda ref: id(ref.article))]
+    return [(refs[0].article, refs) for refs in groups]
 
 
 def _by_kind(entities: dict[str, Entity]) -> list[tuple[str, list[Entity]]]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from marginalia.anchor import anchor_article, make_markdown
 from marginalia.check import check_references
 from marginalia.index import build_index, entity_summary
 from marginalia.load import Problems, load_content
+from marginalia.pipeline import build
 
 ANNOTATIONS = """\
 mentions:
@@ -90,3 +93,15 @@ def test_entity_summary_is_the_first_sentence(project) -> None:
     """Cards and lists show the first sentence of a description."""
     content, _, _ = indexed(project)
     assert entity_summary(content.entities["ada"]) == "Mathematician."
+
+
+def test_entity_pages_list_articles_newest_first(project) -> None:
+    """An entity page groups its mentions by article, newest article first (not by file name)."""
+    project.article("a-later", "Ada spoke.\n", "mentions:\n  - {entity: ada, quote: Ada}\n", date="2021-05-01")
+    project.article("b-earlier", "Ada wrote.\n", "mentions:\n  - {entity: ada, quote: Ada}\n", date="2019-05-01")
+    project.article("c-latest", "Ada left.\n", "mentions:\n  - {entity: ada, quote: Ada}\n", date="2022-05-01")
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    page = (config.site_dir / "entities/ada.html").read_text()
+    titles = [page.index(f"Title of {slug}</a>") for slug in ("c-latest", "a-later", "b-earlier")]
+    assert titles == sorted(titles)
