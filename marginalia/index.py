@@ -86,25 +86,29 @@ class ArticleIndex:
     def view_of(self, entity_id: str) -> tuple[Any, ...]:
         """Return everything the page of ENTITY_ID shows of this article, to tell whether it changed."""
         mentions = tuple((r.span.id, r.before, r.words, r.after) for e, r in self.mentions if e == entity_id)
-        claims = tuple(
-            (p.item.id, p.item.status, p.item.summary, p.item.selector.quote, p.item.claimant, p.item.spans[0].id)
-            for p in self.claims
-            if any(e.id == entity_id for e in p.entities)
-        )
-        events = tuple(
-            (
-                p.item.id,
-                str(p.item.date),
-                p.item.title,
-                p.item.note,
-                p.item.spans[0].id,
-                tuple(e.id for e in p.entities),
-            )
-            for p in self.events
-            if any(e.id == entity_id for e in p.entities)
-        )
+        claims = tuple(shown(p) for p in self.claims if any(e.id == entity_id for e in p.entities))
+        events = tuple(shown(p) for p in self.events if any(e.id == entity_id for e in p.entities))
         pairs = tuple(sorted(self.pairs.get(entity_id, {}).items()))
         return (self.heading, mentions, claims, events, pairs)
+
+
+def shown(placed: Placed) -> tuple[Any, ...]:
+    """Return everything a page can show of a placed claim or event, to tell whether it changed."""
+    item, ids = placed.item, tuple(e.id for e in placed.entities)
+    where = item.spans[0].id if item.spans else ""
+    if isinstance(item, Claim):
+        return (
+            item.id,
+            item.status,
+            item.summary,
+            item.selector.quote,
+            item.claimant,
+            tuple(item.sources),
+            item.review,
+            where,
+            ids,
+        )
+    return (item.id, str(item.date), item.title, item.note, where, ids)
 
 
 def index_article(article: Article, content: Content) -> ArticleIndex:

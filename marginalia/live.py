@@ -36,7 +36,7 @@ from . import export
 from .check import NameFinder, check_references, lint_unused_ids
 from .config import Config, load_config
 from .errors import ContentError, Problem
-from .index import ArticleIndex, build_index
+from .index import ArticleIndex, build_index, shown
 from .load import ARTICLES_DIR, ENTITIES_FILE, SOURCES_FILE, Problems, article_names
 from .model import Article, Claim, Content
 from .pipeline import ArticleResult, article_pages, full_build, read_article
@@ -108,6 +108,8 @@ class LiveSite:
         self._cited: Counter[str] = Counter()
         self._registry_problems: list[Problem] = []
         """Found in the glossary and the sources at the last full build."""
+        self._entity_sources: set[str] = set()
+        """Sources cited by some entity's description (the glossary changes only with a full build)."""
         self._written: dict[str, int] = {}
         """Page path → hash of the HTML this process last wrote there, to skip writing it unchanged."""
 
@@ -136,12 +138,13 @@ class LiveSite:
         names = article_names(self.config.content_dir, Problems())
         signatures = {name: _pair_signature(folder, name) for name in names}  # before reading
         try:
-            built = full_build(self.config, self.jobs, use_cache=True)
+            result, built = full_build(self.config, self.jobs, use_cache=True)
         except ContentError as error:
             self._content = None
             return RebuildResult(error.problems)
         self._renderer = built.renderer
         self._registry_problems = built.registry_problems
+        self._entity_sources = {s for entity in built.content.entities.values() for s in entity.sources}
         self._content = replace(built.content, articles=[])
         self._articles.clear()
         self._ids.clear()
@@ -153,8 +156,7 @@ class LiveSite:
         self._order = built.content.articles
         gc.collect()
         gc.freeze()  # what stays in memory between rebuilds need not be scanned by every collection
-        pages = built.result.pages
-        return RebuildResult(sorted(built.result.warnings, key=lambda p: p.sort_key), pages, rendered=pages)
+        return RebuildResult(sorted(result.warnings, key=lambda p: p.sort_key), result.pages, rendered=result.pages)
 
     # --- An incremental rebuild ----------------------------------------------------------
 
@@ -238,16 +240,14 @@ class LiveSite:
         duplicates = any(count > 1 for count in self._ids.values())
         check_references(site, problems, references, duplicates=duplicates)
         claims: Iterable[Claim] = (claim for article in site.articles for claim in article.claims)
-        cited = {s for s, count in self._cited.items() if count > 0} | self._entity_sources()
+        cited = {s for s, count in self._cited.items() if count > 0} | self._entity_sources
         lint_unused_ids(site, +self._mentioned, cited, claims, problems)
         return sorted(problems, key=lambda p: p.sort_key)
 
     # --- What each article contributes ---------------------------------------------------
 
     def _remember(self, name: str, cached: _Cached) -> None:
-        found, content = cached.found, self._content
-        assert content is not None
-        article, part = found.article, found.part
+        article, part = cached.found.article, cached.found.part
         if article is not None and part is not None:
             cached.digests = _digests(article, part)
             cached.entities = _entities_of(article)
@@ -266,9 +266,6 @@ class LiveSite:
             self._mentioned.subtract(cached.mentioned)
             self._cited.subtract(cached.cited)
 
-    def _all_articles(self) -> list[Article]:
-        return [c.found.article for c in self._articles.values() if c.found.article is not None]
-
     def _with_articles(self) -> list[tuple[_Cached, Article]]:
         return [(c, c.found.article) for c in self._articles.values() if c.found.article is not None]
 
@@ -280,18 +277,13 @@ class LiveSite:
         Unless an article came, went or MOVED (a new date or slug), each new version takes the old one's place.
         """
         if moved:
-            return sorted(self._all_articles(), key=lambda a: (a.date, a.slug), reverse=True)
+            return sorted((a for _, a in self._with_articles()), key=lambda a: (a.date, a.slug), reverse=True)
         new: dict[int, Article] = {}
         for name, after in changed.items():
             before = old[name]
             if before is not None and before.found.article is not None and after and after.found.article:
                 new[id(before.found.article)] = after.found.article
         return [new.get(id(a), a) for a in self._order]
-
-    def _entity_sources(self) -> set[str]:
-        content = self._content
-        assert content is not None
-        return {s for entity in content.entities.values() for s in entity.sources}
 
     # --- Writing ---------------------------------------------------------------------
 
@@ -321,19 +313,9 @@ class LiveSite:
 def _digests(article: Article, part: ArticleIndex) -> dict[str, int]:
     """Return, for each list page, a hash of everything it shows of ARTICLE."""
 
-    def claim(placed: Any) -> tuple[Any, ...]:
-        c = placed.item
-        ids = tuple(e.id for e in placed.entities)
-        return (c.id, c.status, c.summary, c.selector.quote, c.claimant, tuple(c.sources), c.review, c.spans[0].id, ids)
-
-    def event(placed: Any) -> tuple[Any, ...]:
-        e = placed.item
-        ids = tuple(x.id for x in placed.entities)
-        return (e.id, str(e.date), e.title, e.note, e.spans[0].id, ids)
-
     heading = (article.slug, article.title, article.date)
-    claims = hash((heading, tuple(claim(p) for p in part.claims)))
-    events = hash((heading, tuple(event(p) for p in part.events)))
+    claims = hash((heading, tuple(shown(p) for p in part.claims)))
+    events = hash((heading, tuple(shown(p) for p in part.events)))
     return {
         "index.html": hash(
             (*heading, article.dateline, article.publisher, len(article.claims), len(part.events), len(part.entities))

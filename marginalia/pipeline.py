@@ -66,7 +66,7 @@ def build(config: Config, jobs: int = 0, strict: bool = False, use_cache: bool =
     STRICT: warnings stop the build too, before anything is written.
     USE_CACHE: reuse what the last build found in the articles that did not change (see cache.py).
     """
-    return full_build(config, jobs, strict, use_cache).result
+    return full_build(config, jobs, strict, use_cache)[0]
 
 
 @dataclass
@@ -87,24 +87,13 @@ class ArticleResult:
     """Its own pages, once written into the staging folder."""
 
 
-@dataclass
-class Built:
-    """Everything a build knew at its end, for a caller that keeps the site in memory (the dev server)."""
-
-    result: BuildResult
-    content: Content
-    index: Index
-    renderer: Renderer
-    articles: list[ArticleResult]
-    registry_problems: list[Problem]
-    """Found in the glossary and the sources."""
-
-
-def full_build(config: Config, jobs: int = 0, strict: bool = False, use_cache: bool = False) -> Built:
-    """Build the site as `build` does; return what the build knew at its end."""
+def full_build(
+    config: Config, jobs: int = 0, strict: bool = False, use_cache: bool = False
+) -> tuple[BuildResult, Prepared]:
+    """Build the site as `build` does; return its result, and what the build knew at its end (for the dev server)."""
     started = time.perf_counter()
     recover_site(config.site_dir)
-    done: list[tuple[_Prepared, int]] = []  # what fill() prepared, and the number of HTML pages
+    done: list[tuple[Prepared, int]] = []  # what fill() prepared, and the number of HTML pages
 
     def fill(staging: Path) -> None:
         prepared = _prepare(config, jobs, staging, use_cache)
@@ -125,20 +114,20 @@ def full_build(config: Config, jobs: int = 0, strict: bool = False, use_cache: b
         read = [r for r in prepared.articles if r.path.name not in prepared.reused]
         cache.save(config, prepared.cache_key, {r.path.name: (prepared.hashes[r.path.name], r) for r in read})
     warnings = [p for p in prepared.problems if p.severity != "error"]
-    result = BuildResult(pages, time.perf_counter() - started, warnings)
-    return Built(
-        result, prepared.content, prepared.index, prepared.renderer, prepared.articles, prepared.registry_problems
-    )
+    return BuildResult(pages, time.perf_counter() - started, warnings), prepared
 
 
 @dataclass
-class _Prepared:
+class Prepared:
+    """What the stages before the site-wide pages found: everything rendering them needs."""
+
     problems: Problems
     content: Content
     index: Index
     renderer: Renderer
     articles: list[ArticleResult]
     registry_problems: list[Problem]
+    """Found in the glossary and the sources."""
     cache_key: str | None = None
     """The site key the build cache is to be saved under, if it is used."""
     hashes: dict[str, str] = field(default_factory=dict)
@@ -147,7 +136,7 @@ class _Prepared:
     """.md file names of the articles taken from the build cache."""
 
 
-def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cache: bool = False) -> _Prepared:
+def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cache: bool = False) -> Prepared:
     """Run the stages before the site-wide pages; return the problems, and what rendering them needs.
 
     With a STAGING folder, each article's own pages (its page and its
@@ -190,7 +179,7 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
     index = build_index(content, parts)
     lint_unused(content, index, problems)
     reused_names = {r.path.name for r in reused}
-    return _Prepared(problems, content, index, renderer, results, registry_problems, key, hashes, reused_names)
+    return Prepared(problems, content, index, renderer, results, registry_problems, key, hashes, reused_names)
 
 
 def _reuse(
