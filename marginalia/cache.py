@@ -14,8 +14,20 @@ entry when
 - and the previous site still holds the article's own pages: they are linked
   (or copied) into the new site instead of being rendered again.
 
-Everything else (the index, entity pages, lists, exports, search) is built as
-usual. The cache is one pickle per article in `.cache/marginalia/<site key>/`
+The cache also keeps a manifest: the content hash of every article of the
+site in place. With it, the build knows the version of each changed, added or
+removed article that the previous site shows, and renders only the entity
+pages and lists that show something different of it (`changes.stale_pages`);
+the others are linked from the previous site too. Without a manifest, the
+site-wide pages are all rendered again.
+
+Every writer of the site keeps the cache true to the site in place: a build
+with the cache removes the manifest before the site is swapped and writes it
+after; a build without it removes the whole cache; the dev server, which
+rewrites pages in place, removes the manifest and the entries of the articles
+it re-renders.
+
+The cache is one pickle per article in `.cache/marginalia/<site key>/`
 beside the site folder, which only this program writes, and only for the articles
 it read; `python build.py --no-cache` ignores it, and deleting the folder is
 always safe.
@@ -39,9 +51,10 @@ from .load import ENTITIES_FILE, SOURCES_FILE
 if TYPE_CHECKING:
     from .pipeline import ArticleResult
 
-FORMAT = 1
+FORMAT = 2
 """Changed whenever what is pickled changes shape."""
 PACKAGE_DIR = Path(__file__).resolve().parent
+MANIFEST = "manifest.pickle"
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "nh3", "pyyaml", "fastjsonschema", "jsonschema")
 
 
@@ -97,10 +110,13 @@ def load(config: Config, key: str, name: str, content: str) -> ArticleResult | N
     return result
 
 
-def save(config: Config, key: str, entries: dict[str, tuple[str, ArticleResult]]) -> None:
-    """Save ENTRIES (article file name → (content hash, result)) under KEY; drop the caches of other keys.
+def save(config: Config, key: str, entries: dict[str, tuple[str, ArticleResult]], manifest: dict[str, str]) -> None:
+    """Save ENTRIES (article file name → (content hash, result)) and the MANIFEST of the site under KEY.
 
-    Each entry is written atomically. A cache that cannot be written only makes the next build slower.
+    MANIFEST maps every article file name of the site now in place to its
+    content hash. The caches of other keys are dropped. Each file is written
+    atomically, the manifest last. A cache that cannot be written only makes
+    the next build slower.
     """
     folder = cache_dir(config) / key[:32]
     try:
@@ -108,12 +124,39 @@ def save(config: Config, key: str, entries: dict[str, tuple[str, ArticleResult]]
         for other in folder.parent.iterdir():
             if other != folder and other.is_dir():
                 shutil.rmtree(other, ignore_errors=True)
-        for name, entry in entries.items():
+        for name, entry in [*((f"{name}.pickle", entry) for name, entry in entries.items()), (MANIFEST, manifest)]:
             temporary = folder / f".{name}.{os.getpid()}"
             temporary.write_bytes(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, folder / f"{name}.pickle")
+            os.replace(temporary, folder / name)
     except OSError:
         pass
+
+
+def load_manifest(config: Config, key: str) -> dict[str, str] | None:
+    """Return the content hash of each article of the site in place, as saved under KEY, or None if unknown."""
+    try:
+        with (cache_dir(config) / key[:32] / MANIFEST).open("rb") as file:
+            manifest = pickle.load(file)  # noqa: S301 - written by save() above
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def clear(config: Config) -> None:
+    """Remove the whole build cache of CONFIG's site."""
+    shutil.rmtree(cache_dir(config), ignore_errors=True)
+
+
+def forget(config: Config, names: list[str] | None = None) -> None:
+    """Remove the manifest, and the entries of the article files NAMES, under every key."""
+    try:
+        folders = [p for p in cache_dir(config).iterdir() if p.is_dir()]
+    except OSError:
+        return
+    for folder in folders:
+        for name in [MANIFEST, *(f"{n}.pickle" for n in names or [])]:
+            with contextlib.suppress(OSError):
+                (folder / name).unlink()
 
 
 def reuse_pages(pages: list[str], site_dir: Path, staging: Path) -> bool:

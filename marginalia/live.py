@@ -30,13 +30,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
-from . import export
+from . import cache, export
+from .changes import moved, stale_pages
 from .check import NameFinder, check_references, lint_unused_ids
 from .config import Config, load_config
 from .errors import ContentError, Problem
-from .index import ArticleIndex, build_index, shown
+from .index import build_index
 from .load import ARTICLES_DIR, ENTITIES_FILE, SOURCES_FILE, Problems, article_names
 from .model import Article, Claim, Content
 from .pipeline import ArticleResult, article_pages, full_build, read_article
@@ -45,9 +45,6 @@ from .render import Page, Renderer
 Signature = tuple[tuple[str, int, int], ...]
 ArticleSignature = tuple[tuple[int, int], tuple[int, int]]
 """(modification time in ns, size) of an article's .md file and of its .yml file ((0, -1) if missing)."""
-
-LISTS = ("index.html", "glossary.html", "timeline.html", "claims.html", "sources.html", "timeline.json", "feed.xml")
-"""The site-wide pages that show something of every article."""
 
 
 @dataclass
@@ -77,10 +74,6 @@ class _Cached:
 
     signature: ArticleSignature
     found: ArticleResult
-    digests: dict[str, int] = field(default_factory=dict)
-    """List page → a hash of what it shows of this article."""
-    entities: set[str] = field(default_factory=set)
-    """Entities whose pages can show something of this article."""
     ids: list[tuple[str, str]] = field(default_factory=list)
     """(kind, id) of its claims and events: ids are site-wide."""
     mentioned: Counter[str] = field(default_factory=Counter)
@@ -186,8 +179,8 @@ class LiveSite:
             self._forget(name)
             if new is not None:
                 self._remember(name, new)
-        lists = _lists_changed(changed, old)
-        articles = self._reorder(changed, old, moved=lists == set(LISTS))
+        found = {name: (_found(old[name]), _found(new)) for name, new in changed.items()}
+        articles = self._reorder(changed, old, moved=any(moved(*pair) for pair in found.values()))
         site = replace(content, articles=articles)
         problems = self._problems(site, folder_problems)
         result = RebuildResult(problems)
@@ -211,11 +204,7 @@ class LiveSite:
                 article, part = new.found.article, new.found.part
                 assert article is not None and part is not None
                 own += article_pages(article, part, renderer, content)
-            dirty |= {f"entities/{e}.html" for e in _entities_changed(before, new)}
-        dirty |= lists
-        if "feed.xml" in dirty:
-            dirty.add("sitemap.xml")
-        dirty = {page for page in dirty if not page.startswith("entities/") or page[9:-5] in content.entities}
+            dirty |= stale_pages(*found[name])
 
         pages = list(own)
         if dirty:
@@ -223,6 +212,7 @@ class LiveSite:
             plan = renderer.plan(site, index)
             pages += [plan[path]() for path in sorted(dirty) if path in plan]
         result.rendered = len(pages)
+        cache.forget(self.config, list(changed))  # the cache no longer describes these articles' pages
         result.pages_written = self._write(pages) + self._delete(gone)
         self._order = articles
         return result
@@ -249,8 +239,6 @@ class LiveSite:
     def _remember(self, name: str, cached: _Cached) -> None:
         article, part = cached.found.article, cached.found.part
         if article is not None and part is not None:
-            cached.digests = _digests(article, part)
-            cached.entities = _entities_of(article)
             cached.ids = [("claim", c.id) for c in article.claims] + [("event", e.id) for e in article.events]
             cached.mentioned = Counter(entity_id for entity_id, _ in part.mentions)
             cached.cited = {s for claim in article.claims for s in claim.sources}
@@ -310,61 +298,8 @@ class LiveSite:
         return len(paths)
 
 
-def _digests(article: Article, part: ArticleIndex) -> dict[str, int]:
-    """Return, for each list page, a hash of everything it shows of ARTICLE."""
-
-    heading = (article.slug, article.title, article.date)
-    claims = hash((heading, tuple(shown(p) for p in part.claims)))
-    events = hash((heading, tuple(shown(p) for p in part.events)))
-    return {
-        "index.html": hash(
-            (*heading, article.dateline, article.publisher, len(article.claims), len(part.events), len(part.entities))
-        ),
-        "glossary.html": hash(tuple(sorted(Counter(entity_id for entity_id, _ in part.mentions).items()))),
-        "claims.html": claims,
-        "sources.html": claims,
-        "timeline.html": events,
-        "timeline.json": events,
-        "feed.xml": hash((heading, article.lede)),  # and the sitemap, which shows less
-    }
-
-
-def _lists_changed(changed: dict[str, _Cached | None], old: dict[str, _Cached | None]) -> set[str]:
-    """Return the list pages that show something different of the CHANGED articles (all, if one came or went)."""
-    pages: set[str] = set()
-    for name, after in changed.items():
-        before = old[name]
-        a = after.found.article if after is not None else None
-        b = before.found.article if before is not None else None
-        if a is None and b is None:
-            continue
-        if a is None or b is None or (a.date, a.slug) != (b.date, b.slug):
-            return set(LISTS)  # an article came, went or moved: the order of every list changes
-        assert after is not None and before is not None
-        pages |= {page for page in LISTS if before.digests[page] != after.digests[page]}
-    return pages
-
-
-def _entities_changed(before: _Cached | None, after: _Cached | None) -> set[str]:
-    """Return the entities whose pages show something different of the article from BEFORE to AFTER."""
-    old = before.found.part if before is not None else None
-    new = after.found.part if after is not None else None
-    touched = (before.entities if before else set()) | (after.entities if after else set())
-    return {e for e in touched if _view(old, e) != _view(new, e)}
-
-
-def _view(part: ArticleIndex | None, entity_id: str) -> tuple[Any, ...]:
-    return part.view_of(entity_id) if part is not None else ()
-
-
-def _entities_of(article: Article) -> set[str]:
-    """Return every entity id ARTICLE refers to: mentions, claimants, claim and event entities."""
-    ids = {m.entity for m in article.mentions}
-    for claim in article.claims:
-        ids |= {claim.claimant, *claim.about} - {""}
-    for event in article.events:
-        ids |= set(event.entities)
-    return ids
+def _found(cached: _Cached | None) -> ArticleResult | None:
+    return cached.found if cached is not None else None
 
 
 def _registry_paths(config: Config) -> list[Path]:

@@ -30,6 +30,7 @@ from typing import Any
 
 from . import cache
 from .anchor import anchor_article, make_markdown
+from .changes import stale_pages
 from .check import NameFinder, article_references, check_references, lint_unused, unannotated_names
 from .config import Config
 from .errors import ContentError, Problem
@@ -103,7 +104,13 @@ def full_build(
         plan = prepared.renderer.plan(content, index)
         written = {path for a in prepared.articles for path in a.written}
         rest = {path: make for path, make in plan.items() if path not in written}
-        _render_pages(rest, staging, _workers(jobs, len(content.articles)))
+        if prepared.cache_key is None:
+            cache.clear(config)  # nothing in it would describe the site this build puts in place
+        else:
+            cache.forget(config)  # its manifest describes the site this build replaces; save() writes the new one
+        if prepared.stale is not None:
+            rest = _keep_unchanged(rest, prepared.stale, config.site_dir, staging)
+        _render_pages(rest, staging, _workers(jobs, len(rest)))
         if config.search:
             index_search(staging, content, index)
         done.append((prepared, sum(path.endswith(".html") for path in plan)))
@@ -112,7 +119,8 @@ def full_build(
     prepared, pages = done[0]
     if prepared.cache_key is not None:  # only now: the cache describes the site that is in place
         read = [r for r in prepared.articles if r.path.name not in prepared.reused]
-        cache.save(config, prepared.cache_key, {r.path.name: (prepared.hashes[r.path.name], r) for r in read})
+        entries = {r.path.name: (prepared.hashes[r.path.name], r) for r in read}
+        cache.save(config, prepared.cache_key, entries, manifest=prepared.hashes)
     warnings = [p for p in prepared.problems if p.severity != "error"]
     return BuildResult(pages, time.perf_counter() - started, warnings), prepared
 
@@ -134,6 +142,8 @@ class Prepared:
     """.md file name → content hash, for the build cache."""
     reused: set[str] = field(default_factory=set)
     """.md file names of the articles taken from the build cache."""
+    stale: set[str] | None = None
+    """The site-wide pages of the previous site that changed articles make stale; None: all of them."""
 
 
 def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cache: bool = False) -> Prepared:
@@ -158,10 +168,12 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
             staging = None
         key: str | None = None
         hashes: dict[str, str] = {}
+        previous: dict[str, str] | None = None
         reused: list[ArticleResult] = []
         if staging is not None and use_cache:
             key = cache.site_key(config)
             hashes = {path.name: cache.content_hash(path) for path in paths}
+            previous = cache.load_manifest(config, key)
             paths, reused = _reuse(config, key, paths, hashes, staging)
         shared = {"renderer": renderer, "content": content, "names": NameFinder(content), "folder": staging}
         for found in [*reused, *_in_workers(_read_chunk, paths, _workers(jobs, len(paths)), **shared)]:
@@ -179,7 +191,10 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
     index = build_index(content, parts)
     lint_unused(content, index, problems)
     reused_names = {r.path.name for r in reused}
-    return Prepared(problems, content, index, renderer, results, registry_problems, key, hashes, reused_names)
+    stale = None
+    if key is not None and previous is not None:
+        stale = _stale(config, key, previous, [r for r in results if r.path.name not in reused_names], hashes)
+    return Prepared(problems, content, index, renderer, results, registry_problems, key, hashes, reused_names, stale)
 
 
 def _reuse(
@@ -194,6 +209,36 @@ def _reuse(
         else:
             to_read.append(path)
     return to_read, reused
+
+
+def _stale(
+    config: Config, key: str, previous: dict[str, str], read: list[ArticleResult], hashes: dict[str, str]
+) -> set[str] | None:
+    """Return the site-wide pages of the previous site that the articles READ or removed since make stale.
+
+    PREVIOUS is the manifest of that site (file name → content hash), HASHES
+    that of this build. The version each article had there comes from the
+    cache; None if one cannot be found: then nothing is known to be unchanged.
+    """
+    changes = [(r.path.name, r) for r in read] + [(name, None) for name in previous if name not in hashes]
+    stale: set[str] = set()
+    for name, after in changes:
+        before = None
+        if name in previous:
+            before = cache.load(config, key, name, previous[name])
+            if before is None:
+                return None
+        stale |= stale_pages(before, after)
+    return stale
+
+
+def _keep_unchanged(
+    plan: dict[str, Callable[[], Page]], stale: set[str], site_dir: Path, staging: Path
+) -> dict[str, Callable[[], Page]]:
+    """Link the pages of PLAN that are not STALE from the previous site into STAGING; return those left to render."""
+    return {
+        path: make for path, make in plan.items() if path in stale or not cache.reuse_pages([path], site_dir, staging)
+    }
 
 
 def read_article(path: Path, renderer: Renderer, content: Content, names: NameFinder) -> ArticleResult:

@@ -12,6 +12,7 @@ import pytest
 from marginalia import pipeline
 from marginalia.cache import cache_dir
 from marginalia.errors import ContentError
+from marginalia.live import LiveSite
 from marginalia.pipeline import build
 
 ARTICLES = {
@@ -48,6 +49,20 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return names
 
 
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the site-wide pages the build renders (not those it links from the previous site)."""
+    paths: list[str] = []
+    original = pipeline._render_pages
+
+    def render_pages(plan, *args):  # type: ignore[no-untyped-def]
+        paths.extend(sorted(plan))
+        return original(plan, *args)
+
+    monkeypatch.setattr(pipeline, "_render_pages", render_pages)
+    return paths
+
+
 def from_scratch(config, tmp_path: Path) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
     """Return the site a build without the cache makes of the same content."""
     fresh = dataclasses.replace(config, site_dir=tmp_path / "scratch" / "site")
@@ -57,7 +72,8 @@ def from_scratch(config, tmp_path: Path) -> dict[str, bytes]:  # type: ignore[no
 
 def test_a_build_from_the_cache_is_the_build_from_scratch(site, reads: list[str], tmp_path: Path) -> None:
     project, config = site
-    assert sorted(p.name for p in next(cache_dir(config).iterdir()).iterdir()) == ["a.md.pickle", "b.md.pickle"]
+    entries = sorted(p.name for p in next(cache_dir(config).iterdir()).iterdir())
+    assert entries == ["a.md.pickle", "b.md.pickle", "manifest.pickle"]
     build(config, use_cache=True)
     assert reads == []  # every article came from the cache
     assert files(config.site_dir) == from_scratch(config, tmp_path)
@@ -123,5 +139,108 @@ def test_a_corrupt_cache_entry_is_read_again(site, tmp_path: Path) -> None:
     project, config = site
     entry = next(cache_dir(config).iterdir()) / "a.md.pickle"
     entry.write_bytes(b"not a pickle")
+    build(config, use_cache=True)
+    assert files(config.site_dir) == from_scratch(config, tmp_path)
+
+
+# --- Site-wide pages: only those a change makes stale are rendered again -----------------
+
+B_WITH_CLAIM = ARTICLES["b"][1] + (
+    "claims:\n  - {id: large, quote: London is large, status: reported, sources: [notes]}\n"
+    "events:\n  - {id: seen, quote: large, date: '1843', title: London seen}\n"
+    "notes:\n  - {quote: large, text: A note.}\n"
+)
+SITE_WIDE = ["claims.html", "glossary.html", "index.html", "sources.html", "timeline.html", "timeline.json"]
+
+
+@pytest.fixture
+def annotated(site):  # type: ignore[no-untyped-def]
+    """The two-article site, b with a claim, an event and a note, built with the cache."""
+    project, config = site
+    project.article("b", ARTICLES["b"][0], B_WITH_CLAIM)
+    build(config, use_cache=True)
+    return project, config
+
+
+def test_unchanged_content_renders_no_site_wide_page(annotated, rendered: list[str], tmp_path: Path) -> None:
+    project, config = annotated
+    build(config, use_cache=True)
+    assert rendered == []
+    assert files(config.site_dir) == from_scratch(config, tmp_path)
+
+
+def test_a_note_edited_renders_no_site_wide_page(annotated, rendered: list[str], tmp_path: Path) -> None:
+    """A note shows on its article's page only: entity pages and lists are taken from the previous site."""
+    project, config = annotated
+    project.article("b", ARTICLES["b"][0], B_WITH_CLAIM.replace("A note.", "Another note."))
+    build(config, use_cache=True)
+    assert rendered == []
+    assert "Another note." in (config.site_dir / "articles/b.html").read_text()
+    assert files(config.site_dir) == from_scratch(config, tmp_path)
+
+
+CHANGES = {
+    # change: (new body of b, new annotations of b, new date of b, pages that must be rendered again)
+    "claim status": (None, B_WITH_CLAIM.replace("reported", "confirmed"), None, ["claims.html", "sources.html"]),
+    "event date": (None, B_WITH_CLAIM.replace("'1843'", "'1844'"), None, ["timeline.html", "timeline.json"]),
+    "new mention": (
+        "London is large. Ada said so.\n",
+        B_WITH_CLAIM.replace("mentions:\n", "mentions:\n  - {entity: ada, quote: Ada}\n"),
+        None,
+        ["entities/ada.html", "glossary.html", "index.html"],
+    ),
+    "new date": (None, None, "2021-01-01", ["claims.html", "entities/london.html", "index.html", "timeline.html"]),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_changed_article_renders_the_pages_that_show_it(
+    annotated, rendered: list[str], tmp_path: Path, change: str
+) -> None:
+    project, config = annotated
+    body, annotations, date, expected = CHANGES[change]
+    project.article("b", body or ARTICLES["b"][0], annotations or B_WITH_CLAIM, date=date or "2020-03-13")
+    build(config, use_cache=True)
+    assert set(expected) <= set(rendered)
+    assert "entities/engine.html" not in rendered  # only article a mentions the engine
+    assert files(config.site_dir) == from_scratch(config, tmp_path)
+
+
+@pytest.mark.parametrize("change", ["added", "removed"])
+def test_an_article_added_or_removed_renders_its_entities_and_every_list(
+    annotated, rendered: list[str], tmp_path: Path, change: str
+) -> None:
+    project, config = annotated
+    if change == "added":
+        project.article("c", "The engine ran.\n", "mentions:\n  - {entity: engine, quote: engine}\n")
+    else:
+        (project.content / "articles/a.md").unlink()
+        (project.content / "articles/a.yml").unlink()
+    build(config, use_cache=True)
+    assert "entities/engine.html" in rendered and set(SITE_WIDE) <= set(rendered)
+    assert "entities/london.html" not in rendered  # neither article mentions London
+    assert files(config.site_dir) == from_scratch(config, tmp_path)
+
+
+def test_a_build_without_the_cache_removes_it(annotated, reads: list[str], tmp_path: Path) -> None:
+    """The cache describes the site in place: after a build that did not keep it up to date, it is gone."""
+    project, config = annotated
+    project.article("b", ARTICLES["b"][0], B_WITH_CLAIM.replace("reported", "confirmed"))
+    build(config)
+    assert not cache_dir(config).exists()
+    project.article("b", ARTICLES["b"][0], B_WITH_CLAIM)  # as the cache last saw it
+    build(config, use_cache=True)
+    assert sorted(reads) == ["a.md", "a.md", "b.md", "b.md"]  # by the build without the cache, then again
+    assert files(config.site_dir) == from_scratch(config, tmp_path)
+
+
+def test_pages_the_dev_server_rewrote_are_not_reused(annotated, tmp_path: Path) -> None:
+    """The dev server writes pages in place: a later build must not take them for the cached versions."""
+    project, config = annotated
+    live = LiveSite(config)
+    live.rebuild()
+    project.article("b", ARTICLES["b"][0], B_WITH_CLAIM.replace("reported", "confirmed"))
+    assert not live.rebuild().failed
+    project.article("b", ARTICLES["b"][0], B_WITH_CLAIM)  # back to what the cache holds, the server stopped
     build(config, use_cache=True)
     assert files(config.site_dir) == from_scratch(config, tmp_path)
