@@ -100,7 +100,7 @@ def content_hash(md_path: Path) -> str:
 def load(config: Config, key: str, name: str, content: str) -> ArticleResult | None:
     """Return what was saved under KEY for the article file NAME, if its content hash then was CONTENT."""
     try:
-        with (cache_dir(config) / key[:32] / f"{name}.pickle").open("rb") as file:
+        with open(f"{cache_dir(config)}/{key[:32]}/{name}.pickle", "rb") as file:
             saved = pickle.load(file)  # noqa: S301 - written by save() below, for this project only
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError):
         return None
@@ -164,20 +164,31 @@ def reuse_pages(pages: list[str], site_dir: Path, staging: Path) -> bool:
 
     A linked file is never written again in this build: only pages not reused are rendered.
     """
-    done: list[Path] = []
+    done: list[str] = []
+    site, new = os.fspath(site_dir), os.fspath(staging)  # strings: at 10,000 articles, Path objects cost seconds
     for page in pages:
-        source, target = site_dir / page, staging / page
+        source, target = f"{site}/{page}", f"{new}/{page}"
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(source, target)
-            except OSError:
-                if not source.is_file():
-                    raise
-                shutil.copyfile(source, target)
+            _link_or_copy(source, target)
         except OSError:
             for path in done:
-                path.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
             return False
         done.append(target)
     return True
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    """Hard-link SOURCE as TARGET, making TARGET's folder if needed; copy it where links are not possible."""
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        if not os.path.isfile(source):
+            raise
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        _link_or_copy(source, target)
+    except OSError:  # another file system, or one without hard links
+        if not os.path.isfile(source):
+            raise
+        shutil.copyfile(source, target)
