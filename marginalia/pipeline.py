@@ -134,7 +134,7 @@ def full_build(
             cache.forget(config)  # its manifest describes the site this build replaces; save() writes the new one
         if prepared.stale is not None:
             rest = _keep_unchanged(rest, prepared.stale, config.site_dir, staging)
-        _render_pages(rest, staging, _workers(jobs, len(rest)))
+        _render_pages(rest, staging, _workers(jobs, len(rest)), index)
         if config.search:
             index_search(staging, content, index)
         done.append((prepared, sum(path.endswith(".html") for path in plan)))
@@ -300,9 +300,9 @@ def _workers(jobs: int, articles: int) -> int:
 
 
 def _in_workers(
-    function: Callable[[list[Any]], list[Any]], items: list[Any], workers: int, **shared: Any
+    function: Callable[[list[Any]], list[Any]], items: list[Any], workers: int, chunk: int = 64, **shared: Any
 ) -> Iterator[Any]:
-    """Yield FUNCTION's results over ITEMS, in chunks, in WORKERS forked processes (or here, for 1)."""
+    """Yield FUNCTION's results over ITEMS, in chunks of at most CHUNK, in WORKERS forked processes (or here, for 1)."""
     _SHARED.clear()
     _SHARED.update(shared)
     gc.freeze()  # what exists now is not garbage: collections need not scan it (nor, in a worker, copy its pages)
@@ -310,7 +310,7 @@ def _in_workers(
         if workers <= 1:
             yield from function(items)
             return
-        size = max(1, min(64, len(items) // (workers * 8)))
+        size = max(1, min(chunk, len(items) // (workers * 8)))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
         with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
             for results in pool.imap(function, chunks):
@@ -350,9 +350,21 @@ def _relink(found: ArticleResult, entities: dict[str, Entity]) -> None:
         placed.entities = [entities[e.id] for e in placed.entities]
 
 
-def _render_pages(plan: dict[str, Callable[[], Page]], folder: Path, workers: int) -> None:
-    """Render every page of PLAN into FOLDER."""
-    for _ in _in_workers(_render_chunk, sorted(plan), workers, plan=plan, folder=folder):
+def _render_pages(plan: dict[str, Callable[[], Page]], folder: Path, workers: int, index: Index) -> None:
+    """Render every page of PLAN into FOLDER, the largest first, a few at a time.
+
+    Pages differ in size by a factor of thousands (the claims list, an entity
+    mentioned in every other article): taken in this order, no worker is left
+    alone with a large page at the end.
+    """
+
+    def size(path: str) -> int:
+        if path.startswith("entities/"):
+            return len(index.mentions.get(path[len("entities/") : -len(".html")], ()))
+        return len(index.claims) + len(index.timeline)  # a list of the whole site
+
+    order = sorted(plan, key=lambda path: (-size(path), path))
+    for _ in _in_workers(_render_chunk, order, workers, chunk=4, plan=plan, folder=folder):
         pass
 
 
