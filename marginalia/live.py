@@ -8,17 +8,15 @@ show something that changed:
 
 - the changed articles' own pages (their page and annotation export), which
   need nothing but the article and the glossary;
-- the page of every entity whose mentions, claims, events or neighbours in
-  those articles changed;
-- each site-wide list (home, glossary, timeline, claims, sources) only if
-  what it shows of some article changed: each article keeps a digest of its
-  share of every list.
+- the entity pages and site-wide lists that show something different of
+  them (`changes.stale_pages`, comparing each article's old and new version).
 
 The site-wide index is built again only when an entity page or a list has to
 be rendered; the checks that span articles use counts kept up to date per
 article. An edit to entities.yml, sources.yml, a template or mkdocs.yml
 rebuilds everything. Later rebuilds write changed pages in place, one atomic
-rename per file; the search index and sitemap are made by full builds only.
+rename per file, and remove from the build cache what no longer describes the
+site; the search index is made by full builds only.
 """
 
 from __future__ import annotations

@@ -302,7 +302,13 @@ def _workers(jobs: int, articles: int) -> int:
 def _in_workers(
     function: Callable[[list[Any]], list[Any]], items: list[Any], workers: int, chunk: int = 64, **shared: Any
 ) -> Iterator[Any]:
-    """Yield FUNCTION's results over ITEMS, in chunks of at most CHUNK, in WORKERS forked processes (or here, for 1)."""
+    """Yield FUNCTION's results over ITEMS, in order, computed in chunks of at most CHUNK by WORKERS processes.
+
+    This process is one of them: it takes every WORKERS-th chunk, and
+    WORKERS - 1 forked processes take the others. One process fewer is one
+    copy fewer of what this one holds (a forked process soon copies every
+    memory page whose objects it touches, if only to count references).
+    """
     _SHARED.clear()
     _SHARED.update(shared)
     gc.freeze()  # what exists now is not garbage: collections need not scan it (nor, in a worker, copy its pages)
@@ -312,9 +318,16 @@ def _in_workers(
             return
         size = max(1, min(chunk, len(items) // (workers * 8)))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.enable) as pool:
-            for results in pool.imap(function, chunks):
-                yield from results
+        done: list[list[Any]] = [[] for _ in chunks]
+        theirs = [i for i in range(len(chunks)) if i % workers]
+        with multiprocessing.get_context("fork").Pool(workers - 1, initializer=gc.enable) as pool:
+            elsewhere = pool.imap(function, [chunks[i] for i in theirs])
+            for i in range(0, len(chunks), workers):
+                done[i] = function(chunks[i])
+            for i, results in zip(theirs, elsewhere, strict=True):
+                done[i] = results
+        for results in done:
+            yield from results
     finally:
         gc.unfreeze()
         _SHARED.clear()
@@ -364,8 +377,15 @@ def _render_pages(plan: dict[str, Callable[[], Page]], folder: Path, workers: in
         return len(index.claims) + len(index.timeline)  # a list of the whole site
 
     order = sorted(plan, key=lambda path: (-size(path), path))
-    for _ in _in_workers(_render_chunk, order, workers, chunk=4, plan=plan, folder=folder):
-        pass
+    gc.freeze()  # what the build holds now lives to its end: collections need not scan it
+    paused = not gc.isenabled()
+    gc.enable()  # but rendering leaves cyclic garbage behind
+    try:
+        for _ in _in_workers(_render_chunk, order, workers, chunk=4, plan=plan, folder=folder):
+            pass
+    finally:
+        if paused:
+            gc.disable()
 
 
 def _render_chunk(paths: list[str]) -> list[str]:

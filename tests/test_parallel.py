@@ -1,0 +1,40 @@
+"""A site large enough to be built by several processes is the site one process builds."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from marginalia import pipeline
+from marginalia.pipeline import build
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def large(project):  # type: ignore[no-untyped-def]
+    """A project with more articles than one process builds alone, one of them with a warning."""
+    for n in range(pipeline.PARALLEL_FROM + 6):
+        body = f"Ada saw the engine in London, day {n}.\n" + ("Ada Lovelace came back.\n" if n == 7 else "")
+        mentions = "mentions:\n  - {entity: ada, quote: Ada, occurrence: 1}\n  - {entity: engine, quote: engine}\n"
+        if n % 3:
+            mentions += "  - {entity: london, quote: London}\n"
+        claims = f"claims:\n  - {{id: c{n}, quote: day {n}, status: reported, sources: [notes]}}\n"
+        project.article(f"a{n:03}", body, mentions + claims, date=f"2020-{1 + n % 12:02}-{1 + n % 28:02}")
+    return dataclasses.replace(project.config, search=False)
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_workers_build_the_site_one_process_builds(large, tmp_path: Path, jobs: int) -> None:
+    one = dataclasses.replace(large, site_dir=tmp_path / "one" / "site")
+    many = dataclasses.replace(large, site_dir=tmp_path / "many" / "site")
+    serial = build(one, jobs=1)
+    parallel = build(many, jobs=jobs)
+    assert pipeline._workers(jobs, pipeline.PARALLEL_FROM + 6) == jobs
+    assert files(many.site_dir) == files(one.site_dir)
+    assert parallel.warnings == serial.warnings
+    assert parallel.warnings  # the unannotated "Ada Lovelace" in a007
