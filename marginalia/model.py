@@ -20,9 +20,21 @@ CLAIM_STATUSES = ("reported", "confirmed", "disputed", "false")
 """What a claim's status may be, from least to most checked."""
 
 
+def _by_constructor(self: Any) -> tuple[Any, tuple[Any, ...]]:
+    """Pickle a frozen dataclass with slots as a call of its constructor.
+
+    Loading it is then several times faster than through the __setstate__
+    dataclasses gives such classes; the build cache loads hundreds of
+    thousands of them.
+    """
+    return type(self), tuple(getattr(self, name) for name in self.__slots__)
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """A place in a source file, for messages: 1-based line and column."""
+
+    __reduce__ = _by_constructor
 
     path: Path
     """The file, as given to the loader."""
@@ -43,6 +55,8 @@ class Location:
 @dataclass(frozen=True, slots=True)
 class Selector:
     """Where an annotation sits: the W3C TextQuoteSelector idea."""
+
+    __reduce__ = _by_constructor
 
     quote: str
     """The exact words, as they read in the rendered article."""
@@ -119,6 +133,8 @@ class Source:
 @dataclass(frozen=True, slots=True)
 class EventDate:
     """A date at its real precision, or a range of two."""
+
+    __reduce__ = _by_constructor
 
     start: str
     """ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD."""
