@@ -350,9 +350,12 @@ def main() -> int:
                 if tool in stop or tool == "rebuild":
                     continue
                 if tool in ("ours", "ours-search"):
-                    site = annotated / "site"
+                    # A site folder of their own: --no-cache removes the build cache beside it, which
+                    # ours-warm keeps from one repeat to the next beside annotated/site.
+                    site = annotated / "cold" / "site"
                     search = [] if tool == "ours-search" else ["--no-search"]
-                    command = [PYTHON, "build.py", "-f", str(annotated / config_name), "-q", "--no-cache", *search]
+                    config = str(annotated / config_name)
+                    command = [PYTHON, "build.py", "-f", config, "-q", "--no-cache", "-d", str(site), *search]
                     run = measure(command, product, args.timeout)
                 elif tool == "ours-warm":
                     site = annotated / "site"
