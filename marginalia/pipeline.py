@@ -324,6 +324,7 @@ def _in_workers(
             elsewhere = pool.imap(function, [chunks[i] for i in theirs])
             for i in range(0, len(chunks), workers):
                 done[i] = function(chunks[i])
+                gc.collect(1)  # the young objects only: the chunk's garbage (what survives is never scanned again)
             for i, results in zip(theirs, elsewhere, strict=True):
                 done[i] = results
         for results in done:
