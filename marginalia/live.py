@@ -25,7 +25,7 @@ import gc
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -78,6 +78,8 @@ class _Cached:
     """Entity id → how many mentions of it the article has."""
     cited: set[str] = field(default_factory=set)
     """Source ids its claims cite."""
+    unsourced: list[Claim] = field(default_factory=list)
+    """Its claims without a source."""
 
 
 class LiveSite:
@@ -103,9 +105,19 @@ class LiveSite:
         """Sources cited by some entity's description (the glossary changes only with a full build)."""
         self._written: dict[str, int] = {}
         """Page path → hash of the HTML this process last wrote there, to skip writing it unchanged."""
+        self._folder_problems: list[Problem] = []
+        """Found in the names of the article files at the last look at the whole folder."""
+        self._look_at_all = True
+        """Whether the next rebuild must look at every article file, whatever it is told changed."""
 
-    def rebuild(self) -> RebuildResult:
-        """Bring site/ up to date with content/; leave it as it was if the content has errors."""
+    def rebuild(self, changed: Collection[str] | None = None) -> RebuildResult:
+        """Bring site/ up to date with content/; leave it as it was if the content has errors.
+
+        CHANGED, if given, are the paths the file watcher saw change since the
+        last rebuild: of the article files, only those are looked at (on a
+        large site, looking at every file's size and time takes tens of ms).
+        Paths it cannot place make the rebuild look at every file.
+        """
         started = time.perf_counter()
         site_signature = _signature(
             [self.config.config_file, *_files(self.config.templates_dir), *_registry_paths(self.config)]
@@ -117,7 +129,8 @@ class LiveSite:
             if not result.failed:
                 self._site_signature = site_signature
         else:
-            result = self._incremental()
+            result = self._incremental(None if self._look_at_all else self._suspects(changed))
+        self._look_at_all = result.failed  # a failed rebuild forgets what it read: look at everything next time
         result.seconds = time.perf_counter() - started
         return result
 
@@ -126,7 +139,9 @@ class LiveSite:
     def _full(self) -> RebuildResult:
         """Build everything with the pipeline; keep what it knew of each article."""
         folder = os.fspath(self.config.content_dir / ARTICLES_DIR)
-        names = article_names(self.config.content_dir, Problems())
+        folder_problems = Problems()
+        names = article_names(self.config.content_dir, folder_problems)
+        self._folder_problems = list(folder_problems)
         signatures = {name: _pair_signature(folder, name) for name in names}  # before reading
         try:
             result, built = full_build(self.config, self.jobs, use_cache=True)
@@ -151,26 +166,63 @@ class LiveSite:
 
     # --- An incremental rebuild ----------------------------------------------------------
 
-    def _incremental(self) -> RebuildResult:
-        """Re-read the articles that changed and re-render what depends on them."""
+    def _suspects(self, paths: Collection[str] | None) -> list[str] | None:
+        """Return the names of the known articles the changed PATHS can concern; None: look at every article file.
+
+        Paths outside the articles folder are the glossary, the sources, the
+        templates or mkdocs.yml, which the rebuild looks at anyway, or no part
+        of the site; files other than .md and .yml in the articles folder
+        (an editor's backup or swap file) are no part of the site either. An
+        article that came or went changes the list of names: then every file
+        is looked at.
+        """
+        if not paths:
+            return None
+        base = os.fspath(self.config.content_dir / ARTICLES_DIR)
+        own = {os.fspath(p) for p in [self.config.config_file, *_registry_paths(self.config)]}
+        names = set()
+        for path in paths:
+            folder, name = os.path.split(path)
+            is_article_file = name.endswith((".md", ".yml"))
+            if folder != base:
+                if is_article_file and path not in own:
+                    return None  # an article file where none is expected (the folder by another name?)
+                continue
+            if not is_article_file:
+                continue
+            name = name.rpartition(".")[0] + ".md"
+            known = name in self._articles
+            if known != os.path.exists(f"{base}/{name}"):
+                return None
+            if known:
+                names.add(name)
+        return sorted(names)
+
+    def _incremental(self, suspects: list[str] | None) -> RebuildResult:
+        """Re-read the articles that changed and re-render what depends on them.
+
+        SUSPECTS are the only article files that can have changed; None: any of them.
+        """
         content, renderer = self._content, self._renderer
         assert content is not None and renderer is not None
-        folder_problems = Problems()
         folder = self.config.content_dir / ARTICLES_DIR
         base = os.fspath(folder)
-        names = article_names(self.config.content_dir, folder_problems)
         changed: dict[str, _Cached | None] = {}  # file name → the new state, or None if deleted
-        for name in set(self._articles) - set(names):
-            changed[name] = None
+        if suspects is None:
+            folder_problems = Problems()
+            suspects = article_names(self.config.content_dir, folder_problems)
+            self._folder_problems = list(folder_problems)
+            for name in set(self._articles) - set(suspects):
+                changed[name] = None
         finder: NameFinder | None = None
-        for name in names:
+        for name in suspects:
             signature = _pair_signature(base, name)
             cached = self._articles.get(name)
             if cached is None or cached.signature != signature:
                 finder = finder or NameFinder(content)
                 changed[name] = _Cached(signature, read_article(folder / name, renderer, content, finder))
         if not changed:
-            return RebuildResult(self._problems(replace(content, articles=self._order), folder_problems))
+            return RebuildResult(self._problems(replace(content, articles=self._order)))
 
         old = {name: self._articles.get(name) for name in changed}
         for name, new in changed.items():
@@ -180,7 +232,7 @@ class LiveSite:
         found = {name: (_found(old[name]), _found(new)) for name, new in changed.items()}
         articles = self._reorder(changed, old, moved=any(moved(*pair) for pair in found.values()))
         site = replace(content, articles=articles)
-        problems = self._problems(site, folder_problems)
+        problems = self._problems(site)
         result = RebuildResult(problems)
         if result.failed:
             for name, before in old.items():  # the site stays as it was: so does what we know of it
@@ -215,11 +267,11 @@ class LiveSite:
         self._order = articles
         return result
 
-    def _problems(self, site: Content, folder_problems: Problems) -> list[Problem]:
+    def _problems(self, site: Content) -> list[Problem]:
         """Return every problem of the site, from what is known of each article."""
         problems = Problems()
         problems.extend(self._registry_problems)
-        problems.extend(folder_problems)
+        problems.extend(self._folder_problems)
         references: dict[str, list[Problem]] = {}
         for cached in self._articles.values():
             problems.extend(cached.found.problems)
@@ -227,7 +279,7 @@ class LiveSite:
                 references[cached.found.article.slug] = cached.found.references
         duplicates = any(count > 1 for count in self._ids.values())
         check_references(site, problems, references, duplicates=duplicates)
-        claims: Iterable[Claim] = (claim for article in site.articles for claim in article.claims)
+        claims = (claim for cached in self._articles.values() for claim in cached.unsourced)
         cited = {s for s, count in self._cited.items() if count > 0} | self._entity_sources
         lint_unused_ids(site, +self._mentioned, cited, claims, problems)
         return sorted(problems, key=lambda p: p.sort_key)
@@ -240,6 +292,7 @@ class LiveSite:
             cached.ids = [("claim", c.id) for c in article.claims] + [("event", e.id) for e in article.events]
             cached.mentioned = Counter(entity_id for entity_id, _ in part.mentions)
             cached.cited = {s for claim in article.claims for s in claim.sources}
+            cached.unsourced = [claim for claim in article.claims if not claim.sources]
         self._articles[name] = cached
         self._ids.update(cached.ids)
         self._mentioned.update(cached.mentioned)

@@ -102,6 +102,8 @@ class MarginaliaServer(LiveReloadServer):
         self.problems: list[str] = []
         """The problems of the last build, as `check` prints them; empty when it succeeded."""
         self._problems_lock = threading.Lock()
+        self._changed: set[str] = set()
+        """The paths seen changing since the last take_changes()."""
 
     def watch(self, path: str, func: None = None, *, recursive: bool = True) -> None:
         """Rebuild when a file under PATH is created, changed, moved or deleted (not merely read)."""
@@ -115,6 +117,7 @@ class MarginaliaServer(LiveReloadServer):
             if event.is_directory or event.event_type not in _CHANGES:
                 return
             with self._rebuild_cond:
+                self._changed.update(os.fsdecode(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p)
                 self._want_rebuild = True
                 self._rebuild_cond.notify_all()
 
@@ -129,6 +132,12 @@ class MarginaliaServer(LiveReloadServer):
             self._watch_refs[path] = self.observer.schedule(handler, folder, recursive=False)
         else:
             self._watch_refs[path] = self.observer.schedule(handler, path, recursive=recursive)
+
+    def take_changes(self) -> set[str]:
+        """Return the paths seen changing since the last call (for the rebuild about to start)."""
+        with self._rebuild_cond:
+            changed, self._changed = self._changed, set()
+        return changed
 
     def set_problems(self, problems: list[str]) -> None:
         """Show PROBLEMS on every page from now on (none: hide the overlay)."""
@@ -246,7 +255,7 @@ def make_server(config: Config, host: str, port: int) -> tuple[MarginaliaServer,
     server: MarginaliaServer
 
     def rebuild() -> None:
-        result = site.rebuild()
+        result = site.rebuild(server.take_changes())
         server.set_problems([str(p) for p in result.problems if p.severity == "error"])
         for problem in result.problems:
             print(problem, file=sys.stderr)

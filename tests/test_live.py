@@ -71,3 +71,66 @@ def test_errors_keep_the_last_good_site(project) -> None:
     assert files(project.root / "site") == before
     project.write("articles/a.yml", ARTICLES["a"][1])
     assert not site.rebuild().failed
+
+
+# --- What the file watcher saw change ------------------------------------------------
+
+
+def reads(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    """Record the name of every article file the dev server reads."""
+    from marginalia import live
+
+    names: list[str] = []
+    original = live.read_article
+
+    def read_article(path: Path, *args):  # type: ignore[no-untyped-def]
+        names.append(path.name)
+        return original(path, *args)
+
+    monkeypatch.setattr(live, "read_article", read_article)
+    return names
+
+
+def test_only_the_files_the_watcher_names_are_looked_at(project, monkeypatch, tmp_path: Path) -> None:
+    site = live_site(project)
+    site.rebuild()
+    names = reads(monkeypatch)
+    articles = project.content / "articles"
+    project.article("a", "Ada saw the engine in London.\n", ARTICLES["a"][1] + "  - {entity: london, quote: London}\n")
+    project.article("b", "London is very large.\n", ARTICLES["b"][1])
+    result = site.rebuild([str(articles / "a.yml"), str(articles / "a.md"), str(articles / "a.yml~")])
+    assert not result.failed and names == ["a.md"]  # b changed too, but the watcher did not say so
+    assert "very large" not in (project.root / "site/articles/b.html").read_text()
+    assert not site.rebuild([str(articles / "b.md")]).failed
+    assert names == ["a.md", "b.md"]
+    full = dataclasses.replace(project.config, site_dir=tmp_path / "full", search=False)
+    build(full)
+    assert files(project.root / "site") == files(tmp_path / "full")
+
+
+def test_an_article_that_came_or_went_makes_the_rebuild_look_at_every_file(project, monkeypatch) -> None:
+    site = live_site(project)
+    site.rebuild()
+    articles = project.content / "articles"
+    project.article("c", "The engine ran.\n", "mentions:\n  - {entity: engine, quote: engine}\n")
+    project.article("b", "London is very large.\n", ARTICLES["b"][1])
+    assert not site.rebuild([str(articles / "c.md")]).failed
+    assert (project.root / "site/articles/c.html").is_file()
+    assert "very large" in (project.root / "site/articles/b.html").read_text()  # every file was looked at
+    (articles / "c.md").unlink()
+    (articles / "c.yml").unlink()
+    assert not site.rebuild([str(articles / "c.md"), str(articles / "c.yml")]).failed
+    assert not (project.root / "site/articles/c.html").exists()
+
+
+def test_after_a_failed_rebuild_every_file_is_looked_at(project, monkeypatch) -> None:
+    """The failed rebuild forgot what it read: the next one cannot trust the watcher's list alone."""
+    site = live_site(project)
+    site.rebuild()
+    articles = project.content / "articles"
+    project.write("articles/a.yml", "mentions:\n  - {entity: ada, quote: Nobody}\n")
+    project.article("b", "London is very large.\n", ARTICLES["b"][1])
+    assert site.rebuild([str(articles / "a.yml")]).failed
+    project.write("articles/a.yml", ARTICLES["a"][1])
+    assert not site.rebuild([str(articles / "a.yml")]).failed
+    assert "very large" in (project.root / "site/articles/b.html").read_text()
