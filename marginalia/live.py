@@ -97,6 +97,12 @@ class LiveSite:
         self._order: list[Article] = []
         """The articles, newest first."""
         self._ids: Counter[tuple[str, str]] = Counter()
+        self._duplicated = 0
+        """How many of the ids in _ids are given more than once."""
+        self._references: dict[str, list[Problem]] = {}
+        """Article slug → its unknown entity and source ids."""
+        self._troubled: dict[str, list[Problem]] = {}
+        """Article file name → the problems found reading it, for the articles that have some."""
         self._mentioned: Counter[str] = Counter()
         self._cited: Counter[str] = Counter()
         self._registry_problems: list[Problem] = []
@@ -154,6 +160,9 @@ class LiveSite:
         self._content = replace(built.content, articles=[])
         self._articles.clear()
         self._ids.clear()
+        self._duplicated = 0
+        self._references.clear()
+        self._troubled.clear()
         self._mentioned.clear()
         self._cited.clear()
         self._written.clear()
@@ -272,13 +281,9 @@ class LiveSite:
         problems = Problems()
         problems.extend(self._registry_problems)
         problems.extend(self._folder_problems)
-        references: dict[str, list[Problem]] = {}
-        for cached in self._articles.values():
-            problems.extend(cached.found.problems)
-            if cached.found.article is not None:
-                references[cached.found.article.slug] = cached.found.references
-        duplicates = any(count > 1 for count in self._ids.values())
-        check_references(site, problems, references, duplicates=duplicates)
+        for found in self._troubled.values():
+            problems.extend(found)
+        check_references(site, problems, self._references, duplicates=self._duplicated > 0)
         claims = (claim for cached in self._articles.values() for claim in cached.unsourced)
         cited = {s for s, count in self._cited.items() if count > 0} | self._entity_sources
         lint_unused_ids(site, +self._mentioned, cited, claims, problems)
@@ -294,14 +299,25 @@ class LiveSite:
             cached.cited = {s for claim in article.claims for s in claim.sources}
             cached.unsourced = [claim for claim in article.claims if not claim.sources]
         self._articles[name] = cached
-        self._ids.update(cached.ids)
+        if article is not None:
+            self._references[article.slug] = cached.found.references
+        if cached.found.problems:
+            self._troubled[name] = cached.found.problems
+        for key in cached.ids:
+            self._ids[key] += 1
+            self._duplicated += self._ids[key] == 2
         self._mentioned.update(cached.mentioned)
         self._cited.update(cached.cited)
 
     def _forget(self, name: str) -> None:
         cached = self._articles.pop(name, None)
         if cached is not None:
-            self._ids.subtract(cached.ids)
+            if cached.found.article is not None:
+                self._references.pop(cached.found.article.slug, None)
+            self._troubled.pop(name, None)
+            for key in cached.ids:
+                self._ids[key] -= 1
+                self._duplicated -= self._ids[key] == 1
             self._mentioned.subtract(cached.mentioned)
             self._cited.subtract(cached.cited)
 

@@ -134,3 +134,25 @@ def test_after_a_failed_rebuild_every_file_is_looked_at(project, monkeypatch) ->
     project.write("articles/a.yml", ARTICLES["a"][1])
     assert not site.rebuild([str(articles / "a.yml")]).failed
     assert "very large" in (project.root / "site/articles/b.html").read_text()
+
+
+def test_problems_across_articles_are_those_check_finds(project) -> None:
+    """Ids given twice, unused entities and claims without a source: kept up to date per article."""
+    from marginalia.pipeline import check
+
+    site = live_site(project)
+    site.rebuild()
+    claim = "claims:\n  - {id: big, quote: large, status: reported}\n"
+    project.article("b", ARTICLES["b"][0], ARTICLES["b"][1] + claim)  # no source: W504
+    result = site.rebuild()
+    assert not result.failed
+    assert [str(p) for p in result.problems] == [str(p) for p in check(site.config)]
+    assert "W504" in [p.code for p in result.problems]
+    project.article("a", "Ada saw the large engine.\n", ARTICLES["a"][1] + claim)  # the same claim id again
+    result = site.rebuild()
+    assert result.failed and "M201" in [p.code for p in result.problems]
+    assert [str(p) for p in result.problems] == [str(p) for p in check(site.config)]
+    project.article("a", *ARTICLES["a"])
+    result = site.rebuild()
+    assert not result.failed and "M201" not in [p.code for p in result.problems]
+    assert [str(p) for p in result.problems] == [str(p) for p in check(site.config)]
