@@ -158,21 +158,40 @@ class NameFinder:
             first = _WORD.match(name)
             if first and first.start() == 0:
                 self.by_first_word[first.group()].append(name)
+        self._patterns: dict[str, re.Pattern[str]] = {}
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Return (start, end, name) of every whole-word match in TEXT, the longest name at each place."""
-        flat = re.sub(r"\s", " ", text)
+        flat = _OTHER_WHITESPACE.sub(" ", text)
         found = []
-        for word in _WORD.finditer(flat):
-            for name in self.by_first_word.get(word.group(), ()):
-                end = word.start() + len(name)
-                if flat.startswith(name, word.start()) and not (end < len(flat) and _is_word_char(flat[end])):
-                    found.append((word.start(), end, name))
-                    break
+        # Only the words some name starts with are looked at, found by C code: not every word of the text.
+        for first in set(_WORD.findall(flat)).intersection(self.by_first_word):
+            for word in self._word_pattern(first).finditer(flat):
+                start = word.start()
+                if start > 0 and _is_word_char(flat[start - 1]):  # the end of another word
+                    continue
+                for name in self.by_first_word[first]:
+                    end = start + len(name)
+                    if flat.startswith(name, start) and not (end < len(flat) and _is_word_char(flat[end])):
+                        found.append((start, end, name))
+                        break
+        found.sort()
         return found
+
+    def _word_pattern(self, word: str) -> re.Pattern[str]:
+        """Return the pattern of WORD not followed by a word character.
+
+        Not preceded by one either is checked by the caller: a lookbehind first in a pattern makes
+        the search try every position of the text, thirty times slower.
+        """
+        if word not in self._patterns:
+            self._patterns[word] = re.compile(rf"{re.escape(word)}(?!\w)")
+        return self._patterns[word]
 
 
 _WORD = re.compile(r"\w+")
+_OTHER_WHITESPACE = re.compile(r"[^\S ]")
+"""Whitespace other than a space: what find makes a space, as "\\s" would but with far fewer matches."""
 
 
 def _is_word_char(char: str) -> bool:

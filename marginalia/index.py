@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .model import Annotation, Article, Claim, Content, Entity, Event, Mention, Span
@@ -115,6 +116,7 @@ def index_article(article: Article, content: Content) -> ArticleIndex:
     """Return what ARTICLE adds to the index."""
     known = [m for m in article.mentions if m.entity in content.entities]
     ordered = sorted(((s, m) for m in known for s in m.spans), key=lambda pair: pair[0].start)
+    mentioned = [(s.start, s.end, m.entity) for m in article.mentions for s in m.spans]
     pairs: dict[str, Counter[str]] = defaultdict(Counter)
     for block_entities in _entities_by_block(article, known).values():
         for a in block_entities:
@@ -122,8 +124,10 @@ def index_article(article: Article, content: Content) -> ArticleIndex:
     return ArticleIndex(
         mentions=[(m.entity, _snippet(article, span)) for span, m in ordered],
         entities=_unique([content.entities[m.entity] for _, m in ordered]),
-        claims=[Placed(c, article, _entities_of(c, [c.claimant, *c.about], article, content)) for c in article.claims],
-        events=[Placed(e, article, _entities_of(e, e.entities, article, content)) for e in article.events],
+        claims=[
+            Placed(c, article, _entities_of(c, [c.claimant, *c.about], mentioned, content)) for c in article.claims
+        ],
+        events=[Placed(e, article, _entities_of(e, e.entities, mentioned, content)) for e in article.events],
         pairs=pairs,
         heading=(article.slug, article.title, article.date),
     )
@@ -178,13 +182,12 @@ def _unique(entities: list[Entity]) -> list[Entity]:
     return list(dict.fromkeys(entities))
 
 
-def _entities_of(item: Annotation, named: list[str], article: Article, content: Content) -> list[Entity]:
-    """Return the entities NAMED for ITEM plus those mentioned inside its words."""
+def _entities_of(
+    item: Annotation, named: list[str], mentioned: list[tuple[int, int, str]], content: Content
+) -> list[Entity]:
+    """Return the entities NAMED for ITEM plus those MENTIONED (start, end, entity id) inside its words."""
     inside = [
-        m.entity
-        for m in article.mentions
-        for s in m.spans
-        if any(span.start <= s.start and s.end <= span.end for span in item.spans)
+        entity for start, end, entity in mentioned for span in item.spans if span.start <= start and end <= span.end
     ]
     return _unique([content.entities[i] for i in [*named, *inside] if i in content.entities])
 
@@ -209,12 +212,21 @@ def _snippet(article: Article, span: Span) -> MentionRef:
     return MentionRef(article, span, _flat(before), _flat(article.text[span.start : span.end]), _flat(after))
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
+    return _SPACES.sub(" ", text)
 
 
 def entity_summary(entity: Entity) -> str:
     """Return the first sentence of ENTITY's description, for cards and lists."""
-    text = " ".join(entity.description.split())
+    return _first_sentence(entity.description)
+
+
+@lru_cache(maxsize=65536)
+def _first_sentence(description: str) -> str:
+    """Return the first sentence of DESCRIPTION (kept: every article page lists its entities with theirs)."""
+    text = " ".join(description.split())
     match = re.match(r"(.+?[.!?])(\s|$)", text)
     return match.group(1) if match else text

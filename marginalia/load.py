@@ -178,17 +178,40 @@ class _AliasRefused(yaml.MarkedYAMLError):
     """An anchor or alias, refused: aliases are how alias bombs work."""
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's parser where PyYAML has it (ten times faster), else PyYAML's own."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's parser where PyYAML has it (ten times faster), else PyYAML's own.
+
+    It does not guess the type of plain values by matching them against YAML's patterns
+    (a third of the time of reading a file): _to_python decides what a value is, and the
+    only tag looked at is that of an empty document.
+    """
+
+    def resolve(self, kind: type[yaml.Node], value: str | None, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            return "tag:yaml.org,2002:null" if implicit[0] and value == "" else self.DEFAULT_SCALAR_TAG
+        return self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else self.DEFAULT_MAPPING_TAG
 
 
-_MAYBE_ALIAS = re.compile(r"(?:^|[\s\[\]{},])[&*][^\s\]\[{},]")
-"""Where an anchor or alias could start: after a space or a flow indicator."""
+_ANCHOR_OR_ALIAS = re.compile(r"[&*][^\s\]\[{},]")
+"""What could be an anchor or alias: & or *, then the first character of a name."""
+
+_NODE_START = re.compile(r"(?:.*[-?:\[{,])?[ \t]*(?:![^\s]*[ \t]+)?")
+"""What a line can hold before an anchor or alias: nothing, or an indicator (- ? : [ { ,), then spaces
+or tabs and perhaps a tag. So `a *word*` in text, which is common, is no reason to parse the file again."""
+
+
+def _may_have_aliases(text: str) -> bool:
+    """Tell whether TEXT may hold an anchor or alias (False means surely not)."""
+    for found in _ANCHOR_OR_ALIAS.finditer(text):
+        line_start = text.rfind("\n", 0, found.start()) + 1
+        if _NODE_START.fullmatch(text, line_start, found.start()):
+            return True
+    return False
 
 
 def _refuse_aliases(text: str) -> None:
     """Raise _AliasRefused at the first anchor or alias in TEXT."""
-    if not _MAYBE_ALIAS.search(text):
+    if not _may_have_aliases(text):
         return
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -329,8 +352,17 @@ def _is_valid(kind: str) -> Callable[[Any], Any]:
     return fastjsonschema.compile(_bundled(_schema(name), name))
 
 
+_NO_LINE_BREAK = {"not": {"pattern": "\\n"}}
+_NO_LINE_BREAK_FAST = {"pattern": "\\A[^\\n]*\\Z"}
+"""The same rule, for the compiled check: fastjsonschema runs a "not" by raising and catching an
+exception whenever the value is valid, which made it most of the check's time."""
+
+
 def _bundled(schema: Any, base: str = "") -> Any:
-    """Return SCHEMA with every $ref replaced by its target, so that it stands alone."""
+    """Return SCHEMA with every $ref replaced by its target, so that it stands alone.
+
+    It is only compiled by fastjsonschema, so the "no line break" rule is given in its cheaper form.
+    """
     if isinstance(schema, list):
         return [_bundled(item, base) for item in schema]
     if not isinstance(schema, dict):
@@ -342,7 +374,11 @@ def _bundled(schema: Any, base: str = "") -> Any:
         for part in pointer.strip("/").split("/"):
             target = target[part]
         return _bundled(target, name)
-    return {key: _bundled(value, base) for key, value in schema.items() if key not in ("$schema", "$id")}
+    bundled = {key: _bundled(value, base) for key, value in schema.items() if key not in ("$schema", "$id")}
+    if bundled.get("not") == _NO_LINE_BREAK["not"] and "allOf" not in bundled:
+        del bundled["not"]
+        bundled["allOf"] = [_NO_LINE_BREAK_FAST]
+    return bundled
 
 
 def validate(data: Any, kind: str, marks: Marks, path: Path, problems: Problems) -> bool:
