@@ -197,8 +197,11 @@ def w3c_annotations(article: Article, content: Content, config: Config) -> list[
     placed = [(span, a) for a in article.annotations for span in a.spans if span.id]
     placed.sort(key=lambda p: (p[0].start, -p[0].end, _KIND_ORDER[type(p[1])], p[0].id))
     result = []
+    bodies_of: dict[int, tuple[str, list[dict[str, Any]]]] = {}  # a mention marked in several places has one
     for span, annotation in placed:
-        motivation, bodies = _bodies(annotation, content, config, here)
+        if id(annotation) not in bodies_of:
+            bodies_of[id(annotation)] = _bodies(annotation, content, config, here)
+        motivation, bodies = bodies_of[id(annotation)]
         result.append(
             {
                 "id": f"{page}#{span.id}",
@@ -1053,7 +1056,9 @@ def _map(annotation: dict[str, Any], resolver: _Resolver) -> tuple[str, dict[str
         "tagging": "a body naming an entity of entities.yml",
         "classifying": "a body naming an entity of entities.yml",
         "assessing": f"a text body giving the claim's status ({', '.join(CLAIM_STATUSES)})",
-        "describing": "a text body with the event's title and one with its date (YYYY, YYYY-MM, YYYY-MM-DD or a range A/B)",
+        "describing": (
+            "a text body with the event's title and one with its date (YYYY, YYYY-MM, YYYY-MM-DD or a range A/B)"
+        ),
     }
     needs = [f"{m} needs {wants[m]}" for m in tried if m in wants]
     if needs:
@@ -1209,7 +1214,8 @@ def insert_items(text: str, additions: dict[str, list[list[str]]], comment: str)
                 lines[head] = f"{section}:"
             elif rest:
                 raise ImportFailure(
-                    f"{section}: is written as a flow list ({rest[:40]}); write it as a block list (- item per line) first",
+                    f"{section}: is written as a flow list ({rest[:40]});"
+                    " write it as a block list (- item per line) first",
                     1,
                 )
             end = next(

@@ -198,7 +198,7 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
         hashes = {path.name: cache.content_hash(path) for path in paths}
         previous = cache.load_manifest(config, key)
         paths, reused = _reuse(config, key, paths, hashes, staging)
-    shared = {"renderer": renderer, "content": content, "names": NameFinder(content), "folder": staging}
+    shared: dict[str, Any] = {"renderer": renderer, "content": content, "names": NameFinder(content), "folder": staging}
     for found in [*reused, *_in_workers(_read_chunk, paths, _workers(jobs, len(paths)), **shared)]:
         problems.extend(found.problems)
         if found.article is not None:

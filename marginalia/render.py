@@ -13,7 +13,7 @@ import html
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urljoin, urlsplit
@@ -99,6 +99,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # no template changes during a build (the dev server starts a new one when they do)
         )
         self.env.filters.update(
             markdown=self.markdown,
@@ -217,6 +218,7 @@ def _by_kind(entities: dict[str, Entity]) -> list[tuple[str, list[Entity]]]:
 # --- Dates -------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def human_date(iso: str) -> str:
     """Return an ISO date (YYYY, YYYY-MM or YYYY-MM-DD) as people write it."""
     parts = [int(p) for p in iso.split("-")]
@@ -230,39 +232,56 @@ def human_date(iso: str) -> str:
 
 def event_date(date: EventDate) -> Markup:
     """Return DATE as one or two <time> elements at its own precision."""
-    start = f'<time datetime="{html.escape(date.start)}">'
-    if not date.end:
-        return Markup(f"{start}{html.escape(human_date(date.start))}</time>")  # noqa: S704
-    first, last = human_date(date.start), human_date(date.end)
-    a, b = date.start.split("-"), date.end.split("-")
+    return _event_date(date.start, date.end)
+
+
+@lru_cache(maxsize=4096)
+def _event_date(date_start: str, date_end: str) -> Markup:
+    start = f'<time datetime="{html.escape(date_start)}">'
+    if not date_end:
+        return Markup(f"{start}{html.escape(human_date(date_start))}</time>")  # noqa: S704
+    first, last = human_date(date_start), human_date(date_end)
+    a, b = date_start.split("-"), date_end.split("-")
     if len(a) == len(b) == 3 and a[:2] == b[:2]:  # March 10–13, 2020
         first = first.rsplit(",", 1)[0]
         last = f"{int(b[2])}, {b[0]}"
     elif len(a) == len(b) and a[0] == b[0] and len(a) > 1:  # February–March 2020
         first = first.rsplit(" ", 1)[0].rstrip(",")
-    end = f'<time datetime="{html.escape(date.end)}">{html.escape(last)}</time>'
+    end = f'<time datetime="{html.escape(date_end)}">{html.escape(last)}</time>'
     return Markup(f"{start}{html.escape(first)}</time>–{end}")  # noqa: S704
 
 
 # Links and badges repeated on every list page: Python functions, not Jinja
 # macros, since a large site calls them millions of times and a macro call
 # costs ten times as much. Values are escaped as Jinja's autoescape does.
+# Each is made once per page folder and kept (by the values it shows).
 
 
 @pass_context
 def entity_link(context: Any, entity: Entity) -> Markup:
     """Return a link to ENTITY's page from the page being rendered."""
-    href = f"{escape(context['root'])}{escape(entity_path(entity.id))}"
-    return Markup(f'<a href="{href}">{escape(entity.name)}</a>')  # noqa: S704
+    return _entity_link(context["root"], entity.id, entity.name)
+
+
+@lru_cache(maxsize=65536)
+def _entity_link(root: str, entity_id: str, name: str) -> Markup:
+    href = f"{escape(root)}{escape(entity_path(entity_id))}"
+    return Markup(f'<a href="{href}">{escape(name)}</a>')  # noqa: S704
 
 
 @pass_context
 def source_link(context: Any, source: Source) -> Markup:
     """Return a link to SOURCE on the sources page, from the page being rendered."""
-    href = f"{escape(context['root'])}sources.html#source-{escape(source.id)}"
-    return Markup(f'<a href="{href}">{escape(source.title)}</a>')  # noqa: S704
+    return _source_link(context["root"], source.id, source.title)
 
 
+@lru_cache(maxsize=65536)
+def _source_link(root: str, source_id: str, title: str) -> Markup:
+    href = f"{escape(root)}sources.html#source-{escape(source_id)}"
+    return Markup(f'<a href="{href}">{escape(title)}</a>')  # noqa: S704
+
+
+@lru_cache(maxsize=64)
 def badge(status: str, help: bool = True) -> Markup:
     """Return the badge of a claim STATUS; HELP=False leaves out the tooltip, where a key beside it explains it."""
     title = f' title="{escape(STATUS_HELP[status])}"' if help else ""
