@@ -21,6 +21,11 @@ SNIPPET_CHARS = 70
 RELATED_ENTITIES = 8
 """How many co-mentioned entities an entity page lists."""
 
+SNIPPET_ARTICLES = 20
+"""How many articles, the newest, an entity page shows each mention of in context; it lists the
+mentions in older articles by their words alone (an entity in thousands of articles would
+otherwise make a page of megabytes)."""
+
 
 @dataclass(slots=True)
 class MentionRef:

@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 from . import export
 from .anchor import SAFE_SCHEMES
 from .config import Config
-from .index import Index, MentionRef, entity_summary
+from .index import SNIPPET_ARTICLES, Index, MentionRef, entity_summary
 from .model import CLAIM_STATUSES, ENTITY_KINDS, Article, Content, Entity, EventDate, Source
 
 KIND_PLURALS = {
@@ -121,6 +121,7 @@ class Renderer:
             source_link=source_link,
             badge=badge,
             timeline_strip=timeline_strip,
+            snippet_articles=SNIPPET_ARTICLES,
             edit_url=self.edit_url,
             correction_url=self.correction_url,
         )

@@ -109,6 +109,19 @@ def _link_annotation_site(root: Path) -> Path:
     return project.root / "site"
 
 
+def _many_mentions_site(root: Path) -> Path:
+    """A site where an entity is in more articles than its page shows in context (the older are listed)."""
+    from marginalia.index import SNIPPET_ARTICLES
+    from marginalia.pipeline import build
+
+    project = Project(root)
+    for n in range(SNIPPET_ARTICLES + 2):
+        mentions = "mentions:\n  - {entity: ada, quote: Ada, every: true}\n"
+        project.article(f"a{n:02}", f"Ada & <Lovelace> wrote on day {n}. Later Ada rested.\n", mentions)
+    build(project.config)
+    return project.root / "site"
+
+
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory, seed_site: Path) -> dict[str, Path]:
     """Build every site this module checks; return them by name."""
@@ -129,6 +142,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory, seed_site: Path) -> dict[str
         "seed": seed_site,
         **{name: site.site for name, site in built.items()},
         "annotated links": _link_annotation_site(made / "links"),
+        "many mentions": _many_mentions_site(made / "many"),
     }
 
 
@@ -203,6 +217,13 @@ def test_hostile_urls_are_refused_or_make_valid_links(vnu) -> None:
 def test_notes_and_claims_on_link_text_are_valid(vnu) -> None:
     """Annotating the words of a link with a note or a claim keeps the page valid (no link inside a link)."""
     assert not list(errors(vnu["annotated links"])), _report("annotated links", vnu["annotated links"])
+
+
+def test_an_entity_page_listing_older_mentions_is_valid(vnu) -> None:
+    """The list of mentions in older articles, beside those shown in context, is valid HTML too."""
+    pages, _ = vnu["many mentions"]
+    assert "mention-index" in next(p for p in pages if p.name == "ada.html").read_text(encoding="utf-8")
+    assert not list(errors(vnu["many mentions"])), _report("many mentions", vnu["many mentions"])
 
 
 def xml_problems(site: Path) -> list[str]:

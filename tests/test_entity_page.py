@@ -1,0 +1,39 @@
+"""An entity page on a large site: every mention is listed and linked; the context of each is shown for
+the newest articles only, so that an entity in thousands of articles still makes a page a phone can open."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from marginalia.index import SNIPPET_ARTICLES
+from marginalia.pipeline import build
+
+MENTIONS = "mentions:\n  - {entity: ada, quote: Ada, every: true}\n"
+
+
+def test_older_articles_list_their_mentions_without_context(project) -> None:
+    count = SNIPPET_ARTICLES + 3
+    for n in range(count):
+        body = f"Ada wrote on day {n}. Later Ada rested.\n"
+        project.article(f"a{n:02}", body, MENTIONS, date=f"2020-01-{n + 1:02}")
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    html = (config.site_dir / "entities/ada.html").read_text()
+    mentions = re.findall(r'href="\.\./articles/(a\d\d)\.html#(m-ada-\d)"', html)
+    assert len(mentions) == 2 * count  # every mention, linked once
+    assert len(set(mentions)) == 2 * count
+    assert html.count('class="kwic"') == SNIPPET_ARTICLES  # in context: the newest articles
+    assert "In 3 older articles" in html
+    older = html[html.index('class="mention-index"') :]
+    assert re.findall(r"articles/(a\d\d)\.html\"", older) == ["a02", "a01", "a00"]  # newest first, the oldest
+    assert "day 0" not in html  # no context for them
+
+
+def test_a_few_articles_show_every_mention_in_context(project) -> None:
+    for n in range(3):
+        project.article(f"a{n}", f"Ada wrote on day {n}.\n", MENTIONS)
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    html = (config.site_dir / "entities/ada.html").read_text()
+    assert html.count('class="kwic"') == 3 and "mention-index" not in html
