@@ -313,18 +313,18 @@ def _in_workers(
     _SHARED.update(shared)
     gc.freeze()  # what exists now is not garbage: collections need not scan it (nor, in a worker, copy its pages)
     try:
-        if workers <= 1:
-            yield from function(items)
-            return
         size = max(1, min(chunk, len(items) // (workers * 8)))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        if workers <= 1:
+            for part in chunks:
+                yield from _run_chunk(function, part)
+            return
         done: list[list[Any]] = [[] for _ in chunks]
         theirs = [i for i in range(len(chunks)) if i % workers]
-        with multiprocessing.get_context("fork").Pool(workers - 1, initializer=gc.enable) as pool:
-            elsewhere = pool.imap(function, [chunks[i] for i in theirs])
+        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+            elsewhere = pool.imap(functools.partial(_run_chunk, function), [chunks[i] for i in theirs])
             for i in range(0, len(chunks), workers):
-                done[i] = function(chunks[i])
-                gc.collect(1)  # the young objects only: the chunk's garbage (what survives is never scanned again)
+                done[i] = _run_chunk(function, chunks[i])
             for i, results in zip(theirs, elsewhere, strict=True):
                 done[i] = results
         for results in done:
@@ -332,6 +332,18 @@ def _in_workers(
     finally:
         gc.unfreeze()
         _SHARED.clear()
+
+
+def _run_chunk(function: Callable[[list[Any]], list[Any]], chunk: list[Any]) -> list[Any]:
+    """Return FUNCTION's results over CHUNK, then collect the garbage it left.
+
+    Only the young objects are looked at (what survives is never scanned
+    again): in a build, automatic collections are paused or see a frozen
+    heap, in this process and in the forked ones alike.
+    """
+    results = function(chunk)
+    gc.collect(1)
+    return results
 
 
 def _read_chunk(paths: list[Path]) -> list[ArticleResult]:
