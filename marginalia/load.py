@@ -269,8 +269,13 @@ def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) ->
     marks: Marks = {}
     try:
         data = _to_python(node, (), marks, path, problems, offset)
-    except RecursionError:
-        problems.add(Location(path, first_line), "M008", "the YAML is nested too deeply", "flatten it")
+    except _TooDeep as deep:
+        problems.add(
+            _loc(path, deep.node, offset),
+            "M008",
+            f"the YAML is nested more than {MAX_DEPTH} levels deep",
+            "flatten it: no file here needs more than a few levels",
+        )
         return None
     return data, marks
 
@@ -281,7 +286,22 @@ def _yaml_hint(err: yaml.MarkedYAMLError) -> str:
     return ""
 
 
+MAX_DEPTH = 32
+"""How deeply values may nest: no content file needs more than a few levels, and a limit well
+below Python's recursion limit keeps every later stage (checks, messages) safe from deep input."""
+
+
+class _TooDeep(Exception):
+    """A value nested more than MAX_DEPTH levels deep."""
+
+    def __init__(self, node: yaml.Node):
+        super().__init__()
+        self.node = node
+
+
 def _to_python(node: yaml.Node, at: YamlPath, marks: Marks, path: Path, problems: Problems, offset: int) -> Any:
+    if len(at) > MAX_DEPTH:
+        raise _TooDeep(node)
     marks[at] = (node.start_mark.line + 1 + offset, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}

@@ -110,3 +110,14 @@ def test_bad_event_date_is_reported(project) -> None:
     problems = Problems()
     load_content(project.content, problems)
     assert codes(problems) == [(4, "M401"), (8, "M402")]
+
+
+def test_values_nested_past_the_limit_are_refused_where_they_pass_it() -> None:
+    """Deep nesting is M008 at the line where it passes MAX_DEPTH, whatever the depth of the caller's stack."""
+    from marginalia.load import MAX_DEPTH
+
+    lines = [f"{'  ' * n}k{n}:" for n in range(MAX_DEPTH + 5)] + [f"{'  ' * (MAX_DEPTH + 5)}deep"]
+    data, problems = parse("\n".join(lines) + "\n")
+    assert data is None
+    assert [(p.code, p.where.line) for p in problems] == [("M008", MAX_DEPTH + 2)]
+    assert parse("a:\n  b:\n    c: [[1, 2], [3]]\n")[0] == {"a": {"b": {"c": [[1, 2], [3]]}}}
