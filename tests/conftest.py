@@ -43,6 +43,19 @@ def seed_site(seed_config: Config) -> Path:
     return seed_config.site_dir
 
 
+def record_reads(monkeypatch: pytest.MonkeyPatch, module: object) -> list[str]:
+    """Record the file name of every article MODULE's read_article reads; return the list it fills."""
+    names: list[str] = []
+    original = module.read_article  # type: ignore[attr-defined]
+
+    def read_article(path: Path, *args):  # type: ignore[no-untyped-def]
+        names.append(path.name)
+        return original(path, *args)
+
+    monkeypatch.setattr(module, "read_article", read_article)
+    return names
+
+
 def free_port() -> int:
     """Return a TCP port that is free on the loopback interface now."""
     with socket.socket() as sock:

@@ -14,6 +14,7 @@ from marginalia.cache import cache_dir
 from marginalia.errors import ContentError
 from marginalia.live import LiveSite
 from marginalia.pipeline import build
+from tests.conftest import record_reads
 
 ARTICLES = {
     "a": ("Ada saw the engine.\n", "mentions:\n  - {entity: ada, quote: Ada}\n  - {entity: engine, quote: engine}\n"),
@@ -38,15 +39,7 @@ def site(project):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record the name of every article file the build reads (a small site is read in this process)."""
-    names: list[str] = []
-    original = pipeline.read_article
-
-    def read_article(path: Path, *args):  # type: ignore[no-untyped-def]
-        names.append(path.name)
-        return original(path, *args)
-
-    monkeypatch.setattr(pipeline, "read_article", read_article)
-    return names
+    return record_reads(monkeypatch, pipeline)
 
 
 @pytest.fixture

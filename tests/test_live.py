@@ -8,6 +8,7 @@ from pathlib import Path
 
 from marginalia.live import LiveSite
 from marginalia.pipeline import build
+from tests.conftest import record_reads
 
 ARTICLES = {
     "a": ("Ada saw the engine.\n", "mentions:\n  - {entity: ada, quote: Ada}\n  - {entity: engine, quote: engine}\n"),
@@ -80,15 +81,7 @@ def reads(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
     """Record the name of every article file the dev server reads."""
     from marginalia import live
 
-    names: list[str] = []
-    original = live.read_article
-
-    def read_article(path: Path, *args):  # type: ignore[no-untyped-def]
-        names.append(path.name)
-        return original(path, *args)
-
-    monkeypatch.setattr(live, "read_article", read_article)
-    return names
+    return record_reads(monkeypatch, live)
 
 
 def test_only_the_files_the_watcher_names_are_looked_at(project, monkeypatch, tmp_path: Path) -> None:
