@@ -304,10 +304,12 @@ def _in_workers(
 ) -> Iterator[Any]:
     """Yield FUNCTION's results over ITEMS, in order, computed in chunks of at most CHUNK by WORKERS processes.
 
-    This process is one of them: it takes every WORKERS-th chunk, and
-    WORKERS - 1 forked processes take the others. One process fewer is one
-    copy fewer of what this one holds (a forked process soon copies every
-    memory page whose objects it touches, if only to count references).
+    This process is one of them: one process fewer is one copy fewer of what
+    this one holds (a forked process soon copies every memory page whose
+    objects it touches, if only to count references). The forked processes
+    take the chunks from the first on, this one from the last back, each
+    claiming a chunk before working on it, until they meet: however long each
+    chunk takes, none is left waiting for the other.
     """
     _SHARED.clear()
     _SHARED.update(shared)
@@ -320,18 +322,37 @@ def _in_workers(
                 yield from _run_chunk(function, part)
             return
         done: list[list[Any]] = [[] for _ in chunks]
-        theirs = [i for i in range(len(chunks)) if i % workers]
-        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
-            elsewhere = pool.imap(functools.partial(_run_chunk, function), [chunks[i] for i in theirs])
-            for i in range(0, len(chunks), workers):
-                done[i] = _run_chunk(function, chunks[i])
-            for i, results in zip(theirs, elsewhere, strict=True):
-                done[i] = results
+        context = multiprocessing.get_context("fork")
+        _SHARED["claimed"] = context.Array("b", len(chunks))  # chunk i taken: by this process or a forked one
+        with context.Pool(workers - 1) as pool:
+            elsewhere = pool.imap(functools.partial(_run_claimed, function), enumerate(chunks))
+            for i in reversed(range(len(chunks))):
+                if _claim(i):
+                    done[i] = _run_chunk(function, chunks[i])
+            for i, results in enumerate(elsewhere):
+                if results is not None:
+                    done[i] = results
         for results in done:
             yield from results
     finally:
         gc.unfreeze()
         _SHARED.clear()
+
+
+def _claim(i: int) -> bool:
+    """Claim chunk I for the calling process; False if another process has it."""
+    claimed = _SHARED["claimed"]
+    with claimed.get_lock():
+        if claimed[i]:
+            return False
+        claimed[i] = 1
+        return True
+
+
+def _run_claimed(function: Callable[[list[Any]], list[Any]], task: tuple[int, list[Any]]) -> list[Any] | None:
+    """Return FUNCTION's results over the chunk of TASK (its index, its items); None if it was claimed already."""
+    i, chunk = task
+    return _run_chunk(function, chunk) if _claim(i) else None
 
 
 def _run_chunk(function: Callable[[list[Any]], list[Any]], chunk: list[Any]) -> list[Any]:
