@@ -3,8 +3,10 @@
 Most of a full build goes into reading, anchoring and rendering articles, and
 between two builds of a large site most articles have not changed. After a
 successful build, what reading each article found (`pipeline.ArticleResult`)
-is saved with the SHA-256 of its .md and .yml files. The next build reuses an
-entry when
+is saved with the SHA-256 of its .md and .yml files: each process that reads
+an article writes its entry into a pending folder, moved into the cache once
+the new site is in place (and removed if the build fails). The next build
+reuses an entry when
 
 - the site key is the same: the code of this package, the templates,
   mkdocs.yml, entities.yml and sources.yml, byte for byte, the versions of
@@ -29,8 +31,8 @@ it re-renders.
 
 The cache is one pickle per article in `.cache/marginalia/<site key>/`
 beside the site folder, which only this program writes, and only for the articles
-it read; `python build.py --no-cache` ignores it, and deleting the folder is
-always safe.
+it read; `python build.py --no-cache` ignores it and removes it, and deleting
+the folder is always safe.
 """
 
 from __future__ import annotations
@@ -110,26 +112,52 @@ def load(config: Config, key: str, name: str, content: str) -> ArticleResult | N
     return result
 
 
-def save(config: Config, key: str, entries: dict[str, tuple[str, ArticleResult]], manifest: dict[str, str]) -> None:
-    """Save ENTRIES (article file name → (content hash, result)) and the MANIFEST of the site under KEY.
+def pending_dir(config: Config, key: str) -> Path:
+    """Return the folder where this build writes its new entries under KEY until the site is in place."""
+    return cache_dir(config) / key[:32] / f".pending-{os.getpid()}"
+
+
+def stage(pending: Path, name: str, content: str, result: ArticleResult) -> None:
+    """Write the entry of the article file NAME (content hash CONTENT, what reading it found) into PENDING.
+
+    Called where the article is read, in any of the build's processes; save() moves it into the cache.
+    """
+    with contextlib.suppress(OSError):
+        (pending / f"{name}.pickle").write_bytes(pickle.dumps((content, result), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def save(config: Config, key: str, manifest: dict[str, str]) -> None:
+    """Move the entries this build staged into the cache of KEY, and write the MANIFEST of the site.
 
     MANIFEST maps every article file name of the site now in place to its
-    content hash. The caches of other keys are dropped. Each file is written
-    atomically, the manifest last. A cache that cannot be written only makes
-    the next build slower.
+    content hash. The caches of other keys, and entries other builds left
+    pending, are dropped. Each entry is moved in atomically, the manifest
+    last. A cache that cannot be written only makes the next build slower.
     """
     folder = cache_dir(config) / key[:32]
+    pending = pending_dir(config, key)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         for other in folder.parent.iterdir():
             if other != folder and other.is_dir():
                 shutil.rmtree(other, ignore_errors=True)
-        for name, entry in [*((f"{name}.pickle", entry) for name, entry in entries.items()), (MANIFEST, manifest)]:
-            temporary = folder / f".{name}.{os.getpid()}"
-            temporary.write_bytes(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, folder / name)
+        for entry in os.scandir(pending):
+            os.replace(entry.path, f"{folder}/{entry.name}")
+        temporary = folder / f".{MANIFEST}.{os.getpid()}"
+        temporary.write_bytes(pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, folder / MANIFEST)
     except OSError:
         pass
+    for left in folder.glob(".pending-*"):  # this build's, now empty, and any a killed build left
+        shutil.rmtree(left, ignore_errors=True)
+
+
+def discard_pending(config: Config) -> None:
+    """Remove the entries this build staged: it failed, and the site in place is still the previous one."""
+    for folder in cache_dir(config).glob(f"*/.pending-{os.getpid()}"):
+        shutil.rmtree(folder, ignore_errors=True)
+        for made in (folder.parent, cache_dir(config), cache_dir(config).parent):  # if this build made them
+            with contextlib.suppress(OSError):
+                made.rmdir()  # only if empty
 
 
 def load_manifest(config: Config, key: str) -> dict[str, str] | None:

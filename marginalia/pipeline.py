@@ -139,12 +139,15 @@ def full_build(
             index_search(staging, content, index)
         done.append((prepared, sum(path.endswith(".html") for path in plan)))
 
-    write_site(config.site_dir, config.templates_dir / "assets", fill)
+    try:
+        write_site(config.site_dir, config.templates_dir / "assets", fill)
+    except BaseException:
+        if use_cache:
+            cache.discard_pending(config)
+        raise
     prepared, pages = done[0]
     if prepared.cache_key is not None:  # only now: the cache describes the site that is in place
-        read = [r for r in prepared.articles if r.path.name not in prepared.reused]
-        entries = {r.path.name: (prepared.hashes[r.path.name], r) for r in read}
-        cache.save(config, prepared.cache_key, entries, manifest=prepared.hashes)
+        cache.save(config, prepared.cache_key, manifest=prepared.hashes)
     warnings = [p for p in prepared.problems if p.severity != "error"]
     return BuildResult(pages, time.perf_counter() - started, warnings), prepared
 
@@ -193,12 +196,22 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
     hashes: dict[str, str] = {}
     previous: dict[str, str] | None = None
     reused: list[ArticleResult] = []
+    pending: Path | None = None
     if staging is not None and use_cache:
         key = cache.site_key(config)
         hashes = {path.name: cache.content_hash(path) for path in paths}
         previous = cache.load_manifest(config, key)
         paths, reused = _reuse(config, key, paths, hashes, staging)
-    shared: dict[str, Any] = {"renderer": renderer, "content": content, "names": NameFinder(content), "folder": staging}
+        pending = cache.pending_dir(config, key)
+        pending.mkdir(parents=True, exist_ok=True)
+    shared: dict[str, Any] = {
+        "renderer": renderer,
+        "content": content,
+        "names": NameFinder(content),
+        "folder": staging,
+        "pending": pending,
+        "hashes": hashes,
+    }
     for found in [*reused, *_in_workers(_read_chunk, paths, _workers(jobs, len(paths)), **shared)]:
         problems.extend(found.problems)
         if found.article is not None:
@@ -383,6 +396,8 @@ def _read_chunk(paths: list[Path]) -> list[ArticleResult]:
                 found.written = [page.path for page in pages]
                 article.drop_text()  # large to send between processes and to keep
             article.tokens, article.title_tokens = [], []
+            if found.written and _SHARED["pending"] is not None:  # here: both processes pickle, at once
+                cache.stage(_SHARED["pending"], path.name, _SHARED["hashes"][path.name], found)
         results.append(found)
     return results
 
