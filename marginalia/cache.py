@@ -130,8 +130,8 @@ def save(config: Config, key: str, manifest: dict[str, str]) -> None:
     """Move the entries this build staged into the cache of KEY, and write the MANIFEST of the site.
 
     MANIFEST maps every article file name of the site now in place to its
-    content hash. The caches of other keys, and entries other builds left
-    pending, are dropped. Each entry is moved in atomically, the manifest
+    content hash. The caches of other keys, the entries of articles no longer
+    in the site, and entries other builds left pending, are dropped. Each entry is moved in atomically, the manifest
     last. A cache that cannot be written only makes the next build slower.
     """
     folder = cache_dir(config) / key[:32]
@@ -142,6 +142,9 @@ def save(config: Config, key: str, manifest: dict[str, str]) -> None:
                 shutil.rmtree(other, ignore_errors=True)
         for entry in os.scandir(pending):
             os.replace(entry.path, f"{folder}/{entry.name}")
+        for entry in os.scandir(folder):  # articles no longer in the site
+            if entry.name.endswith(".md.pickle") and entry.name[: -len(".pickle")] not in manifest:
+                os.unlink(entry.path)
         temporary = folder / f".{MANIFEST}.{os.getpid()}"
         temporary.write_bytes(pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, folder / MANIFEST)

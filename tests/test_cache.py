@@ -237,3 +237,11 @@ def test_pages_the_dev_server_rewrote_are_not_reused(annotated, tmp_path: Path) 
     project.article("b", ARTICLES["b"][0], B_WITH_CLAIM)  # back to what the cache holds, the server stopped
     build(config, use_cache=True)
     assert files(config.site_dir) == from_scratch(config, tmp_path)
+
+
+def test_the_entry_of_a_removed_article_is_dropped(site) -> None:
+    project, config = site
+    (project.content / "articles/b.md").unlink()
+    (project.content / "articles/b.yml").unlink()
+    build(config, use_cache=True)
+    assert sorted(p.name for p in next(cache_dir(config).iterdir()).iterdir()) == ["a.md.pickle", "manifest.pickle"]
