@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (default: one per core)")
     build_cmd.add_argument("--no-search", action="store_true", help="skip the search index (faster)")
     build_cmd.add_argument(
-        "--no-cache", action="store_true", help="read every article again, ignoring the build cache (in .cache/)"
+        "--no-cache", action="store_true", help="read every article again, and delete the build cache (.cache/)"
     )
     serve_cmd = sub.add_parser("serve", parents=[common], help="build, serve and rebuild on every change")
     serve_cmd.add_argument(
