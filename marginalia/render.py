@@ -261,25 +261,18 @@ def _event_date(date_start: str, date_end: str) -> Markup:
 @pass_context
 def entity_link(context: Any, entity: Entity) -> Markup:
     """Return a link to ENTITY's page from the page being rendered."""
-    return _entity_link(context["root"], entity.id, entity.name)
-
-
-@lru_cache(maxsize=65536)
-def _entity_link(root: str, entity_id: str, name: str) -> Markup:
-    href = f"{escape(root)}{escape(entity_path(entity_id))}"
-    return Markup(f'<a href="{href}">{escape(name)}</a>')  # noqa: S704
+    return _link(context["root"], entity_path(entity.id), entity.name)
 
 
 @pass_context
 def source_link(context: Any, source: Source) -> Markup:
     """Return a link to SOURCE on the sources page, from the page being rendered."""
-    return _source_link(context["root"], source.id, source.title)
+    return _link(context["root"], f"sources.html#source-{source.id}", source.title)
 
 
 @lru_cache(maxsize=65536)
-def _source_link(root: str, source_id: str, title: str) -> Markup:
-    href = f"{escape(root)}sources.html#source-{escape(source_id)}"
-    return Markup(f'<a href="{href}">{escape(title)}</a>')  # noqa: S704
+def _link(root: str, path: str, text: str) -> Markup:
+    return Markup(f'<a href="{escape(root)}{escape(path)}">{escape(text)}</a>')  # noqa: S704
 
 
 @lru_cache(maxsize=64)
