@@ -372,8 +372,8 @@ def _run_chunk(function: Callable[[list[Any]], list[Any]], chunk: list[Any]) -> 
     """Return FUNCTION's results over CHUNK, then collect the garbage it left.
 
     Only the young objects are looked at (what survives is never scanned
-    again): in a build, automatic collections are paused or see a frozen
-    heap, in this process and in the forked ones alike.
+    again): automatic collections are paused for the whole build, in this
+    process and in the forked ones alike, and this is the only collection.
     """
     results = function(chunk)
     gc.collect(1)
@@ -426,15 +426,8 @@ def _render_pages(plan: dict[str, Callable[[], Page]], folder: Path, workers: in
         return len(index.claims) + len(index.timeline)  # a list of the whole site
 
     order = sorted(plan, key=lambda path: (-size(path), path))
-    gc.freeze()  # what the build holds now lives to its end: collections need not scan it
-    paused = not gc.isenabled()
-    gc.enable()  # but rendering leaves cyclic garbage behind
-    try:
-        for _ in _in_workers(_render_chunk, order, workers, chunk=4, plan=plan, folder=folder):
-            pass
-    finally:
-        if paused:
-            gc.disable()
+    for _ in _in_workers(_render_chunk, order, workers, chunk=4, plan=plan, folder=folder):
+        pass
 
 
 def _render_chunk(paths: list[str]) -> list[str]:
