@@ -44,10 +44,9 @@ def stale_pages(before: ArticleResult | None, after: ArticleResult | None) -> se
     if old is None and new is None:
         return set()
     pages = {entity_path(entity_id) for entity_id in _entities_changed(old, new)}
-    if moved(before, after):
+    if old is None or new is None or _place(old) != _place(new):  # it came, went or moved: every list changes
         pages |= set(LISTS)
     else:
-        assert old is not None and new is not None
         old_digests, new_digests = _digests(*old), _digests(*new)
         pages |= {page for page in LISTS if old_digests[page] != new_digests[page]}
     if "feed.xml" in pages:
@@ -60,7 +59,12 @@ def moved(before: ArticleResult | None, after: ArticleResult | None) -> bool:
     old, new = _readable(before), _readable(after)
     if old is None or new is None:
         return old is not new
-    return (old[0].date, old[0].slug) != (new[0].date, new[0].slug)
+    return _place(old) != _place(new)
+
+
+def _place(version: tuple[Article, ArticleIndex]) -> tuple[str, str]:
+    """Return what orders the article among the others: its date, then its slug."""
+    return version[0].date, version[0].slug
 
 
 def _readable(found: ArticleResult | None) -> tuple[Article, ArticleIndex] | None:
