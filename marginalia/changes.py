@@ -6,10 +6,11 @@ many articles:
 
 - an entity's page shows what `ArticleIndex.view_of` returns of each article
   that refers to the entity;
-- each list (home, glossary, timeline, claims, sources, and the exports that
+- each list page (the home page, the glossary, the timeline, claims and
+  sources pages, their pages by month, year or source, and the exports that
   repeat them) shows what `_digests` hashes of each article, in the order of
   the articles: one that comes, goes or moves (a new date or slug) changes
-  every list.
+  every list page it is on.
 
 `stale_pages(before, after)` compares two versions of one article and returns
 the site-wide pages that differ between them. The dev server uses it after an
@@ -23,15 +24,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from .index import ArticleIndex, shown
+from .index import ArticleIndex, Placed, shown, year_of
 from .model import Article
-from .render import entity_path
+from .render import archive_path, claims_path, entity_path, source_path, timeline_path
 
 if TYPE_CHECKING:
     from .pipeline import ArticleResult
-
-LISTS = ("index.html", "glossary.html", "timeline.html", "claims.html", "sources.html", "timeline.json", "feed.xml")
-"""The site-wide pages that show something of every article."""
 
 
 def stale_pages(before: ArticleResult | None, after: ArticleResult | None) -> set[str]:
@@ -44,13 +42,16 @@ def stale_pages(before: ArticleResult | None, after: ArticleResult | None) -> se
     if old is None and new is None:
         return set()
     pages = {entity_path(entity_id) for entity_id in _entities_changed(old, new)}
-    if old is None or new is None or _place(old) != _place(new):  # it came, went or moved: every list changes
-        pages |= set(LISTS)
+    old_digests = _digests(*old) if old is not None else {}
+    new_digests = _digests(*new) if new is not None else {}
+    if old is None or new is None or _place(old) != _place(new):  # it came, went or moved: on every list it is on
+        pages |= old_digests.keys() | new_digests.keys()
     else:
-        old_digests, new_digests = _digests(*old), _digests(*new)
-        pages |= {page for page in LISTS if old_digests[page] != new_digests[page]}
-    if "feed.xml" in pages:
-        pages.add("sitemap.xml")  # it lists the same articles, and shows less of them
+        pages |= {
+            page for page in old_digests.keys() | new_digests.keys() if old_digests.get(page) != new_digests.get(page)
+        }
+    if "feed.xml" in pages or old_digests.keys() != new_digests.keys():
+        pages.add("sitemap.xml")  # it lists the articles and every list page
     return pages
 
 
@@ -74,21 +75,39 @@ def _readable(found: ArticleResult | None) -> tuple[Article, ArticleIndex] | Non
 
 
 def _digests(article: Article, part: ArticleIndex) -> dict[str, int]:
-    """Return, for each list page, a hash of everything it shows of ARTICLE."""
+    """Return, for each list page ARTICLE is on, a hash of everything that page shows of it."""
     heading = (article.slug, article.title, article.date)
+    listed = hash(
+        (*heading, article.dateline, article.publisher, len(article.claims), len(part.events), len(part.entities))
+    )
     claims = hash((heading, tuple(shown(p) for p in part.claims)))
     events = hash((heading, tuple(shown(p) for p in part.events)))
-    return {
-        "index.html": hash(
-            (*heading, article.dateline, article.publisher, len(article.claims), len(part.events), len(part.entities))
-        ),
+    digests = {
+        "index.html": listed,
+        archive_path(article.date): listed,
         "glossary.html": hash(tuple(sorted(Counter(entity_id for entity_id, _ in part.mentions).items()))),
-        "claims.html": claims,
-        "sources.html": claims,
-        "timeline.html": events,
+        "claims.html": claims,  # it shows every claim on a small site
+        "sources.html": hash(tuple(sorted(Counter(s for p in part.claims for s in p.item.sources).items()))),
+        "timeline.html": events,  # the same
         "timeline.json": events,
         "feed.xml": hash((heading, article.lede)),  # and the sitemap, which shows less
     }
+    if part.claims:
+        digests[claims_path(article.date)] = claims
+    for year, placed in _group(part.events, lambda p: [year_of(p.item.date.start)]).items():
+        digests[timeline_path(year)] = hash((heading, tuple(shown(p) for p in placed)))
+    for source_id, placed in _group(part.claims, lambda p: p.item.sources).items():
+        digests[source_path(source_id)] = hash((heading, tuple(shown(p) for p in placed)))
+    return digests
+
+
+def _group(items: list[Placed], keys: Any) -> dict[str, list[Placed]]:
+    """Return ITEMS by each of the KEYS(item) they are listed under."""
+    groups: dict[str, list[Placed]] = {}
+    for item in items:
+        for key in keys(item):
+            groups.setdefault(key, []).append(item)
+    return groups
 
 
 def _entities_changed(

@@ -25,9 +25,10 @@ What is published, by URL pattern (site-relative; absolute under site_url):
   Mappings: a mention is ``identifying`` (bodies: the entity page, the
   entity's name as a TextualBody, and its Wikidata item); a claim is
   ``assessing`` (bodies: the status as a TextualBody with purpose assessing,
-  the claim's entry on claims.html, the summary (describing), the review
-  (commenting, Markdown), the claimant (identifying) and the entities it is
-  about (tagging), and each source's entry on sources.html (linking)); an
+  the claim's entry on the claims page of its article's month, the summary
+  (describing), the review (commenting, Markdown), the claimant
+  (identifying) and the entities it is about (tagging), and each source's
+  page (linking)); an
   event is ``describing`` (bodies: the title (describing), the date in ISO
   8601, a range as ``start/end`` (tagging), the note (commenting) and the
   entities (tagging)); a note is ``commenting`` (its text, Markdown).
@@ -89,6 +90,7 @@ from .model import (
     Mention,
     Note,
     Selector,
+    Source,
 )
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -200,7 +202,7 @@ def w3c_annotations(article: Article, content: Content, config: Config) -> list[
     bodies_of: dict[int, tuple[str, list[dict[str, Any]]]] = {}  # a mention marked in several places has one
     for span, annotation in placed:
         if id(annotation) not in bodies_of:
-            bodies_of[id(annotation)] = _bodies(annotation, content, config, here)
+            bodies_of[id(annotation)] = _bodies(annotation, article, content, config, here)
         motivation, bodies = bodies_of[id(annotation)]
         result.append(
             {
@@ -246,8 +248,10 @@ def wikidata_uri(qid: str) -> str:
     return f"http://www.wikidata.org/entity/{qid}"
 
 
-def _bodies(annotation: Annotation, content: Content, config: Config, here: str) -> tuple[str, list[dict[str, Any]]]:
-    """Return the motivation and bodies of ANNOTATION."""
+def _bodies(
+    annotation: Annotation, article: Article, content: Content, config: Config, here: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """Return the motivation and bodies of ANNOTATION, in ARTICLE."""
 
     def entity_url(entity_id: str) -> str:
         return link(config, render.entity_path(entity_id), here)
@@ -261,7 +265,7 @@ def _bodies(annotation: Annotation, content: Content, config: Config, here: str)
     if isinstance(annotation, Claim):
         bodies = [
             _textual(annotation.status, "assessing"),
-            _page_body(link(config, "claims.html", here, f"claim-{annotation.id}")),
+            _page_body(link(config, render.claims_path(article.date), here, f"claim-{annotation.id}")),
         ]
         if annotation.summary:
             bodies.append(_textual(annotation.summary, "describing"))
@@ -270,7 +274,7 @@ def _bodies(annotation: Annotation, content: Content, config: Config, here: str)
         if annotation.claimant:
             bodies.append(_linked(entity_url(annotation.claimant), "identifying"))
         bodies += [_linked(entity_url(e), "tagging") for e in annotation.about]
-        bodies += [_linked(link(config, "sources.html", here, f"source-{s}"), "linking") for s in annotation.sources]
+        bodies += [_linked(link(config, render.source_path(s), here), "linking") for s in annotation.sources]
         return "assessing", bodies
     if isinstance(annotation, Event):
         bodies = [_textual(annotation.title, "describing"), _textual(str(annotation.date), "tagging")]
@@ -427,6 +431,17 @@ _PAGE_NAMES = {
 }
 
 
+def _subpage_name(context: Any) -> str:
+    """Return the name of a page of a list: a month of articles or claims, a year of events, a source."""
+    if isinstance(context.get("source"), Source):
+        return str(context["source"].title)
+    if "month" in context:
+        return render.human_date(context["month"])
+    if "year" in context:
+        return str(context["year"])
+    return str(context["config"].site_name)
+
+
 @pass_context
 def structured_data(context: Any) -> dict[str, Any]:
     """Return the schema.org JSON-LD of the page being rendered (a Jinja global).
@@ -445,7 +460,11 @@ def structured_data(context: Any) -> dict[str, Any]:
     elif path == "index.html":
         nodes = [_website(config, path)]
     else:
-        name = _PAGE_NAMES.get(path, config.site_name)
+        crumbs: list[tuple[str, str | None]] = [("Articles", "index.html")]
+        section = f"{path.split('/')[0]}.html" if "/" in path else ""  # claims/2020-03.html is in claims.html
+        if section in _PAGE_NAMES:
+            crumbs.append((_PAGE_NAMES[section], section))
+        name = _PAGE_NAMES.get(path) or _subpage_name(context)
         nodes = [
             {
                 "@type": "CollectionPage",
@@ -453,7 +472,7 @@ def structured_data(context: Any) -> dict[str, Any]:
                 "url": link(config, path, path),
                 "isPartOf": _website(config, path),
             },
-            _breadcrumbs([("Articles", "index.html"), (name, None)], config, path),
+            _breadcrumbs([*crumbs, (name, None)], config, path),
         ]
     return {"@context": SCHEMA_CONTEXT, "@graph": nodes}
 
@@ -491,19 +510,23 @@ def timeline_json(content: Content, index: Index, config: Config) -> dict[str, A
     }
 
 
-def html_paths(content: Content) -> list[str]:
+def html_paths(content: Content, index: Index) -> list[str]:
     """Return the path of every HTML page the renderer writes, sorted."""
     paths = ["index.html", "glossary.html", "timeline.html", "claims.html", "sources.html"]
     paths += [render.article_path(a.slug) for a in content.articles]
+    paths += {render.archive_path(a.date) for a in content.articles}
     paths += [render.entity_path(e) for e in content.entities]
+    paths += [render.source_path(s) for s in content.sources]
+    paths += [render.claims_path(month) for month in index.claims_by_month]
+    paths += [render.timeline_path(year) for year in index.events_by_year]
     return sorted(paths)
 
 
-def sitemap_xml(content: Content, config: Config) -> str:
+def sitemap_xml(content: Content, index: Index, config: Config) -> str:
     """Return the sitemap of every HTML page (site_url must be set)."""
     dates = {render.article_path(a.slug): a.date for a in content.articles}
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for path in html_paths(content):
+    for path in html_paths(content, index):
         lastmod = f"<lastmod>{dates[path]}</lastmod>" if path in dates else ""
         lines.append(f"  <url><loc>{xml_escape(absolute_url(config, path))}</loc>{lastmod}</url>")
     lines.append("</urlset>")
@@ -571,7 +594,7 @@ def plan(content: Content, index: Index, config: Config) -> dict[str, Callable[[
     made["timeline.json"] = lambda: dumps(timeline_json(content, index, config))
     made["robots.txt"] = lambda: robots_txt(config)
     if site_base(config):
-        made["sitemap.xml"] = lambda: sitemap_xml(content, config)
+        made["sitemap.xml"] = lambda: sitemap_xml(content, index, config)
         made["feed.xml"] = lambda: atom_feed(content, config)
     return {path: partial(lambda p, f: render.Page(p, f()), path, make) for path, make in made.items()}
 
@@ -618,7 +641,7 @@ def search_records(content: Content, index: Index) -> list[dict[str, Any]]:
             meta["claimant"] = claimant
         records.append(
             {
-                "url": f"/claims.html#claim-{claim.id}",
+                "url": f"/{render.claims_path(article.date)}#claim-{claim.id}",
                 "content": " ".join(words),
                 "language": LANGUAGE,
                 "meta": meta,
@@ -966,13 +989,16 @@ class _Resolver:
         return bool(self.site_url) and iri.startswith(self.site_url)
 
     def source(self, body: dict[str, Any]) -> str:
-        """Return the source id BODY links to (its entry on sources.html or its URL), or ""."""
+        """Return the source id BODY links to (its page, its entry on sources.html or its URL), or ""."""
         iri = _iri(body)
         if not iri:
             return ""
         parts = urlsplit(iri)
+        page = re.search(r"(?:^|/)sources/([^/]+)\.html$", unquote(parts.path))
+        if page and self._ours(iri):
+            return page.group(1) if page.group(1) in self.content.sources else ""
         if parts.path.endswith("sources.html") and parts.fragment.startswith("source-") and self._ours(iri):
-            source_id = parts.fragment[len("source-") :]
+            source_id = parts.fragment[len("source-") :]  # as exported before sources had pages of their own
             return source_id if source_id in self.content.sources else ""
         matches = [s.id for s in self.content.sources.values() if s.url and s.url == iri]
         return matches[0] if len(matches) == 1 else ""
@@ -1268,7 +1294,8 @@ def import_annotations(config: Config, source: Path, slug: str) -> ImportReport:
       mention;
     - assessing with a text body giving a status: a claim, with summary
       (describing), review (commenting), claimant (identifying), about
-      (tagging) and sources (linking to sources.html#source-ID or a source's URL);
+      (tagging) and sources (linking to the source's page sources/ID.html, to
+      sources.html#source-ID as exported before, or to a source's URL);
     - describing with a date (tagging) and a title: an event.
 
     Items are written with the shortest quote/prefix/suffix/occurrence that

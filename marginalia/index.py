@@ -72,6 +72,10 @@ class Index:
     """Source id → entities whose description cites it."""
     entities_of_article: dict[str, list[Entity]] = field(default_factory=dict)
     """Article slug → its entities, in order of first mention."""
+    claims_by_month: dict[str, list[Placed]] = field(default_factory=dict)
+    """Month of publication (YYYY-MM) → the claims of the articles published in it, as in `claims`; newest first."""
+    events_by_year: dict[str, list[Placed]] = field(default_factory=dict)
+    """Year (YYYY) → the events that start in it, in date order; earliest first."""
 
 
 @dataclass
@@ -171,7 +175,10 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
             p.item.spans[0].start if p.item.spans else 0,
         )
     )
+    for placed in index.claims:
+        index.claims_by_month.setdefault(month_of(placed.article.date), []).append(placed)
     for placed in index.timeline:
+        index.events_by_year.setdefault(year_of(placed.item.date.start), []).append(placed)
         for entity in placed.entities:
             index.events_of_entity[entity.id].append(placed)
     for entity in content.entities.values():
@@ -181,6 +188,16 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
         counts.sort(key=lambda pair: (-pair[1], pair[0].name))
         index.related[entity.id] = counts[:RELATED_ENTITIES]
     return index
+
+
+def month_of(day: str) -> str:
+    """Return the month (YYYY-MM) of DAY (YYYY-MM-DD): articles and their claims are listed by month."""
+    return day[:7]
+
+
+def year_of(date: str) -> str:
+    """Return the year (YYYY) of DATE (YYYY, YYYY-MM or YYYY-MM-DD): events are listed by year."""
+    return date[:4]
 
 
 def _unique(entities: list[Entity]) -> list[Entity]:

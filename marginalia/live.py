@@ -270,6 +270,7 @@ class LiveSite:
             index = build_index(site, {a.slug: c.found.part for c, a in self._with_articles() if c.found.part})
             plan = renderer.plan(site, index)
             pages += [plan[path]() for path in sorted(dirty) if path in plan]
+            gone += [path for path in sorted(dirty) if path not in plan]  # e.g. a month no article is in any more
         result.rendered = len(pages)
         cache.forget(self.config, list(changed))  # the cache no longer describes these articles' pages
         result.pages_written = self._write(pages) + self._delete(gone)

@@ -420,10 +420,14 @@ def _render_pages(plan: dict[str, Callable[[], Page]], folder: Path, workers: in
     alone with a large page at the end.
     """
 
+    lists = {"entities": index.mentions, "claims": index.claims_by_month, "timeline": index.events_by_year}
+    lists["sources"] = index.claims_of_source
+
     def size(path: str) -> int:
-        if path.startswith("entities/"):
-            return len(index.mentions.get(path[len("entities/") : -len(".html")], ()))
-        return len(index.claims) + len(index.timeline)  # a list of the whole site
+        folder, _, name = path.rpartition("/")
+        if folder:
+            return len(lists.get(folder, {}).get(name.rsplit(".", 1)[0], ()))
+        return len(index.claims) + len(index.timeline)  # a page of the whole site
 
     order = sorted(plan, key=lambda path: (-size(path), path))
     for _ in _in_workers(_render_chunk, order, workers, chunk=4, plan=plan, folder=folder):

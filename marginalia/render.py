@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 from . import export
 from .anchor import SAFE_SCHEMES
 from .config import Config
-from .index import SNIPPET_ARTICLES, Index, MentionRef, entity_summary
+from .index import SNIPPET_ARTICLES, Index, MentionRef, Placed, entity_summary, month_of, year_of
 from .model import CLAIM_STATUSES, ENTITY_KINDS, Article, Content, Entity, EventDate, Source
 
 KIND_PLURALS = {
@@ -37,6 +37,13 @@ KIND_PLURALS = {
     "event": "Events",
     "concept": "Concepts",
 }
+HOME_ARTICLES = 20
+"""How many of the newest articles the home page lists; the others are on the monthly archive pages."""
+
+SHOWN_IN_FULL = 200
+"""Up to this many claims (or events), the claims page (or the timeline) shows them all itself, as well
+as on their pages by month (or year); beyond, it shows only how many each of those pages has."""
+
 STATUS_HELP = {
     "reported": "stated in the article; not checked against other sources",
     "confirmed": "borne out by the sources cited",
@@ -83,6 +90,26 @@ def entity_path(entity_id: str) -> str:
     return f"entities/{entity_id}.html"
 
 
+def source_path(source_id: str) -> str:
+    """Return the site path of the page of the source SOURCE_ID."""
+    return f"sources/{source_id}.html"
+
+
+def archive_path(day: str) -> str:
+    """Return the site path of the list of the articles published in the month of DAY (YYYY-MM-DD or YYYY-MM)."""
+    return f"archive/{month_of(day)}.html"
+
+
+def claims_path(day: str) -> str:
+    """Return the site path of the claims of the articles published in the month of DAY (YYYY-MM-DD or YYYY-MM)."""
+    return f"claims/{month_of(day)}.html"
+
+
+def timeline_path(date: str) -> str:
+    """Return the site path of the events that start in the year of DATE (YYYY, YYYY-MM or YYYY-MM-DD)."""
+    return f"timeline/{year_of(date)}.html"
+
+
 class Renderer:
     """Renders pages from one templates folder, with one Markdown parser."""
 
@@ -112,6 +139,12 @@ class Renderer:
             config=config,
             article_path=article_path,
             entity_path=entity_path,
+            source_path=source_path,
+            archive_path=archive_path,
+            claims_path=claims_path,
+            timeline_path=timeline_path,
+            home_articles=HOME_ARTICLES,
+            shown_in_full=SHOWN_IN_FULL,
             kinds=ENTITY_KINDS,
             kind_plurals=KIND_PLURALS,
             statuses=CLAIM_STATUSES,
@@ -120,7 +153,10 @@ class Renderer:
             entity_link=entity_link,
             source_link=source_link,
             badge=badge,
-            timeline_strip=timeline_strip,
+            year_strip=year_strip,
+            by_year=by_year,
+            month_name=month_name,
+            by_month=by_month,
             snippet_articles=SNIPPET_ARTICLES,
             edit_url=self.edit_url,
             correction_url=self.correction_url,
@@ -175,8 +211,9 @@ class Renderer:
     def plan(self, content: Content, index: Index) -> dict[str, Callable[[], Page]]:
         """Return every page of the site by path, each rendered only when called."""
         common = {"content": content, "index": index}
+        articles_by_month = _articles_by_month(content.articles)
         plan: dict[str, Callable[[], Page]] = {
-            "index.html": partial(self.page, "home.html", "index.html", **common),
+            "index.html": partial(self.page, "home.html", "index.html", archive=articles_by_month, **common),
             "glossary.html": partial(
                 self.page, "glossary.html", "glossary.html", by_kind=_by_kind(content.entities), **common
             ),
@@ -184,6 +221,21 @@ class Renderer:
             "claims.html": partial(self.page, "claims.html", "claims.html", **common),
             "sources.html": partial(self.page, "sources.html", "sources.html", **common),
         }
+        # Each list is split into pages whose address depends only on what they list (the month an
+        # article was published, the year an event starts, a source's id), so that a link to an
+        # item never breaks as the site grows, and adding an article changes only a few pages.
+        for month, articles in articles_by_month.items():
+            path = archive_path(month)
+            plan[path] = partial(self.page, "archive.html", path, month=month, articles=articles, **common)
+        for month, claims in index.claims_by_month.items():
+            path = claims_path(month)
+            plan[path] = partial(self.page, "claims_month.html", path, month=month, claims=claims, **common)
+        for year, events in index.events_by_year.items():
+            path = timeline_path(year)
+            plan[path] = partial(self.page, "timeline_year.html", path, year=year, events=events, **common)
+        for source in content.sources.values():
+            path = source_path(source.id)
+            plan[path] = partial(self.page, "source.html", path, source=source, **common)
         for article in content.articles:
             plan[article_path(article.slug)] = partial(self.article_page, article, common)
         for entity in content.entities.values():
@@ -204,6 +256,35 @@ def by_article(mentions: list[MentionRef]) -> list[tuple[Article, list[MentionRe
     """Return MENTIONS grouped by article, in their order (Jinja's groupby would sort them by slug)."""
     groups = [list(refs) for _, refs in itertools.groupby(mentions, key=lambda ref: id(ref.article))]
     return [(refs[0].article, refs) for refs in groups]
+
+
+def _articles_by_month(articles: list[Article]) -> dict[str, list[Article]]:
+    """Return ARTICLES (newest first) by month of publication, newest month first."""
+    months: dict[str, list[Article]] = {}
+    for article in articles:
+        months.setdefault(month_of(article.date), []).append(article)
+    return months
+
+
+def by_year(groups: dict[str, list[Any]]) -> list[tuple[str, list[tuple[str, list[Any]]]]]:
+    """Return GROUPS (month YYYY-MM → items), in their order, grouped by year: [(year, [(month, items), ...]), ...]."""
+    years: dict[str, list[tuple[str, list[Any]]]] = {}
+    for month, items in groups.items():
+        years.setdefault(year_of(month), []).append((month, items))
+    return list(years.items())
+
+
+def month_name(month: str) -> str:
+    """Return the name of MONTH (YYYY-MM) without its year: "March"."""
+    return human_date(month).split(" ")[0]
+
+
+def by_month(events: list[Placed]) -> list[tuple[str, list[Placed]]]:
+    """Return EVENTS (of one year, in date order) by the month they start in, those known only by year first."""
+    groups: dict[str, list[Placed]] = {}
+    for placed in events:
+        groups.setdefault(placed.item.date.start[:7], []).append(placed)
+    return sorted(groups.items(), key=lambda group: group[0])  # "2020" sorts before "2020-01"
 
 
 def _by_kind(entities: dict[str, Entity]) -> list[tuple[str, list[Entity]]]:
@@ -266,8 +347,8 @@ def entity_link(context: Any, entity: Entity) -> Markup:
 
 @pass_context
 def source_link(context: Any, source: Source) -> Markup:
-    """Return a link to SOURCE on the sources page, from the page being rendered."""
-    return _link(context["root"], f"sources.html#source-{source.id}", source.title)
+    """Return a link to SOURCE's page, from the page being rendered."""
+    return _link(context["root"], source_path(source.id), source.title)
 
 
 @lru_cache(maxsize=65536)
@@ -282,14 +363,14 @@ def badge(status: str, help: bool = True) -> Markup:
     return Markup(f'<span class="badge badge-{escape(status)}"{title}>{escape(status)}</span>')  # noqa: S704
 
 
-def timeline_strip(events: list[Any], step: int = 60) -> dict[str, Any]:
-    """Return the overview drawing of EVENTS: evenly spaced dots, labelled where the year changes."""
-    dots, last_year = [], ""
-    for i, placed in enumerate(events):
-        year = placed.item.date.start[:4]
-        dots.append({"x": step // 2 + i * step, "label": year if year != last_year else ""})
-        last_year = year
-    return {"width": max(step, len(events) * step), "dots": dots}
+def year_strip(years: dict[str, list[Any]], step: int = 60, tallest: int = 40) -> dict[str, Any]:
+    """Return the overview drawing of the timeline: a bar per year of YEARS (year → events), as tall as it has events."""
+    most = max((len(events) for events in years.values()), default=1)
+    bars = []
+    for i, (year, events) in enumerate(sorted(years.items())):
+        height = max(3, round(tallest * len(events) / most))
+        bars.append({"x": step // 2 + i * step - 10, "y": 4 + tallest - height, "height": height, "label": year})
+    return {"width": max(step, len(bars) * step), "bars": bars, "base": 4 + tallest}
 
 
 # --- Annotation markup -------------------------------------------------------

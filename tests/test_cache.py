@@ -144,6 +144,7 @@ B_WITH_CLAIM = ARTICLES["b"][1] + (
     "notes:\n  - {quote: large, text: A note.}\n"
 )
 SITE_WIDE = ["claims.html", "glossary.html", "index.html", "sources.html", "timeline.html", "timeline.json"]
+"""The pages that list something of every article."""
 
 
 @pytest.fixture
@@ -174,15 +175,37 @@ def test_a_note_edited_renders_no_site_wide_page(annotated, rendered: list[str],
 
 CHANGES = {
     # change: (new body of b, new annotations of b, new date of b, pages that must be rendered again)
-    "claim status": (None, B_WITH_CLAIM.replace("reported", "confirmed"), None, ["claims.html", "sources.html"]),
-    "event date": (None, B_WITH_CLAIM.replace("'1843'", "'1844'"), None, ["timeline.html", "timeline.json"]),
+    "claim status": (
+        None,
+        B_WITH_CLAIM.replace("reported", "confirmed"),
+        None,
+        ["claims.html", "claims/2020-03.html", "sources/notes.html"],
+    ),
+    "event date": (
+        None,
+        B_WITH_CLAIM.replace("'1843'", "'1844'"),
+        None,
+        ["timeline.html", "timeline.json", "timeline/1844.html"],
+    ),
     "new mention": (
         "London is large. Ada said so.\n",
         B_WITH_CLAIM.replace("mentions:\n", "mentions:\n  - {entity: ada, quote: Ada}\n"),
         None,
         ["entities/ada.html", "glossary.html", "index.html"],
     ),
-    "new date": (None, None, "2021-01-01", ["claims.html", "entities/london.html", "index.html", "timeline.html"]),
+    "new date": (
+        None,
+        None,
+        "2021-01-01",
+        ["archive/2021-01.html", "claims.html", "claims/2021-01.html", "entities/london.html", "index.html"],
+    ),
+}
+UNCHANGED = {
+    # change: site-wide pages that show nothing of what changed, and must not be rendered again
+    "claim status": ["sources.html", "timeline.html", "timeline/1843.html", "archive/2020-03.html"],
+    "event date": ["claims.html", "claims/2020-03.html", "sources/notes.html", "sources.html"],
+    "new mention": ["claims/2020-03.html", "timeline/1843.html"],
+    "new date": [],
 }
 
 
@@ -195,6 +218,7 @@ def test_a_changed_article_renders_the_pages_that_show_it(
     project.article("b", body or ARTICLES["b"][0], annotations or B_WITH_CLAIM, date=date or "2020-03-13")
     build(config, use_cache=True)
     assert set(expected) <= set(rendered)
+    assert not set(UNCHANGED[change]) & set(rendered)
     assert "entities/engine.html" not in rendered  # only article a mentions the engine
     assert files(config.site_dir) == from_scratch(config, tmp_path)
 
@@ -212,6 +236,19 @@ def test_an_article_added_or_removed_renders_its_entities_and_every_list(
     build(config, use_cache=True)
     assert "entities/engine.html" in rendered and set(SITE_WIDE) <= set(rendered)
     assert "entities/london.html" not in rendered  # neither article mentions London
+    assert files(config.site_dir) == from_scratch(config, tmp_path)
+
+
+def test_an_article_added_renders_the_pages_of_its_own_month_year_and_sources(
+    annotated, rendered: list[str], tmp_path: Path
+) -> None:
+    """The lists are split by month, year and source: another month's pages are taken from the previous site."""
+    project, config = annotated
+    annotations = B_WITH_CLAIM.replace("id: large,", "id: large-c,").replace("id: seen,", "id: seen-c,")
+    project.article("c", "London is large.\n", annotations, date="2019-05-01")
+    build(config, use_cache=True)
+    assert {"claims/2019-05.html", "archive/2019-05.html", "timeline/1843.html", "sources/notes.html"} <= set(rendered)
+    assert not {"claims/2020-03.html", "archive/2020-03.html"} & set(rendered)
     assert files(config.site_dir) == from_scratch(config, tmp_path)
 
 

@@ -26,14 +26,16 @@ def write_config(project) -> Path:
 
 
 def test_build_writes_every_page(project, capsys) -> None:
-    """`build.py` builds the home, article, glossary, entity, timeline, claims and sources pages."""
+    """`build.py` builds the home, article, glossary, entity, timeline, claims and sources pages, and the
+    pages of the lists by month and by source."""
     project.article("a", "Ada wrote.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
     assert build_script.main(["-f", str(write_config(project))]) == 0
     site = project.root / "site"
     expected = {"index.html", "articles/a.html", "glossary.html", "timeline.html", "claims.html", "sources.html"}
     expected |= {f"entities/{e}.html" for e in ("ada", "london", "engine")}
-    assert expected <= {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
-    assert "Built 9 pages" in capsys.readouterr().out
+    expected |= {"archive/2020-03.html", "sources/notes.html"}
+    assert expected == {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+    assert "Built 11 pages" in capsys.readouterr().out
 
 
 def test_check_reports_in_compiler_style_and_exits_1(project, capsys) -> None:

@@ -937,7 +937,8 @@ def test_search_records_are_claims(seed) -> None:  # type: ignore[no-untyped-def
     records = export.search_records(content, index)
     assert len(records) == len(index.claims) > 0
     first = records[0]
-    assert first["url"].startswith("/claims.html#claim-") and first["filters"]["Type"] == ["claim"]
+    assert first["url"].startswith("/claims/2020-03.html#claim-")  # the claims of the articles of March 2020
+    assert first["filters"]["Type"] == ["claim"]
     assert first["filters"]["Status"] == ["reported"] and first["filters"]["Year"] == ["2020"]
     assert {urlsplit(r["url"]).fragment for r in records} == {f"claim-{p.item.id}" for p in index.claims}
 

@@ -20,8 +20,12 @@ PAGE_TYPES = {
     "glossary": "glossary.html",
     "entity": "entities/hulusi-akar.html",
     "timeline": "timeline.html",
+    "timeline of a year": "timeline/2020.html",
     "claims": "claims.html",
+    "claims of a month": "claims/2020-03.html",
     "sources": "sources.html",
+    "source": "sources/idlib-centers-report.html",
+    "articles of a month": "archive/2020-03.html",
 }
 VIEWPORTS = {"phone": {"width": 375, "height": 800}, "desktop": {"width": 1280, "height": 900}}
 SCHEMES = ("light", "dark")

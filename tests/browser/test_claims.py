@@ -1,5 +1,5 @@
 """Claims: status badges in the article, the claim entries beside it, and the
-claims they lead to through the sources page."""
+claims they lead to through the sources' pages."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_every_claim_in_article_is_followed_by_its_status_badge(
 
 
 def test_badge_leads_to_claim_entry_which_leads_to_sources(article: Page) -> None:
-    """Clicking a claim's badge shows its entry beside the article, whose source link opens the sources page there."""
+    """Clicking a claim's badge shows its entry beside the article, whose source link opens the source's page."""
     page = article
     badge = page.locator(".article-body a.badge").first
     expect(badge).to_have_attribute("href", "#about-claim-joint-coordination-centers-agreed")
@@ -56,48 +56,66 @@ def test_badge_leads_to_claim_entry_which_leads_to_sources(article: Page) -> Non
     entry = page.locator("#about-claim-joint-coordination-centers-agreed")
     expect(entry).to_be_in_viewport()
     expect(entry.locator(".badge")).to_have_text("reported")
-    source_link = entry.locator(f'a[href$="sources.html#source-{SEED_SOURCE}"]')
+    source_link = entry.locator(f'a[href$="sources/{SEED_SOURCE}.html"]')
     expect(source_link).to_have_count(1)
+    title = source_link.inner_text()
     source_link.click()
-    expect(page).to_have_url(re.compile(rf"/sources\.html#source-{SEED_SOURCE}$"))
-    target = page.locator(f"#source-{SEED_SOURCE}")
-    expect(target).to_be_in_viewport()
-    assert target.evaluate("el => el.matches(':target')")
+    expect(page).to_have_url(re.compile(rf"/sources/{SEED_SOURCE}\.html$"))
+    expect(page.locator("h1")).to_have_text(title)
 
 
-def test_sources_page_lists_claims_citing_seed_source(
-    page: Page, site_url: str, seed_annotations: dict[str, Any]
-) -> None:
-    """The sources page lists, under the seed source, every claim that cites it."""
-    citing = [c["id"] for c in seed_annotations["claims"] if SEED_SOURCE in c["sources"]]
+def test_sources_page_links_each_source_to_its_page(page: Page, site_url: str) -> None:
+    """The sources page lists each source with how many claims cite it, linked to the source's own page."""
     page.goto(site_url + "sources.html")
     entry = page.locator(f"#source-{SEED_SOURCE}")
-    expect(entry.locator("summary")).to_have_text(f"Cited by {len(citing)} claims")
-    links = entry.locator(".claim-list a")
+    expect(entry).to_contain_text("cited by 17 claims")
+    entry.locator("a").first.click()
+    expect(page).to_have_url(site_url + f"sources/{SEED_SOURCE}.html")
+
+
+def test_source_page_lists_claims_citing_seed_source(
+    page: Page, site_url: str, seed_annotations: dict[str, Any]
+) -> None:
+    """The seed source's page lists every claim that cites it, each linked to the claims of its article's month."""
+    citing = [c["id"] for c in seed_annotations["claims"] if SEED_SOURCE in c["sources"]]
+    page.goto(site_url + f"sources/{SEED_SOURCE}.html")
+    expect(page.locator("#claims-heading")).to_have_text(f"Cited by {len(citing)} claims")
+    links = page.locator(".claim-list a")
     expect(links).to_have_count(len(citing))
     expect(links.first).to_be_visible()
     hrefs = links.evaluate_all("as => as.map(a => a.getAttribute('href'))")
-    assert sorted(hrefs) == sorted(f"claims.html#claim-{cid}" for cid in citing)
+    assert sorted(hrefs) == sorted(f"../claims/2020-03.html#claim-{cid}" for cid in citing)
 
 
-def test_each_cited_claim_link_resolves_on_claims_page(page: Page, site_url: str) -> None:
-    """Every claim link under the seed source opens claims.html on that claim, showing the same words."""
+def test_each_cited_claim_link_resolves_on_its_claims_page(page: Page, site_url: str) -> None:
+    """Every claim link on the seed source's page opens the claims of March 2020 on that claim, with the same words."""
     # Jumping from claim to claim mid-way through a smooth scroll can leave the
     # view short of the target; without motion each jump lands at once.
     page.emulate_media(reduced_motion="reduce")
-    page.goto(site_url + "sources.html")
-    links = page.locator(f"#source-{SEED_SOURCE} .claim-list a")
+    page.goto(site_url + f"sources/{SEED_SOURCE}.html")
+    links = page.locator(".claim-list a")
     expect(links.first).to_be_visible()
-    cited = links.evaluate_all("as => as.map(a => [a.getAttribute('href'), a.textContent.trim()])")
+    cited = links.evaluate_all("as => as.map(a => [a.href, a.textContent.trim()])")
     assert cited, "the seed source lists no claims"
 
     links.first.click()  # one by clicking, the rest by address
     for href, text in cited:
-        if page.url != site_url + href:
-            page.goto(site_url + href)
-        expect(page).to_have_url(site_url + href)
+        assert href.startswith(site_url + "claims/2020-03.html#claim-"), href
+        if page.url != href:
+            page.goto(href)
+        expect(page).to_have_url(href)
         target = page.locator("#" + href.split("#", 1)[1])
         expect(target).to_have_count(1)
         expect(target).to_be_in_viewport()
         expect(target.locator(".claim-text")).to_contain_text(text)
         assert target.evaluate("el => el.matches(':target')"), f"{href} does not match :target"
+
+
+def test_claims_page_links_to_the_claims_of_each_month(page: Page, site_url: str) -> None:
+    """The claims page counts the claims by status and links to the page of each month's claims."""
+    page.goto(site_url + "claims.html")
+    expect(page.locator("main .counts")).to_contain_text("17 claims")
+    page.locator(".month-index a", has_text="March").click()
+    expect(page).to_have_url(site_url + "claims/2020-03.html")
+    expect(page.locator("h1")).to_have_text("Claims in articles of March 2020")
+    expect(page.locator("ol.claims > li")).to_have_count(17)

@@ -51,6 +51,10 @@ def results(page: Page) -> list[str]:
     return [urlsplit(h).path.lstrip("/") + (f"#{urlsplit(h).fragment}" if urlsplit(h).fragment else "") for h in hrefs]
 
 
+CLAIM = re.compile(r"claims/\d{4}-\d{2}\.html#claim-[a-z0-9-]+")
+"""Where a claim found by the search leads: its entry on the claims of its article's month."""
+
+
 def type_query(page: Page, query: str) -> list[str]:
     page.locator(".pagefind-ui__search-input").fill(query)
     expect(page.locator(".pagefind-ui__message")).to_have_text(re.compile(rf"\d+ results? for {re.escape(query)}"))
@@ -61,7 +65,7 @@ def test_akar_finds_the_entity_page_first(search: Page) -> None:
     """Typing "Akar" puts the Hulusi Akar entity page first, above the article and claims that mention him."""
     found = type_query(search, "Akar")
     assert found[0] == "entities/hulusi-akar.html", found
-    assert any(f.startswith("claims.html#claim-") for f in found), "claims are results of their own"
+    assert any(CLAIM.fullmatch(f) for f in found), "claims are results of their own"
     search.locator(".pagefind-ui__result-link").first.click()
     expect(search).to_have_url(re.compile(r"/entities/hulusi-akar\.html$"))
     expect(search.locator("h1")).to_contain_text("Hulusi Akar")
@@ -96,7 +100,7 @@ def test_filtering_by_claim_status_shows_only_claims(search: Page) -> None:
     search.locator("summary.pagefind-ui__filter-name", has_text="Status").click()
     search.locator("label.pagefind-ui__filter-label[for='Status-reported']").click()
     expect(message).not_to_have_text(unfiltered)
-    assert all(f.startswith("claims.html#claim-") for f in results(search))
+    assert all(CLAIM.fullmatch(f) for f in results(search))
 
 
 def test_without_javascript_the_search_box_is_a_link_to_the_glossary(browser: Browser, site_url: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 
@@ -33,3 +35,17 @@ def test_timeline_starts_with_2018_agreement_and_ends_with_patrols(page: Page, s
     expect(items.first).to_contain_text("reach the agreement under which Turkey sets up observation posts")
     expect(items.last.locator(".event-date")).to_have_text("March 15, 2020")
     expect(items.last).to_contain_text("joint patrols along the M4 highway")
+
+
+def test_each_year_has_a_page_of_its_events(page: Page, site_url: str) -> None:
+    """The timeline links to a page per year; 2020's lists its six events under their months, in date order."""
+    page.goto(site_url + "timeline.html")
+    expect(page.locator(".year-index li")).to_have_text(["2018 1 event", "2020 6 events"])
+    page.locator(".year-index a", has_text="2020").click()
+    expect(page).to_have_url(site_url + "timeline/2020.html")
+    expect(page.locator("main h2")).to_have_text(["February 2020", "March 2020"])
+    expect(page.locator("ol.timeline > li")).to_have_count(6)
+    expect(page.locator("ol.timeline > li").last.locator(".event-date")).to_have_text("March 15, 2020")
+    expect(page.locator("ol.timeline > li").last.locator(".event-title a")).to_have_attribute(
+        "href", re.compile(r"^\.\./articles/idlib-joint-coordination-centers\.html#event-")
+    )
