@@ -364,7 +364,7 @@ def badge(status: str, help: bool = True) -> Markup:
 
 
 def year_strip(years: dict[str, list[Any]], step: int = 60, tallest: int = 40) -> dict[str, Any]:
-    """Return the overview drawing of the timeline: a bar per year of YEARS (year → events), as tall as it has events."""
+    """Return the overview drawing of the timeline: a bar per year of YEARS (year → events), by how many it has."""
     most = max((len(events) for events in years.values()), default=1)
     bars = []
     for i, (year, events) in enumerate(sorted(years.items())):

@@ -61,6 +61,21 @@ def test_incremental_result_equals_a_full_build(project, tmp_path: Path) -> None
     assert files(project.root / "site") == files(tmp_path / "full")
 
 
+def test_a_new_date_moves_the_article_to_another_month_s_pages(project, tmp_path: Path) -> None:
+    """Re-dating the only article of a month deletes that month's pages and writes those of its new month."""
+    site = live_site(project)
+    site.rebuild()
+    project.article("b", ARTICLES["b"][0], ARTICLES["b"][1], date="2019-05-01")
+    assert not site.rebuild().failed
+    assert (project.root / "site/archive/2019-05.html").exists()
+    project.article("a", ARTICLES["a"][0], ARTICLES["a"][1], date="2019-06-01")
+    assert not site.rebuild().failed
+    assert not (project.root / "site/archive/2020-03.html").exists()  # no article of March 2020 is left
+    full = dataclasses.replace(project.config, site_dir=tmp_path / "full", search=False)
+    build(full)
+    assert files(project.root / "site") == files(tmp_path / "full")
+
+
 def test_errors_keep_the_last_good_site(project) -> None:
     """A broken annotation file fails the rebuild and writes nothing; fixing it writes again."""
     site = live_site(project)
