@@ -64,8 +64,10 @@ class Index:
     """Entity id → claims it makes or that are about it."""
     events_of_entity: dict[str, list[Placed]] = field(default_factory=lambda: defaultdict(list))
     """Entity id → its events, in date order."""
-    related: dict[str, list[tuple[Entity, int]]] = field(default_factory=dict)
-    """Entity id → entities mentioned in the same paragraphs, with how often."""
+    pairs: dict[str, list[Counter[str]]] = field(default_factory=lambda: defaultdict(list))
+    """Entity id → for each article that mentions it, the entities in the same paragraphs, with how often."""
+    entities: dict[str, Entity] = field(default_factory=dict)
+    """The glossary."""
     claims_of_source: dict[str, list[Placed]] = field(default_factory=lambda: defaultdict(list))
     """Source id → claims citing it."""
     entities_of_source: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
@@ -76,6 +78,20 @@ class Index:
     """Month of publication (YYYY-MM) → the claims of the articles published in it, as in `claims`; newest first."""
     events_by_year: dict[str, list[Placed]] = field(default_factory=dict)
     """Year (YYYY) → the events that start in it, in date order; earliest first."""
+
+    def related(self, entity_id: str) -> list[tuple[Entity, int]]:
+        """Return the entities most often mentioned in the same paragraphs as ENTITY_ID, with how often.
+
+        Summed when an entity page asks, not for every entity up front: a build
+        with the build cache renders few entity pages, and a full build renders
+        them in all its processes at once.
+        """
+        total: Counter[str] = Counter()
+        for counter in self.pairs.get(entity_id, ()):
+            total.update(counter)
+        counts = [(self.entities[b], n) for b, n in total.items()]
+        counts.sort(key=lambda pair: (-pair[1], pair[0].name))
+        return counts[:RELATED_ENTITIES]
 
 
 @dataclass
@@ -147,8 +163,7 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
 
     PARTS, if given, holds what `index_article` returned for some articles, by slug.
     """
-    index = Index()
-    pairs: dict[str, Counter[str]] = defaultdict(Counter)
+    index = Index(entities=content.entities)
     for article in content.articles:
         part = parts.get(article.slug) if parts is not None else None
         if part is None:
@@ -166,7 +181,7 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
                 index.claims_of_source[source_id].append(placed)
         index.timeline.extend(part.events)
         for entity_id, counter in part.pairs.items():
-            pairs[entity_id].update(counter)
+            index.pairs[entity_id].append(counter)
     index.timeline.sort(
         key=lambda p: (
             p.item.date.sort_key,
@@ -184,9 +199,6 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
     for entity in content.entities.values():
         for source_id in entity.sources:
             index.entities_of_source[source_id].append(entity)
-        counts = [(content.entities[b], n) for b, n in pairs[entity.id].items()]
-        counts.sort(key=lambda pair: (-pair[1], pair[0].name))
-        index.related[entity.id] = counts[:RELATED_ENTITIES]
     return index
 
 

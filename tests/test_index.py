@@ -64,7 +64,7 @@ def test_timeline_is_in_date_order(project) -> None:
 def test_related_entities_count_shared_paragraphs(project) -> None:
     """Entities mentioned in the same paragraph are related; the count is of paragraphs."""
     _, index, _ = indexed(project)
-    related = {e.id: n for e, n in index.related["ada"]}
+    related = {e.id: n for e, n in index.related("ada")}
     assert related == {"london": 1, "engine": 1}
 
 
