@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -43,7 +44,13 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 PYTHON = sys.executable
-TOOLS = ("ours", "ours-search", "ours-warm", "rebuild", "mkdocs", "hugo")
+TOOLS = ("ours", "ours-search", "ours-warm", "ours-claim", "ours-add", "rebuild", "mkdocs", "hugo")
+WARM = {
+    "ours-warm": "comment",
+    "ours-claim": "claim",
+    "ours-add": "article",
+}
+"""Builds with the build cache, after one of the edits `edit_corpus` makes."""
 
 
 @dataclass
@@ -167,15 +174,51 @@ def measure(cmd: list[str], cwd: Path, timeout: float) -> Run:
     return run
 
 
-def warm_build(command: list[str], annotated: Path, product: Path, r: int, timeout: float) -> Run:
-    """Time COMMAND after editing one annotation file, with the build cache of the previous build; undo the edit."""
-    target = sorted((annotated / "content" / "articles").glob("*.yml"))[0]
-    original = target.read_bytes()
+def warm_build(command: list[str], annotated: Path, product: Path, r: int, timeout: float, edit: str) -> Run:
+    """Time COMMAND after an EDIT of the corpus, with the build cache of a build of the corpus as it was.
+
+    The edit is undone afterwards; where it changes what the site shows, the site is built again (not
+    timed), so that the next repeat starts from the same site and cache.
+    """
+    undo = edit_corpus(annotated / "content" / "articles", edit, r)
     try:
-        target.write_bytes(original + f"# benchmark edit {r + 1}\n".encode())  # a new content hash each time
-        return measure(command, product, timeout)
+        run = measure(command, product, timeout)
+        run.pages = count_pages(annotated / "site")  # before the edit is undone
+        return run
     finally:
-        target.write_bytes(original)
+        undo()
+        if edit != "comment":
+            measure(command, product, timeout)
+
+
+def edit_corpus(folder: Path, edit: str, r: int):  # type: ignore[no-untyped-def]
+    """Make one EDIT in the articles of FOLDER, different in each repeat R; return what undoes it.
+
+    - comment: a comment appended to an annotation file (the article is read again; no other page changes);
+    - claim: a claim's status changed (its article's claims, the claims page, its sources' and entities' pages);
+    - article: an article added, a copy of another one with a new slug, date and ids (every list it is on).
+    """
+    first = sorted(folder.glob("*.yml"))[0]
+    original = first.read_bytes()
+    if edit == "comment":
+        first.write_bytes(original + f"# benchmark edit {r + 1}\n".encode())
+    elif edit == "claim":
+        text = original.decode()
+        first.write_text(text.replace("status: reported", "status: disputed", 1), encoding="utf-8")
+        assert first.read_bytes() != original, f"{first.name} has no reported claim"
+    else:
+        added = folder / f"zz-benchmark-added-{r + 1}"
+        md = first.with_suffix(".md").read_text(encoding="utf-8")
+        added.with_suffix(".md").write_text(re.sub(r"(?m)^date: .*$", 'date: "2025-12-31"', md), encoding="utf-8")
+        ids = re.sub(r"(?m)^(  - id: [a-z0-9-]+)$", rf"\1-added-{r + 1}", original.decode())
+        added.with_suffix(".yml").write_text(ids, encoding="utf-8")
+
+        def remove() -> None:
+            added.with_suffix(".md").unlink()
+            added.with_suffix(".yml").unlink()
+
+        return remove
+    return lambda: first.write_bytes(original)
 
 
 def count_pages(folder: Path) -> int:
@@ -357,12 +400,12 @@ def main() -> int:
                     config = str(annotated / config_name)
                     command = [PYTHON, "build.py", "-f", config, "-q", "--no-cache", "-d", str(site), *search]
                     run = measure(command, product, args.timeout)
-                elif tool == "ours-warm":
+                elif tool in WARM:
                     site = annotated / "site"
                     command = [PYTHON, "build.py", "-f", str(annotated / config_name), "-q", "--no-search"]
                     if r == 0:  # fill the build cache (not timed)
                         measure(command, product, args.timeout)
-                    run = warm_build(command, annotated, product, r, args.timeout)
+                    run = warm_build(command, annotated, product, r, args.timeout, WARM[tool])
                 elif tool == "mkdocs":
                     site = bare / "site"
                     run = measure(
@@ -378,7 +421,7 @@ def main() -> int:
                     run = measure(
                         [hugo, "--quiet", "--source", str(bare), "--destination", str(site)], bare, args.timeout
                     )
-                run.pages = count_pages(site)
+                run.pages = run.pages or count_pages(site)
                 results[n][tool].runs.append(run)
                 status = "ok" if run.returncode == 0 else f"FAILED (exit {run.returncode}): {run.stderr_tail[-300:]}"
                 print(
@@ -455,20 +498,24 @@ def table(results: dict[int, dict[str, Result]]) -> str:
     """The results as a Markdown table, with the ratios ours/theirs."""
     lines = [
         "| N | tool | wall s (median) | pages | articles/s | peak RSS MiB (largest process) "
-        "| peak memory MiB (whole tree, PSS) | CPU s | ours/theirs articles/s (no search / with search / warm) |",
+        "| peak memory MiB (whole tree, PSS) | CPU s | ours/theirs articles/s (no search / with search / warm: "
+        "comment, claim, article added) |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     names = {
         "ours": "Marginalia (full build, no search index)",
         "ours-search": "Marginalia (full build + Pagefind search index)",
-        "ours-warm": "Marginalia (build with the build cache, 1 article changed, no search index)",
+        "ours-warm": "Marginalia (build with the build cache, a comment added to 1 article, no search index)",
+        "ours-claim": "Marginalia (build with the build cache, 1 claim's status changed, no search index)",
+        "ours-add": "Marginalia (build with the build cache, 1 article added, no search index)",
         "rebuild": "Marginalia edit → rebuilt site",
         "mkdocs": "MkDocs",
         "hugo": "Hugo",
     }
     for n, by_tool in results.items():
         rates = {}
-        for tool in ("ours", "ours-search", "ours-warm"):
+        ours = ("ours", "ours-search", *WARM)
+        for tool in ours:
             wall = by_tool[tool].median("wall_s") if tool in by_tool else None
             rates[tool] = n / wall if wall else None
         for tool, res in by_tool.items():
@@ -476,7 +523,7 @@ def table(results: dict[int, dict[str, Result]]) -> str:
             rate = n / wall if wall else None
             vs = ""
             if tool in ("mkdocs", "hugo"):
-                vs = " / ".join(ratio(rates[o], rate) for o in ("ours", "ours-search", "ours-warm") if o in by_tool)
+                vs = " / ".join(ratio(rates[o], rate) for o in ours if o in by_tool)
             pages = res.median("pages") if tool != "rebuild" else None
             cpu = res.median("cpu_s") if tool != "rebuild" else None
             lines.append(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -154,6 +155,7 @@ class Renderer:
             source_link=source_link,
             badge=badge,
             year_strip=year_strip,
+            status_counts=status_counts,
             by_year=by_year,
             month_name=month_name,
             by_month=by_month,
@@ -272,6 +274,12 @@ def by_year(groups: dict[str, list[Any]]) -> list[tuple[str, list[tuple[str, lis
     for month, items in groups.items():
         years.setdefault(year_of(month), []).append((month, items))
     return list(years.items())
+
+
+def status_counts(claims: list[Placed]) -> list[tuple[str, int]]:
+    """Return how many of CLAIMS have each status, for the statuses some have, in the order of CLAIM_STATUSES."""
+    counts = Counter(placed.item.status for placed in claims)  # type: ignore[union-attr]
+    return [(status, counts[status]) for status in CLAIM_STATUSES if counts[status]]
 
 
 def month_name(month: str) -> str:
