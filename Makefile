@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve build check test golden chromium java clean
+.PHONY: serve build check test lint golden chromium java clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,16 @@ check: $(VENV)/.requirements
 ## test: install the test requirements, a Chromium and Java, then run the whole suite
 test: $(VENV)/.requirements-test chromium java
 	$(BIN)/python -m pytest
+
+## lint: ruff (lint and format) and mypy over the code
+lint: $(VENV)/.requirements-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy marginalia
+
+$(VENV)/.requirements-dev: requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
 
 ## golden: rewrite the golden files from the current output (review the diff!)
 golden: $(VENV)/.requirements-test

@@ -47,6 +47,7 @@ MARKER = ".marginalia-bench-corpus"
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from marginalia.anchor import find_quote  # noqa: E402, I001 - the anchorer's own matching, so every quote anchors
+
 TEMPLATES_DIR = REPO / "templates"
 
 KINDS = ("person", "place", "organization", "event", "concept")

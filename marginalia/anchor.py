@@ -62,7 +62,7 @@ def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None
     article.tokens = md.parse(article.body)
     inlines = [article.title_tokens[0]] + [t for t in article.tokens if t.type == "inline"]
     article.block_lines = [article.title_line] + [
-        article.body_line + t.map[0] for t in article.tokens if t.type == "inline"
+        article.body_line + (t.map[0] if t.map else 0) for t in article.tokens if t.type == "inline"
     ]
     texts = [_child_offsets(token)[0] for token in inlines]
     article.blocks, starts = [], 0
@@ -79,11 +79,11 @@ def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None
         annotation.spans = spans
         for span in spans:
             spans_by_block[span.block].append((span, annotation))
-    for spans in spans_by_block.values():
-        _check_overlaps(spans, problems)
+    for placed in spans_by_block.values():
+        _check_overlaps(placed, problems)
     _assign_ids(article)
-    for block, spans in sorted(spans_by_block.items()):
-        _mark_block(inlines[block], article.blocks[block][0], spans, article, problems)
+    for block, placed in sorted(spans_by_block.items()):
+        _mark_block(inlines[block], article.blocks[block][0], placed, article, problems)
 
 
 # --- Finding quotes ----------------------------------------------------------

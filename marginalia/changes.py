@@ -22,9 +22,10 @@ process (the digests are Python hashes, which differ between processes).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .index import ArticleIndex, Placed, shown, year_of
+from .index import ArticleIndex, Item, Placed, shown, year_of
 from .model import Article
 from .render import archive_path, claims_path, entity_path, source_path, timeline_path
 
@@ -94,16 +95,16 @@ def _digests(article: Article, part: ArticleIndex) -> dict[str, int]:
     }
     if part.claims:
         digests[claims_path(article.date)] = claims
-    for year, placed in _group(part.events, lambda p: [year_of(p.item.date.start)]).items():
-        digests[timeline_path(year)] = hash((heading, tuple(shown(p) for p in placed)))
-    for source_id, placed in _group(part.claims, lambda p: p.item.sources).items():
-        digests[source_path(source_id)] = hash((heading, tuple(shown(p) for p in placed)))
+    for year, in_year in _group(part.events, lambda p: [year_of(p.item.date.start)]).items():
+        digests[timeline_path(year)] = hash((heading, tuple(shown(p) for p in in_year)))
+    for source_id, citing in _group(part.claims, lambda p: p.item.sources).items():
+        digests[source_path(source_id)] = hash((heading, tuple(shown(p) for p in citing)))
     return digests
 
 
-def _group(items: list[Placed], keys: Any) -> dict[str, list[Placed]]:
+def _group(items: list[Placed[Item]], keys: Callable[[Placed[Item]], list[str]]) -> dict[str, list[Placed[Item]]]:
     """Return ITEMS by each of the KEYS(item) they are listed under."""
-    groups: dict[str, list[Placed]] = {}
+    groups: dict[str, list[Placed[Item]]] = {}
     for item in items:
         for key in keys(item):
             groups.setdefault(key, []).append(item)

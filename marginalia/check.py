@@ -17,7 +17,7 @@ from .anchor import line_at
 from .errors import Problem
 from .index import Index
 from .load import Problems
-from .model import Article, Claim, Content, Location
+from .model import Article, Claim, Content, Event, Location
 
 
 def check_references(
@@ -50,7 +50,8 @@ def check_references(
         problems.extend(found)
         if not duplicates:
             continue
-        for item in [*article.claims, *article.events]:
+        items: list[Claim | Event] = [*article.claims, *article.events]
+        for item in items:
             kind = "claim" if isinstance(item, Claim) else "event"
             if (kind, item.id) in seen:
                 problems.add(

@@ -717,7 +717,7 @@ async def _pagefind_files(site_dir: Path, content: Content, index: Index) -> dic
                 if payload.get("type") == "Error":
                     future.set_exception(RuntimeError(f"Pagefind: {payload.get('message')}"))
                 else:
-                    future.set_result(payload)
+                    future.set_result(payload)  # type: ignore[arg-type]  # Pagefind's typed responses are dicts
 
         def _fail(self, message: str) -> None:
             for future in self._responses.values():
@@ -1162,7 +1162,8 @@ def minimal_selector(article: Article, start: int, end: int) -> dict[str, Any]:
             if not context.strip():
                 continue
             context = re.sub(r"\s+", " ", context)
-            spans, problems = _try_anchor(article, Selector(quote, **{key: context}))
+            selector = Selector(quote, prefix=context) if key == "prefix" else Selector(quote, suffix=context)
+            spans, problems = _try_anchor(article, selector)
             if spans == [(start, end)] and not problems:
                 return {"quote": quote, key: context}
     spans, _ = _try_anchor(article, Selector(quote, every=True))

@@ -11,7 +11,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .model import Annotation, Article, Claim, Content, Entity, Event, Mention, Span
 
@@ -41,11 +41,14 @@ class MentionRef:
     """Text just after the mention."""
 
 
+Item = TypeVar("Item", Claim, Event)
+
+
 @dataclass(slots=True)
-class Placed:
+class Placed(Generic[Item]):
     """A claim or event with the article it is in and the entities it concerns."""
 
-    item: Claim | Event
+    item: Item
     article: Article
     entities: list[Entity] = field(default_factory=list)
 
@@ -56,27 +59,27 @@ class Index:
 
     mentions: dict[str, list[MentionRef]] = field(default_factory=lambda: defaultdict(list))
     """Entity id → every mention, articles newest first, in text order."""
-    claims: list[Placed] = field(default_factory=list)
+    claims: list[Placed[Claim]] = field(default_factory=list)
     """Every claim, articles newest first, in text order."""
-    timeline: list[Placed] = field(default_factory=list)
+    timeline: list[Placed[Event]] = field(default_factory=list)
     """Every event, in date order."""
-    claims_of_entity: dict[str, list[Placed]] = field(default_factory=lambda: defaultdict(list))
+    claims_of_entity: dict[str, list[Placed[Claim]]] = field(default_factory=lambda: defaultdict(list))
     """Entity id → claims it makes or that are about it."""
-    events_of_entity: dict[str, list[Placed]] = field(default_factory=lambda: defaultdict(list))
+    events_of_entity: dict[str, list[Placed[Event]]] = field(default_factory=lambda: defaultdict(list))
     """Entity id → its events, in date order."""
     pairs: dict[str, list[Counter[str]]] = field(default_factory=lambda: defaultdict(list))
     """Entity id → for each article that mentions it, the entities in the same paragraphs, with how often."""
     entities: dict[str, Entity] = field(default_factory=dict)
     """The glossary."""
-    claims_of_source: dict[str, list[Placed]] = field(default_factory=lambda: defaultdict(list))
+    claims_of_source: dict[str, list[Placed[Claim]]] = field(default_factory=lambda: defaultdict(list))
     """Source id → claims citing it."""
     entities_of_source: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))
     """Source id → entities whose description cites it."""
     entities_of_article: dict[str, list[Entity]] = field(default_factory=dict)
     """Article slug → its entities, in order of first mention."""
-    claims_by_month: dict[str, list[Placed]] = field(default_factory=dict)
+    claims_by_month: dict[str, list[Placed[Claim]]] = field(default_factory=dict)
     """Month of publication (YYYY-MM) → the claims of the articles published in it, as in `claims`; newest first."""
-    events_by_year: dict[str, list[Placed]] = field(default_factory=dict)
+    events_by_year: dict[str, list[Placed[Event]]] = field(default_factory=dict)
     """Year (YYYY) → the events that start in it, in date order; earliest first."""
 
     def related(self, entity_id: str) -> list[tuple[Entity, int]]:
@@ -102,8 +105,8 @@ class ArticleIndex:
     """(entity id, mention), in text order."""
     entities: list[Entity]
     """The article's entities, in order of first mention."""
-    claims: list[Placed]
-    events: list[Placed]
+    claims: list[Placed[Claim]]
+    events: list[Placed[Event]]
     pairs: dict[str, Counter[str]]
     """Entity id → entities mentioned in the same paragraphs, with how often."""
     heading: tuple[str, str, str] = ("", "", "")
@@ -118,7 +121,7 @@ class ArticleIndex:
         return (self.heading, mentions, claims, events, pairs)
 
 
-def shown(placed: Placed) -> tuple[Any, ...]:
+def shown(placed: Placed[Claim] | Placed[Event]) -> tuple[Any, ...]:
     """Return everything a page can show of a placed claim or event, to tell whether it changed."""
     item, ids = placed.item, tuple(e.id for e in placed.entities)
     where = item.spans[0].id if item.spans else ""
@@ -192,10 +195,10 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
     )
     for placed in index.claims:
         index.claims_by_month.setdefault(month_of(placed.article.date), []).append(placed)
-    for placed in index.timeline:
-        index.events_by_year.setdefault(year_of(placed.item.date.start), []).append(placed)
-        for entity in placed.entities:
-            index.events_of_entity[entity.id].append(placed)
+    for event in index.timeline:
+        index.events_by_year.setdefault(year_of(event.item.date.start), []).append(event)
+        for entity in event.entities:
+            index.events_of_entity[entity.id].append(event)
     for entity in content.entities.values():
         for source_id in entity.sources:
             index.entities_of_source[source_id].append(entity)

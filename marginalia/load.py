@@ -471,7 +471,7 @@ def _a(type_name: Any) -> str:
         "boolean": "true or false",
     }
     if isinstance(type_name, list):
-        return " or ".join(names.get(t, t) for t in type_name)
+        return " or ".join(names.get(t, str(t)) for t in type_name)
     return names.get(type_name, str(type_name))
 
 

@@ -408,8 +408,10 @@ def _relink(found: ArticleResult, entities: dict[str, Entity]) -> None:
     if part is None:
         return
     part.entities = [entities[e.id] for e in part.entities]
-    for placed in [*part.claims, *part.events]:
-        placed.entities = [entities[e.id] for e in placed.entities]
+    for claim in part.claims:
+        claim.entities = [entities[e.id] for e in claim.entities]
+    for event in part.events:
+        event.entities = [entities[e.id] for e in event.entities]
 
 
 def _render_pages(plan: dict[str, Callable[[], Page]], folder: Path, workers: int, index: Index) -> None:
@@ -420,8 +422,12 @@ def _render_pages(plan: dict[str, Callable[[], Page]], folder: Path, workers: in
     alone with a large page at the end.
     """
 
-    lists = {"entities": index.mentions, "claims": index.claims_by_month, "timeline": index.events_by_year}
-    lists["sources"] = index.claims_of_source
+    lists: dict[str, dict[str, list[Any]]] = {
+        "entities": index.mentions,
+        "claims": index.claims_by_month,
+        "timeline": index.events_by_year,
+        "sources": index.claims_of_source,
+    }
 
     def size(path: str) -> int:
         folder, _, name = path.rpartition("/")

@@ -29,7 +29,7 @@ from . import export
 from .anchor import SAFE_SCHEMES
 from .config import Config
 from .index import SNIPPET_ARTICLES, Index, MentionRef, Placed, entity_summary, month_of, year_of
-from .model import CLAIM_STATUSES, ENTITY_KINDS, Article, Content, Entity, EventDate, Source
+from .model import CLAIM_STATUSES, ENTITY_KINDS, Article, Claim, Content, Entity, Event, EventDate, Source
 
 KIND_PLURALS = {
     "person": "People",
@@ -201,7 +201,8 @@ class Renderer:
     def article_body(self, article: Article, content: Content, root: str) -> tuple[Markup, Markup]:
         """Return the annotated title and body of ARTICLE as HTML."""
         env = {"root": root, "entities": content.entities, "md": self.md}
-        title = self.md.renderer.renderInline(article.title_tokens[0].children or [], self.md.options, env)
+        renderer: Any = self.md.renderer  # markdown-it's RendererHTML; its protocol type lacks renderInline
+        title = renderer.renderInline(article.title_tokens[0].children or [], self.md.options, env)
         body = self.md.renderer.render(article.tokens, self.md.options, env)
         return Markup(title), Markup(body)  # noqa: S704 - our renderer, values escaped
 
@@ -276,9 +277,9 @@ def by_year(groups: dict[str, list[Any]]) -> list[tuple[str, list[tuple[str, lis
     return list(years.items())
 
 
-def status_counts(claims: list[Placed]) -> list[tuple[str, int]]:
+def status_counts(claims: list[Placed[Claim]]) -> list[tuple[str, int]]:
     """Return how many of CLAIMS have each status, for the statuses some have, in the order of CLAIM_STATUSES."""
-    counts = Counter(placed.item.status for placed in claims)  # type: ignore[union-attr]
+    counts = Counter(placed.item.status for placed in claims)
     return [(status, counts[status]) for status in CLAIM_STATUSES if counts[status]]
 
 
@@ -287,9 +288,9 @@ def month_name(month: str) -> str:
     return human_date(month).split(" ")[0]
 
 
-def by_month(events: list[Placed]) -> list[tuple[str, list[Placed]]]:
+def by_month(events: list[Placed[Event]]) -> list[tuple[str, list[Placed[Event]]]]:
     """Return EVENTS (of one year, in date order) by the month they start in, those known only by year first."""
-    groups: dict[str, list[Placed]] = {}
+    groups: dict[str, list[Placed[Event]]] = {}
     for placed in events:
         groups.setdefault(placed.item.date.start[:7], []).append(placed)
     return sorted(groups.items(), key=lambda group: group[0])  # "2020" sorts before "2020-01"

@@ -97,7 +97,7 @@ class MarginaliaServer(LiveReloadServer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Native file events (inotify) instead of MkDocs' polling: the rebuild starts at once.
-        self.observer = watchdog.observers.Observer()
+        self.observer = watchdog.observers.Observer()  # type: ignore[assignment]  # MkDocs declares its polling one
         self.build_delay = 0.05
         self.problems: list[str] = []
         """The problems of the last build, as `check` prints them; empty when it succeeded."""
@@ -125,10 +125,13 @@ class MarginaliaServer(LiveReloadServer):
         handler.on_any_event = on_change  # type: ignore[method-assign]
         if os.path.isfile(path):  # watch the folder, but only this file in it
             folder, name = os.path.split(path)
-            handler.on_any_event = lambda event: (  # type: ignore[method-assign]
-                name in (os.path.basename(event.src_path), os.path.basename(getattr(event, "dest_path", "") or ""))
-                and on_change(event)
-            )
+
+            def on_file_change(event: watchdog.events.FileSystemEvent) -> None:
+                touched = (event.src_path, getattr(event, "dest_path", "") or "")
+                if name in (os.path.basename(os.fsdecode(p)) for p in touched):
+                    on_change(event)
+
+            handler.on_any_event = on_file_change  # type: ignore[method-assign]
             self._watch_refs[path] = self.observer.schedule(handler, folder, recursive=False)
         else:
             self._watch_refs[path] = self.observer.schedule(handler, path, recursive=recursive)
