@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .index import ArticleIndex, Item, Placed, shown, year_of
-from .model import Article
+from .model import Article, Event
 from .render import archive_path, claims_path, entity_path, source_path, timeline_path
 
 if TYPE_CHECKING:
@@ -95,11 +95,17 @@ def _digests(article: Article, part: ArticleIndex) -> dict[str, int]:
     }
     if part.claims:
         digests[claims_path(article.date)] = claims
-    for year, in_year in _group(part.events, lambda p: [year_of(p.item.date.start)]).items():
-        digests[timeline_path(year)] = hash((heading, tuple(shown(p) for p in in_year)))
+    for page, on_page in _group(part.events, _timeline_pages).items():
+        digests[page] = hash((heading, tuple(shown(p) for p in on_page)))
     for source_id, citing in _group(part.claims, lambda p: p.item.sources).items():
         digests[source_path(source_id)] = hash((heading, tuple(shown(p) for p in citing)))
     return digests
+
+
+def _timeline_pages(event: Placed[Event]) -> list[str]:
+    """Return the timeline pages EVENT is on: its month's (if it has one) and its year's, which counts it."""
+    start = event.item.date.start
+    return list(dict.fromkeys([timeline_path(start), timeline_path(year_of(start))]))
 
 
 def _group(items: list[Placed[Item]], keys: Callable[[Placed[Item]], list[str]]) -> dict[str, list[Placed[Item]]]:

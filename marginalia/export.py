@@ -519,6 +519,7 @@ def html_paths(content: Content, index: Index) -> list[str]:
     paths += [render.source_path(s) for s in content.sources]
     paths += [render.claims_path(month) for month in index.claims_by_month]
     paths += [render.timeline_path(year) for year in index.events_by_year]
+    paths += [render.timeline_path(month) for month in index.events_by_month]
     return sorted(paths)
 
 

@@ -81,6 +81,8 @@ class Index:
     """Month of publication (YYYY-MM) → the claims of the articles published in it, as in `claims`; newest first."""
     events_by_year: dict[str, list[Placed[Event]]] = field(default_factory=dict)
     """Year (YYYY) → the events that start in it, in date order; earliest first."""
+    events_by_month: dict[str, list[Placed[Event]]] = field(default_factory=dict)
+    """Month (YYYY-MM) → the events that start in it (those dated to the month or the day), in date order."""
 
     def related(self, entity_id: str) -> list[tuple[Entity, int]]:
         """Return the entities most often mentioned in the same paragraphs as ENTITY_ID, with how often.
@@ -197,6 +199,8 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
         index.claims_by_month.setdefault(month_of(placed.article.date), []).append(placed)
     for event in index.timeline:
         index.events_by_year.setdefault(year_of(event.item.date.start), []).append(event)
+        if len(event.item.date.start) > len("YYYY"):
+            index.events_by_month.setdefault(month_of(event.item.date.start), []).append(event)
         for entity in event.entities:
             index.events_of_entity[entity.id].append(event)
     for entity in content.entities.values():
@@ -206,7 +210,10 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
 
 
 def month_of(day: str) -> str:
-    """Return the month (YYYY-MM) of DAY (YYYY-MM-DD): articles and their claims are listed by month."""
+    """Return the month (YYYY-MM) of DAY (YYYY-MM-DD): articles, claims and events are listed by month.
+
+    A date known only by its year (YYYY) is returned as it is.
+    """
     return day[:7]
 
 

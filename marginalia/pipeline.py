@@ -425,7 +425,7 @@ def _render_pages(plan: dict[str, Callable[[], Page]], folder: Path, workers: in
     lists: dict[str, dict[str, list[Any]]] = {
         "entities": index.mentions,
         "claims": index.claims_by_month,
-        "timeline": index.events_by_year,
+        "timeline": {**index.events_by_year, **index.events_by_month},
         "sources": index.claims_of_source,
     }
 

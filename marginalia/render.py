@@ -107,8 +107,9 @@ def claims_path(day: str) -> str:
 
 
 def timeline_path(date: str) -> str:
-    """Return the site path of the events that start in the year of DATE (YYYY, YYYY-MM or YYYY-MM-DD)."""
-    return f"timeline/{year_of(date)}.html"
+    """Return the site path of the events that start in the month of DATE (YYYY-MM-DD or YYYY-MM),
+    or of the year's page (YYYY), which lists its events known only by year and links to its months."""
+    return f"timeline/{month_of(date)}.html"
 
 
 class Renderer:
@@ -236,6 +237,9 @@ class Renderer:
         for year, events in index.events_by_year.items():
             path = timeline_path(year)
             plan[path] = partial(self.page, "timeline_year.html", path, year=year, events=events, **common)
+        for month, events in index.events_by_month.items():
+            path = timeline_path(month)
+            plan[path] = partial(self.page, "timeline_month.html", path, month=month, events=events, **common)
         for source in content.sources.values():
             path = source_path(source.id)
             plan[path] = partial(self.page, "source.html", path, source=source, **common)

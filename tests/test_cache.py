@@ -187,6 +187,12 @@ CHANGES = {
         None,
         ["timeline.html", "timeline.json", "timeline/1844.html"],
     ),
+    "event month": (
+        None,
+        B_WITH_CLAIM.replace("'1843'", "'1843-05'"),
+        None,
+        ["timeline.html", "timeline/1843.html", "timeline/1843-05.html"],
+    ),
     "new mention": (
         "London is large. Ada said so.\n",
         B_WITH_CLAIM.replace("mentions:\n", "mentions:\n  - {entity: ada, quote: Ada}\n"),
@@ -204,6 +210,7 @@ UNCHANGED = {
     # change: site-wide pages that show nothing of what changed, and must not be rendered again
     "claim status": ["sources.html", "timeline.html", "timeline/1843.html", "archive/2020-03.html"],
     "event date": ["claims.html", "claims/2020-03.html", "sources/notes.html", "sources.html"],
+    "event month": ["claims/2020-03.html", "sources/notes.html", "claims.html"],
     "new mention": ["claims/2020-03.html", "timeline/1843.html"],
     "new date": [],
 }

@@ -21,6 +21,7 @@ PAGE_TYPES = {
     "entity": "entities/hulusi-akar.html",
     "timeline": "timeline.html",
     "timeline of a year": "timeline/2020.html",
+    "timeline of a month": "timeline/2020-03.html",
     "claims": "claims.html",
     "claims of a month": "claims/2020-03.html",
     "sources": "sources.html",

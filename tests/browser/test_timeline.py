@@ -37,15 +37,24 @@ def test_timeline_starts_with_2018_agreement_and_ends_with_patrols(page: Page, s
     expect(items.last).to_contain_text("joint patrols along the M4 highway")
 
 
-def test_each_year_has_a_page_of_its_events(page: Page, site_url: str) -> None:
-    """The timeline links to a page per year; 2020's lists its six events under their months, in date order."""
+def test_each_year_and_month_has_a_page_of_its_events(page: Page, site_url: str) -> None:
+    """The timeline links to a page per year, which links to a page per month; March 2020's lists its five
+    events in date order, and 2018's the event known only by its year."""
     page.goto(site_url + "timeline.html")
     expect(page.locator(".year-index li")).to_have_text(["2018 1 event", "2020 6 events"])
     page.locator(".year-index a", has_text="2020").click()
     expect(page).to_have_url(site_url + "timeline/2020.html")
-    expect(page.locator("main h2")).to_have_text(["February 2020", "March 2020"])
-    expect(page.locator("ol.timeline > li")).to_have_count(6)
-    expect(page.locator("ol.timeline > li").last.locator(".event-date")).to_have_text("March 15, 2020")
-    expect(page.locator("ol.timeline > li").last.locator(".event-title a")).to_have_attribute(
+    expect(page.locator(".year-index li")).to_have_text(["February 1 event", "March 5 events"])
+    page.locator(".year-index a", has_text="March").click()
+    expect(page).to_have_url(site_url + "timeline/2020-03.html")
+    items = page.locator("ol.timeline > li")
+    expect(items).to_have_count(5)
+    expect(items.first.locator(".event-date")).to_have_text("March 5, 2020")
+    expect(items.last.locator(".event-date")).to_have_text("March 15, 2020")
+    expect(items.last.locator(".event-title a")).to_have_attribute(
         "href", re.compile(r"^\.\./articles/idlib-joint-coordination-centers\.html#event-")
     )
+    page.goto(site_url + "timeline/2018.html")
+    expect(page.locator("main h2")).to_have_text(["Known only by year"])
+    expect(page.locator("ol.timeline > li")).to_have_count(1)
+    expect(page.locator("ol.timeline > li .event-date")).to_have_text("2018")
