@@ -12,6 +12,9 @@ many articles:
   the articles: one that comes, goes or moves (a new date or slug) changes
   every list page it is on.
 
+The pages of a list by month link to the months before and after them:
+`neighbours_stale` finds those whose neighbours came or went.
+
 `stale_pages(before, after)` compares two versions of one article and returns
 the site-wide pages that differ between them. The dev server uses it after an
 edit, and a build with the build cache uses it to render only those pages and
@@ -21,8 +24,11 @@ process (the digests are Python hashes, which differ between processes).
 
 from __future__ import annotations
 
+import bisect
+import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .index import ArticleIndex, Item, Placed, shown, year_of
@@ -54,6 +60,34 @@ def stale_pages(before: ArticleResult | None, after: ArticleResult | None) -> se
     if "feed.xml" in pages or old_digests.keys() != new_digests.keys():
         pages.add("sitemap.xml")  # it lists the articles and every list page
     return pages
+
+
+SERIES = ("archive", "claims", "timeline")
+"""The folders of list pages by month (YYYY-MM.html; the timeline's also by year, YYYY.html), each page
+linking to the one before and after it."""
+
+
+def neighbours_stale(paths: Collection[str], site_dir: Path) -> set[str]:
+    """Return the pages among PATHS whose neighbours in their series differ from those of the site at SITE_DIR.
+
+    A month's page links to the months before and after it that have pages:
+    when a month gets its first page or loses its last, the pages either side
+    of it change, though nothing they list does.
+    """
+    stale: set[str] = set()
+    for folder in SERIES:
+        try:
+            before = {f"{folder}/{name}" for name in os.listdir(site_dir / folder) if name.endswith(".html")}
+        except OSError:
+            before = set()
+        after = {path for path in paths if path.startswith(f"{folder}/") and path.endswith(".html")}
+        for length in {len(path) for path in before | after}:  # months and years are two series
+            new = sorted(path for path in after if len(path) == length)
+            for path in {path for path in before ^ after if len(path) == length}:
+                i = bisect.bisect_left(new, path)
+                beside = [i - 1, i + 1] if i < len(new) and new[i] == path else [i - 1, i]
+                stale |= {new[j] for j in beside if 0 <= j < len(new)}
+    return stale
 
 
 def moved(before: ArticleResult | None, after: ArticleResult | None) -> bool:

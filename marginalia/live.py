@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import cache, export
-from .changes import moved, stale_pages
+from .changes import moved, neighbours_stale, stale_pages
 from .check import NameFinder, check_references, lint_unused_ids
 from .config import Config, load_config
 from .errors import ContentError, Problem
@@ -269,6 +269,7 @@ class LiveSite:
         if dirty:
             index = build_index(site, {a.slug: c.found.part for c, a in self._with_articles() if c.found.part})
             plan = renderer.plan(site, index)
+            dirty |= neighbours_stale(plan, self.config.site_dir)
             pages += [plan[path]() for path in sorted(dirty) if path in plan]
             gone += [path for path in sorted(dirty) if path not in plan]  # e.g. a month no article is in any more
         result.rendered = len(pages)

@@ -31,7 +31,7 @@ from typing import Any
 
 from . import cache
 from .anchor import anchor_article, make_markdown
-from .changes import stale_pages
+from .changes import neighbours_stale, stale_pages
 from .check import NameFinder, article_references, check_references, lint_unused, unannotated_names
 from .config import Config
 from .errors import ContentError, Problem
@@ -133,7 +133,8 @@ def full_build(
         else:
             cache.forget(config)  # its manifest describes the site this build replaces; save() writes the new one
         if prepared.stale is not None:
-            rest = _keep_unchanged(rest, prepared.stale, config.site_dir, staging)
+            stale = prepared.stale | neighbours_stale(plan, config.site_dir)
+            rest = _keep_unchanged(rest, stale, config.site_dir, staging)
         _render_pages(rest, staging, _workers(jobs, len(rest)), index)
         if config.search:
             index_search(staging, content, index)

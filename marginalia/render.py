@@ -228,18 +228,31 @@ class Renderer:
         # Each list is split into pages whose address depends only on what they list (the month an
         # article was published, the year an event starts, a source's id), so that a link to an
         # item never breaks as the site grows, and adding an article changes only a few pages.
+        # Each page of a series links to the one before and after it (see changes.neighbours_stale).
+        pager = _pager(articles_by_month)
         for month, articles in articles_by_month.items():
             path = archive_path(month)
-            plan[path] = partial(self.page, "archive.html", path, month=month, articles=articles, **common)
+            plan[path] = partial(
+                self.page, "archive.html", path, month=month, articles=articles, pager=pager[month], **common
+            )
+        pager = _pager(index.claims_by_month)
         for month, claims in index.claims_by_month.items():
             path = claims_path(month)
-            plan[path] = partial(self.page, "claims_month.html", path, month=month, claims=claims, **common)
+            plan[path] = partial(
+                self.page, "claims_month.html", path, month=month, claims=claims, pager=pager[month], **common
+            )
+        pager = _pager(index.events_by_year)
         for year, events in index.events_by_year.items():
             path = timeline_path(year)
-            plan[path] = partial(self.page, "timeline_year.html", path, year=year, events=events, **common)
+            plan[path] = partial(
+                self.page, "timeline_year.html", path, year=year, events=events, pager=pager[year], **common
+            )
+        pager = _pager(index.events_by_month)
         for month, events in index.events_by_month.items():
             path = timeline_path(month)
-            plan[path] = partial(self.page, "timeline_month.html", path, month=month, events=events, **common)
+            plan[path] = partial(
+                self.page, "timeline_month.html", path, month=month, events=events, pager=pager[month], **common
+            )
         for source in content.sources.values():
             path = source_path(source.id)
             plan[path] = partial(self.page, "source.html", path, source=source, **common)
@@ -263,6 +276,15 @@ def by_article(mentions: list[MentionRef]) -> list[tuple[Article, list[MentionRe
     """Return MENTIONS grouped by article, in their order (Jinja's groupby would sort them by slug)."""
     groups = [list(refs) for _, refs in itertools.groupby(mentions, key=lambda ref: id(ref.article))]
     return [(refs[0].article, refs) for refs in groups]
+
+
+def _pager(series: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Return, for each key of SERIES (months or years), the key before it and after it ("" at either end)."""
+    ordered = sorted(series)
+    return {
+        key: (ordered[i - 1] if i else "", ordered[i + 1] if i + 1 < len(ordered) else "")
+        for i, key in enumerate(ordered)
+    }
 
 
 def _articles_by_month(articles: list[Article]) -> dict[str, list[Article]]:

@@ -249,14 +249,21 @@ def test_an_article_added_or_removed_renders_its_entities_and_every_list(
 def test_an_article_added_renders_the_pages_of_its_own_month_year_and_sources(
     annotated, rendered: list[str], tmp_path: Path
 ) -> None:
-    """The lists are split by month, year and source: another month's pages are taken from the previous site."""
+    """The lists are split by month, year and source: another month's pages are taken from the previous
+    site, unless the article's month is new, and they link to it as the month before or after them."""
     project, config = annotated
-    annotations = B_WITH_CLAIM.replace("id: large,", "id: large-c,").replace("id: seen,", "id: seen-c,")
-    project.article("c", "London is large.\n", annotations, date="2019-05-01")
-    build(config, use_cache=True)
-    assert {"claims/2019-05.html", "archive/2019-05.html", "timeline/1843.html", "sources/notes.html"} <= set(rendered)
-    assert not {"claims/2020-03.html", "archive/2020-03.html"} & set(rendered)
-    assert files(config.site_dir) == from_scratch(config, tmp_path)
+    for slug, new_month in (("c", True), ("d", False)):
+        rendered.clear()
+        annotations = B_WITH_CLAIM.replace("id: large,", f"id: large-{slug},").replace("id: seen,", f"id: seen-{slug},")
+        project.article(slug, "London is large.\n", annotations, date="2019-05-01")
+        build(config, use_cache=True)
+        assert {"claims/2019-05.html", "archive/2019-05.html", "timeline/1843.html", "sources/notes.html"} <= set(
+            rendered
+        )
+        other_month = {"claims/2020-03.html", "archive/2020-03.html"}
+        assert (other_month <= set(rendered)) if new_month else not (other_month & set(rendered))
+        assert files(config.site_dir) == from_scratch(config, tmp_path)
+    assert 'href="2019-05.html"' in (config.site_dir / "claims/2020-03.html").read_text()
 
 
 def test_a_build_without_the_cache_removes_it(annotated, reads: list[str], tmp_path: Path) -> None:

@@ -38,17 +38,19 @@ def test_timeline_starts_with_2018_agreement_and_ends_with_patrols(page: Page, s
 
 
 def test_each_year_and_month_has_a_page_of_its_events(page: Page, site_url: str) -> None:
-    """The timeline links to a page per year, which links to a page per month; March 2020's lists its five
-    events in date order, and 2018's the event known only by its year."""
+    """The timeline links to a page per year, which links to a page per month, each to the one before and
+    after; March 2020's lists its five events in date order, and 2018's the event known only by its year."""
     page.goto(site_url + "timeline.html")
     expect(page.locator(".year-index li")).to_have_text(["2018 1 event", "2020 6 events"])
     page.locator(".year-index a", has_text="2020").click()
     expect(page).to_have_url(site_url + "timeline/2020.html")
     expect(page.locator(".year-index li")).to_have_text(["February 1 event", "March 5 events"])
+    expect(page.locator(".pager a")).to_have_text(["← 2018"])  # the year before with events; none after
     page.locator(".year-index a", has_text="March").click()
     expect(page).to_have_url(site_url + "timeline/2020-03.html")
     items = page.locator("ol.timeline > li")
     expect(items).to_have_count(5)
+    expect(page.locator(".pager a[rel=prev]")).to_have_attribute("href", "2020-02.html")
     expect(items.first.locator(".event-date")).to_have_text("March 5, 2020")
     expect(items.last.locator(".event-date")).to_have_text("March 15, 2020")
     expect(items.last.locator(".event-title a")).to_have_attribute(
