@@ -229,30 +229,19 @@ class Renderer:
         # article was published, the year an event starts, a source's id), so that a link to an
         # item never breaks as the site grows, and adding an article changes only a few pages.
         # Each page of a series links to the one before and after it (see changes.neighbours_stale).
-        pager = _pager(articles_by_month)
-        for month, articles in articles_by_month.items():
-            path = archive_path(month)
-            plan[path] = partial(
-                self.page, "archive.html", path, month=month, articles=articles, pager=pager[month], **common
-            )
-        pager = _pager(index.claims_by_month)
-        for month, claims in index.claims_by_month.items():
-            path = claims_path(month)
-            plan[path] = partial(
-                self.page, "claims_month.html", path, month=month, claims=claims, pager=pager[month], **common
-            )
-        pager = _pager(index.events_by_year)
-        for year, events in index.events_by_year.items():
-            path = timeline_path(year)
-            plan[path] = partial(
-                self.page, "timeline_year.html", path, year=year, events=events, pager=pager[year], **common
-            )
-        pager = _pager(index.events_by_month)
-        for month, events in index.events_by_month.items():
-            path = timeline_path(month)
-            plan[path] = partial(
-                self.page, "timeline_month.html", path, month=month, events=events, pager=pager[month], **common
-            )
+        series: list[tuple[str, Callable[[str], str], str, dict[str, list[Any]], str]] = [
+            # (template, its path, the variable naming its month or year, the items by month or year, their name)
+            ("archive.html", archive_path, "month", articles_by_month, "articles"),
+            ("claims_month.html", claims_path, "month", index.claims_by_month, "claims"),
+            ("timeline_year.html", timeline_path, "year", index.events_by_year, "events"),
+            ("timeline_month.html", timeline_path, "month", index.events_by_month, "events"),
+        ]
+        for template, path_of, when, groups, name in series:
+            pager = _pager(groups)
+            for key, items in groups.items():
+                path = path_of(key)
+                context = {when: key, name: items, "pager": pager[key], **common}
+                plan[path] = partial(self.page, template, path, **context)
         for source in content.sources.values():
             path = source_path(source.id)
             plan[path] = partial(self.page, "source.html", path, source=source, **common)
