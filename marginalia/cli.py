@@ -38,7 +38,12 @@ def _parser() -> argparse.ArgumentParser:
         "-a", "--dev-addr", metavar="HOST:PORT", help="address to serve at (default: dev_addr, 127.0.0.1:8000)"
     )
     serve_cmd.add_argument("-d", "--site-dir", type=Path, help="serve from here instead of site_dir")
-    sub.add_parser("check", parents=[common], help="check the content without building")
+    check_cmd = sub.add_parser("check", parents=[common], help="check the content without building")
+    check_cmd.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read every article again, instead of taking what the last build found in the unchanged ones",
+    )
     import_cmd = sub.add_parser(
         "import", parents=[common], help="append W3C Web Annotations (JSON-LD) to an article's annotations"
     )
@@ -63,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config_file, getattr(args, "site_dir", None))
         if args.command == "check":
-            return _report(check(config), args.strict, args.quiet, done="No problems found.")
+            problems = check(config, use_cache=not args.no_cache)
+            return _report(problems, args.strict, args.quiet, done="No problems found.")
         if args.command == "import":
             from .export import import_command
 

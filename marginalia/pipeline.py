@@ -56,9 +56,12 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def check(config: Config, jobs: int = 0) -> list[Problem]:
-    """Load, anchor and index the content; return every problem found, sorted."""
-    return sorted(_prepare(config, jobs).problems, key=lambda p: p.sort_key)
+def check(config: Config, jobs: int = 0, use_cache: bool = False) -> list[Problem]:
+    """Load, anchor and index the content; return every problem found, sorted.
+
+    USE_CACHE: take what the last build found in the articles that did not change since (see cache.py).
+    """
+    return sorted(_prepare(config, jobs, use_cache=use_cache).problems, key=lambda p: p.sort_key)
 
 
 def build(config: Config, jobs: int = 0, strict: bool = False, use_cache: bool = False) -> BuildResult:
@@ -205,6 +208,9 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
         paths, reused = _reuse(config, key, paths, hashes, staging)
         pending = cache.pending_dir(config, key)
         pending.mkdir(parents=True, exist_ok=True)
+    elif use_cache:  # checking only: the cache is read, and neither written nor put to a site
+        hashes = {path.name: cache.content_hash(path) for path in paths}
+        paths, reused = _reuse(config, cache.site_key(config), paths, hashes, None)
     shared: dict[str, Any] = {
         "renderer": renderer,
         "content": content,
@@ -233,13 +239,19 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
 
 
 def _reuse(
-    config: Config, key: str, paths: list[Path], hashes: dict[str, str], staging: Path
+    config: Config, key: str, paths: list[Path], hashes: dict[str, str], staging: Path | None
 ) -> tuple[list[Path], list[ArticleResult]]:
-    """Return the PATHS still to read, and what the build cache gives for the others (their pages put in STAGING)."""
+    """Return the PATHS still to read, and what the build cache gives for the others.
+
+    With a STAGING folder, an article is taken from the cache only if its pages can be put there from
+    the previous site; without, only what was found in it is wanted (`check`).
+    """
     to_read, reused = [], []
     for path in paths:
         found = cache.load(config, key, path.name, hashes[path.name])
-        if found is not None and found.written and cache.reuse_pages(found.written, config.site_dir, staging):
+        if found is None:
+            to_read.append(path)
+        elif staging is None or (found.written and cache.reuse_pages(found.written, config.site_dir, staging)):
             reused.append(found)
         else:
             to_read.append(path)

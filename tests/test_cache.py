@@ -266,6 +266,20 @@ def test_an_article_added_renders_the_pages_of_its_own_month_year_and_sources(
     assert 'href="2019-05.html"' in (config.site_dir / "claims/2020-03.html").read_text()
 
 
+def test_check_reads_only_what_changed_and_finds_what_reading_everything_finds(site, reads: list[str]) -> None:
+    """`check` takes what the last build found in the unchanged articles (a warning in a among it)."""
+    project, config = site
+    project.article("a", "Ada saw the engine in London.\n", ARTICLES["a"][1])  # London, not marked: a warning
+    build(config, use_cache=True)
+    project.article("b", ARTICLES["b"][0], "mentions:\n  - {entity: nobody, quote: London}\n")  # an unknown id
+    reads.clear()
+    cached = [str(p) for p in pipeline.check(config, use_cache=True)]
+    assert reads == ["b.md"]
+    assert [str(p) for p in pipeline.check(config)] == cached
+    assert any("a.md" in p and "warning" in p for p in cached) and any("b.yml" in p and "error" in p for p in cached)
+    assert not list(cache_dir(config).rglob(".pending-*")), "check writes nothing into the cache"
+
+
 def test_a_build_without_the_cache_removes_it(annotated, reads: list[str], tmp_path: Path) -> None:
     """The cache describes the site in place: after a build that did not keep it up to date, it is gone."""
     project, config = annotated
