@@ -1,0 +1,69 @@
+"""The lists on a large site: the home page, the claims page and the timeline
+show counts and links to pages by month or year instead of every item, and
+those pages link to the ones before and after them."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from marginalia import render
+from marginalia.pipeline import build
+
+MONTHS = ("2020-01", "2020-02", "2020-03")
+
+
+def annotations(month: str) -> str:
+    n = month[-2:]
+    return (
+        "mentions:\n  - {entity: london, quote: London}\n"
+        f"claims:\n  - {{id: large-{n}, quote: London is large, status: reported, sources: [notes]}}\n"
+        f"events:\n  - {{id: seen-{n}, quote: large, date: '{month}', title: London seen in {month}}}\n"
+    )
+
+
+@pytest.fixture
+def site(project, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Three articles, one a month, each with a claim and an event, built as if the site were large."""
+    monkeypatch.setattr(render, "HOME_ARTICLES", 2)
+    monkeypatch.setattr(render, "SHOWN_IN_FULL", 2)
+    for month in MONTHS:
+        project.article(f"a{month[-2:]}", "London is large.\n", annotations(month), date=f"{month}-10")
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    return config.site_dir
+
+
+def links(html: str, pattern: str) -> list[str]:
+    return re.findall(rf'href="({pattern})"', html)
+
+
+def test_home_page_lists_the_newest_articles_and_links_to_every_month(site) -> None:  # type: ignore[no-untyped-def]
+    home = (site / "index.html").read_text()
+    assert links(home, r"articles/a\d\d\.html") == ["articles/a03.html", "articles/a02.html"]
+    assert links(home, r"archive/[\d-]+\.html") == [f"archive/{m}.html" for m in reversed(MONTHS)]
+    assert "articles/a01.html" in (site / "archive/2020-01.html").read_text()
+
+
+def test_claims_page_and_timeline_link_to_their_pages_instead_of_listing_every_item(site) -> None:  # type: ignore[no-untyped-def]
+    claims = (site / "claims.html").read_text()
+    assert 'class="claims"' not in claims and "claim-large" not in claims
+    assert links(claims, r"claims/[\d-]+\.html") == [f"claims/{m}.html" for m in reversed(MONTHS)]
+    timeline = (site / "timeline.html").read_text()
+    assert 'class="timeline"' not in timeline and links(timeline, r"timeline/[\d-]+\.html") == ["timeline/2020.html"]
+    assert links((site / "timeline/2020.html").read_text(), r"2020-\d\d\.html") == [f"{m}.html" for m in MONTHS]
+    for month in MONTHS:
+        assert f'id="claim-large-{month[-2:]}"' in (site / f"claims/{month}.html").read_text()
+        assert f'id="t-seen-{month[-2:]}"' in (site / f"timeline/{month}.html").read_text()
+
+
+@pytest.mark.parametrize("folder", ["archive", "claims", "timeline"])
+def test_a_month_links_to_the_months_before_and_after_it(site, folder: str) -> None:  # type: ignore[no-untyped-def]
+    first, middle, last = (
+        re.findall(r'rel="(prev|next)" href="([^"]+)"', (site / f"{folder}/{m}.html").read_text()) for m in MONTHS
+    )
+    assert first == [("next", "2020-02.html")]
+    assert middle == [("prev", "2020-01.html"), ("next", "2020-03.html")]
+    assert last == [("prev", "2020-02.html")]
