@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
         "-a", "--dev-addr", metavar="HOST:PORT", help="address to serve at (default: dev_addr, 127.0.0.1:8000)"
     )
     serve_cmd.add_argument("-d", "--site-dir", type=Path, help="serve from here instead of site_dir")
+    serve_cmd.add_argument(
+        "--no-search", action="store_true", help="skip the search index (on a large site, start in seconds)"
+    )
     check_cmd = sub.add_parser("check", parents=[common], help="check the content without building")
     check_cmd.add_argument(
         "--no-cache",
@@ -74,13 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .export import import_command
 
             return import_command(config, args.file, args.article, args.quiet)
+        if getattr(args, "no_search", False):
+            config = dataclasses.replace(config, search=False)
         if args.command == "serve":
             from .serve import serve  # the server's imports are only needed here
 
             host, port = _split_addr(args.dev_addr or config.dev_addr)
             return serve(config, host, port)
-        if args.no_search:
-            config = dataclasses.replace(config, search=False)
         result = build(config, jobs=args.jobs, strict=args.strict, use_cache=not args.no_cache)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)

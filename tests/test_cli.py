@@ -186,3 +186,17 @@ def test_worker_count() -> None:
     assert pipeline._workers(3, pipeline.PARALLEL_FROM) == 3
     assert pipeline._workers(0, pipeline.PARALLEL_FROM) >= 1
     assert pipeline._workers(8, pipeline.PARALLEL_FROM - 1) == 1
+
+
+@pytest.mark.parametrize(("flags", "search"), [([], True), (["--no-search"], False)])
+def test_serve_no_search_starts_the_dev_server_without_the_search_index(
+    project, monkeypatch: pytest.MonkeyPatch, flags: list[str], search: bool
+) -> None:
+    """`serve --no-search` hands the dev server a configuration without the search index (a large site's
+    slowest step); plain `serve` keeps it."""
+    import marginalia.serve
+
+    served = []
+    monkeypatch.setattr(marginalia.serve, "serve", lambda config, host, port: served.append(config) or 0)
+    assert main(["serve", "-f", str(write_config(project)), *flags]) == 0
+    assert [config.search for config in served] == [search]
