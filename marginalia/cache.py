@@ -43,6 +43,7 @@ import hashlib
 import os
 import pickle
 import shutil
+import stat
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -93,17 +94,46 @@ def site_key(config: Config) -> str:
 
 
 def content_hash(md_path: Path) -> str:
-    """Return the SHA-256 of an article: its .md file, then its .yml file if any."""
+    """Return the SHA-256 of an article: its .md file, then its .yml file if any.
+
+    "" if either is not a regular file (a named pipe would block the reader): the
+    article is then read as if it had changed, and refused there.
+    """
     md = os.fspath(md_path)  # strings: at 10,000 articles, Path objects cost a second
-    with open(md, "rb") as file:
-        digest = hashlib.sha256(file.read())
-    with contextlib.suppress(FileNotFoundError), open(f"{md[:-3]}.yml", "rb") as file:
-        digest.update(b"\0" + file.read())
+    data = _read_regular(md)
+    if data is None:
+        return ""
+    digest = hashlib.sha256(data)
+    yml = f"{md[:-3]}.yml"
+    if os.path.lexists(yml):
+        data = _read_regular(yml)
+        if data is None:
+            return ""
+        digest.update(b"\0" + data)
     return digest.hexdigest()
+
+
+def _read_regular(path: str) -> bytes | None:
+    """Return the bytes of the regular file at PATH; None if it is anything else or cannot be read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with open(fd, "rb", closefd=False) as file:
+            return file.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def load(config: Config, key: str, name: str, content: str) -> ArticleResult | None:
     """Return what was saved under KEY for the article file NAME, if its content hash then was CONTENT."""
+    if not content:  # its files could not be hashed
+        return None
     try:
         with open(f"{_entries(config, key)}/{name}.pickle", "rb") as file:
             saved = pickle.load(file)  # noqa: S301 - written by save() below, for this project only
@@ -131,6 +161,8 @@ def stage(pending: Path, name: str, content: str, result: ArticleResult) -> None
 
     Called where the article is read, in any of the build's processes; save() moves it into the cache.
     """
+    if not content:  # its files could not be hashed
+        return
     with contextlib.suppress(OSError):
         (pending / f"{name}.pickle").write_bytes(pickle.dumps((content, result), protocol=pickle.HIGHEST_PROTOCOL))
 

@@ -399,13 +399,15 @@ def test_folder_named_like_an_article_is_a_problem_not_a_traceback(project) -> N
     assert "b.md" in output and "Traceback" not in output, output
 
 
-def test_fifo_named_like_an_article_does_not_hang(project) -> None:
-    """A named pipe called b.md under articles/ is refused at once, not read (reading it would wait forever)."""
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_fifo_named_like_an_article_does_not_hang(project, command: str) -> None:
+    """A named pipe called b.md under articles/ is refused at once, not read (reading it would wait forever),
+    by `check` and by a build, which hash every article for the build cache."""
     project.article("a", "Ada wrote.\n", CLEAN)
     os.mkfifo(project.content / "articles" / "b.md")
     config = write_config(project)
     with subprocess.Popen(
-        [sys.executable, str(ROOT / "build.py"), "check", "-q", "-f", str(config)],
+        [sys.executable, str(ROOT / "build.py"), command, "-q", "-f", str(config)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     ) as proc:  # fmt: skip
         try:
@@ -413,7 +415,7 @@ def test_fifo_named_like_an_article_does_not_hang(project) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-            pytest.fail("build.py check still running after 10 s: it is blocked reading the FIFO")
+            pytest.fail(f"build.py {command} still running after 10 s: it is blocked reading the FIFO")
     assert code == 1
 
 
