@@ -534,13 +534,17 @@ def sitemap_xml(content: Content, index: Index, config: Config) -> str:
     return "\n".join(lines) + "\n"
 
 
+FEED_ENTRIES = 50
+"""How many articles, the newest, the Atom feed holds (a reader polls it for what is new)."""
+
+
 def atom_feed(content: Content, config: Config) -> str:
-    """Return the Atom feed of the articles, newest first (site_url must be set).
+    """Return the Atom feed of the newest articles, newest first (site_url must be set).
 
     Atom requires <updated>; it is the newest article's date, so that two
     builds of the same content are identical.
     """
-    articles = sorted(content.articles, key=lambda a: (a.date, a.slug), reverse=True)
+    articles = sorted(content.articles, key=lambda a: (a.date, a.slug), reverse=True)[:FEED_ENTRIES]
     updated = f"{articles[0].date}T00:00:00Z" if articles else "1970-01-01T00:00:00Z"
     e = xml_escape
     lines = [

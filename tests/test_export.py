@@ -884,6 +884,17 @@ def test_atom_feed(published: Path, seed) -> None:  # type: ignore[no-untyped-de
     assert entry.findtext(f"{atom}summary").startswith("Turkish and Russian military delegations")
 
 
+def test_atom_feed_holds_the_newest_articles_only(seed, seed_config: Config) -> None:  # type: ignore[no-untyped-def]
+    """On a site of many articles the feed has the newest FEED_ENTRIES, newest first."""
+    content, _ = seed
+    first = content.articles[0]
+    many = [replace(first, slug=f"article-{i:03d}", date=f"2019-{i // 28 + 1:02d}-{i % 28 + 1:02d}") for i in range(80)]
+    feed = ET.fromstring(export.atom_feed(replace(content, articles=many), replace(seed_config, site_url=SITE_URL)))
+    atom = "{http://www.w3.org/2005/Atom}"
+    ids = [entry.findtext(f"{atom}id") for entry in feed.findall(f"{atom}entry")]
+    assert ids == [f"{SITE_URL}articles/article-{i:03d}.html" for i in range(79, 79 - export.FEED_ENTRIES, -1)]
+
+
 def test_canonical_and_open_graph_from_site_url(published: Path) -> None:
     html = (published / "articles" / f"{SEED}.html").read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{SITE_URL}articles/{SEED}.html">' in html
