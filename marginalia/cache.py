@@ -135,7 +135,7 @@ def load(config: Config, key: str, name: str, content: str) -> ArticleResult | N
     if not content:  # its files could not be hashed
         return None
     try:
-        with open(f"{_entries(config, key)}/{name}.pickle", "rb") as file:
+        with open(f"{_key_dir(config, key)}/{name}.pickle", "rb") as file:  # a string: load() runs per article
             saved = pickle.load(file)  # noqa: S301 - written by save() below, for this project only
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError):
         return None
@@ -146,14 +146,14 @@ def load(config: Config, key: str, name: str, content: str) -> ArticleResult | N
 
 
 @functools.lru_cache(maxsize=8)
-def _entries(config: Config, key: str) -> str:
-    """Return the folder of the entries under KEY, as a string (load() is called for every article)."""
-    return os.fspath(cache_dir(config) / key[:32])
+def _key_dir(config: Config, key: str) -> Path:
+    """Return the folder of the cache under KEY: its entries and its manifest."""
+    return cache_dir(config) / key[:32]
 
 
 def pending_dir(config: Config, key: str) -> Path:
     """Return the folder where this build writes its new entries under KEY until the site is in place."""
-    return cache_dir(config) / key[:32] / f".pending-{os.getpid()}"
+    return _key_dir(config, key) / f".pending-{os.getpid()}"
 
 
 def stage(pending: Path, name: str, content: str, result: ArticleResult) -> None:
@@ -172,10 +172,11 @@ def save(config: Config, key: str, manifest: dict[str, str]) -> None:
 
     MANIFEST maps every article file name of the site now in place to its
     content hash. The caches of other keys, the entries of articles no longer
-    in the site, and entries other builds left pending, are dropped. Each entry is moved in atomically, the manifest
-    last. A cache that cannot be written only makes the next build slower.
+    in the site, and entries other builds left pending, are dropped. Each
+    entry is moved in atomically, the manifest last. A cache that cannot be
+    written only makes the next build slower.
     """
-    folder = cache_dir(config) / key[:32]
+    folder = _key_dir(config, key)
     pending = pending_dir(config, key)
     try:
         for other in folder.parent.iterdir():
@@ -207,7 +208,7 @@ def discard_pending(config: Config) -> None:
 def load_manifest(config: Config, key: str) -> dict[str, str] | None:
     """Return the content hash of each article of the site in place, as saved under KEY, or None if unknown."""
     try:
-        with (cache_dir(config) / key[:32] / MANIFEST).open("rb") as file:
+        with (_key_dir(config, key) / MANIFEST).open("rb") as file:
             manifest = pickle.load(file)  # noqa: S301 - written by save() above
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError):
         return None

@@ -62,7 +62,7 @@ import shutil
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, partial
@@ -510,24 +510,11 @@ def timeline_json(content: Content, index: Index, config: Config) -> dict[str, A
     }
 
 
-def html_paths(content: Content, index: Index) -> list[str]:
-    """Return the path of every HTML page the renderer writes, sorted."""
-    paths = ["index.html", "glossary.html", "timeline.html", "claims.html", "sources.html"]
-    paths += [render.article_path(a.slug) for a in content.articles]
-    paths += {render.archive_path(a.date) for a in content.articles}
-    paths += [render.entity_path(e) for e in content.entities]
-    paths += [render.source_path(s) for s in content.sources]
-    paths += [render.claims_path(month) for month in index.claims_by_month]
-    paths += [render.timeline_path(year) for year in index.events_by_year]
-    paths += [render.timeline_path(month) for month in index.events_by_month]
-    return sorted(paths)
-
-
-def sitemap_xml(content: Content, index: Index, config: Config) -> str:
-    """Return the sitemap of every HTML page (site_url must be set)."""
+def sitemap_xml(content: Content, html: list[str], config: Config) -> str:
+    """Return the sitemap of the HTML pages HTML (site paths; site_url must be set)."""
     dates = {render.article_path(a.slug): a.date for a in content.articles}
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for path in html_paths(content, index):
+    for path in html:
         lastmod = f"<lastmod>{dates[path]}</lastmod>" if path in dates else ""
         lines.append(f"  <url><loc>{xml_escape(absolute_url(config, path))}</loc>{lastmod}</url>")
     lines.append("</urlset>")
@@ -591,15 +578,20 @@ def robots_txt(config: Config) -> str:
 # --- The extra pages -----------------------------------------------------------------
 
 
-def plan(content: Content, index: Index, config: Config) -> dict[str, Callable[[], render.Page]]:
-    """Return every export file by path, each made only when called (as Renderer.plan does)."""
+def plan(
+    content: Content, index: Index, config: Config, pages: Collection[str]
+) -> dict[str, Callable[[], render.Page]]:
+    """Return every export file by path, each made only when called (as Renderer.plan does).
+
+    PAGES: the paths of the site's pages (Renderer.plan's), of which the sitemap lists the HTML ones.
+    """
     made: dict[str, Callable[[], str]] = {}
     for article in content.articles:
         made[annotations_path(article.slug)] = partial(article_export, article, content, config)
     made["timeline.json"] = lambda: dumps(timeline_json(content, index, config))
     made["robots.txt"] = lambda: robots_txt(config)
     if site_base(config):
-        made["sitemap.xml"] = lambda: sitemap_xml(content, index, config)
+        made["sitemap.xml"] = lambda: sitemap_xml(content, sorted(p for p in pages if p.endswith(".html")), config)
         made["feed.xml"] = lambda: atom_feed(content, config)
     return {path: partial(lambda p, f: render.Page(p, f()), path, make) for path, make in made.items()}
 
@@ -607,11 +599,6 @@ def plan(content: Content, index: Index, config: Config) -> dict[str, Callable[[
 def article_export(article: Article, content: Content, config: Config) -> str:
     """Return the W3C annotation export of ARTICLE, as JSON text."""
     return dumps(annotation_collection(article, content, config))
-
-
-def pages(content: Content, index: Index, config: Config) -> list[render.Page]:
-    """Return every export file."""
-    return [make() for make in plan(content, index, config).values()]
 
 
 def jinja_globals(config: Config) -> dict[str, Any]:

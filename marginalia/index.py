@@ -77,6 +77,8 @@ class Index:
     """Source id → entities whose description cites it."""
     entities_of_article: dict[str, list[Entity]] = field(default_factory=dict)
     """Article slug → its entities, in order of first mention."""
+    articles_by_month: dict[str, list[Article]] = field(default_factory=dict)
+    """Month of publication (YYYY-MM) → its articles, newest first; newest month first."""
     claims_by_month: dict[str, list[Placed[Claim]]] = field(default_factory=dict)
     """Month of publication (YYYY-MM) → the claims of the articles published in it, as in `claims`; newest first."""
     events_by_year: dict[str, list[Placed[Event]]] = field(default_factory=dict)
@@ -178,6 +180,7 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
         for entity_id, ref in part.mentions:
             index.mentions[entity_id].append(ref)
         index.entities_of_article[article.slug] = part.entities
+        index.articles_by_month.setdefault(month_of(article.date), []).append(article)
         for placed in part.claims:
             index.claims.append(placed)
             for entity in placed.entities:

@@ -201,16 +201,15 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
     previous: dict[str, str] | None = None
     reused: list[ArticleResult] = []
     pending: Path | None = None
-    if staging is not None and use_cache:
-        key = cache.site_key(config)
+    if use_cache:
+        this_key = cache.site_key(config)
         hashes = {path.name: cache.content_hash(path) for path in paths}
-        previous = cache.load_manifest(config, key)
-        paths, reused = _reuse(config, key, paths, hashes, staging)
-        pending = cache.pending_dir(config, key)
-        pending.mkdir(parents=True, exist_ok=True)
-    elif use_cache:  # checking only: the cache is read, and neither written nor put to a site
-        hashes = {path.name: cache.content_hash(path) for path in paths}
-        paths, reused = _reuse(config, cache.site_key(config), paths, hashes, None)
+        paths, reused = _reuse(config, this_key, paths, hashes, staging)
+        if staging is not None:  # a build, which saves the cache of the site it puts in place (`check` only reads)
+            key = this_key
+            previous = cache.load_manifest(config, key)
+            pending = cache.pending_dir(config, key)
+            pending.mkdir(parents=True, exist_ok=True)
     shared: dict[str, Any] = {
         "renderer": renderer,
         "content": content,
@@ -249,9 +248,9 @@ def _reuse(
     to_read, reused = [], []
     for path in paths:
         found = cache.load(config, key, path.name, hashes[path.name])
-        if found is None:
-            to_read.append(path)
-        elif staging is None or (found.written and cache.reuse_pages(found.written, config.site_dir, staging)):
+        if found is not None and (
+            staging is None or (found.written and cache.reuse_pages(found.written, config.site_dir, staging))
+        ):
             reused.append(found)
         else:
             to_read.append(path)

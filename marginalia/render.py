@@ -215,9 +215,8 @@ class Renderer:
     def plan(self, content: Content, index: Index) -> dict[str, Callable[[], Page]]:
         """Return every page of the site by path, each rendered only when called."""
         common = {"content": content, "index": index}
-        articles_by_month = _articles_by_month(content.articles)
         plan: dict[str, Callable[[], Page]] = {
-            "index.html": partial(self.page, "home.html", "index.html", archive=articles_by_month, **common),
+            "index.html": partial(self.page, "home.html", "index.html", **common),
             "glossary.html": partial(
                 self.page, "glossary.html", "glossary.html", by_kind=_by_kind(content.entities), **common
             ),
@@ -231,7 +230,7 @@ class Renderer:
         # Each page of a series links to the one before and after it (see changes.neighbours_stale).
         series: list[tuple[str, Callable[[str], str], str, dict[str, list[Any]], str]] = [
             # (template, its path, the variable naming its month or year, the items by month or year, their name)
-            ("archive.html", archive_path, "month", articles_by_month, "articles"),
+            ("archive.html", archive_path, "month", index.articles_by_month, "articles"),
             ("claims_month.html", claims_path, "month", index.claims_by_month, "claims"),
             ("timeline_year.html", timeline_path, "year", index.events_by_year, "events"),
             ("timeline_month.html", timeline_path, "month", index.events_by_month, "events"),
@@ -250,7 +249,7 @@ class Renderer:
         for entity in content.entities.values():
             path = entity_path(entity.id)
             plan[path] = partial(self.page, "entity.html", path, entity=entity, **common)
-        plan.update(export.plan(content, index, self.config))
+        plan.update(export.plan(content, index, self.config, plan.keys()))  # the sitemap reads them when made
         return plan
 
     def article_page(self, article: Article, common: dict[str, Any]) -> Page:
@@ -274,14 +273,6 @@ def _pager(series: dict[str, Any]) -> dict[str, tuple[str, str]]:
         key: (ordered[i - 1] if i else "", ordered[i + 1] if i + 1 < len(ordered) else "")
         for i, key in enumerate(ordered)
     }
-
-
-def _articles_by_month(articles: list[Article]) -> dict[str, list[Article]]:
-    """Return ARTICLES (newest first) by month of publication, newest month first."""
-    months: dict[str, list[Article]] = {}
-    for article in articles:
-        months.setdefault(month_of(article.date), []).append(article)
-    return months
 
 
 def by_year(groups: dict[str, list[Any]]) -> list[tuple[str, list[tuple[str, list[Any]]]]]:
