@@ -31,8 +31,9 @@ it re-renders.
 
 The cache is one pickle per article in `.cache/marginalia/<site key>/`
 beside the site folder, which only this program writes, and only for the articles
-it read; `python build.py --no-cache` ignores it and removes it, and deleting
-the folder is always safe.
+it read; `.cache/marginalia/search/` keeps the search bundles (see search.py).
+`python build.py --no-cache` ignores it and removes it, and deleting the folder
+is always safe.
 """
 
 from __future__ import annotations
@@ -59,12 +60,18 @@ FORMAT = 2
 """Changed whenever what is pickled changes shape."""
 PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = "manifest.pickle"
+SEARCH = "search"
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "nh3", "pyyaml", "fastjsonschema", "jsonschema")
 
 
 def cache_dir(config: Config) -> Path:
     """Return the folder that holds the build caches of CONFIG's site, one subfolder per site key."""
     return config.site_dir.parent / ".cache" / "marginalia"
+
+
+def search_dir(config: Config) -> Path:
+    """Return the folder that keeps the search bundles between builds (see search.py), beside the site keys'."""
+    return cache_dir(config) / SEARCH
 
 
 def site_key(config: Config) -> str:
@@ -180,7 +187,7 @@ def save(config: Config, key: str, manifest: dict[str, str]) -> None:
     pending = pending_dir(config, key)
     try:
         for other in folder.parent.iterdir():
-            if other != folder and other.is_dir():
+            if other not in (folder, search_dir(config)) and other.is_dir():
                 shutil.rmtree(other, ignore_errors=True)
         for entry in os.scandir(pending):
             os.replace(entry.path, f"{folder}/{entry.name}")
@@ -242,7 +249,7 @@ def reuse_pages(pages: list[str], site_dir: Path, staging: Path) -> bool:
     for page in pages:
         source, target = f"{site}/{page}", f"{new}/{page}"
         try:
-            _link_or_copy(source, target)
+            link_or_copy(source, target)
         except OSError:
             for path in done:
                 with contextlib.suppress(OSError):
@@ -252,7 +259,7 @@ def reuse_pages(pages: list[str], site_dir: Path, staging: Path) -> bool:
     return True
 
 
-def _link_or_copy(source: str, target: str) -> None:
+def link_or_copy(source: str, target: str) -> None:
     """Hard-link SOURCE as TARGET, making TARGET's folder if needed; copy it where links are not possible."""
     try:
         os.link(source, target)
@@ -260,7 +267,7 @@ def _link_or_copy(source: str, target: str) -> None:
         if not os.path.isfile(source):
             raise
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        _link_or_copy(source, target)
+        link_or_copy(source, target)
     except OSError:  # another file system, or one without hard links
         if not os.path.isfile(source):
             raise

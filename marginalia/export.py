@@ -1,8 +1,7 @@
 """Open standards out, search in: what the site publishes beyond its HTML pages.
 
 Everything here is a pure function of what the build already has (content,
-index, config), except the search index, which Pagefind makes from the
-staging folder, and `import_annotations`, which appends to one annotation
+index, config), except `import_annotations`, which appends to one annotation
 file. Output is deterministic: sorted, no clock readings.
 
 What is published, by URL pattern (site-relative; absolute under site_url):
@@ -37,12 +36,7 @@ What is published, by URL pattern (site-relative; absolute under site_url):
   both need absolute URLs (an Atom id must be an absolute IRI). The feed's
   <updated> is the newest article's date: no build time is written.
 - ``robots.txt``: allows everything; names the sitemap when there is one.
-- ``pagefind/``: the search index, made by Pagefind (Python API) from the
-  staging folder: article and entity pages, plus one record per claim, with
-  the filters Kind (entities), Status (claims), Year and Type. Pagefind 1.5+
-  runs its WebAssembly in a Web Worker, to which the pages' <meta> CSP does
-  not apply, so script-src needs no 'wasm-unsafe-eval'; a host that sends the
-  same policy as an HTTP header on every file must add it.
+- ``pagefind/``: the search index, made by Pagefind: see search.py.
 - The import (``build.py import FILE --article SLUG``) reads W3C annotations
   back: see `import_annotations`.
 
@@ -51,8 +45,6 @@ Every page also carries schema.org JSON-LD (see `structured_data`).
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import html
 import json
 import os
@@ -63,7 +55,6 @@ import sys
 import tempfile
 import unicodedata
 from collections.abc import Callable, Collection
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, partial
 from pathlib import Path
@@ -76,7 +67,6 @@ from markdown_it import MarkdownIt
 
 from . import render
 from .config import Config
-from .errors import ConfigError
 from .index import Index
 from .model import (
     CLAIM_STATUSES,
@@ -100,12 +90,6 @@ ANNO_MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonl
 SCHEMA_CONTEXT = "https://schema.org"
 CONTEXT_CHARS = 32
 """How many characters of prefix and suffix a TextQuoteSelector carries (as Hypothesis does)."""
-SEARCH_DIR = "pagefind"
-"""Where Pagefind's bundle goes, under the site."""
-SEARCH_GLOB = "{articles,entities}/*.html"
-"""The pages Pagefind indexes: articles and entity pages. The list pages repeat them."""
-LANGUAGE = "en"
-"""The site's language, as templates/base.html declares it."""
 
 SCHEMA_TYPES = {
     "person": "Person",
@@ -608,229 +592,6 @@ def jinja_globals(config: Config) -> dict[str, Any]:
         "absolute_url": partial(absolute_url, config),
         "annotations_path": annotations_path,
     }
-
-
-# --- Search ------------------------------------------------------------------------------
-
-
-def search_records(content: Content, index: Index) -> list[dict[str, Any]]:
-    """Return one Pagefind record per claim, so that claims are results of their own.
-
-    Filter names are capitalized (Kind, Status, Year, Type) because Pagefind's
-    UI gives each checkbox the id "<filter>-<value>", and the glossary already
-    has ids kind-person, kind-place...
-    """
-    records = []
-    for placed in index.claims:
-        claim, article = placed.item, placed.article
-        quote = " ".join(claim.selector.quote.split())
-        title = claim.summary or quote
-        words = [title, f"“{quote}”", f"Status: {claim.status}."]
-        meta = {"title": title, "status": claim.status, "article": plain(article.title)}
-        if claim.claimant in content.entities:
-            claimant = content.entities[claim.claimant].name
-            words.append(f"Claimed by {claimant}.")
-            meta["claimant"] = claimant
-        records.append(
-            {
-                "url": f"/{render.claims_path(article.date)}#claim-{claim.id}",
-                "content": " ".join(words),
-                "language": LANGUAGE,
-                "meta": meta,
-                "filters": {"Type": ["claim"], "Status": [claim.status], "Year": [article.date[:4]]},
-            }
-        )
-    return records
-
-
-def index_search(site_dir: Path, content: Content, index: Index) -> None:
-    """Index SITE_DIR with Pagefind's Python API (its article and entity pages, and every claim)
-    and write the bundle into SITE_DIR/pagefind."""
-    # In a thread of its own: the caller may be running an event loop already (Playwright's, in the tests).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        fetched = pool.submit(lambda: asyncio.run(_pagefind_files(site_dir, content, index))).result()
-    files = canonical_search_bundle(fetched)
-    bundle = site_dir / SEARCH_DIR
-    for name, data in sorted(files.items()):
-        parts = posixpath.normpath(name).split("/")
-        if name.startswith("/") or ".." in parts:
-            raise ConfigError(f"Pagefind returned a file outside its bundle: {name!r}")
-        target = bundle.joinpath(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-
-
-async def _pagefind_files(site_dir: Path, content: Content, index: Index) -> dict[str, bytes]:
-    """Return Pagefind's bundle for SITE_DIR, file by file.
-
-    The files are fetched, not written by Pagefind: its service answers a
-    write request before every file is on disk, so a reader (or the end of
-    the service) could find them half written.
-    """
-    try:
-        from pagefind.index import IndexConfig
-        from pagefind.service import PagefindService, get_executable
-    except ImportError:
-        raise ConfigError("the search index needs Pagefind: pip install -r requirements.txt") from None
-    if get_executable() is None:
-        raise ConfigError("the search index needs the Pagefind binary: pip install 'pagefind[bin]'")
-
-    class PromptService(PagefindService):
-        """Pagefind's service client, taking each answer as soon as it comes: the stock
-        one naps 0.1 s before each (minutes, on a site with thousands of claims) and
-        cannot read an answer over 2 MiB (the bundle, on a big site)."""
-
-        async def _wait_for_responses(self) -> None:
-            stdout = self._backend.stdout
-            assert stdout is not None
-            buffer = bytearray()
-            while True:
-                chunk = await stdout.read(1 << 16)
-                if not chunk:
-                    self._fail("Pagefind stopped before answering")
-                    return
-                searched = len(buffer)
-                buffer += chunk
-                while (comma := buffer.find(b",", searched)) >= 0:
-                    self._answer(bytes(buffer[:comma]))
-                    del buffer[: comma + 1]
-                    searched = 0
-
-        def _answer(self, message: bytes) -> None:
-            response = json.loads(base64.b64decode(message))
-            if not isinstance(response, dict):
-                return
-            payload = response.get("payload") or {}
-            future = self._responses.get(response.get("message_id"))  # type: ignore[arg-type]
-            if future is None:
-                if payload.get("type") == "Error":
-                    self._fail(f"Pagefind: {payload.get('message')}")
-            elif not future.done():
-                if payload.get("type") == "Error":
-                    future.set_exception(RuntimeError(f"Pagefind: {payload.get('message')}"))
-                else:
-                    future.set_result(payload)  # type: ignore[arg-type]  # Pagefind's typed responses are dicts
-
-        def _fail(self, message: str) -> None:
-            for future in self._responses.values():
-                if not future.done():
-                    future.set_exception(RuntimeError(message))
-
-    service = await PromptService().launch()
-    try:
-        pagefind = await service.create_index(IndexConfig(force_language=LANGUAGE))
-        await pagefind.add_directory(str(site_dir), glob=SEARCH_GLOB)
-        # Sent all at once and answered in any order: one round trip each would take minutes.
-        await asyncio.gather(*(pagefind.add_custom_record(**record) for record in search_records(content, index)))
-        return {file["path"]: file["content"] for file in await pagefind.get_files()}
-    finally:
-        await service.close()
-
-
-# Pagefind writes its filter indexes in the order of a Rust HashMap, which
-# changes from run to run (Pagefind issue #638: since 1.3 the fragments are
-# stable, "the filter/metadata indexes" are not). To keep two builds of the
-# same content byte-identical, the lists inside those files are put in a fixed
-# order and the files renamed after their new content, the way Pagefind names
-# them. Nothing else is touched; a bundle of an unexpected shape is left as it is.
-
-_PAGEFIND_MAGIC = b"pagefind_dcd"
-
-
-def _cbor_head(buf: bytes, i: int) -> tuple[int, int, int]:
-    """Return (major type, argument, offset after the head) of the CBOR item at I."""
-    major, info = buf[i] >> 5, buf[i] & 0x1F
-    if info < 24:
-        return major, info, i + 1
-    size = {24: 1, 25: 2, 26: 4, 27: 8}.get(info)
-    if size is None:
-        raise ValueError("indefinite-length CBOR")
-    return major, int.from_bytes(buf[i + 1 : i + 1 + size], "big"), i + 1 + size
-
-
-def _cbor_end(buf: bytes, i: int) -> int:
-    """Return the offset just past the CBOR item that starts at I."""
-    major, arg, j = _cbor_head(buf, i)
-    if major in (2, 3):
-        return j + arg
-    if major in (4, 5):
-        for _ in range(arg * (2 if major == 5 else 1)):
-            j = _cbor_end(buf, j)
-        return j
-    if major == 6:
-        return _cbor_end(buf, j)
-    return j
-
-
-def _cbor_items(buf: bytes, i: int = 0) -> tuple[int, list[bytes]]:
-    """Return the end of the CBOR array at I and the bytes of each of its items."""
-    major, count, j = _cbor_head(buf, i)
-    if major != 4:
-        raise ValueError("not a CBOR array")
-    items = []
-    for _ in range(count):
-        end = _cbor_end(buf, j)
-        items.append(buf[j:end])
-        j = end
-    return j, items
-
-
-def _pagefind_name(body: bytes, size: int) -> str:
-    """Return the hash Pagefind names a file of BODY by: its SHA-1, bytes in unpadded hex."""
-    import hashlib
-
-    return "".join(f"{b:x}" for b in hashlib.sha1(body, usedforsecurity=False).digest())[:size]
-
-
-def canonical_search_bundle(files: dict[str, bytes]) -> dict[str, bytes]:
-    """Return Pagefind's bundle FILES with its filter lists in a fixed order."""
-    import gzip
-
-    def body(name: str) -> bytes:
-        data = gzip.decompress(files[name])
-        if not data.startswith(_PAGEFIND_MAGIC):
-            raise ValueError(f"{name} is not a Pagefind index")
-        return data[len(_PAGEFIND_MAGIC) :]
-
-    def put(old: str, new: str, data: bytes) -> None:
-        del result[old]
-        result[new] = gzip.compress(_PAGEFIND_MAGIC + data, mtime=0)
-
-    result = dict(files)
-    try:
-        entry = json.loads(files["pagefind-entry.json"])
-        for language, info in sorted(entry["languages"].items()):
-            meta_name = f"pagefind.{info['hash']}.pf_meta"
-            meta = body(meta_name)
-            end, fields = _cbor_items(meta)
-            if end != len(meta) or len(fields) < 4:
-                raise ValueError("unexpected metadata index")
-            refs = []
-            for pair in _cbor_items(fields[3])[1]:
-                _, (_, ref) = _cbor_items(pair)
-                major, _, start = _cbor_head(ref, 0)
-                old = ref[start:].decode()
-                if major != 3 or not old.startswith(f"{language}_"):
-                    raise ValueError("unexpected filter reference")
-                inner = body(f"filter/{old}.pf_filter")
-                end, (filter_name, values) = _cbor_items(inner)
-                if end != len(inner):
-                    raise ValueError("unexpected filter index")
-                heads = inner[: _cbor_head(inner, 0)[2]] + filter_name + values[: _cbor_head(values, 0)[2]]
-                ordered = heads + b"".join(sorted(_cbor_items(values)[1]))
-                new = f"{language}_{_pagefind_name(ordered, len(old) - len(language) - 1)}"
-                put(f"filter/{old}.pf_filter", f"filter/{new}.pf_filter", ordered)
-                refs.append(pair[: len(pair) - len(ref)] + ref[:start] + new.encode())
-            filters = fields[3][: _cbor_head(fields[3], 0)[2]] + b"".join(sorted(refs))
-            ordered_meta = meta[: _cbor_head(meta, 0)[2]] + b"".join([*fields[:3], filters, *fields[4:]])
-            new_hash = f"{language}_{_pagefind_name(ordered_meta, len(info['hash']) - len(language) - 1)}"
-            put(meta_name, f"pagefind.{new_hash}.pf_meta", ordered_meta)
-            info["hash"] = new_hash
-        result["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
-    except (KeyError, IndexError, ValueError, OSError, EOFError) as err:
-        print(f"warning: the search index is left in the order Pagefind wrote it ({err!r})", file=sys.stderr)
-        return dict(files)
-    return result
 
 
 # --- Import -------------------------------------------------------------------------------

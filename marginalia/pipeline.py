@@ -35,11 +35,12 @@ from .changes import neighbours_stale, stale_pages
 from .check import NameFinder, article_references, check_references, lint_unused, unannotated_names
 from .config import Config
 from .errors import ContentError, Problem
-from .export import annotations_path, article_export, index_search
+from .export import annotations_path, article_export
 from .index import ArticleIndex, Index, build_index, index_article
 from .load import Problems, article_paths, load_article, load_registries
 from .model import Article, Content, Entity
 from .render import Page, Renderer
+from .search import index_search
 
 PARALLEL_FROM = 64
 """Fewer articles than this are built in one process: starting workers would cost more."""
@@ -140,7 +141,7 @@ def full_build(
             rest = _keep_unchanged(rest, stale, config.site_dir, staging)
         _render_pages(rest, staging, _workers(jobs, len(rest)), index)
         if config.search:
-            index_search(staging, content, index)
+            index_search(staging, content, index, None if prepared.cache_key is None else cache.search_dir(config))
         done.append((prepared, sum(path.endswith(".html") for path in plan)))
 
     try:

@@ -352,7 +352,10 @@ def test_windows_device_names_stay_inside_site(project, value: str) -> None:
     assert (project.root / "site" / "entities" / f"{value}.html").is_file()
     beside = sorted(p.name for p in project.root.iterdir())
     assert beside == [".cache", "content", "mkdocs.yml", "site"]  # .cache: the build cache
-    assert {p.suffix for p in (project.root / ".cache").rglob("*") if p.is_file()} == {".pickle"}
+    cache = project.root / ".cache" / "marginalia"
+    cached = [p.relative_to(cache) for p in cache.rglob("*") if p.is_file()]
+    assert {p.suffix for p in cached if p.parts[0] != "search"} == {".pickle"}
+    assert {p.parts[0] for p in cached if p.parts[0] == "search"} == {"search"}  # the search bundles, see search.py
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,506 @@
+"""Site search: Pagefind's index of the built site, made in bundles of bounded size.
+
+Pagefind (its Python API drives its binary) indexes the article and entity
+pages of the staging folder, and one record per claim, with the filters Kind
+(entities), Status (claims), Year and Type. Its memory grows with the index it
+holds (about 3 GB for 10,000 article pages in one index, 400 MB for 1,000), and
+it cannot update an index. So the site's index is made of bundles, each made
+by an index of its own, one after the other:
+
+- ``pagefind/``: the entity pages, and Pagefind's scripts: the primary bundle (on a
+  site without entities, the first year's articles);
+- ``pagefind/<key>/``: the articles published in a year, with their claims
+  (key ``2020``); a year of more than SHARD_ARTICLES articles is split into
+  runs of months (keys ``2020-01``, ``2020-05``...);
+- ``pagefind/shards.json``: the keys of those, which assets/search.js merges
+  into the primary bundle's search (Pagefind's ``mergeIndex``).
+
+Pagefind is given what it reads of each page (`searchable`: the page without
+its scripts and the elements the templates mark ``data-pagefind-ignore="all"``,
+which leaves little of an entity page but its name and description). Each
+bundle is kept in the build cache, ``.cache/marginalia/search/<digest>/``,
+under a digest of that and of its records: a build in which none of them
+changed takes the bundle from there instead of asking Pagefind again. The
+search results of one index weigh a word by how rare it is in that bundle;
+assets/search.js weighs the entity pages' bundle half again so that they
+still come first for their own names.
+
+Pagefind 1.5+ runs its WebAssembly in a Web Worker, to which the pages' <meta>
+CSP does not apply, so script-src needs no 'wasm-unsafe-eval'; a host that
+sends the same policy as an HTTP header on every file must add it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import gzip
+import hashlib
+import json
+import os
+import pickle
+import posixpath
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import render
+from .cache import link_or_copy
+from .errors import ConfigError
+from .export import plain
+from .index import Index, Placed, month_of, year_of
+from .model import Article, Claim, Content
+
+SEARCH_DIR = "pagefind"
+"""Where the search bundles go, under the site."""
+SHARD_LIST = "shards.json"
+"""The keys of the bundles besides the primary one, in SEARCH_DIR."""
+SHARD_ARTICLES = 1500
+"""At most this many articles in one bundle, where a year can be split: Pagefind
+needs about 400 MB per 1,000 article pages."""
+LANGUAGE = "en"
+"""The site's language, as templates/base.html declares it."""
+MERGED_FILES = ("pagefind-entry.json", ".pf_meta", "index/", "fragment/", "filter/")
+"""What a merged bundle needs (names ending or starting so): the primary bundle's scripts search it."""
+
+
+@dataclass
+class Shard:
+    """One search bundle: the pages and records of one Pagefind index."""
+
+    key: str
+    """"entities", or the year (or first month) of its articles."""
+    pages: list[str] = field(default_factory=list)
+    """Site paths of the HTML pages it indexes."""
+    records: list[dict[str, Any]] = field(default_factory=list)
+    """Pagefind custom records: one per claim."""
+
+
+def shards(content: Content, index: Index, site_dir: Path) -> list[Shard]:
+    """Return the search bundles of the site in SITE_DIR, the primary one first; none is empty."""
+    entities = Shard("entities", [render.entity_path(e) for e in sorted(content.entities)])
+    by_key: dict[str, Shard] = {}
+    keys = shard_keys(content.articles)
+    for article in sorted(content.articles, key=lambda a: a.slug):
+        by_key.setdefault(keys[article.slug], Shard(keys[article.slug])).pages.append(render.article_path(article.slug))
+    for placed in index.claims:
+        by_key[keys[placed.article.slug]].records.append(claim_record(placed, content))
+    found = [entities, *(by_key[key] for key in sorted(by_key))]
+    for shard in found:
+        shard.pages = [page for page in shard.pages if os.path.isfile(os.path.join(site_dir, page))]
+    return [shard for shard in found if shard.pages or shard.records]
+
+
+def shard_keys(articles: list[Article]) -> dict[str, str]:
+    """Return the bundle key of each article, by slug: its year, or the first month of its run of months
+    if its year has more than SHARD_ARTICLES articles."""
+    years: dict[str, dict[str, list[str]]] = {}
+    for article in articles:
+        years.setdefault(year_of(article.date), {}).setdefault(month_of(article.date), []).append(article.slug)
+    keys: dict[str, str] = {}
+    for year, months in years.items():
+        split = sum(map(len, months.values())) > SHARD_ARTICLES
+        run, size = year, 0
+        for month in sorted(months):
+            if split and (size == 0 or size + len(months[month]) > SHARD_ARTICLES):
+                run, size = month, 0
+            size += len(months[month])
+            keys.update(dict.fromkeys(months[month], run))
+    return keys
+
+
+def claim_record(placed: Placed[Claim], content: Content) -> dict[str, Any]:
+    """Return the Pagefind record of a claim, so that claims are results of their own.
+
+    Filter names are capitalized (Kind, Status, Year, Type) because Pagefind's
+    UI gives each checkbox the id "<filter>-<value>", and the glossary already
+    has ids kind-person, kind-place...
+    """
+    claim, article = placed.item, placed.article
+    quote = " ".join(claim.selector.quote.split())
+    title = claim.summary or quote
+    words = [title, f"“{quote}”", f"Status: {claim.status}."]
+    meta = {"title": title, "status": claim.status, "article": plain(article.title)}
+    if claim.claimant in content.entities:
+        claimant = content.entities[claim.claimant].name
+        words.append(f"Claimed by {claimant}.")
+        meta["claimant"] = claimant
+    return {
+        "url": f"/{render.claims_path(article.date)}#claim-{claim.id}",
+        "content": " ".join(words),
+        "language": LANGUAGE,
+        "meta": meta,
+        "filters": {"Type": ["claim"], "Status": [claim.status], "Year": [article.date[:4]]},
+    }
+
+
+Stamped = tuple[int, int, int, str]
+"""A page's inode, size and modification time (ns), and the digest of what Pagefind reads of it."""
+MEMO = "pages.pickle"
+"""The Stamped of each page of the site in place, by site path, in the cache folder."""
+
+
+def index_search(site_dir: Path, content: Content, index: Index, cache_dir: Path | None = None) -> None:
+    """Write the search bundles of the site in SITE_DIR into SITE_DIR/pagefind.
+
+    CACHE_DIR: where bundles are kept between builds; a bundle found there
+    (by the digest of what it indexes) is linked instead of made again, and
+    the bundles this site does not use are removed. None: make every bundle.
+    """
+    todo = shards(content, index, site_dir)
+    if not todo:
+        return
+    primary = todo[0].key
+    memo = _load_memo(cache_dir)
+    seen: dict[str, Stamped] = {}
+    digests = {shard.key: _digest(shard, site_dir, memo, seen) for shard in todo}
+    kept = {} if cache_dir is None else {key: cache_dir / digest for key, digest in digests.items()}
+    missing = [shard for shard in todo if not (shard.key in kept and kept[shard.key].is_dir())]
+
+    def put(shard: Shard, files: dict[str, bytes]) -> None:
+        files = canonical_search_bundle(files)
+        if cache_dir is not None:  # written whole into a folder of its own, then named after its digest
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            temporary = Path(tempfile.mkdtemp(dir=cache_dir, prefix=".new-"))
+            _write_bundle(temporary, files, whole=True)
+            os.replace(temporary, kept[shard.key])
+        else:
+            _write_bundle(_bundle_dir(site_dir, shard.key, primary), files, whole=shard.key == primary)
+
+    if missing:
+        # In a thread of its own: the caller may be running an event loop already (Playwright's, in the tests).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(lambda: asyncio.run(_pagefind_bundles(site_dir, missing, put))).result()
+    for key, folder in kept.items():
+        _link_bundle(folder, _bundle_dir(site_dir, key, primary), whole=key == primary)
+    merged = [shard.key for shard in todo[1:]]
+    (site_dir / SEARCH_DIR / SHARD_LIST).write_text(json.dumps(merged) + "\n", encoding="utf-8")
+    if cache_dir is not None:
+        _save_memo(cache_dir, seen)
+        for entry in os.scandir(cache_dir):  # other bundles, and any a killed build left half written
+            if entry.is_dir() and entry.name not in digests.values():
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _digest(shard: Shard, site_dir: Path, memo: dict[str, Stamped], seen: dict[str, Stamped]) -> str:
+    """Return a digest of all a bundle depends on: what Pagefind reads of its pages, its records,
+    this code and Pagefind's version.
+
+    What Pagefind reads of a page is hashed once (see `searchable`), and kept in MEMO with the
+    file's inode, size and time: a page linked from the previous site is not read again. SEEN
+    gets the pages of this site.
+    """
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(f"\0{metadata.version('pagefind')}\0{shard.key}\0".encode())
+    for page in shard.pages:
+        path = os.path.join(site_dir, page)
+        stat = os.stat(path)
+        stamp = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        known = memo.get(page)
+        if known is None or known[:3] != stamp:
+            with open(path, encoding="utf-8") as file:
+                known = (*stamp, hashlib.sha256(searchable(file.read()).encode()).hexdigest())
+        seen[page] = known
+        digest.update(f"{page}\0{known[3]}\0".encode())
+    digest.update(json.dumps(shard.records, sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def _load_memo(cache_dir: Path | None) -> dict[str, Stamped]:
+    if cache_dir is None:
+        return {}
+    try:
+        with open(cache_dir / MEMO, "rb") as file:
+            memo = pickle.load(file)  # noqa: S301 - written by _save_memo
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError):
+        return {}
+    return memo if isinstance(memo, dict) else {}
+
+
+def _save_memo(cache_dir: Path, memo: dict[str, Stamped]) -> None:
+    with contextlib.suppress(OSError):
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        temporary = cache_dir / f".{MEMO}.{os.getpid()}"
+        temporary.write_bytes(pickle.dumps(memo, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, cache_dir / MEMO)
+
+
+def _documents(shard: Shard, site_dir: Path) -> Iterator[tuple[str, str]]:
+    """Yield the site path of each page of SHARD, and what Pagefind reads of it (see `searchable`)."""
+    for page in shard.pages:
+        with open(os.path.join(site_dir, page), encoding="utf-8") as file:
+            yield page, searchable(file.read())
+
+
+IGNORED = ' data-pagefind-ignore="all"'
+"""How the templates mark what search leaves out, with everything inside it."""
+VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"])
+
+
+def searchable(page: str) -> str:
+    """Return PAGE without its scripts and the elements marked IGNORED: Pagefind makes the
+    same index of both (tests/test_search.py checks it), and most of an entity page is gone.
+
+    What the digest of a bundle reads, so that a page whose searchable part is unchanged
+    (an entity page, after one more mention) leaves its bundle as it was. Elements are
+    matched by their tag name, nested ones counted; if an element does not close, the page
+    is returned whole.
+    """
+    kept, at = [], 0
+    while (start := page.find("<script", at)) >= 0:
+        end = page.find("</script>", start)
+        if end < 0:
+            return page
+        kept.append(page[at:start])
+        at = end + len("</script>")
+    page, kept, at = "".join(kept) + page[at:], [], 0
+    while (mark := page.find(IGNORED, at)) >= 0:
+        start = page.rfind("<", at, mark)
+        if start < 0 or page.find(">", start, mark) >= 0:  # not inside a tag: text that says it
+            kept.append(page[at : mark + len(IGNORED)])
+            at = mark + len(IGNORED)
+            continue
+        tag = page[start + 1 : mark].split(None, 1)[0].lower()
+        end = page.find(">", mark) + 1 if tag in VOID else _closed(page, tag, page.find(">", mark) + 1)
+        if end <= 0:
+            return page
+        kept.append(page[at:start])
+        at = end
+    kept.append(page[at:])
+    return "".join(kept)
+
+
+def _closed(page: str, tag: str, at: int) -> int:
+    """Return where the element TAG whose content starts at AT ends, or -1."""
+    opening, closing, depth = f"<{tag}", f"</{tag}>", 1
+    while depth:
+        close = page.find(closing, at)
+        if close < 0:
+            return -1
+        inner = page.find(opening, at, close)
+        while inner >= 0 and page[inner + len(opening)] not in " \t\n\r/>":
+            inner = page.find(opening, inner + 1, close)
+        if inner >= 0:
+            depth, at = depth + 1, inner + len(opening)
+        else:
+            depth, at = depth - 1, close + len(closing)
+    return at
+
+
+def _bundle_dir(site_dir: Path, key: str, primary: str) -> Path:
+    """Return the folder of the bundle KEY in the site: pagefind/ for the PRIMARY one."""
+    return site_dir / SEARCH_DIR if key == primary else site_dir / SEARCH_DIR / key
+
+
+def _needed(name: str, whole: bool) -> bool:
+    """Whether bundle file NAME goes into the site: all of a WHOLE (primary) bundle; of the others,
+    only the index (the primary bundle's scripts search them)."""
+    return whole or name.startswith(MERGED_FILES) or name.endswith(MERGED_FILES)
+
+
+def _write_bundle(folder: Path, files: dict[str, bytes], whole: bool) -> None:
+    """Write FILES of a bundle into FOLDER (all, if WHOLE; else what a merged bundle needs)."""
+    for name, data in files.items():
+        parts = posixpath.normpath(name).split("/")
+        if name.startswith("/") or ".." in parts:
+            raise ConfigError(f"Pagefind returned a file outside its bundle: {name!r}")
+        if _needed(name, whole):
+            target = folder.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+
+
+def _link_bundle(source: Path, folder: Path, whole: bool) -> None:
+    """Link the files of the bundle kept in SOURCE into FOLDER (all, if WHOLE; else what a merged bundle needs)."""
+    top = os.fspath(source)
+    for parent, _, names in os.walk(top):  # strings: a bundle of 1,000 articles has some 6,000 files
+        inside = os.path.relpath(parent, top).replace(os.sep, "/")
+        for name in names:
+            relative = name if inside == "." else f"{inside}/{name}"
+            if _needed(relative, whole):
+                link_or_copy(f"{parent}/{name}", f"{folder}/{relative}")
+
+
+async def _pagefind_bundles(site_dir: Path, todo: list[Shard], put: Callable[[Shard, dict[str, bytes]], None]) -> None:
+    """Make the bundle of each shard of TODO with Pagefind, one index after the other; pass each to PUT.
+
+    The files are fetched, not written by Pagefind: its service answers a
+    write request before every file is on disk, so a reader (or the end of
+    the service) could find them half written. Pagefind is given what it reads
+    of each page (`searchable`), not the page.
+    """
+    try:
+        from pagefind.index import IndexConfig
+        from pagefind.service import PagefindService, get_executable
+    except ImportError:
+        raise ConfigError("the search index needs Pagefind: pip install -r requirements.txt") from None
+    if get_executable() is None:
+        raise ConfigError("the search index needs the Pagefind binary: pip install 'pagefind[bin]'")
+
+    class PromptService(PagefindService):
+        """Pagefind's service client, taking each answer as soon as it comes: the stock
+        one naps 0.1 s before each (minutes, on a site with thousands of claims),
+        cannot read an answer over 2 MiB (the bundle, on a big site), and keeps
+        every answer."""
+
+        async def _wait_for_responses(self) -> None:
+            stdout = self._backend.stdout
+            assert stdout is not None
+            buffer = bytearray()
+            while True:
+                chunk = await stdout.read(1 << 16)
+                if not chunk:
+                    self._fail("Pagefind stopped before answering")
+                    return
+                searched = len(buffer)
+                buffer += chunk
+                while (comma := buffer.find(b",", searched)) >= 0:
+                    self._answer(bytes(buffer[:comma]))
+                    del buffer[: comma + 1]
+                    searched = 0
+
+        def _answer(self, message: bytes) -> None:
+            response = json.loads(base64.b64decode(message))
+            if not isinstance(response, dict):
+                return
+            payload = response.get("payload") or {}
+            # Popped: the stock client keeps every answer, a whole bundle among them, until it closes.
+            future = self._responses.pop(response.get("message_id"), None)  # type: ignore[arg-type]
+            if future is None:
+                if payload.get("type") == "Error":
+                    self._fail(f"Pagefind: {payload.get('message')}")
+            elif not future.done():
+                if payload.get("type") == "Error":
+                    future.set_exception(RuntimeError(f"Pagefind: {payload.get('message')}"))
+                else:
+                    future.set_result(payload)  # type: ignore[arg-type]  # Pagefind's typed responses are dicts
+
+        def _fail(self, message: str) -> None:
+            for future in self._responses.values():
+                if not future.done():
+                    future.set_exception(RuntimeError(message))
+
+    service = await PromptService().launch()
+    try:
+        for shard in todo:
+            pagefind = await service.create_index(IndexConfig(force_language=LANGUAGE))
+            # Sent all at once and answered in any order: one round trip each would take minutes.
+            await asyncio.gather(
+                *(pagefind.add_html_file(content=text, url=f"/{page}") for page, text in _documents(shard, site_dir)),
+                *(pagefind.add_custom_record(**record) for record in shard.records),
+            )
+            files = {file["path"]: file["content"] for file in await pagefind.get_files()}
+            await pagefind.delete_index()
+            put(shard, files)
+    finally:
+        await service.close()
+
+
+# Pagefind writes its filter indexes in the order of a Rust HashMap, which
+# changes from run to run (Pagefind issue #638: since 1.3 the fragments are
+# stable, "the filter/metadata indexes" are not). To keep two builds of the
+# same content byte-identical, the lists inside those files are put in a fixed
+# order and the files renamed after their new content, the way Pagefind names
+# them. Nothing else is touched; a bundle of an unexpected shape is left as it is.
+
+_PAGEFIND_MAGIC = b"pagefind_dcd"
+
+
+def _cbor_head(buf: bytes, i: int) -> tuple[int, int, int]:
+    """Return (major type, argument, offset after the head) of the CBOR item at I."""
+    major, info = buf[i] >> 5, buf[i] & 0x1F
+    if info < 24:
+        return major, info, i + 1
+    size = {24: 1, 25: 2, 26: 4, 27: 8}.get(info)
+    if size is None:
+        raise ValueError("indefinite-length CBOR")
+    return major, int.from_bytes(buf[i + 1 : i + 1 + size], "big"), i + 1 + size
+
+
+def _cbor_end(buf: bytes, i: int) -> int:
+    """Return the offset just past the CBOR item that starts at I."""
+    major, arg, j = _cbor_head(buf, i)
+    if major in (2, 3):
+        return j + arg
+    if major in (4, 5):
+        for _ in range(arg * (2 if major == 5 else 1)):
+            j = _cbor_end(buf, j)
+        return j
+    if major == 6:
+        return _cbor_end(buf, j)
+    return j
+
+
+def _cbor_items(buf: bytes, i: int = 0) -> tuple[int, list[bytes]]:
+    """Return the end of the CBOR array at I and the bytes of each of its items."""
+    major, count, j = _cbor_head(buf, i)
+    if major != 4:
+        raise ValueError("not a CBOR array")
+    items = []
+    for _ in range(count):
+        end = _cbor_end(buf, j)
+        items.append(buf[j:end])
+        j = end
+    return j, items
+
+
+def _pagefind_name(body: bytes, size: int) -> str:
+    """Return the hash Pagefind names a file of BODY by: its SHA-1, bytes in unpadded hex."""
+    return "".join(f"{b:x}" for b in hashlib.sha1(body, usedforsecurity=False).digest())[:size]
+
+
+def canonical_search_bundle(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Return Pagefind's bundle FILES with its filter lists in a fixed order."""
+
+    def body(name: str) -> bytes:
+        data = gzip.decompress(files[name])
+        if not data.startswith(_PAGEFIND_MAGIC):
+            raise ValueError(f"{name} is not a Pagefind index")
+        return data[len(_PAGEFIND_MAGIC) :]
+
+    def put(old: str, new: str, data: bytes) -> None:
+        del result[old]
+        result[new] = gzip.compress(_PAGEFIND_MAGIC + data, mtime=0)
+
+    result = dict(files)
+    try:
+        entry = json.loads(files["pagefind-entry.json"])
+        for language, info in sorted(entry["languages"].items()):
+            meta_name = f"pagefind.{info['hash']}.pf_meta"
+            meta = body(meta_name)
+            end, fields = _cbor_items(meta)
+            if end != len(meta) or len(fields) < 4:
+                raise ValueError("unexpected metadata index")
+            refs = []
+            for pair in _cbor_items(fields[3])[1]:
+                _, (_, ref) = _cbor_items(pair)
+                major, _, start = _cbor_head(ref, 0)
+                old = ref[start:].decode()
+                if major != 3 or not old.startswith(f"{language}_"):
+                    raise ValueError("unexpected filter reference")
+                inner = body(f"filter/{old}.pf_filter")
+                end, (filter_name, values) = _cbor_items(inner)
+                if end != len(inner):
+                    raise ValueError("unexpected filter index")
+                heads = inner[: _cbor_head(inner, 0)[2]] + filter_name + values[: _cbor_head(values, 0)[2]]
+                ordered = heads + b"".join(sorted(_cbor_items(values)[1]))
+                new = f"{language}_{_pagefind_name(ordered, len(old) - len(language) - 1)}"
+                put(f"filter/{old}.pf_filter", f"filter/{new}.pf_filter", ordered)
+                refs.append(pair[: len(pair) - len(ref)] + ref[:start] + new.encode())
+            filters = fields[3][: _cbor_head(fields[3], 0)[2]] + b"".join(sorted(refs))
+            ordered_meta = meta[: _cbor_head(meta, 0)[2]] + b"".join([*fields[:3], filters, *fields[4:]])
+            new_hash = f"{language}_{_pagefind_name(ordered_meta, len(info['hash']) - len(language) - 1)}"
+            put(meta_name, f"pagefind.{new_hash}.pf_meta", ordered_meta)
+            info["hash"] = new_hash
+        result["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+    except (KeyError, IndexError, ValueError, OSError, EOFError) as err:
+        print(f"warning: the search index is left in the order Pagefind wrote it ({err!r})", file=sys.stderr)
+        return dict(files)
+    return result

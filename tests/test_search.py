@@ -1,0 +1,246 @@
+"""The search index: Pagefind's bundles (entity pages; each year's articles and
+their claims), the list search.js merges, and the bundles kept between builds."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import gzip
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from marginalia import search
+from marginalia.cache import cache_dir, search_dir
+from marginalia.config import Config
+from marginalia.model import Article
+from marginalia.pipeline import _prepare, build
+
+SCRIPTS = ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-worker.js", "wasm.en.pagefind")
+
+
+@pytest.fixture(scope="module")
+def seed(seed_config: Config):  # type: ignore[no-untyped-def]
+    """Return the seed content and index."""
+    prepared = _prepare(seed_config)
+    return prepared.content, prepared.index
+
+
+def entry(bundle: Path) -> dict:  # type: ignore[type-arg]
+    return json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_seed_site_has_a_bundle_of_entities_and_one_of_its_year(seed_site: Path, seed) -> None:  # type: ignore[no-untyped-def]
+    """Pagefind (not this code) wrote the bundles: the entity pages in pagefind/, the articles of 2020
+    and their claims in pagefind/2020/, which shards.json lists for search.js to merge."""
+    content, index = seed
+    bundle = seed_site / "pagefind"
+    assert json.loads((bundle / "shards.json").read_text(encoding="utf-8")) == ["2020"]
+    assert entry(bundle)["languages"]["en"]["page_count"] == len(content.entities)
+    assert entry(bundle / "2020")["languages"]["en"]["page_count"] == len(content.articles) + len(index.claims)
+    for name in SCRIPTS:
+        assert (bundle / name).is_file()
+        assert not (bundle / "2020" / name).exists()  # the primary bundle's scripts search the merged ones
+
+
+def test_the_search_bundles_are_in_a_fixed_order(seed_site: Path) -> None:
+    """Pagefind writes filter values in hash order; the build sorts them (see search.canonical_search_bundle)."""
+    filters = sorted((seed_site / "pagefind").rglob("*.pf_filter"))
+    assert {path.parent.parent.name for path in filters} == {"pagefind", "2020"}
+    for path in filters:
+        body = gzip.decompress(path.read_bytes())[len(b"pagefind_dcd") :]
+        _, (_, values) = search._cbor_items(body)
+        items = search._cbor_items(values)[1]
+        assert items == sorted(items), path.name
+        assert path.stem == f"en_{search._pagefind_name(body, 7)}"
+
+
+def test_claims_are_records_of_their_article_s_bundle(seed, seed_site: Path) -> None:  # type: ignore[no-untyped-def]
+    content, index = seed
+    entities, year = search.shards(content, index, seed_site)
+    assert (entities.key, entities.records) == ("entities", [])
+    assert entities.pages == [f"entities/{e}.html" for e in sorted(content.entities)]
+    assert year.key == "2020" and year.pages == [f"articles/{a.slug}.html" for a in content.articles]
+    records = year.records
+    assert len(records) == len(index.claims) > 0
+    first = records[0]
+    assert first["url"].startswith("/claims/2020-03.html#claim-")  # the claims of the articles of March 2020
+    assert first["filters"]["Type"] == ["claim"]
+    assert first["filters"]["Status"] == ["reported"] and first["filters"]["Year"] == ["2020"]
+    assert {urlsplit(r["url"]).fragment for r in records} == {f"claim-{p.item.id}" for p in index.claims}
+
+
+def article(slug: str, date: str) -> Article:
+    return Article(slug=slug, title=slug, date=date, body="", source_path=Path(f"{slug}.md"))
+
+
+def test_a_year_of_many_articles_is_split_into_runs_of_months(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_ARTICLES", 3)
+    dates = ["2019-05-01", "2020-01-02", "2020-01-03", "2020-02-01", "2020-03-01", "2020-03-02", "2020-11-30"]
+    articles = [article(f"a{i}", date) for i, date in enumerate(dates)]
+    keys = search.shard_keys(articles)
+    # 2019 holds one article; 2020 holds six, in runs of whole months of at most three: Jan-Feb, Mar-Nov
+    assert keys == {
+        "a0": "2019",
+        "a1": "2020-01",
+        "a2": "2020-01",
+        "a3": "2020-01",
+        "a4": "2020-03",
+        "a5": "2020-03",
+        "a6": "2020-03",
+    }
+
+
+def test_a_month_larger_than_a_bundle_stays_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_ARTICLES", 2)
+    articles = [article(f"a{i}", f"2020-06-0{i + 1}") for i in range(3)] + [article("b", "2020-07-01")]
+    assert search.shard_keys(articles) == {"a0": "2020-06", "a1": "2020-06", "a2": "2020-06", "b": "2020-07"}
+
+
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the key of every bundle Pagefind is asked to make."""
+    keys: list[str] = []
+    original = search._pagefind_bundles
+
+    async def bundles(site_dir, todo, put):  # type: ignore[no-untyped-def]
+        keys.extend(shard.key for shard in todo)
+        await original(site_dir, todo, put)
+
+    monkeypatch.setattr(search, "_pagefind_bundles", bundles)
+    return keys
+
+
+@pytest.fixture
+def years(project):  # type: ignore[no-untyped-def]
+    """A project with an article in 2019 and two in 2020, built with search and the cache."""
+    project.article("old", "Ada saw London.\n", "mentions:\n  - {entity: ada, quote: Ada}\n", date="2019-02-01")
+    project.article("new", "London grew.\n", "mentions:\n  - {entity: london, quote: London}\n", date="2020-03-13")
+    project.article("newer", "The engine ran.\n", "mentions:\n  - {entity: engine, quote: engine}\n", date="2020-04-01")
+    config = dataclasses.replace(project.config, search=True)
+    build(config, use_cache=True)
+    return project, config
+
+
+def test_a_build_takes_unchanged_bundles_from_the_cache(years, made: list[str], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """An article of 2020 edited: Pagefind makes the bundle of 2020 and no other, and the site's
+    search index is, byte for byte, the one a build from scratch makes."""
+    project, config = years
+    site = config.site_dir / "pagefind"
+    assert json.loads((site / "shards.json").read_text(encoding="utf-8")) == ["2019", "2020"]
+    before = files(site)
+    project.article(
+        "newer", "The engine ran all night.\n", "mentions:\n  - {entity: engine, quote: engine}\n", date="2020-04-01"
+    )
+    build(config, use_cache=True)
+    assert made == ["2020"]
+    after = files(site)
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert changed and all(name.startswith("2020/") for name in changed)
+    fresh = dataclasses.replace(config, site_dir=tmp_path / "scratch" / "site")
+    build(fresh)
+    assert files(fresh.site_dir / "pagefind") == after
+    assert len([p for p in search_dir(config).iterdir() if p.is_dir()]) == 3  # the previous bundle of 2020 is dropped
+
+
+def test_an_unchanged_site_asks_pagefind_for_nothing(years, made: list[str], monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Nor does it read a page again: each is linked from the previous site, and the digest of
+    what Pagefind reads of it is kept with its inode, size and time."""
+    project, config = years
+    before = files(config.site_dir / "pagefind")
+    read: list[str] = []
+    monkeypatch.setattr(search, "searchable", lambda page: read.append(page) or page)
+    build(config, use_cache=True)
+    assert made == [] and read == []
+    assert files(config.site_dir / "pagefind") == before
+
+
+def test_a_glossary_change_remakes_the_entity_bundle(years, made: list[str]) -> None:  # type: ignore[no-untyped-def]
+    project, config = years
+    glossary = (project.content / "entities.yml").read_text(encoding="utf-8")
+    project.write("entities.yml", glossary.replace("name: London", "name: Londinium"))
+    build(config, use_cache=True)
+    # London's page; not the article that mentions London, though its card now says Londinium: cards are not searched
+    assert made == ["entities"]
+
+
+def test_a_build_without_the_cache_keeps_no_bundles(years, made: list[str]) -> None:  # type: ignore[no-untyped-def]
+    project, config = years
+    build(config, use_cache=False)
+    assert sorted(made) == ["2019", "2020", "entities"]
+    assert not cache_dir(config).exists()
+    assert json.loads((config.site_dir / "pagefind" / "shards.json").read_text(encoding="utf-8")) == ["2019", "2020"]
+
+
+def test_a_site_without_entities_makes_its_first_year_the_primary_bundle(project) -> None:  # type: ignore[no-untyped-def]
+    project.write("entities.yml", "[]\n")
+    project.write("sources.yml", "[]\n")
+    project.article("old", "Plain words.\n", date="2019-02-01")
+    project.article("new", "More words.\n", date="2020-03-13")
+    config = dataclasses.replace(project.config, search=True)
+    build(config)
+    bundle = config.site_dir / "pagefind"
+    assert json.loads((bundle / "shards.json").read_text(encoding="utf-8")) == ["2020"]
+    assert entry(bundle)["languages"]["en"]["page_count"] == 1  # the article of 2019
+    assert (bundle / "pagefind-ui.js").is_file() and (bundle / "2020" / "pagefind-entry.json").is_file()
+
+
+def pagefind_bundle(folder: Path, pages: list[str], whole: bool) -> dict[str, bytes]:
+    """Return the bundle Pagefind makes of PAGES of FOLDER: from the files themselves if WHOLE,
+    else from what `searchable` keeps of each."""
+    from pagefind.index import IndexConfig
+    from pagefind.service import PagefindService
+
+    async def make() -> dict[str, bytes]:
+        service = await PagefindService().launch()
+        try:
+            index = await service.create_index(IndexConfig(force_language=search.LANGUAGE))
+            if whole:
+                for page in pages:
+                    await index.add_html_file(source_path=page, content=(folder / page).read_text(encoding="utf-8"))
+            else:
+                for page in pages:
+                    text = search.searchable((folder / page).read_text(encoding="utf-8"))
+                    await index.add_html_file(url=f"/{page}", content=text)
+            return {file["path"]: file["content"] for file in await index.get_files()}
+        finally:
+            await service.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:  # Playwright's event loop may be running in this thread
+        return search.canonical_search_bundle(pool.submit(asyncio.run, make()).result())
+
+
+@pytest.mark.parametrize("kind", ["articles", "entities"])
+def test_pagefind_indexes_what_searchable_keeps_as_it_indexes_the_page(seed_site: Path, kind: str) -> None:
+    pages = sorted(p.relative_to(seed_site).as_posix() for p in (seed_site / kind).glob("*.html"))
+    whole = pagefind_bundle(seed_site, pages, whole=True)
+    assert pagefind_bundle(seed_site, pages, whole=False) == whole
+    assert len(whole) > 10
+
+
+def test_searchable_leaves_out_scripts_and_ignored_elements() -> None:
+    page = (
+        '<html><head><script type="application/ld+json">{"a": "<b>"}</script></head><body>'
+        '<main><h1>Kept</h1><section data-pagefind-ignore="all"><section><p>nested</p></section>gone</section>'
+        '<p>The attribute data-pagefind-ignore="all" in a sentence stays.</p>'
+        '<img src="x.png" data-pagefind-ignore="all"><div data-pagefind-ignore>index mode: Pagefind reads its headings</div>'
+        "<p>after</p></main></body></html>"
+    )
+    assert search.searchable(page) == (
+        "<html><head></head><body><main><h1>Kept</h1>"
+        '<p>The attribute data-pagefind-ignore="all" in a sentence stays.</p>'
+        "<div data-pagefind-ignore>index mode: Pagefind reads its headings</div>"
+        "<p>after</p></main></body></html>"
+    )
+
+
+def test_searchable_keeps_a_page_whose_ignored_element_does_not_close() -> None:
+    page = '<main><section data-pagefind-ignore="all"><p>never closed</p></main>'
+    assert search.searchable(page) == page
