@@ -44,11 +44,12 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 PYTHON = sys.executable
-TOOLS = ("ours", "ours-search", "ours-warm", "ours-claim", "ours-add", "rebuild", "mkdocs", "hugo")
+TOOLS = ("ours", "ours-search", "ours-warm", "ours-claim", "ours-add", "ours-claim-search", "rebuild", "mkdocs", "hugo")
 WARM = {
     "ours-warm": "comment",
     "ours-claim": "claim",
     "ours-add": "article",
+    "ours-claim-search": "claim",
 }
 """Builds with the build cache, after one of the edits `edit_corpus` makes."""
 
@@ -402,7 +403,8 @@ def main() -> int:
                     run = measure(command, product, args.timeout)
                 elif tool in WARM:
                     site = annotated / "site"
-                    command = [PYTHON, "build.py", "-f", str(annotated / config_name), "-q", "--no-search"]
+                    search = [] if tool.endswith("-search") else ["--no-search"]
+                    command = [PYTHON, "build.py", "-f", str(annotated / config_name), "-q", *search]
                     if r == 0:  # fill the build cache (not timed)
                         measure(command, product, args.timeout)
                     run = warm_build(command, annotated, product, r, args.timeout, WARM[tool])
@@ -499,7 +501,7 @@ def table(results: dict[int, dict[str, Result]]) -> str:
     lines = [
         "| N | tool | wall s (median) | pages | articles/s | peak RSS MiB (largest process) "
         "| peak memory MiB (whole tree, PSS) | CPU s | ours/theirs articles/s (no search / with search / warm: "
-        "comment, claim, article added) |",
+        "comment, claim, article added, claim with search) |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     names = {
@@ -508,6 +510,7 @@ def table(results: dict[int, dict[str, Result]]) -> str:
         "ours-warm": "Marginalia (build with the build cache, a comment added to 1 article, no search index)",
         "ours-claim": "Marginalia (build with the build cache, 1 claim's status changed, no search index)",
         "ours-add": "Marginalia (build with the build cache, 1 article added, no search index)",
+        "ours-claim-search": "Marginalia (build with the build cache, 1 claim's status changed, with the search index)",
         "rebuild": "Marginalia edit → rebuilt site",
         "mkdocs": "MkDocs",
         "hugo": "Hugo",
