@@ -64,7 +64,7 @@ SHARD_LIST = "shards.json"
 """The keys of the bundles besides the primary one, in SEARCH_DIR."""
 SHARD_ARTICLES = 1500
 """At most this many articles in one bundle, where a year can be split: Pagefind
-needs about 400 MB per 1,000 article pages."""
+needs about 500 MB for 1,000 articles and their 5,000 claims."""
 LANGUAGE = "en"
 """The site's language, as templates/base.html declares it."""
 MERGED_FILES = ("pagefind-entry.json", ".pf_meta", "index/", "fragment/", "filter/")
@@ -170,7 +170,12 @@ def index_search(site_dir: Path, content: Content, index: Index, cache_dir: Path
             cache_dir.mkdir(parents=True, exist_ok=True)
             temporary = Path(tempfile.mkdtemp(dir=cache_dir, prefix=".new-"))
             _write_bundle(temporary, files, whole=True)
-            os.replace(temporary, kept[shard.key])
+            try:
+                os.replace(temporary, kept[shard.key])
+            except OSError:  # another build kept the same bundle meanwhile
+                shutil.rmtree(temporary, ignore_errors=True)
+                if not kept[shard.key].is_dir():
+                    raise
         else:
             _write_bundle(_bundle_dir(site_dir, shard.key, primary), files, whole=shard.key == primary)
 
