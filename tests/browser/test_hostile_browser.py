@@ -11,9 +11,6 @@ still what they should be.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Error, Page, expect
 
-from tests.conftest import Project, _QuietHandler
+from tests.conftest import Project, serve
 from tests.fixtures.hostile.support import HostileSite, build_hostile_site, collapse
 
 RECORD = """
@@ -66,13 +63,6 @@ GLOBALS = """() => {
   if (document.querySelector('iframe, frame, object, embed, style')) bad.push('an iframe, object, embed or style element');
   return bad;
 }"""
-
-
-def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 @pytest.fixture(scope="module")

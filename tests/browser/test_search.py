@@ -4,12 +4,18 @@ without JavaScript."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 from playwright.sync_api import Browser, Page, expect
+
+from marginalia.pipeline import build
+from tests.conftest import Project, serve
 
 from .helpers import ROOT
 
@@ -115,3 +121,35 @@ def test_without_javascript_the_search_box_is_a_link_to_the_glossary(browser: Br
         expect(page).to_have_url(re.compile(r"/glossary\.html$"))
     finally:
         context.close()
+
+
+@pytest.fixture
+def two_years(tmp_path: Path) -> Iterator[str]:
+    """A site with an article in 2019 and one in 2020, so three search bundles: entities, 2019, 2020."""
+    project = Project(tmp_path)
+    project.article(
+        "old", "Ada studied the lighthouse.\n", "mentions:\n  - {entity: ada, quote: Ada}\n", date="2019-02-01"
+    )
+    project.article("new", "London lit the lighthouse.\n", "mentions:\n  - {entity: london, quote: London}\n")
+    build(dataclasses.replace(project.config, search=True))
+    assert (project.root / "site" / "pagefind" / "shards.json").read_text(encoding="utf-8") == '["2019", "2020"]\n'
+    server, url = serve(project.root / "site")
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_search_finds_pages_in_every_bundle(page: Page, two_years: str) -> None:
+    """A word of both articles finds both, from the bundles of 2019 and 2020; an entity page comes from
+    the primary bundle; the Year filter lists both years and keeps one."""
+    page.goto(two_years + "index.html")
+    page.locator("#site-search input").first.focus()
+    expect(page.locator("#site-search .pagefind-ui__search-input")).to_be_visible()
+    assert sorted(type_query(page, "lighthouse")) == ["articles/new.html", "articles/old.html"]
+    assert type_query(page, "Lovelace")[0] == "entities/ada.html"  # an alias, weighted on the entity page
+    type_query(page, "lighthouse")
+    page.locator("summary.pagefind-ui__filter-name", has_text="Year").click()
+    expect(page.locator("label.pagefind-ui__filter-label[for='Year-2019']")).to_be_visible()
+    page.locator("label.pagefind-ui__filter-label[for='Year-2019']").click()
+    expect(page.locator(".pagefind-ui__message")).to_have_text(re.compile(r"^1 result for lighthouse"))
+    assert results(page) == ["articles/old.html"]
