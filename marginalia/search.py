@@ -189,9 +189,12 @@ def index_search(site_dir: Path, content: Content, index: Index, cache_dir: Path
     (site_dir / SEARCH_DIR / SHARD_LIST).write_text(json.dumps(merged) + "\n", encoding="utf-8")
     if cache_dir is not None:
         _save_memo(cache_dir, seen)
-        for entry in os.scandir(cache_dir):  # other bundles, and any a killed build left half written
+        for entry in os.scandir(cache_dir):  # other bundles, and what a killed build left half written
             if entry.is_dir() and entry.name not in digests.values():
                 shutil.rmtree(entry.path, ignore_errors=True)
+            elif entry.name.startswith(f".{MEMO}."):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 def _digest(shard: Shard, site_dir: Path, memo: dict[str, Stamped], seen: dict[str, Stamped]) -> str:
