@@ -158,10 +158,12 @@ def index_search(site_dir: Path, content: Content, index: Index, cache_dir: Path
     if not todo:
         return
     primary = todo[0].key
-    memo = _load_memo(cache_dir)
     seen: dict[str, Stamped] = {}
-    digests = {shard.key: _digest(shard, site_dir, memo, seen) for shard in todo}
-    kept = {} if cache_dir is None else {key: cache_dir / digest for key, digest in digests.items()}
+    digests: dict[str, str] = {}
+    if cache_dir is not None:  # without a cache, nothing would read them
+        memo, code = _load_memo(cache_dir), _code_digest()
+        digests = {shard.key: _digest(shard, site_dir, code, memo, seen) for shard in todo}
+    kept = {key: cache_dir / digest for key, digest in digests.items()} if cache_dir is not None else {}
     missing = [shard for shard in todo if not (shard.key in kept and kept[shard.key].is_dir())]
 
     def put(shard: Shard, files: dict[str, bytes]) -> None:
@@ -197,16 +199,21 @@ def index_search(site_dir: Path, content: Content, index: Index, cache_dir: Path
                     os.unlink(entry.path)
 
 
-def _digest(shard: Shard, site_dir: Path, memo: dict[str, Stamped], seen: dict[str, Stamped]) -> str:
+def _code_digest() -> bytes:
+    """Return a digest of what makes bundles besides their pages and records: this code and Pagefind's version."""
+    return hashlib.sha256(Path(__file__).read_bytes() + f"\0{metadata.version('pagefind')}".encode()).digest()
+
+
+def _digest(shard: Shard, site_dir: Path, code: bytes, memo: dict[str, Stamped], seen: dict[str, Stamped]) -> str:
     """Return a digest of all a bundle depends on: what Pagefind reads of its pages, its records,
-    this code and Pagefind's version.
+    and CODE (see `_code_digest`).
 
     What Pagefind reads of a page is hashed once (see `searchable`), and kept in MEMO with the
     file's inode, size and time: a page linked from the previous site is not read again. SEEN
     gets the pages of this site.
     """
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(f"\0{metadata.version('pagefind')}\0{shard.key}\0".encode())
+    digest = hashlib.sha256(code)
+    digest.update(f"\0{shard.key}\0".encode())
     for page in shard.pages:
         path = os.path.join(site_dir, page)
         stat = os.stat(path)
@@ -221,9 +228,7 @@ def _digest(shard: Shard, site_dir: Path, memo: dict[str, Stamped], seen: dict[s
     return digest.hexdigest()
 
 
-def _load_memo(cache_dir: Path | None) -> dict[str, Stamped]:
-    if cache_dir is None:
-        return {}
+def _load_memo(cache_dir: Path) -> dict[str, Stamped]:
     try:
         with open(cache_dir / MEMO, "rb") as file:
             memo = pickle.load(file)  # noqa: S301 - written by _save_memo

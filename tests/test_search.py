@@ -174,10 +174,15 @@ def test_a_glossary_change_remakes_the_entity_bundle(years, made: list[str]) -> 
     assert made == ["entities"]
 
 
-def test_a_build_without_the_cache_keeps_no_bundles(years, made: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_a_build_without_the_cache_keeps_no_bundles(years, made: list[str], monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """It reads each page once, for Pagefind: without a cache there is nothing to digest it for."""
     project, config = years
+    read: list[str] = []
+    original = search.searchable
+    monkeypatch.setattr(search, "searchable", lambda page: read.append(page) or original(page))
     build(config, use_cache=False)
     assert sorted(made) == ["2019", "2020", "entities"]
+    assert len(read) == 3 + 3  # the articles and the entity pages
     assert not cache_dir(config).exists()
     assert json.loads((config.site_dir / "pagefind" / "shards.json").read_text(encoding="utf-8")) == ["2019", "2020"]
 
