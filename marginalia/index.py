@@ -154,7 +154,7 @@ def index_article(article: Article, content: Content) -> ArticleIndex:
         for a in block_entities:
             pairs[a].update(block_entities - {a})
     return ArticleIndex(
-        mentions=[(m.entity, _snippet(article, span)) for span, m in ordered],
+        mentions=[(m.entity, _snippet(article, span, m.selector.quote)) for span, m in ordered],
         entities=_unique([content.entities[m.entity] for _, m in ordered]),
         claims=[
             Placed(c, article, _entities_of(c, [c.claimant, *c.about], mentioned, content)) for c in article.claims
@@ -247,8 +247,8 @@ def _entities_by_block(article: Article, mentions: list[Mention]) -> dict[int, s
     return blocks
 
 
-def _snippet(article: Article, span: Span) -> MentionRef:
-    """Return the keyword-in-context snippet of SPAN, within its block."""
+def _snippet(article: Article, span: Span, quote: str) -> MentionRef:
+    """Return the keyword-in-context snippet of SPAN, within its block; QUOTE is its selector's."""
     block_start, block_end = article.blocks[span.block]
     before = article.text[max(block_start, span.start - SNIPPET_CHARS) : span.start]
     after = article.text[span.end : min(block_end, span.end + SNIPPET_CHARS)]
@@ -256,7 +256,10 @@ def _snippet(article: Article, span: Span) -> MentionRef:
         before = "…" + before.split(" ", 1)[-1]
     if span.end + SNIPPET_CHARS < block_end:
         after = after.rsplit(" ", 1)[0] + "…"
-    return MentionRef(article, span, _flat(before), _flat(article.text[span.start : span.end]), _flat(after))
+    words = _flat(article.text[span.start : span.end])
+    if words == quote:  # as it mostly is: one string for both (there are hundreds of thousands)
+        words = quote
+    return MentionRef(article, span, _flat(before), words, _flat(after))
 
 
 _SPACES = re.compile(r"\s+")

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 import fastjsonschema
@@ -610,17 +611,19 @@ def _load_annotations(article: Article, path: Path, problems: Problems) -> None:
             "where": Location(path, line, col),
         }
 
+    # Ids and statuses recur in every article: interned, each is one string however many articles
+    # there are (and one in each batch of results a worker process sends back).
     for i, item in enumerate(data.get("mentions", [])):
-        article.mentions.append(Mention(**common("mentions", i, item), entity=item["entity"]))
+        article.mentions.append(Mention(**common("mentions", i, item), entity=intern(item["entity"])))
     for i, item in enumerate(data.get("claims", [])):
         article.claims.append(
             Claim(
                 **common("claims", i, item),
                 id=item["id"],
-                status=item["status"],
-                sources=item.get("sources", []),
-                claimant=item.get("claimant", ""),
-                about=item.get("about", []),
+                status=intern(item["status"]),
+                sources=_interned(item.get("sources", [])),
+                claimant=intern(item.get("claimant", "")),
+                about=_interned(item.get("about", [])),
                 summary=item.get("summary", ""),
                 review=item.get("review", ""),
             )
@@ -635,12 +638,17 @@ def _load_annotations(article: Article, path: Path, problems: Problems) -> None:
                 id=item["id"],
                 date=date,
                 title=item["title"],
-                entities=item.get("entities", []),
+                entities=_interned(item.get("entities", [])),
                 note=item.get("note", ""),
             )
         )
     for i, item in enumerate(data.get("notes", [])):
         article.notes.append(Note(**common("notes", i, item), text=item["text"]))
+
+
+def _interned(ids: list[str]) -> list[str]:
+    """Return IDS interned (see _load_annotations)."""
+    return [intern(i) for i in ids]
 
 
 def _real_date(value: str, where: Location, problems: Problems) -> bool:

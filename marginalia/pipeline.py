@@ -21,11 +21,13 @@ import functools
 import gc
 import multiprocessing
 import os
+import pickle
 import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
@@ -415,8 +417,29 @@ def _read_chunk(paths: list[Path]) -> list[ArticleResult]:
     return results
 
 
+def _send_entity(entity: Entity) -> str | tuple[Any, ...]:
+    """Pickle a glossary entity, between the build's processes, as its id.
+
+    Every article's results name its entities; sent whole, each would arrive
+    as a copy (about 1 KB per article, to unpickle and then throw away). Both
+    ends hold the same glossary, forked. An entity that is not the glossary's
+    own is sent whole.
+    """
+    content = _SHARED.get("content")
+    if content is not None and content.entities.get(entity.id) is entity:
+        return _glossary_entity, (entity.id,)
+    return entity.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+
+
+def _glossary_entity(entity_id: str) -> Entity:
+    return _SHARED["content"].entities[entity_id]  # type: ignore[no-any-return]
+
+
+ForkingPickler.register(Entity, _send_entity)
+
+
 def _relink(found: ArticleResult, entities: dict[str, Entity]) -> None:
-    """Point FOUND's index part at the glossary's own entities: those that came from a worker are copies."""
+    """Point FOUND's index part at the glossary's own entities: those from the build cache are copies."""
     part = found.part
     if part is None:
         return

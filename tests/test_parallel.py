@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 
 import pytest
 
 from marginalia import pipeline
+from marginalia.model import Content, Entity
 from marginalia.pipeline import build
 
 
@@ -38,3 +41,18 @@ def test_workers_build_the_site_one_process_builds(large, tmp_path: Path, jobs: 
     assert files(many.site_dir) == files(one.site_dir)
     assert parallel.warnings == serial.warnings
     assert parallel.warnings  # the unannotated "Ada Lovelace" in a007
+
+
+def test_a_glossary_entity_crosses_between_processes_as_its_id() -> None:
+    """Each article's results name its entities: sent whole, each would arrive as a copy."""
+    ada = Entity("ada", "Ada Lovelace", "person", description="Mathematician. " * 100)
+    pipeline._SHARED["content"] = Content([], {"ada": ada}, {})
+    try:
+        sent = bytes(ForkingPickler.dumps([ada, ada]))
+        assert len(sent) < 200  # the description alone is 1,500 characters
+        received = pickle.loads(sent)  # noqa: S301 - made just above
+        assert received[0] is ada and received[1] is ada
+        namesake = dataclasses.replace(ada, name="Another Ada")  # not the glossary's own: sent whole
+        assert pickle.loads(bytes(ForkingPickler.dumps(namesake))).name == "Another Ada"  # noqa: S301
+    finally:
+        pipeline._SHARED.clear()
