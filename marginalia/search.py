@@ -20,10 +20,13 @@ its scripts and the elements the templates mark ``data-pagefind-ignore="all"``,
 which leaves little of an entity page but its name and description). Each
 bundle is kept in the build cache, ``.cache/marginalia/search/<digest>/``,
 under a digest of that and of its records: a build in which none of them
-changed takes the bundle from there instead of asking Pagefind again. The
-search results of one index weigh a word by how rare it is in that bundle;
-assets/search.js weighs the entity pages' bundle half again so that they
-still come first for their own names.
+changed takes the bundle from there instead of asking Pagefind again
+(`plan_search` takes the digests, `write_search` writes the bundles into a
+folder: the site's pagefind/ for a build, one beside it for the dev server,
+which then puts it in place whole; see live_search.py). The search results of
+one index weigh a word by how rare it is in that bundle; assets/search.js
+weighs the entity pages' bundle half again so that they still come first for
+their own names.
 
 Pagefind 1.5+ runs its WebAssembly in a Web Worker, to which the pages' <meta>
 CSP does not apply, so script-src needs no 'wasm-unsafe-eval'; a host that
@@ -44,7 +47,7 @@ import posixpath
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -81,6 +84,8 @@ class Shard:
     """Site paths of the HTML pages it indexes."""
     records: list[dict[str, Any]] = field(default_factory=list)
     """Pagefind custom records: one per claim."""
+    stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    """Site path → the inode, size and modification time (ns) of each page when the bundle's digest was taken."""
 
 
 def shards(content: Content, index: Index, site_dir: Path) -> list[Shard]:
@@ -154,16 +159,54 @@ def index_search(site_dir: Path, content: Content, index: Index, cache_dir: Path
     (by the digest of what it indexes) is linked instead of made again, and
     the bundles this site does not use are removed. None: make every bundle.
     """
-    todo = shards(content, index, site_dir)
-    if not todo:
-        return
-    primary = todo[0].key
-    seen: dict[str, Stamped] = {}
-    digests: dict[str, str] = {}
-    if cache_dir is not None:  # without a cache, nothing would read them
+    write_search(plan_search(site_dir, content, index, cache_dir), site_dir / SEARCH_DIR)
+
+
+@dataclass
+class SearchPlan:
+    """The search bundles of a site, and the digest each is kept under in the build cache."""
+
+    site_dir: Path
+    shards: list[Shard]
+    """The bundles, the primary one first (see `shards`)."""
+    cache_dir: Path | None
+    """Where bundles are kept between builds; None: nowhere."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """Bundle key → the digest of all it depends on (see `_digest`); empty without a cache."""
+    seen: dict[str, Stamped] = field(default_factory=dict)
+    """Site path → what the digests were taken of each page (empty without a cache)."""
+
+
+def plan_search(site_dir: Path, content: Content, index: Index, cache_dir: Path | None = None) -> SearchPlan:
+    """Return the search bundles of the site in SITE_DIR and, with a CACHE_DIR, the digest of each.
+
+    Only the pages changed since the digests were last taken are read (see `_digest`).
+    """
+    plan = SearchPlan(site_dir, shards(content, index, site_dir), cache_dir)
+    if cache_dir is not None and plan.shards:  # without a cache, nothing would read the digests
         memo, code = _load_memo(cache_dir), _code_digest()
-        digests = {shard.key: _digest(shard, site_dir, code, memo, seen) for shard in todo}
-    kept = {key: cache_dir / digest for key, digest in digests.items()} if cache_dir is not None else {}
+        plan.digests = {shard.key: _digest(shard, site_dir, code, memo, plan.seen) for shard in plan.shards}
+    return plan
+
+
+class PagesChanged(Exception):
+    """A page was replaced or removed between the digest of its bundle and Pagefind's reading of it."""
+
+
+def write_search(plan: SearchPlan, folder: Path) -> list[str]:
+    """Write the search bundles of PLAN into FOLDER (the site's pagefind/); return the keys of those Pagefind made.
+
+    With a cache, a bundle found there is linked instead, a bundle made is
+    kept there, and the bundles this site does not use are removed. A page of
+    a bundle to make that is not the file its digest was taken of (the dev
+    server replaces pages meanwhile) raises PagesChanged: the bundle would be
+    kept under a digest that does not describe it.
+    """
+    todo, site_dir, cache_dir = plan.shards, plan.site_dir, plan.cache_dir
+    if not todo:
+        return []
+    primary = todo[0].key
+    kept = {key: cache_dir / digest for key, digest in plan.digests.items()} if cache_dir is not None else {}
     missing = [shard for shard in todo if not (shard.key in kept and kept[shard.key].is_dir())]
 
     def put(shard: Shard, files: dict[str, bytes]) -> None:
@@ -179,24 +222,44 @@ def index_search(site_dir: Path, content: Content, index: Index, cache_dir: Path
                 if not kept[shard.key].is_dir():
                     raise
         else:
-            _write_bundle(_bundle_dir(site_dir, shard.key, primary), files, whole=shard.key == primary)
+            _write_bundle(_bundle_dir(folder, shard.key, primary), files, whole=shard.key == primary)
 
     if missing:
-        # In a thread of its own: the caller may be running an event loop already (Playwright's, in the tests).
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pool.submit(lambda: asyncio.run(_pagefind_bundles(site_dir, missing, put))).result()
-    for key, folder in kept.items():
-        _link_bundle(folder, _bundle_dir(site_dir, key, primary), whole=key == primary)
+        _run(lambda: _pagefind_bundles(site_dir, missing, put))
+    for key, kept_dir in kept.items():
+        _link_bundle(kept_dir, _bundle_dir(folder, key, primary), whole=key == primary)
     merged = [shard.key for shard in todo[1:]]
-    (site_dir / SEARCH_DIR / SHARD_LIST).write_text(json.dumps(merged) + "\n", encoding="utf-8")
+    (folder / SHARD_LIST).write_text(json.dumps(merged) + "\n", encoding="utf-8")
     if cache_dir is not None:
-        _save_memo(cache_dir, seen)
+        _save_memo(cache_dir, plan.seen)
         for entry in os.scandir(cache_dir):  # other bundles, and what a killed build left half written
-            if entry.is_dir() and entry.name not in digests.values():
-                shutil.rmtree(entry.path, ignore_errors=True)
+            if entry.is_dir() and entry.name not in plan.digests.values():
+                # Renamed first: a build stopped while removing it leaves no half bundle under its digest.
+                gone = entry.path if entry.name.startswith(".") else os.path.join(cache_dir, f".gone-{entry.name}")
+                with contextlib.suppress(OSError):
+                    os.rename(entry.path, gone)
+                shutil.rmtree(gone, ignore_errors=True)
             elif entry.name.startswith(f".{MEMO}."):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
+    return [shard.key for shard in missing]
+
+
+def _run(coroutine: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run the coroutine COROUTINE makes to its end.
+
+    In a thread of its own if this one runs an event loop already (Playwright's,
+    in the tests); else in this one, so that a thread left running when the
+    program ends (the dev server's search refresh) does not hold up its end:
+    the program waits for the threads of a ThreadPoolExecutor.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(coroutine())
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(lambda: asyncio.run(coroutine())).result()
 
 
 def _code_digest() -> bytes:
@@ -210,7 +273,7 @@ def _digest(shard: Shard, site_dir: Path, code: bytes, memo: dict[str, Stamped],
 
     What Pagefind reads of a page is hashed once (see `searchable`), and kept in MEMO with the
     file's inode, size and time: a page linked from the previous site is not read again. SEEN
-    gets the pages of this site.
+    gets the pages of this site, and the shard their inode, size and time (see `_documents`).
     """
     digest = hashlib.sha256(code)
     digest.update(f"\0{shard.key}\0".encode())
@@ -223,6 +286,7 @@ def _digest(shard: Shard, site_dir: Path, code: bytes, memo: dict[str, Stamped],
             with open(path, encoding="utf-8") as file:
                 known = (*stamp, hashlib.sha256(searchable(file.read()).encode()).hexdigest())
         seen[page] = known
+        shard.stamps[page] = stamp
         digest.update(f"{page}\0{known[3]}\0".encode())
     digest.update(json.dumps(shard.records, sort_keys=True, ensure_ascii=False).encode())
     return digest.hexdigest()
@@ -246,10 +310,21 @@ def _save_memo(cache_dir: Path, memo: dict[str, Stamped]) -> None:
 
 
 def _documents(shard: Shard, site_dir: Path) -> Iterator[tuple[str, str]]:
-    """Yield the site path of each page of SHARD, and what Pagefind reads of it (see `searchable`)."""
+    """Yield the site path of each page of SHARD, and what Pagefind reads of it (see `searchable`).
+
+    Raise PagesChanged if a page is not the file the bundle's digest was taken of (shard.stamps):
+    pages are replaced, never rewritten, so a page with the same inode, size and time is the same.
+    """
     for page in shard.pages:
-        with open(os.path.join(site_dir, page), encoding="utf-8") as file:
-            yield page, searchable(file.read())
+        try:
+            with open(os.path.join(site_dir, page), encoding="utf-8") as file:
+                stat = os.fstat(file.fileno())
+                if shard.stamps and (stat.st_ino, stat.st_size, stat.st_mtime_ns) != shard.stamps[page]:
+                    raise PagesChanged(f"{page} was replaced while its search bundle was made")
+                text = file.read()
+        except FileNotFoundError:  # since `shards` listed it: the dev server removed it
+            raise PagesChanged(f"{page} was removed while its search bundle was made") from None
+        yield page, searchable(text)
 
 
 IGNORED = ' data-pagefind-ignore="all"'
@@ -307,9 +382,9 @@ def _closed(page: str, tag: str, at: int) -> int:
     return at
 
 
-def _bundle_dir(site_dir: Path, key: str, primary: str) -> Path:
-    """Return the folder of the bundle KEY in the site: pagefind/ for the PRIMARY one."""
-    return site_dir / SEARCH_DIR if key == primary else site_dir / SEARCH_DIR / key
+def _bundle_dir(folder: Path, key: str, primary: str) -> Path:
+    """Return the folder of the bundle KEY in FOLDER, the site's pagefind/: FOLDER itself for the PRIMARY one."""
+    return folder if key == primary else folder / key
 
 
 def _needed(name: str, whole: bool) -> bool:
