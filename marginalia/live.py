@@ -16,7 +16,10 @@ be rendered; the checks that span articles use counts kept up to date per
 article. An edit to entities.yml, sources.yml, a template or mkdocs.yml
 rebuilds everything. Later rebuilds write changed pages in place, one atomic
 rename per file, and remove from the build cache what no longer describes the
-site; the search index is made by full builds only.
+site. A full build makes the search index; after a later rebuild that changed
+an article, the search bundles of the pages that changed are made again in the
+background, from a snapshot of the site (live_search.py): the rebuild does not
+wait for Pagefind.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import gc
 import os
 import time
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -34,7 +37,8 @@ from .changes import moved, neighbours_stale, stale_pages
 from .check import NameFinder, check_references, lint_unused_ids
 from .config import Config, load_config
 from .errors import ContentError, Problem
-from .index import build_index
+from .index import ArticleIndex, Index, build_index
+from .live_search import Refreshed, SearchRefresh, Snapshot
 from .load import ARTICLES_DIR, ENTITIES_FILE, SOURCES_FILE, Problems, article_names
 from .model import Article, Claim, Content
 from .pipeline import ArticleResult, article_pages, full_build, read_article
@@ -85,11 +89,16 @@ class _Cached:
 class LiveSite:
     """The dev server's site: rebuilt from what changed since the last rebuild."""
 
-    def __init__(self, config: Config, jobs: int = 0):
+    def __init__(self, config: Config, jobs: int = 0, on_search: Callable[[Refreshed], None] | None = None):
+        """ON_SEARCH is told of each refresh of the search index, from the refresh's thread."""
         self.config = config
         self.jobs = jobs
+        self._search = SearchRefresh(on_search)
+        """Makes the search index again after incremental rebuilds (when config.search)."""
         self._articles: dict[str, _Cached] = {}
         """Article file name → what is known of it."""
+        self._parts: dict[str, ArticleIndex] = {}
+        """Article slug → what it adds to the index, for the articles read without error."""
         self._site_signature: Signature = ()
         self._renderer: Renderer | None = None
         self._content: Content | None = None
@@ -140,6 +149,10 @@ class LiveSite:
         result.seconds = time.perf_counter() - started
         return result
 
+    def close(self) -> None:
+        """Stop refreshing the search index; a refresh still running puts nothing in place."""
+        self._search.close()
+
     # --- A full build ------------------------------------------------------------------
 
     def _full(self) -> RebuildResult:
@@ -149,6 +162,7 @@ class LiveSite:
         names = article_names(self.config.content_dir, folder_problems)
         self._folder_problems = list(folder_problems)
         signatures = {name: _pair_signature(folder, name) for name in names}  # before reading
+        self._search.cancel()  # this build makes the search index, with the cache a refresh writes
         try:
             result, built = full_build(self.config, self.jobs, use_cache=True)
         except ContentError as error:
@@ -159,6 +173,7 @@ class LiveSite:
         self._entity_sources = {s for entity in built.content.entities.values() for s in entity.sources}
         self._content = replace(built.content, articles=[])
         self._articles.clear()
+        self._parts.clear()
         self._ids.clear()
         self._duplicated = 0
         self._references.clear()
@@ -266,8 +281,10 @@ class LiveSite:
             dirty |= stale_pages(*found[name])
 
         pages = list(own)
+        parts = dict(self._parts)  # a copy: the search refresh reads it while later rebuilds change _parts
+        index: Index | None = None
         if dirty:
-            index = build_index(site, {a.slug: c.found.part for c, a in self._with_articles() if c.found.part})
+            index = build_index(site, parts)
             plan = renderer.plan(site, index)
             dirty |= neighbours_stale(plan, self.config.site_dir)
             pages += [plan[path]() for path in sorted(dirty) if path in plan]
@@ -276,6 +293,8 @@ class LiveSite:
         cache.forget(self.config, list(changed))  # the cache no longer describes these articles' pages
         result.pages_written = self._write(pages) + self._delete(gone)
         self._order = articles
+        if self.config.search:
+            self._search.request(Snapshot(self.config, site, parts, index))
         return result
 
     def _problems(self, site: Content) -> list[Problem]:
@@ -301,6 +320,8 @@ class LiveSite:
             cached.cited = {s for claim in article.claims for s in claim.sources}
             cached.unsourced = [claim for claim in article.claims if not claim.sources]
         self._articles[name] = cached
+        if article is not None and part is not None:
+            self._parts[article.slug] = part
         if article is not None:
             self._references[article.slug] = cached.found.references
         if cached.found.problems:
@@ -316,6 +337,7 @@ class LiveSite:
         if cached is not None:
             if cached.found.article is not None:
                 self._references.pop(cached.found.article.slug, None)
+                self._parts.pop(cached.found.article.slug, None)
             self._troubled.pop(name, None)
             for key in cached.ids:
                 self._ids[key] -= 1

@@ -10,6 +10,9 @@ needs changed, and nothing else:
 - requests are refused unless their Host is the address served (DNS
   rebinding), the reload endpoint answers only its own origin, and no path
   (NUL bytes, symlinks pointing outside) reaches a file outside the site.
+
+After a rebuild that changed an article, the search index is made again in
+the background (live_search.py); the console says when each refresh ends.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from mkdocs.livereload import LiveReloadServer
 
 from .config import Config
 from .live import LiveSite
+from .live_search import Refreshed
 
 log = logging.getLogger("marginalia.serve")
 
@@ -104,6 +108,8 @@ class MarginaliaServer(LiveReloadServer):
         self._problems_lock = threading.Lock()
         self._changed: set[str] = set()
         """The paths seen changing since the last take_changes()."""
+        self.on_shutdown: list[Callable[[], None]] = []
+        """Called once the server has stopped."""
 
     def watch(self, path: str, func: None = None, *, recursive: bool = True) -> None:
         """Rebuild when a file under PATH is created, changed, moved or deleted (not merely read)."""
@@ -135,6 +141,12 @@ class MarginaliaServer(LiveReloadServer):
             self._watch_refs[path] = self.observer.schedule(handler, folder, recursive=False)
         else:
             self._watch_refs[path] = self.observer.schedule(handler, path, recursive=recursive)
+
+    def shutdown(self, wait: bool = False) -> None:
+        """Stop serving and watching, then call each of on_shutdown."""
+        super().shutdown(wait)
+        for stop in self.on_shutdown:
+            stop()
 
     def take_changes(self) -> set[str]:
         """Return the paths seen changing since the last call (for the rebuild about to start)."""
@@ -254,7 +266,7 @@ def _is_loopback(host: str) -> bool:
 
 def make_server(config: Config, host: str, port: int) -> tuple[MarginaliaServer, LiveSite]:
     """Build the site, and return a server for it that rebuilds on every change."""
-    site = LiveSite(config)
+    site = LiveSite(config, on_search=report_search)
     server: MarginaliaServer
 
     def rebuild() -> None:
@@ -269,10 +281,22 @@ def make_server(config: Config, host: str, port: int) -> tuple[MarginaliaServer,
 
     config.site_dir.mkdir(parents=True, exist_ok=True)
     server = MarginaliaServer(builder=rebuild, host=host, port=port, root=str(config.site_dir))
+    server.on_shutdown.append(site.close)
     rebuild()
     for path in (config.content_dir, config.templates_dir, config.config_file):
         server.watch(str(path))
     return server, site
+
+
+def report_search(refreshed: Refreshed) -> None:
+    """Print what a refresh of the search index did, in one line, as rebuilds are reported."""
+    if refreshed.error:
+        print(f"Search index not refreshed: {refreshed.error}", file=sys.stderr)
+    elif refreshed.replaced:
+        made = ", ".join(refreshed.made) or "none"
+        print(f"Search index refreshed in {refreshed.seconds:.1f} s (bundles made again: {made})", file=sys.stderr)
+    else:
+        print(f"Search index up to date (checked in {refreshed.seconds * 1000:.0f} ms)", file=sys.stderr)
 
 
 def serve(config: Config, host: str, port: int) -> int:
