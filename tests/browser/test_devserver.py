@@ -5,18 +5,21 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from marginalia.config import load_config
 from marginalia.serve import MarginaliaServer, make_server
 from tests.conftest import free_port, wait_for_port
+from tests.test_live_search import words
 
 ROOT = Path(__file__).resolve().parents[2]
 SLUG = "idlib-joint-coordination-centers"
+ARTICLE_TITLE = "Joint coordination centers will be established with Russia for Idlib"
 
 
 @pytest.fixture
@@ -74,3 +77,42 @@ def test_broken_yaml_shows_the_overlay_until_fixed(page: Page, dev: tuple[str, P
     expect(page.locator("h1")).to_have_text("Glossary")  # the last good site is still there
     edit(annotations, "quote: Moscow: capital", "quote: Moscow")
     expect(page.locator("#marginalia-problems")).to_have_count(0, timeout=15_000)
+
+
+def search_for(page: Page, query: str) -> Locator:
+    """Type QUERY in the search box (Pagefind's, once loaded) and return the result links."""
+    box = page.locator("#site-search input").first
+    box.focus()
+    expect(page.locator("#site-search .pagefind-ui__search-input")).to_be_visible()
+    page.locator(".pagefind-ui__search-input").fill(query)
+    expect(page.locator(".pagefind-ui__message")).to_contain_text(f"for {query}", timeout=10_000)
+    return page.locator(".pagefind-ui__result-link")
+
+
+def test_search_finds_an_edit_and_a_page_searching_before_keeps_its_results(page: Page, dev: tuple[str, Path]) -> None:
+    """A word added to the article is found once the search index is refreshed. A page whose search
+    started before that (here one that does not reload) still gets the results of the index it loaded:
+    the files that index names are still there."""
+    url, content = dev
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.route("**/livereload/**", lambda route: route.fulfill(status=204, body=""))  # no reload
+    page.goto(url + "glossary.html")
+    before = search_for(page, "country")  # entity pages only: the article is not among them
+    expect(before.first).to_be_visible()
+    expect(before.filter(has_text=ARTICLE_TITLE)).to_have_count(0)
+    article = content / f"articles/{SLUG}.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nA zanzibarly closing line.\n", encoding="utf-8")
+    bundle = content.parent / "site" / "pagefind" / "2020"
+    deadline = time.monotonic() + 30
+    while "zanzibar" not in words(bundle):
+        assert time.monotonic() < deadline, "the search index was not refreshed"
+        time.sleep(0.1)
+    found = search_for(page, "coordination")  # the article, as the index loaded before has it
+    expect(found.filter(has_text=ARTICLE_TITLE)).to_have_count(1)
+    assert errors == []
+    page.unroute("**/livereload/**")
+    page.reload()
+    expect(search_for(page, "zanzibarly").filter(has_text=ARTICLE_TITLE)).to_have_count(1)
+    assert errors == []
