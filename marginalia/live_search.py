@@ -34,8 +34,8 @@ the one waiting. A full build makes pagefind/ anew, without them.
 
 A full build stops a running refresh and drops a waiting one: it makes the
 search index itself, and both write the search cache. Stopping the server
-stops them too, without waiting; what a stopped refresh leaves beside the
-site is removed by the next build.
+stops them too, at once; what a stopped refresh leaves beside the site, if
+the server has ended before removing it, the next build removes.
 """
 
 from __future__ import annotations
@@ -62,6 +62,9 @@ from .errors import MarginaliaError
 from .index import ArticleIndex, Index, build_index
 from .model import Content
 from .pipeline import _exchange
+
+CLOSE_WAIT = 5.0
+"""Seconds the server, stopping, waits for the refresh's thread to end."""
 
 
 @dataclass(frozen=True)
@@ -146,12 +149,18 @@ class SearchRefresh:
             self._served, self._digests = [], None  # the build makes pagefind/ anew
 
     def close(self) -> None:
-        """Stop refreshing: drop the waiting refresh and stop the running one, without waiting for it."""
+        """Stop refreshing: drop the waiting refresh and stop the running one.
+
+        Waits a little (CLOSE_WAIT) for the thread to remove what the stopped
+        refresh left beside the site, not for a refresh that cannot be stopped.
+        """
         with self._state:
             self._closed = True
             self._waiting = None
             self._stop()
             self._state.notify_all()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(CLOSE_WAIT)
 
     def _stop(self) -> None:
         """Stop the running refresh, if any (the caller holds _state)."""
