@@ -150,7 +150,7 @@ class LiveSite:
         return result
 
     def close(self) -> None:
-        """Stop refreshing the search index; a refresh still running puts nothing in place."""
+        """Stop refreshing the search index: a refresh running is stopped, and puts nothing in place."""
         self._search.close()
 
     # --- A full build ------------------------------------------------------------------

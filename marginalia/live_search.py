@@ -151,8 +151,8 @@ class SearchRefresh:
     def close(self) -> None:
         """Stop refreshing: drop the waiting refresh and stop the running one.
 
-        Waits a little (CLOSE_WAIT) for the thread to remove what the stopped
-        refresh left beside the site, not for a refresh that cannot be stopped.
+        Waits at most CLOSE_WAIT for the thread to end: once the refresh is
+        stopped, it has only to remove what that left beside the site.
         """
         with self._state:
             self._closed = True

@@ -290,13 +290,14 @@ def make_server(config: Config, host: str, port: int) -> tuple[MarginaliaServer,
 
 def report_search(refreshed: Refreshed) -> None:
     """Print what a refresh of the search index did, in one line, as rebuilds are reported."""
+    took = f"{refreshed.seconds * 1000:.0f} ms" if refreshed.seconds < 1 else f"{refreshed.seconds:.1f} s"
     if refreshed.error:
         print(f"Search index not refreshed: {refreshed.error}", file=sys.stderr)
     elif refreshed.replaced:
         made = ", ".join(refreshed.made) or "none"
-        print(f"Search index refreshed in {refreshed.seconds:.1f} s (bundles made again: {made})", file=sys.stderr)
+        print(f"Search index refreshed in {took} (bundles made again: {made})", file=sys.stderr)
     else:
-        print(f"Search index up to date (checked in {refreshed.seconds * 1000:.0f} ms)", file=sys.stderr)
+        print(f"Search index up to date (checked in {took})", file=sys.stderr)
 
 
 def serve(config: Config, host: str, port: int) -> int:
