@@ -77,13 +77,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .export import import_command
 
             return import_command(config, args.file, args.article, args.quiet)
-        if getattr(args, "no_search", False):
+        no_search = getattr(args, "no_search", False)
+        if no_search:
             config = dataclasses.replace(config, search=False)
         if args.command == "serve":
             from .serve import serve  # the server's imports are only needed here
 
             host, port = _split_addr(args.dev_addr or config.dev_addr)
-            return serve(config, host, port)
+            return serve(config, host, port, no_search)
         result = build(config, jobs=args.jobs, strict=args.strict, use_cache=not args.no_cache)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -89,10 +89,21 @@ class _Cached:
 class LiveSite:
     """The dev server's site: rebuilt from what changed since the last rebuild."""
 
-    def __init__(self, config: Config, jobs: int = 0, on_search: Callable[[Refreshed], None] | None = None):
-        """ON_SEARCH is told of each refresh of the search index, from the refresh's thread."""
+    def __init__(
+        self,
+        config: Config,
+        jobs: int = 0,
+        on_search: Callable[[Refreshed], None] | None = None,
+        no_search: bool = False,
+    ):
+        """ON_SEARCH is told of each refresh of the search index, from the refresh's thread.
+
+        NO_SEARCH (`serve --no-search`): no search index, whatever mkdocs.yml
+        says when it is read again.
+        """
         self.config = config
         self.jobs = jobs
+        self._no_search = no_search
         self._search = SearchRefresh(on_search)
         """Makes the search index again after incremental rebuilds (when config.search)."""
         self._articles: dict[str, _Cached] = {}
@@ -140,6 +151,8 @@ class LiveSite:
         if site_signature != self._site_signature or self._content is None:
             if self._site_signature and site_signature[:1] != self._site_signature[:1]:  # mkdocs.yml changed
                 self.config = load_config(self.config.config_file, self.config.site_dir)
+                if self._no_search:
+                    self.config = replace(self.config, search=False)
             result = self._full()
             if not result.failed:
                 self._site_signature = site_signature

@@ -55,13 +55,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from . import cache, search
+from . import cache, pipeline, search
 from .cache import link_or_copy
 from .config import Config
 from .errors import MarginaliaError
 from .index import ArticleIndex, Index, build_index
 from .model import Content
-from .pipeline import _exchange
 
 CLOSE_WAIT = 5.0
 """Seconds the server, stopping, waits for the refresh's thread to end."""
@@ -334,7 +333,7 @@ def _replace_folder(new: Path, old: Path) -> None:
     """
     if not old.exists():
         new.rename(old)
-    elif not _exchange(new, old):
+    elif not pipeline.exchange_folders(new, old):
         retired = new.with_name(new.name + "-old")
         old.rename(retired)
         new.rename(old)

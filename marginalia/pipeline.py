@@ -513,7 +513,7 @@ def write_site(site_dir: Path, assets_dir: Path, fill: Callable[[Path], None]) -
         fill(staging)
         if not site_dir.exists():
             staging.rename(site_dir)
-        elif not _exchange(staging, site_dir):
+        elif not exchange_folders(staging, site_dir):
             site_dir.rename(retired)  # no atomic exchange here: a kill between these two renames
             staging.rename(site_dir)  # leaves .old-*, which the next build puts back first
     finally:
@@ -523,7 +523,7 @@ def write_site(site_dir: Path, assets_dir: Path, fill: Callable[[Path], None]) -
         shutil.rmtree(retired, ignore_errors=True)
 
 
-def _exchange(a: Path, b: Path) -> bool:
+def exchange_folders(a: Path, b: Path) -> bool:
     """Swap the folders A and B in one atomic step (Linux renameat2); return False where unsupported."""
     libc_name = ctypes.util.find_library("c") if sys.platform.startswith("linux") else None
     if not libc_name:

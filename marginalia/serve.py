@@ -264,9 +264,9 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def make_server(config: Config, host: str, port: int) -> tuple[MarginaliaServer, LiveSite]:
-    """Build the site, and return a server for it that rebuilds on every change."""
-    site = LiveSite(config, on_search=report_search)
+def make_server(config: Config, host: str, port: int, no_search: bool = False) -> tuple[MarginaliaServer, LiveSite]:
+    """Build the site, and return a server for it that rebuilds on every change (NO_SEARCH: see LiveSite)."""
+    site = LiveSite(config, on_search=report_search, no_search=no_search)
     server: MarginaliaServer
 
     def rebuild() -> None:
@@ -300,8 +300,11 @@ def report_search(refreshed: Refreshed) -> None:
         print(f"Search index up to date (checked in {took})", file=sys.stderr)
 
 
-def serve(config: Config, host: str, port: int) -> int:
-    """Build, then serve config.site_dir at HOST:PORT until Ctrl-C, rebuilding on every change."""
+def serve(config: Config, host: str, port: int, no_search: bool = False) -> int:
+    """Build, then serve config.site_dir at HOST:PORT until Ctrl-C, rebuilding on every change.
+
+    NO_SEARCH: `--no-search`, which holds when mkdocs.yml changes.
+    """
     if not _is_loopback(host):
         print(
             f"warning: serving on {host}, which other machines can reach; the dev server is for previews only",
@@ -309,7 +312,7 @@ def serve(config: Config, host: str, port: int) -> int:
         )
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    server, _ = make_server(config, host, port)
+    server, _ = make_server(config, host, port, no_search)
     print(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
     try:
         server.serve()

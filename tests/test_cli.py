@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -197,6 +198,24 @@ def test_serve_no_search_starts_the_dev_server_without_the_search_index(
     import marginalia.serve
 
     served = []
-    monkeypatch.setattr(marginalia.serve, "serve", lambda config, host, port: served.append(config) or 0)
+    monkeypatch.setattr(
+        marginalia.serve, "serve", lambda config, host, port, no_search: served.append((config, no_search)) or 0
+    )
     assert main(["serve", "-f", str(write_config(project)), *flags]) == 0
-    assert [config.search for config in served] == [search]
+    assert [(config.search, no_search) for config, no_search in served] == [(search, not search)]
+
+
+def test_serve_no_search_holds_when_mkdocs_yml_changes(project) -> None:
+    """The dev server reads mkdocs.yml again when it changes: --no-search must not be lost then."""
+    from marginalia.config import load_config
+    from marginalia.live import LiveSite
+
+    project.article("a", "Ada wrote.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
+    config_file = write_config(project)
+    site = LiveSite(dataclasses.replace(load_config(config_file), search=False), no_search=True)
+    assert not site.rebuild().failed
+    config_file.write_text(config_file.read_text(encoding="utf-8").replace("Test", "Renamed"), encoding="utf-8")
+    assert not site.rebuild().failed
+    assert "Renamed" in (project.root / "site/index.html").read_text(encoding="utf-8")
+    assert not site.config.search
+    assert not (project.root / "site/pagefind").exists()

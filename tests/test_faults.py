@@ -454,14 +454,14 @@ def _fail_on_call(monkeypatch, owner: object, name: str, n: int, error: BaseExce
 
 def _fallback_swap(monkeypatch) -> None:
     """Make the build swap folders with two renames, as it does where an atomic exchange is not available."""
-    if hasattr(pipeline, "_exchange"):
-        monkeypatch.setattr(pipeline, "_exchange", lambda a, b: False)
+    if hasattr(pipeline, "exchange_folders"):
+        monkeypatch.setattr(pipeline, "exchange_folders", lambda a, b: False)
 
 
 def _fail_swap(monkeypatch) -> dict[str, int]:
     """Fail the step that puts the new site in place: the atomic exchange where there is one, else the first rename."""
-    if hasattr(pipeline, "_exchange"):
-        return _fail_on_call(monkeypatch, pipeline, "_exchange", 1, OSError(16, "Device or resource busy"))
+    if hasattr(pipeline, "exchange_folders"):
+        return _fail_on_call(monkeypatch, pipeline, "exchange_folders", 1, OSError(16, "Device or resource busy"))
     return _fail_on_call(monkeypatch, Path, "rename", 1, OSError(16, "Device or resource busy"))
 
 
@@ -641,8 +641,8 @@ import os, signal, sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 import marginalia.pipeline
-if hasattr(marginalia.pipeline, "_exchange"):
-    marginalia.pipeline._exchange = lambda a, b: False  # the two-rename swap, as where there is no atomic exchange
+if hasattr(marginalia.pipeline, "exchange_folders"):
+    marginalia.pipeline.exchange_folders = lambda a, b: False  # the two-rename swap, as where there is no atomic exchange
 real = Path.rename
 def rename(self, target):
     result = real(self, target)
