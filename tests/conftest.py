@@ -4,7 +4,9 @@ folder, served over HTTP, and a Chromium that works without downloads."""
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import json
 import os
 import shutil
 import socket
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from marginalia import search
 from marginalia.config import Config, load_config
 from marginalia.pipeline import build
 
@@ -163,3 +166,37 @@ def project(tmp_path: Path) -> Project:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--regen-golden", action="store_true", help="rewrite the golden files from the current output")
+
+
+def read_index(bundle: Path, entry: bytes | None = None) -> tuple[set[str], set[str]]:
+    """Read the search bundle in BUNDLE as Pagefind's scripts do, from its pagefind-entry.json (or
+    ENTRY, as a page loaded it before): return every word it finds, and the files it fetches."""
+
+    def body(name: str) -> bytes:
+        fetched.add(name)
+        return gzip.decompress((bundle / name).read_bytes())[len(b"pagefind_dcd") :]
+
+    def items(data: bytes) -> list[bytes]:
+        return search._cbor_items(data)[1]
+
+    def text(item: bytes) -> str:
+        _, size, start = search._cbor_head(item, 0)
+        return item[start : start + size].decode()
+
+    fetched: set[str] = set()
+    languages = json.loads(entry or (bundle / "pagefind-entry.json").read_bytes())["languages"]
+    meta = items(body(f"pagefind.{languages['en']['hash']}.pf_meta"))
+    for page in items(meta[1]):  # [fragment, word count] each
+        body(f"fragment/{text(items(page)[0])}.pf_fragment")
+    for chunk_filter in items(meta[3]):  # [filter name, chunk] each
+        body(f"filter/{text(items(chunk_filter)[1])}.pf_filter")
+    found = set()
+    for chunk in items(meta[2]):  # [first word, last word, chunk] each
+        (packed,) = items(body(f"index/{text(items(chunk)[2])}.pf_index"))
+        found |= {text(items(word)[0]) for word in items(packed)}
+    return found, fetched
+
+
+def words(bundle: Path) -> set[str]:
+    """Return every word the search bundle in BUNDLE finds."""
+    return read_index(bundle)[0]

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import gzip
-import json
 import queue
 import re
 import threading
@@ -22,7 +20,7 @@ from marginalia.live import LiveSite
 from marginalia.live_search import Refreshed
 from marginalia.pipeline import build
 from marginalia.serve import MarginaliaServer, make_server
-from tests.conftest import Project
+from tests.conftest import Project, read_index, words
 
 WAIT = 60
 """Seconds to wait for a refresh: Pagefind takes a fraction of one on these sites."""
@@ -146,40 +144,6 @@ def live(years: Project) -> Iterator[Live]:
     assert not site.rebuild().failed
     yield Live(years, site, reports)
     site.close()
-
-
-def read_index(bundle: Path, entry: bytes | None = None) -> tuple[set[str], set[str]]:
-    """Read the search bundle in BUNDLE as Pagefind's scripts do, from its pagefind-entry.json (or
-    ENTRY, as a page loaded it before): return every word it finds, and the files it fetches."""
-
-    def body(name: str) -> bytes:
-        fetched.add(name)
-        return gzip.decompress((bundle / name).read_bytes())[len(b"pagefind_dcd") :]
-
-    def items(data: bytes) -> list[bytes]:
-        return search._cbor_items(data)[1]
-
-    def text(item: bytes) -> str:
-        _, size, start = search._cbor_head(item, 0)
-        return item[start : start + size].decode()
-
-    fetched: set[str] = set()
-    languages = json.loads(entry or (bundle / "pagefind-entry.json").read_bytes())["languages"]
-    meta = items(body(f"pagefind.{languages['en']['hash']}.pf_meta"))
-    for page in items(meta[1]):  # [fragment, word count] each
-        body(f"fragment/{text(items(page)[0])}.pf_fragment")
-    for chunk_filter in items(meta[3]):  # [filter name, chunk] each
-        body(f"filter/{text(items(chunk_filter)[1])}.pf_filter")
-    found = set()
-    for chunk in items(meta[2]):  # [first word, last word, chunk] each
-        (packed,) = items(body(f"index/{text(items(chunk)[2])}.pf_index"))
-        found |= {text(items(word)[0]) for word in items(packed)}
-    return found, fetched
-
-
-def words(bundle: Path) -> set[str]:
-    """Return every word the search bundle in BUNDLE finds."""
-    return read_index(bundle)[0]
 
 
 def files(folder: Path) -> dict[str, bytes]:

@@ -18,6 +18,7 @@ from marginalia.cache import cache_dir, search_dir
 from marginalia.config import Config
 from marginalia.model import Article
 from marginalia.pipeline import _prepare, build
+from tests.conftest import words
 
 SCRIPTS = ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-worker.js", "wasm.en.pagefind")
 
@@ -252,3 +253,11 @@ def test_searchable_leaves_out_scripts_and_ignored_elements() -> None:
 def test_searchable_keeps_a_page_whose_ignored_element_does_not_close() -> None:
     page = '<main><section data-pagefind-ignore="all"><p>never closed</p></main>'
     assert search.searchable(page) == page
+
+
+def test_an_entity_page_s_facts_are_separate_words(seed_site: Path) -> None:
+    """Pagefind joins the text of adjacent elements it sees no boundary between (<dt>Wikidata</dt><dd>Q43</dd>
+    read "wikidataq43"): a search for Q43, or for a source's first word, must find the entity page."""
+    found = words(seed_site / search.SEARCH_DIR)
+    assert {"q43", "wikidata", "joint"} <= found
+    assert not {word for word in found if word.startswith(("wikidataq", "sourcesjoint", "sourcjoint", "calledakar"))}
