@@ -11,7 +11,7 @@ by an index of its own, one after the other:
   site without entities, the first year's articles);
 - ``pagefind/<key>/``: the articles published in a year, with their claims
   (key ``2020``); a year of more than SHARD_ARTICLES articles is split into
-  runs of months (keys ``2020-01``, ``2020-05``...);
+  runs of months of about equal size (keys ``2020-01``, ``2020-07``...);
 - ``pagefind/shards.json``: the keys of those, which assets/search.js merges
   into the primary bundle's search (Pagefind's ``mergeIndex``).
 
@@ -65,9 +65,11 @@ SEARCH_DIR = "pagefind"
 """Where the search bundles go, under the site."""
 SHARD_LIST = "shards.json"
 """The keys of the bundles besides the primary one, in SEARCH_DIR."""
-SHARD_ARTICLES = 1500
-"""At most this many articles in one bundle, where a year can be split: Pagefind
-needs about 500 MB for 1,000 articles and their 5,000 claims."""
+SHARD_ARTICLES = 500
+"""About this many articles at most in one bundle, where a year can be split. Pagefind's
+memory grows with its index: about 250 MB for 500 articles and their 2,500 claims, 500 MB
+for 1,000. Smaller bundles also make a warm build remake less; but the reader's browser
+fetches a part of each bundle for every search."""
 LANGUAGE = "en"
 """The site's language, as templates/base.html declares it."""
 MERGED_FILES = ("pagefind-entry.json", ".pf_meta", "index/", "fragment/", "filter/")
@@ -105,19 +107,25 @@ def shards(content: Content, index: Index, site_dir: Path) -> list[Shard]:
 
 def shard_keys(articles: list[Article]) -> dict[str, str]:
     """Return the bundle key of each article, by slug: its year, or the first month of its run of months
-    if its year has more than SHARD_ARTICLES articles."""
+    if its year has more than SHARD_ARTICLES articles.
+
+    Such a year is split into as few runs of whole months as keep each to
+    about SHARD_ARTICLES, of about the same size (filling each run in turn
+    left a small one at the end of most years).
+    """
     years: dict[str, dict[str, list[str]]] = {}
     for article in articles:
         years.setdefault(year_of(article.date), {}).setdefault(month_of(article.date), []).append(article.slug)
     keys: dict[str, str] = {}
     for year, months in years.items():
-        split = sum(map(len, months.values())) > SHARD_ARTICLES
-        run, size = year, 0
+        total = sum(map(len, months.values()))
+        runs = -(-total // SHARD_ARTICLES)  # rounded up
+        key, run, before = year, 0, 0
         for month in sorted(months):
-            if split and (size == 0 or size + len(months[month]) > SHARD_ARTICLES):
-                run, size = month, 0
-            size += len(months[month])
-            keys.update(dict.fromkeys(months[month], run))
+            if runs > 1 and (before == 0 or before * runs // total > run):  # a run starts with this month
+                key, run = month, before * runs // total
+            keys.update(dict.fromkeys(months[month], key))
+            before += len(months[month])
     return keys
 
 

@@ -261,3 +261,13 @@ def test_an_entity_page_s_facts_are_separate_words(seed_site: Path) -> None:
     found = words(seed_site / search.SEARCH_DIR)
     assert {"q43", "wikidata", "joint"} <= found
     assert not {word for word in found if word.startswith(("wikidataq", "sourcesjoint", "sourcjoint", "calledakar"))}
+
+
+def test_a_year_is_split_into_runs_of_about_the_same_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ten articles, one a month, in bundles of about four: three runs of 4, 3 and 3 (not 4, 4 and 2)."""
+    monkeypatch.setattr(search, "SHARD_ARTICLES", 4)
+    articles = [article(f"a{i}", f"2020-{i + 1:02}-01") for i in range(10)]
+    runs: dict[str, int] = {}
+    for key in search.shard_keys(articles).values():
+        runs[key] = runs.get(key, 0) + 1
+    assert runs == {"2020-01": 4, "2020-05": 3, "2020-08": 3}
