@@ -14,8 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from marginalia.config import load_config
 from marginalia.serve import MarginaliaServer, make_server
-from tests.conftest import free_port, wait_for_port
-from tests.test_live_search import words
+from tests.conftest import free_port, wait_for_port, words
 
 ROOT = Path(__file__).resolve().parents[2]
 SLUG = "idlib-joint-coordination-centers"
