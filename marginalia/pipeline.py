@@ -221,11 +221,12 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
         "pending": pending,
         "hashes": hashes,
     }
+    for found in reused:  # what the workers send back is the glossary's own already (see _send_entity)
+        _relink(found, entities)
     for found in [*reused, *_in_workers(_read_chunk, paths, _workers(jobs, len(paths)), **shared)]:
         problems.extend(found.problems)
         if found.article is not None:
             content.articles.append(found.article)
-            _relink(found, entities)
         results.append(found)
     content.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
     references = {r.article.slug: r.references for r in results if r.article is not None}

@@ -76,6 +76,12 @@ MERGED_FILES = ("pagefind-entry.json", ".pf_meta", "index/", "fragment/", "filte
 """What a merged bundle needs (names ending or starting so): the primary bundle's scripts search it."""
 
 
+Stamped = tuple[int, int, int, str]
+"""A page's inode, size and modification time (ns), and the digest of what Pagefind reads of it."""
+MEMO = "pages.pickle"
+"""The Stamped of each page of the site in place, by site path, in the cache folder."""
+
+
 @dataclass
 class Shard:
     """One search bundle: the pages and records of one Pagefind index."""
@@ -86,8 +92,8 @@ class Shard:
     """Site paths of the HTML pages it indexes."""
     records: list[dict[str, Any]] = field(default_factory=list)
     """Pagefind custom records: one per claim."""
-    stamps: dict[str, tuple[int, int, int]] = field(default_factory=dict)
-    """Site path → the inode, size and modification time (ns) of each page when the bundle's digest was taken."""
+    stamps: dict[str, Stamped] = field(default_factory=dict)
+    """Site path → each page as it was when the bundle's digest was taken (with a cache only)."""
 
 
 def shards(content: Content, index: Index, site_dir: Path) -> list[Shard]:
@@ -154,12 +160,6 @@ def claim_record(placed: Placed[Claim], content: Content) -> dict[str, Any]:
     }
 
 
-Stamped = tuple[int, int, int, str]
-"""A page's inode, size and modification time (ns), and the digest of what Pagefind reads of it."""
-MEMO = "pages.pickle"
-"""The Stamped of each page of the site in place, by site path, in the cache folder."""
-
-
 def index_search(site_dir: Path, content: Content, index: Index, cache_dir: Path | None = None) -> None:
     """Write the search bundles of the site in SITE_DIR into SITE_DIR/pagefind.
 
@@ -181,8 +181,6 @@ class SearchPlan:
     """Where bundles are kept between builds; None: nowhere."""
     digests: dict[str, str] = field(default_factory=dict)
     """Bundle key → the digest of all it depends on (see `_digest`); empty without a cache."""
-    seen: dict[str, Stamped] = field(default_factory=dict)
-    """Site path → what the digests were taken of each page (empty without a cache)."""
 
 
 def plan_search(site_dir: Path, content: Content, index: Index, cache_dir: Path | None = None) -> SearchPlan:
@@ -193,7 +191,7 @@ def plan_search(site_dir: Path, content: Content, index: Index, cache_dir: Path 
     plan = SearchPlan(site_dir, shards(content, index, site_dir), cache_dir)
     if cache_dir is not None and plan.shards:  # without a cache, nothing would read the digests
         memo, code = _load_memo(cache_dir), _code_digest()
-        plan.digests = {shard.key: _digest(shard, site_dir, code, memo, plan.seen) for shard in plan.shards}
+        plan.digests = {shard.key: _digest(shard, site_dir, code, memo) for shard in plan.shards}
     return plan
 
 
@@ -239,7 +237,7 @@ def write_search(plan: SearchPlan, folder: Path) -> list[str]:
     merged = [shard.key for shard in todo[1:]]
     (folder / SHARD_LIST).write_text(json.dumps(merged) + "\n", encoding="utf-8")
     if cache_dir is not None:
-        _save_memo(cache_dir, plan.seen)
+        _save_memo(cache_dir, {page: stamp for shard in todo for page, stamp in shard.stamps.items()})
         for entry in os.scandir(cache_dir):  # other bundles, and what a killed build left half written
             if entry.is_dir() and entry.name not in plan.digests.values():
                 # Renamed first: a build stopped while removing it leaves no half bundle under its digest.
@@ -275,13 +273,13 @@ def _code_digest() -> bytes:
     return hashlib.sha256(Path(__file__).read_bytes() + f"\0{metadata.version('pagefind')}".encode()).digest()
 
 
-def _digest(shard: Shard, site_dir: Path, code: bytes, memo: dict[str, Stamped], seen: dict[str, Stamped]) -> str:
+def _digest(shard: Shard, site_dir: Path, code: bytes, memo: dict[str, Stamped]) -> str:
     """Return a digest of all a bundle depends on: what Pagefind reads of its pages, its records,
     and CODE (see `_code_digest`).
 
     What Pagefind reads of a page is hashed once (see `searchable`), and kept in MEMO with the
-    file's inode, size and time: a page linked from the previous site is not read again. SEEN
-    gets the pages of this site, and the shard their inode, size and time (see `_documents`).
+    file's inode, size and time: a page linked from the previous site is not read again. The
+    shard's stamps get what was taken of each page (the next memo; see also `_documents`).
     """
     digest = hashlib.sha256(code)
     digest.update(f"\0{shard.key}\0".encode())
@@ -293,8 +291,7 @@ def _digest(shard: Shard, site_dir: Path, code: bytes, memo: dict[str, Stamped],
         if known is None or known[:3] != stamp:
             with open(path, encoding="utf-8") as file:
                 known = (*stamp, hashlib.sha256(searchable(file.read()).encode()).hexdigest())
-        seen[page] = known
-        shard.stamps[page] = stamp
+        shard.stamps[page] = known
         digest.update(f"{page}\0{known[3]}\0".encode())
     digest.update(json.dumps(shard.records, sort_keys=True, ensure_ascii=False).encode())
     return digest.hexdigest()
@@ -327,7 +324,7 @@ def _documents(shard: Shard, site_dir: Path) -> Iterator[tuple[str, str]]:
         try:
             with open(os.path.join(site_dir, page), encoding="utf-8") as file:
                 stat = os.fstat(file.fileno())
-                if shard.stamps and (stat.st_ino, stat.st_size, stat.st_mtime_ns) != shard.stamps[page]:
+                if shard.stamps and (stat.st_ino, stat.st_size, stat.st_mtime_ns) != shard.stamps[page][:3]:
                     raise PagesChanged(f"{page} was replaced while its search bundle was made")
                 text = file.read()
         except FileNotFoundError:  # since `shards` listed it: the dev server removed it

@@ -56,3 +56,15 @@ def test_a_glossary_entity_crosses_between_processes_as_its_id() -> None:
         assert pickle.loads(bytes(ForkingPickler.dumps(namesake))).name == "Another Ada"  # noqa: S301
     finally:
         pipeline._SHARED.clear()
+
+
+def test_what_workers_send_back_names_the_glossary_s_own_entities(large) -> None:  # type: ignore[no-untyped-def]
+    """Not copies: the index and the pages compare entities by identity, and copies would cost memory."""
+    prepared = pipeline._prepare(large, jobs=2)
+    glossary = prepared.content.entities
+    parts = [found.part for found in prepared.articles if found.part is not None]
+    assert len(parts) == pipeline.PARALLEL_FROM + 6
+    named = [
+        e for part in parts for e in [*part.entities, *(e for p in [*part.claims, *part.events] for e in p.entities)]
+    ]
+    assert named and all(entity is glossary[entity.id] for entity in named)
