@@ -11,27 +11,33 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Container, Iterable
+from collections.abc import Collection, Iterable
 
 from .anchor import line_at
 from .errors import Problem
 from .index import Index
 from .load import Problems
-from .model import Article, Claim, Content, Event, Location
+from .model import Article, Claim, Content, Entity, Event, Location, Source
 
 
 def check_references(
     content: Content,
     problems: Problems,
     per_article: dict[str, list[Problem]] | None = None,
-    duplicates: bool = True,
 ) -> None:
     """Add a problem for every id that refers to nothing, and every id given twice.
 
-    PER_ARTICLE, if given, keeps each article's own findings by slug, to reuse while it is unchanged.
-    DUPLICATES=False skips looking for ids given twice (for a caller that knows there are none).
+    PER_ARTICLE, if given, holds each article's own findings by slug (`article_references`), to reuse.
     """
-    slugs = {a.slug for a in content.articles}
+    check_registry_references(content, {a.slug for a in content.articles}, problems)
+    for article in content.articles:
+        found = per_article.get(article.slug) if per_article is not None else None
+        problems.extend(found if found is not None else article_references(article, content))
+    check_duplicate_ids(content.articles, problems)
+
+
+def check_registry_references(content: Content, slugs: Collection[str], problems: Problems) -> None:
+    """Add a problem for every source id of an entity and every article slug of a source (of SLUGS) unknown."""
     for entity in content.entities.values():
         for source_id in entity.sources:
             _check_ref(source_id, "sources", entity.where, content, problems)
@@ -40,16 +46,12 @@ def check_references(
             close = difflib.get_close_matches(source.article, sorted(slugs), n=1)
             hint = f"did you mean {close[0]!r}?" if close else "article: is an article's file name without .md"
             problems.add(source.where, "M204", f"no article with slug {source.article!r}", hint)
+
+
+def check_duplicate_ids(articles: Iterable[Article], problems: Problems) -> None:
+    """Add a problem for every claim or event id given before in ARTICLES (ids are site-wide)."""
     seen: dict[tuple[str, str], Location] = {}
-    for article in content.articles:
-        found = per_article.get(article.slug) if per_article is not None else None
-        if found is None:
-            found = article_references(article, content)
-            if per_article is not None:
-                per_article[article.slug] = found
-        problems.extend(found)
-        if not duplicates:
-            continue
+    for article in articles:
         items: list[Claim | Event] = [*article.claims, *article.events]
         for item in items:
             kind = "claim" if isinstance(item, Claim) else "event"
@@ -102,18 +104,22 @@ def lint(content: Content, index: Index, problems: Problems) -> None:
 
 def lint_unused(content: Content, index: Index, problems: Problems) -> None:
     """Warn of entities never mentioned, sources never cited and claims without a source."""
-    mentioned = {entity_id for entity_id, refs in index.mentions.items() if refs}
     cited = {s for s, claims in index.claims_of_source.items() if claims}
     cited |= {s for s, entities in index.entities_of_source.items() if entities}
-    lint_unused_ids(content, mentioned, cited, [p.item for p in index.claims if isinstance(p.item, Claim)], problems)
+    warn_unused(
+        [e for e in content.entities.values() if not index.mentions.get(e.id)],
+        [s for s in content.sources.values() if s.id not in cited],
+        [p.item for p in index.claims if isinstance(p.item, Claim)],
+        problems,
+    )
 
 
-def lint_unused_ids(
-    content: Content, mentioned: Container[str], cited: Container[str], claims: Iterable[Claim], problems: Problems
+def warn_unused(
+    unmentioned: Iterable[Entity], uncited: Iterable[Source], claims: Iterable[Claim], problems: Problems
 ) -> None:
-    """Warn of entities not in MENTIONED, sources not in CITED and CLAIMS without a source."""
-    for entity in content.entities.values():
-        if entity.id not in mentioned and entity.where:
+    """Warn of the UNMENTIONED entities, the UNCITED sources and the CLAIMS without a source."""
+    for entity in unmentioned:
+        if entity.where:
             problems.add(
                 entity.where,
                 "W502",
@@ -121,8 +127,8 @@ def lint_unused_ids(
                 "annotate a mention of it in an article, or remove it",
                 "warning",
             )
-    for source in content.sources.values():
-        if source.id not in cited and source.where:
+    for source in uncited:
+        if source.where:
             problems.add(
                 source.where,
                 "W503",

@@ -34,14 +34,14 @@ from pathlib import Path
 
 from . import cache, export
 from .changes import moved, neighbours_stale, stale_pages
-from .check import NameFinder, check_references, lint_unused_ids
+from .check import NameFinder, check_duplicate_ids, check_registry_references, warn_unused
 from .config import Config, load_config
 from .errors import ContentError, Problem
 from .index import ArticleIndex, Index, build_index
 from .live_search import Refreshed, SearchRefresh, Snapshot
 from .load import ARTICLES_DIR, ENTITIES_FILE, SOURCES_FILE, Problems, article_names
 from .model import Article, Claim, Content
-from .pipeline import ArticleResult, article_pages, full_build, read_article
+from .pipeline import ArticleResult, article_pages, full_build, prepare_to_read, read_article
 from .render import Page, Renderer
 
 Signature = tuple[tuple[str, int, int], ...]
@@ -82,8 +82,6 @@ class _Cached:
     """Entity id → how many mentions of it the article has."""
     cited: set[str] = field(default_factory=set)
     """Source ids its claims cite."""
-    unsourced: list[Claim] = field(default_factory=list)
-    """Its claims without a source."""
 
 
 class LiveSite:
@@ -113,21 +111,28 @@ class LiveSite:
         self._site_signature: Signature = ()
         self._renderer: Renderer | None = None
         self._content: Content | None = None
-        self._names: NameFinder | None = None
-        """The glossary's names, for the unannotated-name lint (made at the first incremental rebuild after
-        each full build: it takes 16 ms at 2,000 entities, and the glossary changes only with a full build)."""
         """The glossary and sources as last read (articles: none)."""
+        self._names: NameFinder | None = None
+        """The glossary's names, for the unannotated-name lint (the full build's)."""
         self._order: list[Article] = []
         """The articles, newest first."""
         self._ids: Counter[tuple[str, str]] = Counter()
         self._duplicated = 0
         """How many of the ids in _ids are given more than once."""
+        self._slugs: set[str] = set()
+        """The slugs of the articles read without error."""
         self._references: dict[str, list[Problem]] = {}
-        """Article slug → its unknown entity and source ids."""
+        """Article slug → its unknown entity and source ids, for the articles that have some."""
+        self._unsourced: dict[str, list[Claim]] = {}
+        """Article file name → its claims without a source, for the articles that have some."""
         self._troubled: dict[str, list[Problem]] = {}
         """Article file name → the problems found reading it, for the articles that have some."""
         self._mentioned: Counter[str] = Counter()
         self._cited: Counter[str] = Counter()
+        self._unmentioned: set[str] = set()
+        """The glossary's entities no article mentions (by id)."""
+        self._uncited: set[str] = set()
+        """The sources no claim and no entity cites (by id)."""
         self._registry_problems: list[Problem] = []
         """Found in the glossary and the sources at the last full build."""
         self._entity_sources: set[str] = set()
@@ -185,7 +190,8 @@ class LiveSite:
             self._content = None
             return RebuildResult(error.problems)
         self._renderer = built.renderer
-        self._names = None
+        self._names = built.names
+        prepare_to_read(built.renderer)  # if every article came from the build cache, nothing read one yet
         self._registry_problems = built.registry_problems
         self._entity_sources = {s for entity in built.content.entities.values() for s in entity.sources}
         self._content = replace(built.content, articles=[])
@@ -193,7 +199,9 @@ class LiveSite:
         self._parts.clear()
         self._ids.clear()
         self._duplicated = 0
+        self._slugs.clear()
         self._references.clear()
+        self._unsourced.clear()
         self._troubled.clear()
         self._mentioned.clear()
         self._cited.clear()
@@ -201,6 +209,7 @@ class LiveSite:
         for found in built.articles:
             self._remember(found.path.name, _Cached(signatures.get(found.path.name, ((0, -1), (0, -1))), found))
         self._order = built.content.articles
+        self._recount(self._content.entities, self._content.sources)
         gc.collect()
         gc.freeze()  # what stays in memory between rebuilds need not be scanned by every collection
         return RebuildResult(sorted(result.warnings, key=lambda p: p.sort_key), result.pages, rendered=result.pages)
@@ -244,8 +253,8 @@ class LiveSite:
 
         SUSPECTS are the only article files that can have changed; None: any of them.
         """
-        content, renderer = self._content, self._renderer
-        assert content is not None and renderer is not None
+        content, renderer, names = self._content, self._renderer, self._names
+        assert content is not None and renderer is not None and names is not None
         folder = self.config.content_dir / ARTICLES_DIR
         base = os.fspath(folder)
         changed: dict[str, _Cached | None] = {}  # file name → the new state, or None if deleted
@@ -259,9 +268,7 @@ class LiveSite:
             signature = _pair_signature(base, name)
             cached = self._articles.get(name)
             if cached is None or cached.signature != signature:
-                if self._names is None:
-                    self._names = NameFinder(content)
-                changed[name] = _Cached(signature, read_article(folder / name, renderer, content, self._names))
+                changed[name] = _Cached(signature, read_article(folder / name, renderer, content, names))
         if not changed:
             return RebuildResult(self._problems(replace(content, articles=self._order)))
 
@@ -270,6 +277,10 @@ class LiveSite:
             self._forget(name)
             if new is not None:
                 self._remember(name, new)
+        touched = [c for c in [*old.values(), *changed.values()] if c is not None]
+        entity_ids = {i for c in touched for i in c.mentioned}
+        source_ids = {i for c in touched for i in c.cited}
+        self._recount(entity_ids, source_ids)
         found = {name: (_found(old[name]), _found(new)) for name, new in changed.items()}
         articles = self._reorder(changed, old, moved=any(moved(*pair) for pair in found.values()))
         site = replace(content, articles=articles)
@@ -280,6 +291,7 @@ class LiveSite:
                 self._forget(name)
                 if before is not None:
                     self._remember(name, before)
+            self._recount(entity_ids, source_ids)
             return result
 
         dirty: set[str] = set()
@@ -315,17 +327,41 @@ class LiveSite:
         return result
 
     def _problems(self, site: Content) -> list[Problem]:
-        """Return every problem of the site, from what is known of each article."""
+        """Return every problem of the site, from what is known of each article.
+
+        What a full build's check finds, without looking at every article
+        again: on a large site, touching each of them takes tens of ms.
+        """
         problems = Problems()
         problems.extend(self._registry_problems)
         problems.extend(self._folder_problems)
-        for found in self._troubled.values():
+        for found in [*self._troubled.values(), *self._references.values()]:
             problems.extend(found)
-        check_references(site, problems, self._references, duplicates=self._duplicated > 0)
-        claims = (claim for cached in self._articles.values() for claim in cached.unsourced)
-        cited = {s for s, count in self._cited.items() if count > 0} | self._entity_sources
-        lint_unused_ids(site, +self._mentioned, cited, claims, problems)
+        check_registry_references(site, self._slugs, problems)
+        if self._duplicated:
+            check_duplicate_ids(site.articles, problems)
+        warn_unused(
+            [site.entities[i] for i in self._unmentioned],
+            [site.sources[i] for i in self._uncited],
+            [claim for claims in self._unsourced.values() for claim in claims],
+            problems,
+        )
         return sorted(problems, key=lambda p: p.sort_key)
+
+    def _recount(self, entity_ids: Collection[str], source_ids: Collection[str]) -> None:
+        """Bring up to date whether each of ENTITY_IDS is mentioned and each of SOURCE_IDS cited."""
+        content = self._content
+        assert content is not None
+        for entity_id in entity_ids:
+            if entity_id in content.entities and self._mentioned[entity_id] <= 0:
+                self._unmentioned.add(entity_id)
+            else:
+                self._unmentioned.discard(entity_id)
+        for source_id in source_ids:
+            if source_id in content.sources and self._cited[source_id] <= 0 and source_id not in self._entity_sources:
+                self._uncited.add(source_id)
+            else:
+                self._uncited.discard(source_id)
 
     # --- What each article contributes ---------------------------------------------------
 
@@ -335,12 +371,16 @@ class LiveSite:
             cached.ids = [("claim", c.id) for c in article.claims] + [("event", e.id) for e in article.events]
             cached.mentioned = Counter(entity_id for entity_id, _ in part.mentions)
             cached.cited = {s for claim in article.claims for s in claim.sources}
-            cached.unsourced = [claim for claim in article.claims if not claim.sources]
+            unsourced = [claim for claim in article.claims if not claim.sources]
+            if unsourced:
+                self._unsourced[name] = unsourced
         self._articles[name] = cached
         if article is not None and part is not None:
             self._parts[article.slug] = part
         if article is not None:
-            self._references[article.slug] = cached.found.references
+            self._slugs.add(article.slug)
+            if cached.found.references:
+                self._references[article.slug] = cached.found.references
         if cached.found.problems:
             self._troubled[name] = cached.found.problems
         for key in cached.ids:
@@ -353,8 +393,10 @@ class LiveSite:
         cached = self._articles.pop(name, None)
         if cached is not None:
             if cached.found.article is not None:
+                self._slugs.discard(cached.found.article.slug)
                 self._references.pop(cached.found.article.slug, None)
                 self._parts.pop(cached.found.article.slug, None)
+            self._unsourced.pop(name, None)
             self._troubled.pop(name, None)
             for key in cached.ids:
                 self._ids[key] -= 1

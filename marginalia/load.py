@@ -402,6 +402,12 @@ def _bundled(schema: Any, base: str = "") -> Any:
     return bundled
 
 
+def compile_schemas() -> None:
+    """Compile the checks of the article files' schemas now, not when the first article is read."""
+    for kind in ("article", "annotations"):
+        _is_valid(kind)
+
+
 def validate(data: Any, kind: str, marks: Marks, path: Path, problems: Problems) -> bool:
     """Check DATA against the KIND schema; return True when it is valid."""
     try:

@@ -39,7 +39,7 @@ from .config import Config
 from .errors import ContentError, Problem
 from .export import annotations_path, article_export
 from .index import ArticleIndex, Index, build_index, index_article
-from .load import Problems, article_paths, load_article, load_registries
+from .load import Problems, article_paths, compile_schemas, load_article, load_registries
 from .model import Article, Content, Entity
 from .render import Page, Renderer
 from .search import index_search
@@ -170,6 +170,8 @@ class Prepared:
     articles: list[ArticleResult]
     registry_problems: list[Problem]
     """Found in the glossary and the sources."""
+    names: NameFinder
+    """The glossary's names, for the unannotated-name lint."""
     cache_key: str | None = None
     """The site key the build cache is to be saved under, if it is used."""
     hashes: dict[str, str] = field(default_factory=dict)
@@ -213,10 +215,11 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
             previous = cache.load_manifest(config, key)
             pending = cache.pending_dir(config, key)
             pending.mkdir(parents=True, exist_ok=True)
+    names = NameFinder(content)
     shared: dict[str, Any] = {
         "renderer": renderer,
         "content": content,
-        "names": NameFinder(content),
+        "names": names,
         "folder": staging,
         "pending": pending,
         "hashes": hashes,
@@ -238,7 +241,9 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
     stale = None
     if key is not None and previous is not None:
         stale = _stale(config, key, previous, [r for r in results if r.path.name not in reused_names], hashes)
-    return Prepared(problems, content, index, renderer, results, registry_problems, key, hashes, reused_names, stale)
+    return Prepared(
+        problems, content, index, renderer, results, registry_problems, names, key, hashes, reused_names, stale
+    )
 
 
 def _reuse(
@@ -301,6 +306,15 @@ def read_article(path: Path, renderer: Renderer, content: Content, names: NameFi
     problems.extend(unannotated_names(article, names))
     part = index_article(article, content)
     return ArticleResult(path, article, part, list(problems), article_references(article, content))
+
+
+def prepare_to_read(renderer: Renderer) -> None:
+    """Make now what reading an article and rendering pages make the first time: the schemas' checks and the
+    compiled templates. For the dev server: after a build that took every article from the build cache and
+    rendered no page, its first edit would make them."""
+    compile_schemas()
+    for name in renderer.env.list_templates(filter_func=lambda name: name.endswith(".html")):
+        renderer.env.get_template(name)
 
 
 def article_pages(article: Article, part: ArticleIndex, renderer: Renderer, content: Content) -> list[Page]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from marginalia.live import LiveSite
 from marginalia.pipeline import build
-from tests.conftest import record_reads
+from tests.conftest import SOURCES, record_reads
 
 ARTICLES = {
     "a": ("Ada saw the engine.\n", "mentions:\n  - {entity: ada, quote: Ada}\n  - {entity: engine, quote: engine}\n"),
@@ -164,3 +164,65 @@ def test_problems_across_articles_are_those_check_finds(project) -> None:
     result = site.rebuild()
     assert not result.failed and "M201" not in [p.code for p in result.problems]
     assert [str(p) for p in result.problems] == [str(p) for p in check(site.config)]
+
+
+def test_what_the_glossary_and_sources_lack_is_kept_up_to_date_per_edit(project) -> None:
+    """An entity no longer mentioned, a source cited or no longer, a source's article gone, an unknown id:
+    each incremental rebuild reports what check reports, without looking at every article again."""
+    from marginalia.pipeline import check
+
+    project.write("sources.yml", SOURCES + "- id: wire\n  title: A wire story\n  article: b\n")
+    site = live_site(project)
+
+    def codes() -> list[str]:
+        result = site.rebuild()
+        assert [str(p) for p in result.problems] == [str(p) for p in check(site.config)]
+        return [p.code for p in result.problems]
+
+    assert codes() == ["W503"]  # wire: no claim cites it
+    claim = "claims:\n  - {id: big, quote: large, status: reported, sources: [wire]}\n"
+    project.article("b", ARTICLES["b"][0], ARTICLES["b"][1] + claim)
+    assert codes() == []
+    project.article("a", "Ada saw the thing.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
+    assert codes() == ["W502"]  # engine: no longer mentioned
+    (project.content / "articles/b.md").unlink()
+    (project.content / "articles/b.yml").unlink()
+    assert sorted(codes()) == ["M204", "W502", "W502", "W503"]  # b's source; london, engine; wire
+    project.article("a", "Ada saw the engine.\n", "mentions:\n  - {entity: adda, quote: Ada}\n")
+    assert sorted(codes()) == ["M202", "M204", "W502", "W502", "W502", "W503"]
+    project.article("a", *ARTICLES["a"])
+    project.article("b", ARTICLES["b"][0], ARTICLES["b"][1] + claim)
+    assert codes() == []
+
+
+def test_the_first_edit_after_a_build_from_the_cache_compiles_nothing(project, monkeypatch) -> None:
+    """When every article came from the build cache, nothing had compiled the templates or the schemas'
+    checks: the server does it as it starts (about 150 ms), not at the first edit."""
+    import fastjsonschema
+    import jinja2
+
+    from marginalia import load
+
+    site = live_site(project)
+    build(site.config, use_cache=True)
+    load._is_valid.cache_clear()  # compiled once per process: as if the server had just started
+    compiled: list[str] = []
+    get_source, compile_schema = jinja2.FileSystemLoader.get_source, fastjsonschema.compile
+
+    def record_template(loader, environment, name):  # type: ignore[no-untyped-def]
+        compiled.append(name)
+        return get_source(loader, environment, name)
+
+    def record_schema(*args, **kwargs):  # type: ignore[no-untyped-def]
+        compiled.append("a schema")
+        return compile_schema(*args, **kwargs)
+
+    monkeypatch.setattr(jinja2.FileSystemLoader, "get_source", record_template)
+    monkeypatch.setattr(fastjsonschema, "compile", record_schema)
+    assert not site.rebuild().failed
+    assert "article.html" in compiled and "a schema" in compiled  # not by the build: every article was cached
+    compiled.clear()
+    project.article("b", "London is very large.\n", ARTICLES["b"][1])
+    result = site.rebuild()
+    assert not result.failed and result.rendered > 0
+    assert compiled == []
