@@ -209,7 +209,7 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
     if use_cache:
         this_key = cache.site_key(config)
         hashes = {path.name: cache.content_hash(path) for path in paths}
-        paths, reused = _reuse(config, this_key, paths, hashes, staging)
+        paths, reused = _reuse(config, this_key, paths, hashes, staging, entities)
         if staging is not None:  # a build, which saves the cache of the site it puts in place (`check` only reads)
             key = this_key
             previous = cache.load_manifest(config, key)
@@ -224,8 +224,6 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
         "pending": pending,
         "hashes": hashes,
     }
-    for found in reused:  # what the workers send back is the glossary's own already (see _send_entity)
-        _relink(found, entities)
     for found in [*reused, *_in_workers(_read_chunk, paths, _workers(jobs, len(paths)), **shared)]:
         problems.extend(found.problems)
         if found.article is not None:
@@ -240,23 +238,29 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
     reused_names = {r.path.name for r in reused}
     stale = None
     if key is not None and previous is not None:
-        stale = _stale(config, key, previous, [r for r in results if r.path.name not in reused_names], hashes)
+        read = [r for r in results if r.path.name not in reused_names]
+        stale = _stale(config, key, previous, read, hashes, entities)
     return Prepared(
         problems, content, index, renderer, results, registry_problems, names, key, hashes, reused_names, stale
     )
 
 
 def _reuse(
-    config: Config, key: str, paths: list[Path], hashes: dict[str, str], staging: Path | None
+    config: Config,
+    key: str,
+    paths: list[Path],
+    hashes: dict[str, str],
+    staging: Path | None,
+    entities: dict[str, Entity],
 ) -> tuple[list[Path], list[ArticleResult]]:
-    """Return the PATHS still to read, and what the build cache gives for the others.
+    """Return the PATHS still to read, and what the build cache gives for the others (naming ENTITIES).
 
     With a STAGING folder, an article is taken from the cache only if its pages can be put there from
     the previous site; without, only what was found in it is wanted (`check`).
     """
     to_read, reused = [], []
     for path in paths:
-        found = cache.load(config, key, path.name, hashes[path.name])
+        found = cache.load(config, key, path.name, hashes[path.name], entities)
         if found is not None and (
             staging is None or (found.written and cache.reuse_pages(found.written, config.site_dir, staging))
         ):
@@ -267,7 +271,12 @@ def _reuse(
 
 
 def _stale(
-    config: Config, key: str, previous: dict[str, str], read: list[ArticleResult], hashes: dict[str, str]
+    config: Config,
+    key: str,
+    previous: dict[str, str],
+    read: list[ArticleResult],
+    hashes: dict[str, str],
+    entities: dict[str, Entity],
 ) -> set[str] | None:
     """Return the site-wide pages of the previous site that the articles READ or removed since make stale.
 
@@ -280,7 +289,7 @@ def _stale(
     for name, after in changes:
         before = None
         if name in previous:
-            before = cache.load(config, key, name, previous[name])
+            before = cache.load(config, key, name, previous[name], entities)
             if before is None:
                 return None
         stale |= stale_pages(before, after)
@@ -451,18 +460,6 @@ def _glossary_entity(entity_id: str) -> Entity:
 
 
 ForkingPickler.register(Entity, _send_entity)
-
-
-def _relink(found: ArticleResult, entities: dict[str, Entity]) -> None:
-    """Point FOUND's index part at the glossary's own entities: those from the build cache are copies."""
-    part = found.part
-    if part is None:
-        return
-    part.entities = [entities[e.id] for e in part.entities]
-    for claim in part.claims:
-        claim.entities = [entities[e.id] for e in claim.entities]
-    for event in part.events:
-        event.entities = [entities[e.id] for e in event.entities]
 
 
 def _render_pages(plan: dict[str, Callable[[], Page]], folder: Path, workers: int, index: Index) -> None:

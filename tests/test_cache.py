@@ -128,6 +128,29 @@ def test_a_failed_build_leaves_the_site_and_the_cache_as_they_were(site) -> None
     assert files(cache_dir(config)) == cached
 
 
+def test_what_the_cache_gives_names_the_glossary_s_own_entities(annotated, reads: list[str]) -> None:
+    """An entry holds its entities by id: the index and the pages compare entities by identity."""
+    project, config = annotated
+    prepared = pipeline._prepare(config, use_cache=True)
+    assert reads == []  # every article came from the cache
+    glossary = prepared.content.entities
+    parts = [found.part for found in prepared.articles if found.part is not None]
+    named = [
+        e for part in parts for e in [*part.entities, *(e for p in [*part.claims, *part.events] for e in p.entities)]
+    ]
+    assert {e.id for e in named} == {"ada", "engine", "london"}
+    assert all(entity is glossary[entity.id] for entity in named)
+
+
+def test_an_entry_naming_an_entity_the_glossary_lacks_is_read_again(site, reads: list[str]) -> None:
+    """The glossary is part of the site key; should an entry name an id it lacks all the same, it is not used."""
+    project, config = site
+    entry = next(cache_dir(config).iterdir()) / "b.md.pickle"
+    entry.write_bytes(entry.read_bytes().replace(b"london", b"paris!"))
+    build(config, use_cache=True)
+    assert reads == ["b.md"]
+
+
 def test_a_corrupt_cache_entry_is_read_again(site, tmp_path: Path) -> None:
     project, config = site
     entry = next(cache_dir(config).iterdir()) / "a.md.pickle"
