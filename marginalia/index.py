@@ -67,7 +67,7 @@ class Index:
     """Entity id → claims it makes or that are about it."""
     events_of_entity: dict[str, list[Placed[Event]]] = field(default_factory=lambda: defaultdict(list))
     """Entity id → its events, in date order."""
-    pairs: dict[str, list[Counter[str]]] = field(default_factory=lambda: defaultdict(list))
+    pairs: dict[str, list[dict[str, int]]] = field(default_factory=lambda: defaultdict(list))
     """Entity id → for each article that mentions it, the entities in the same paragraphs, with how often."""
     entities: dict[str, Entity] = field(default_factory=dict)
     """The glossary."""
@@ -111,8 +111,9 @@ class ArticleIndex:
     """The article's entities, in order of first mention."""
     claims: list[Placed[Claim]]
     events: list[Placed[Event]]
-    pairs: dict[str, Counter[str]]
-    """Entity id → entities mentioned in the same paragraphs, with how often."""
+    pairs: dict[str, dict[str, int]]
+    """Entity id → entities mentioned in the same paragraphs, with how often (plain dicts: the build cache
+    reads them faster than Counters)."""
     heading: tuple[str, str, str] = ("", "", "")
     """(slug, title, date) of the article, as entity pages show it."""
 
@@ -160,7 +161,7 @@ def index_article(article: Article, content: Content) -> ArticleIndex:
             Placed(c, article, _entities_of(c, [c.claimant, *c.about], mentioned, content)) for c in article.claims
         ],
         events=[Placed(e, article, _entities_of(e, e.entities, mentioned, content)) for e in article.events],
-        pairs=pairs,
+        pairs={entity_id: dict(counter) for entity_id, counter in pairs.items()},
         heading=(article.slug, article.title, article.date),
     )
 
