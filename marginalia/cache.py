@@ -49,6 +49,7 @@ import pickle
 import shutil
 import stat
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -102,6 +103,59 @@ def site_key(config: Config) -> str:
         except OSError:
             digest.update(b"missing")
     return digest.hexdigest()
+
+
+FileStamp = tuple[int, int, int, int]
+"""A file's inode, size, and modification and change times (ns)."""
+ArticleStamp = tuple[FileStamp | None, FileStamp | None]
+"""The stamps of an article's .md and .yml files (None: no such file)."""
+STAMPS = "stamps.pickle"
+"""Article file name → (its ArticleStamp, its content hash) when last hashed: the memo of content_hashes()."""
+RACY_NS = 2_000_000_000
+"""A file changed less than this long (ns) before it is hashed is not memoized: an edit in the same tick of
+the file system's clock, keeping the size, would keep the stamp too."""
+
+
+def content_hashes(config: Config, paths: list[Path]) -> tuple[dict[str, str], dict[str, tuple[ArticleStamp, str]]]:
+    """Return the content hash of each article of PATHS by file name, and the memo for save().
+
+    An article whose two files have the stamps they had when last hashed is
+    not read again: at 10,000 articles, reading and hashing 20,000 files took
+    0.5 s of every build with the cache. The change time in the stamp is set
+    by the system on any write (a tool can set a file's modification time
+    back, not its change time).
+    """
+    memo = _load_stamps(config)
+    now = time.time_ns()
+    hashes: dict[str, str] = {}
+    stamps: dict[str, tuple[ArticleStamp, str]] = {}
+    for path in paths:
+        md = os.fspath(path)
+        stamp = (_file_stamp(md), _file_stamp(f"{md[:-3]}.yml"))
+        known = memo.get(path.name)
+        digest = known[1] if known is not None and known[0] == stamp else content_hash(path)
+        hashes[path.name] = digest
+        changed = max(time for file in stamp if file is not None for time in file[2:])
+        if digest and now - changed > RACY_NS:
+            stamps[path.name] = (stamp, digest)
+    return hashes, stamps
+
+
+def _file_stamp(path: str) -> FileStamp | None:
+    try:
+        stat = os.lstat(path)
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def _load_stamps(config: Config) -> dict[str, tuple[ArticleStamp, str]]:
+    try:
+        with open(cache_dir(config) / STAMPS, "rb") as file:
+            memo = pickle.load(file)  # noqa: S301 - written by save()
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError):
+        return {}
+    return memo if isinstance(memo, dict) else {}
 
 
 def content_hash(md_path: Path) -> str:
@@ -227,11 +281,13 @@ _CLASSES: dict[tuple[str, str], Any] = {}
 find_class overridden each lookup is a Python call (0.4 s of a warm build at 10,000 articles, before this)."""
 
 
-def save(config: Config, key: str, manifest: dict[str, str]) -> None:
+def save(
+    config: Config, key: str, manifest: dict[str, str], stamps: dict[str, tuple[ArticleStamp, str]] | None = None
+) -> None:
     """Move the entries this build staged into the cache of KEY, and write the MANIFEST of the site.
 
     MANIFEST maps every article file name of the site now in place to its
-    content hash. The caches of other keys, the entries of articles no longer
+    content hash; STAMPS is the memo of content_hashes(). The caches of other keys, the entries of articles no longer
     in the site, and entries other builds left pending, are dropped. Each
     entry is moved in atomically, the manifest last. A cache that cannot be
     written only makes the next build slower.
@@ -250,6 +306,10 @@ def save(config: Config, key: str, manifest: dict[str, str]) -> None:
         temporary = folder / f".{MANIFEST}.{os.getpid()}"
         temporary.write_bytes(pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, folder / MANIFEST)
+        if stamps is not None:
+            temporary = folder.parent / f".{STAMPS}.{os.getpid()}"
+            temporary.write_bytes(pickle.dumps(stamps, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temporary, folder.parent / STAMPS)
     except OSError:
         pass
     for left in folder.glob(".pending-*"):  # this build's, now empty, and any a killed build left

@@ -154,7 +154,7 @@ def full_build(
         raise
     prepared, pages = done[0]
     if prepared.cache_key is not None:  # only now: the cache describes the site that is in place
-        cache.save(config, prepared.cache_key, manifest=prepared.hashes)
+        cache.save(config, prepared.cache_key, manifest=prepared.hashes, stamps=prepared.stamps)
     warnings = [p for p in prepared.problems if p.severity != "error"]
     return BuildResult(pages, time.perf_counter() - started, warnings), prepared
 
@@ -176,6 +176,8 @@ class Prepared:
     """The site key the build cache is to be saved under, if it is used."""
     hashes: dict[str, str] = field(default_factory=dict)
     """.md file name → content hash, for the build cache."""
+    stamps: dict[str, tuple[cache.ArticleStamp, str]] = field(default_factory=dict)
+    """The memo of cache.content_hashes, to save with the cache."""
     reused: set[str] = field(default_factory=set)
     """.md file names of the articles taken from the build cache."""
     stale: set[str] | None = None
@@ -203,12 +205,13 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
         staging = None
     key: str | None = None
     hashes: dict[str, str] = {}
+    stamps: dict[str, tuple[cache.ArticleStamp, str]] = {}
     previous: dict[str, str] | None = None
     reused: list[ArticleResult] = []
     pending: Path | None = None
     if use_cache:
         this_key = cache.site_key(config)
-        hashes = {path.name: cache.content_hash(path) for path in paths}
+        hashes, stamps = cache.content_hashes(config, paths)
         paths, reused = _reuse(config, this_key, paths, hashes, staging, entities)
         if staging is not None:  # a build, which saves the cache of the site it puts in place (`check` only reads)
             key = this_key
@@ -241,7 +244,18 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
         read = [r for r in results if r.path.name not in reused_names]
         stale = _stale(config, key, previous, read, hashes, entities)
     return Prepared(
-        problems, content, index, renderer, results, registry_problems, names, key, hashes, reused_names, stale
+        problems,
+        content,
+        index,
+        renderer,
+        results,
+        registry_problems,
+        names,
+        cache_key=key,
+        hashes=hashes,
+        stamps=stamps,
+        reused=reused_names,
+        stale=stale,
     )
 
 

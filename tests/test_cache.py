@@ -56,6 +56,12 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return paths
 
 
+def key_dir(config) -> Path:  # type: ignore[no-untyped-def]
+    """Return the folder of the build cache's entries (there is one site key)."""
+    (folder,) = [p for p in cache_dir(config).iterdir() if p.is_dir()]
+    return folder
+
+
 def from_scratch(config, tmp_path: Path) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
     """Return the site a build without the cache makes of the same content."""
     fresh = dataclasses.replace(config, site_dir=tmp_path / "scratch" / "site")
@@ -65,7 +71,7 @@ def from_scratch(config, tmp_path: Path) -> dict[str, bytes]:  # type: ignore[no
 
 def test_a_build_from_the_cache_is_the_build_from_scratch(site, reads: list[str], tmp_path: Path) -> None:
     project, config = site
-    entries = sorted(p.name for p in next(cache_dir(config).iterdir()).iterdir())
+    entries = sorted(p.name for p in key_dir(config).iterdir())
     assert entries == ["a.md.pickle", "b.md.pickle", "manifest.pickle"]
     build(config, use_cache=True)
     assert reads == []  # every article came from the cache
@@ -145,7 +151,7 @@ def test_what_the_cache_gives_names_the_glossary_s_own_entities(annotated, reads
 def test_an_entry_naming_an_entity_the_glossary_lacks_is_read_again(site, reads: list[str]) -> None:
     """The glossary is part of the site key; should an entry name an id it lacks all the same, it is not used."""
     project, config = site
-    entry = next(cache_dir(config).iterdir()) / "b.md.pickle"
+    entry = key_dir(config) / "b.md.pickle"
     entry.write_bytes(entry.read_bytes().replace(b"london", b"paris!"))
     build(config, use_cache=True)
     assert reads == ["b.md"]
@@ -153,7 +159,7 @@ def test_an_entry_naming_an_entity_the_glossary_lacks_is_read_again(site, reads:
 
 def test_a_corrupt_cache_entry_is_read_again(site, tmp_path: Path) -> None:
     project, config = site
-    entry = next(cache_dir(config).iterdir()) / "a.md.pickle"
+    entry = key_dir(config) / "a.md.pickle"
     entry.write_bytes(b"not a pickle")
     build(config, use_cache=True)
     assert files(config.site_dir) == from_scratch(config, tmp_path)
@@ -332,4 +338,63 @@ def test_the_entry_of_a_removed_article_is_dropped(site) -> None:
     (project.content / "articles/b.md").unlink()
     (project.content / "articles/b.yml").unlink()
     build(config, use_cache=True)
-    assert sorted(p.name for p in next(cache_dir(config).iterdir()).iterdir()) == ["a.md.pickle", "manifest.pickle"]
+    assert sorted(p.name for p in key_dir(config).iterdir()) == ["a.md.pickle", "manifest.pickle"]
+
+
+# --- Content hashes: an article whose files kept their stamps is not read to be hashed -----------
+
+
+@pytest.fixture
+def hashed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the article files hashed by reading them; files count as settled as soon as written."""
+    from marginalia import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", -(10**12))  # the tests write files and build at once
+    names: list[str] = []
+    original = cache.content_hash
+
+    def content_hash(md_path: Path) -> str:
+        names.append(md_path.name)
+        return original(md_path)
+
+    monkeypatch.setattr(cache, "content_hash", content_hash)
+    return names
+
+
+def test_unchanged_files_are_not_hashed_again(site, hashed: list[str], tmp_path: Path) -> None:
+    project, config = site
+    build(config, use_cache=True)
+    assert sorted(hashed) == ["a.md", "b.md"]  # the fixture's build saved no stamps: it had not settled
+    hashed.clear()
+    build(config, use_cache=True)
+    assert hashed == []
+    project.article("b", "London is very large.\n", ARTICLES["b"][1])
+    build(config, use_cache=True)
+    assert hashed == ["b.md"]
+    assert "very large" in (config.site_dir / "articles/b.html").read_text()
+
+
+def test_an_edit_that_keeps_the_size_and_the_modification_time_is_seen(site, hashed: list[str]) -> None:
+    """A tool can set a file's modification time back; its change time, in the stamp too, moves all the same."""
+    import os
+
+    project, config = site
+    build(config, use_cache=True)
+    path = project.content / "articles/b.md"
+    before = os.stat(path)
+    path.write_text(path.read_text().replace("large", "LARGE"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(path).st_size == before.st_size and os.stat(path).st_mtime_ns == before.st_mtime_ns
+    build(config, use_cache=True)
+    assert "is LARGE" in (config.site_dir / "articles/b.html").read_text()
+
+
+def test_a_file_changed_just_before_the_build_is_hashed_again_next_time(site, reads: list[str]) -> None:
+    """Within RACY_NS of its last change, the same stamp could hide another edit: no stamp is kept for it."""
+    from marginalia import cache
+
+    project, config = site
+    project.article("b", "London is very large.\n", ARTICLES["b"][1])
+    build(config, use_cache=True)
+    memo = cache._load_stamps(config)
+    assert "b.md" not in memo
