@@ -85,6 +85,8 @@ class Index:
     """Year (YYYY) → the events that start in it, in date order; earliest first."""
     events_by_month: dict[str, list[Placed[Event]]] = field(default_factory=dict)
     """Month (YYYY-MM) → the events that start in it (those dated to the month or the day), in date order."""
+    timeline_entries: dict[str, str] = field(default_factory=dict)
+    """Event id → its entry in timeline.json, for those whose ArticleIndex has it."""
 
     def related(self, entity_id: str) -> list[tuple[Entity, int]]:
         """Return the entities most often mentioned in the same paragraphs as ENTITY_ID, with how often.
@@ -116,6 +118,8 @@ class ArticleIndex:
     reads them faster than Counters)."""
     heading: tuple[str, str, str] = ("", "", "")
     """(slug, title, date) of the article, as entity pages show it."""
+    timeline: list[str] = field(default_factory=list)
+    """Each of its events' entry in timeline.json, as JSON text (export.timeline_entry), if made when it was read."""
 
     def view_of(self, entity_id: str) -> tuple[Any, ...]:
         """Return everything the page of ENTITY_ID shows of this article, to tell whether it changed."""
@@ -189,6 +193,8 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
             for source_id in placed.item.sources:
                 index.claims_of_source[source_id].append(placed)
         index.timeline.extend(part.events)
+        if part.timeline:
+            index.timeline_entries.update(zip((placed.item.id for placed in part.events), part.timeline, strict=True))
         for entity_id, counter in part.pairs.items():
             index.pairs[entity_id].append(counter)
     index.timeline.sort(

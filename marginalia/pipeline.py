@@ -37,7 +37,7 @@ from .changes import neighbours_stale, stale_pages
 from .check import NameFinder, article_references, check_references, lint_unused, unannotated_names
 from .config import Config
 from .errors import ContentError, Problem
-from .export import annotations_path, article_export
+from .export import annotations_path, article_export, timeline_entry
 from .index import ArticleIndex, Index, build_index, index_article
 from .load import Problems, article_paths, compile_schemas, load_article, load_registries
 from .model import Article, Content, Entity
@@ -328,6 +328,7 @@ def read_article(path: Path, renderer: Renderer, content: Content, names: NameFi
     anchor_article(article, renderer.md, problems)
     problems.extend(unannotated_names(article, names))
     part = index_article(article, content)
+    part.timeline = [timeline_entry(placed, renderer.config) for placed in part.events]
     return ArticleResult(path, article, part, list(problems), article_references(article, content))
 
 

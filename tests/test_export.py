@@ -848,6 +848,24 @@ def test_timeline_json_is_timelinejs_format(seed_site: Path, seed) -> None:  # t
     assert next(e for e in events if e["unique_id"] == "idlib-agreement-2018")["start_date"] == {"year": 2018}
 
 
+def test_timeline_json_is_the_same_made_whole_or_from_the_entries_made_as_articles_were_read(
+    seed_config: Config, published: Path
+) -> None:
+    """Its entries are made as each article is read (and kept by the build cache); made afresh, the same bytes."""
+    from marginalia.export import timeline_json
+    from marginalia.index import build_index
+
+    config = replace(seed_config, site_url=SITE_URL)
+    content, index, _ = prepared(config)
+    assert index.timeline_entries and len(index.timeline_entries) == len(index.timeline)
+    written = (published / "timeline.json").read_text(encoding="utf-8")
+    assert timeline_json(index, config) == written
+    afresh = build_index(content)  # no entries: each is made now
+    assert not afresh.timeline_entries
+    assert timeline_json(afresh, config) == written
+    assert json.loads(written)["events"][0]["text"]["text"].count(SITE_URL) == 1  # links under site_url
+
+
 def test_without_site_url_no_sitemap_feed_or_canonical(seed_site: Path) -> None:
     """Sitemaps and Atom need absolute URLs: without site_url there are none, and no canonical or og: tags."""
     assert not (seed_site / "sitemap.xml").exists() and not (seed_site / "feed.xml").exists()
