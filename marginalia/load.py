@@ -18,15 +18,16 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from sys import intern
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
 import yaml
-from jsonschema import Draft7Validator
-from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
 
 from .errors import Problem
+
+if TYPE_CHECKING:  # imported where used: only a file that is not valid needs them (70 ms at each start)
+    from jsonschema import Draft7Validator
+    from jsonschema.exceptions import ValidationError
 from .model import (
     Article,
     Claim,
@@ -360,6 +361,9 @@ def _schema(name: str) -> Any:
 @cache
 def _validator(kind: str) -> Draft7Validator:
     """Return the validator that explains every problem of a KIND file (the slow, thorough one)."""
+    from jsonschema import Draft7Validator
+    from referencing import Registry, Resource
+
     registry: Registry = Registry().with_resources(
         (p.name, Resource.from_contents(_schema(p.name))) for p in sorted(SCHEMA_DIR.glob("*.schema.json"))
     )
