@@ -61,7 +61,7 @@ from .model import Entity
 if TYPE_CHECKING:
     from .pipeline import ArticleResult
 
-FORMAT = 3
+FORMAT = 4
 """Changed whenever what is pickled changes shape."""
 PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = "manifest.pickle"
@@ -131,22 +131,27 @@ def content_hashes(config: Config, paths: list[Path]) -> tuple[dict[str, str], d
     stamps: dict[str, tuple[ArticleStamp, str]] = {}
     for path in paths:
         md = os.fspath(path)
-        stamp = (_file_stamp(md), _file_stamp(f"{md[:-3]}.yml"))
+        md_stat, yml_stat = _lstat(md), _lstat(f"{md[:-3]}.yml")
+        # Anything but regular files (a symbolic link's stamp is not its target's) is hashed every time.
+        settled = md_stat is not None and all(s is None or stat.S_ISREG(s.st_mode) for s in (md_stat, yml_stat))
+        stamp = (_stamp(md_stat), _stamp(yml_stat))
         known = memo.get(path.name)
-        digest = known[1] if known is not None and known[0] == stamp else content_hash(path)
+        digest = known[1] if settled and known is not None and known[0] == stamp else content_hash(path)
         hashes[path.name] = digest
-        changed = max(time for file in stamp if file is not None for time in file[2:])
-        if digest and now - changed > RACY_NS:
+        if settled and digest and now - max(t for file in stamp if file is not None for t in file[2:]) > RACY_NS:
             stamps[path.name] = (stamp, digest)
     return hashes, stamps
 
 
-def _file_stamp(path: str) -> FileStamp | None:
+def _lstat(path: str) -> os.stat_result | None:
     try:
-        stat = os.lstat(path)
+        return os.lstat(path)
     except OSError:
         return None
-    return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def _stamp(found: os.stat_result | None) -> FileStamp | None:
+    return None if found is None else (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
 
 
 def _load_stamps(config: Config) -> dict[str, tuple[ArticleStamp, str]]:
@@ -287,10 +292,11 @@ def save(
     """Move the entries this build staged into the cache of KEY, and write the MANIFEST of the site.
 
     MANIFEST maps every article file name of the site now in place to its
-    content hash; STAMPS is the memo of content_hashes(). The caches of other keys, the entries of articles no longer
-    in the site, and entries other builds left pending, are dropped. Each
-    entry is moved in atomically, the manifest last. A cache that cannot be
-    written only makes the next build slower.
+    content hash; STAMPS is the memo of content_hashes(). The caches of
+    other keys, the entries of articles no longer in the site, and entries
+    other builds left pending, are dropped. Each entry is moved in
+    atomically, the manifest last. A cache that cannot be written only makes
+    the next build slower.
     """
     folder = _key_dir(config, key)
     pending = pending_dir(config, key)

@@ -398,3 +398,21 @@ def test_a_file_changed_just_before_the_build_is_hashed_again_next_time(site, re
     build(config, use_cache=True)
     memo = cache._load_stamps(config)
     assert "b.md" not in memo
+
+
+def test_a_symbolic_link_is_hashed_every_time(project, hashed: list[str], tmp_path: Path) -> None:
+    """A link's own stamp does not change with its target: it is never taken as unchanged (the build refuses
+    links in content/ anyway, with a message)."""
+    from marginalia import cache
+
+    project.article("a", *ARTICLES["a"])
+    target = tmp_path / "elsewhere.yml"
+    target.write_text(ARTICLES["a"][1])
+    (project.content / "articles/a.yml").unlink()
+    (project.content / "articles/a.yml").symlink_to(target)
+    paths = [project.content / "articles/a.md"]
+    first, memo = cache.content_hashes(project.config, paths)
+    assert memo == {}
+    target.write_text(ARTICLES["a"][1] + "# changed\n")
+    second, _ = cache.content_hashes(project.config, paths)
+    assert first["a.md"] != second["a.md"] and hashed == ["a.md", "a.md"]
