@@ -286,9 +286,7 @@ _CLASSES: dict[tuple[str, str], Any] = {}
 find_class overridden each lookup is a Python call (0.4 s of a warm build at 10,000 articles, before this)."""
 
 
-def save(
-    config: Config, key: str, manifest: dict[str, str], stamps: dict[str, tuple[ArticleStamp, str]] | None = None
-) -> None:
+def save(config: Config, key: str, manifest: dict[str, str], stamps: dict[str, tuple[ArticleStamp, str]]) -> None:
     """Move the entries this build staged into the cache of KEY, and write the MANIFEST of the site.
 
     MANIFEST maps every article file name of the site now in place to its
@@ -312,10 +310,9 @@ def save(
         temporary = folder / f".{MANIFEST}.{os.getpid()}"
         temporary.write_bytes(pickle.dumps(manifest, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, folder / MANIFEST)
-        if stamps is not None:
-            temporary = folder.parent / f".{STAMPS}.{os.getpid()}"
-            temporary.write_bytes(pickle.dumps(stamps, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, folder.parent / STAMPS)
+        temporary = folder.parent / f".{STAMPS}.{os.getpid()}"
+        temporary.write_bytes(pickle.dumps(stamps, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, folder.parent / STAMPS)
     except OSError:
         pass
     for left in folder.glob(".pending-*"):  # this build's, now empty, and any a killed build left

@@ -242,7 +242,7 @@ class SearchRefresh:
     def _refresh(self, snapshot: Snapshot, temporary: Path) -> _Outcome:
         """Make the search index of SNAPSHOT in the folder TEMPORARY and put it in place (in the refresh's process)."""
         site_dir = snapshot.config.site_dir
-        index = snapshot.index if snapshot.index is not None else build_index(snapshot.content, dict(snapshot.parts))
+        index = snapshot.index if snapshot.index is not None else build_index(snapshot.content, snapshot.parts)
         plan = search.plan_search(site_dir, snapshot.content, index, cache.search_dir(snapshot.config))
         if plan.digests == self._digests:
             return _Outcome(Refreshed(), self._served, self._digests)

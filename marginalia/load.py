@@ -24,10 +24,6 @@ import fastjsonschema
 import yaml
 
 from .errors import Problem
-
-if TYPE_CHECKING:  # imported where used: only a file that is not valid needs them (70 ms at each start)
-    from jsonschema import Draft7Validator
-    from jsonschema.exceptions import ValidationError
 from .model import (
     Article,
     Claim,
@@ -41,6 +37,10 @@ from .model import (
     Selector,
     Source,
 )
+
+if TYPE_CHECKING:  # imported where used: only a file that is not valid needs them (70 ms at each start)
+    from jsonschema import Draft7Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 ENTITIES_FILE = "entities.yml"
