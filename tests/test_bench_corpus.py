@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from markupsafe import escape
 
 from marginalia.config import load_config
 from marginalia.pipeline import build, check
@@ -159,3 +161,16 @@ def test_the_bare_corpus_builds_with_hugo(project20: Path, tmp_path: Path) -> No
     pages = list((tmp_path / "public" / "articles").glob("*/index.html"))  # articles/index.html lists them
     assert len(pages) == 20
     assert "<h1>" in pages[0].read_text()
+
+
+def test_the_floor_writes_a_page_per_article_with_its_title_and_body(project20: Path, tmp_path: Path) -> None:
+    out = tmp_path / "floor"
+    floor = ROOT / "bench" / "floor.py"
+    subprocess.run([sys.executable, str(floor), str(project20 / "bare"), str(out), "--jobs", "2"], check=True)
+    articles = sorted((project20 / "bare" / "docs" / "articles").glob("*.md"))
+    pages = sorted(out.glob("*.html"))
+    assert [p.stem for p in pages] == [a.stem for a in articles]
+    title = yaml.safe_load(articles[0].read_text(encoding="utf-8").split("---\n")[1])["title"]
+    page = pages[0].read_text(encoding="utf-8")
+    assert f"<h1>{escape(title)}</h1>" in page
+    assert page.count("<p>") > 5, "the body is rendered as paragraphs"
