@@ -269,10 +269,13 @@ def _snippet(article: Article, span: Span, quote: str) -> MentionRef:
     return MentionRef(article, span, _flat(before), words, _flat(after))
 
 
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"\s{2,}|[^\S ]")
+"""What `_flat` replaces: runs of whitespace, and single whitespace characters but a space ("\\s+" would
+also replace each single space with itself: one replacement per word)."""
 
 
 def _flat(text: str) -> str:
+    """Return TEXT with each run of whitespace made one space."""
     return _SPACES.sub(" ", text)
 
 
