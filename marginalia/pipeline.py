@@ -142,8 +142,12 @@ def full_build(
             stale = prepared.stale | neighbours_stale(plan, config.site_dir)
             rest = _keep_unchanged(rest, stale, config.site_dir, staging)
         _render_pages(rest, staging, _workers(jobs, len(rest)), index)
-        if config.search:
-            index_search(staging, content, index, None if prepared.cache_key is None else cache.search_dir(config))
+        if config.search and prepared.cache_key is None:
+            index_search(staging, content, index)
+        elif config.search:  # an article's claims have the same records while its files and the site key are
+            hashes = prepared.hashes.items()
+            keys = {name.removesuffix(".md"): f"{prepared.cache_key}:{digest}" for name, digest in hashes if digest}
+            index_search(staging, content, index, cache.search_dir(config), keys)
         done.append((prepared, sum(path.endswith(".html") for path in plan)))
 
     try:

@@ -40,6 +40,7 @@ import base64
 import contextlib
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import pickle
@@ -78,8 +79,8 @@ MERGED_FILES = ("pagefind-entry.json", ".pf_meta", "index/", "fragment/", "filte
 
 Stamped = tuple[int, int, int, str]
 """A page's inode, size and modification time (ns), and the digest of what Pagefind reads of it."""
-MEMO = "pages.pickle"
-"""The Stamped of each page of the site in place, by site path, in the cache folder."""
+MEMO = "memo.pickle"
+"""The Memo of the site in place, in the cache folder."""
 
 
 @dataclass
@@ -90,10 +91,24 @@ class Shard:
     """"entities", or the year (or first month) of its articles."""
     pages: list[str] = field(default_factory=list)
     """Site paths of the HTML pages it indexes."""
+    claims: list[Placed[Claim]] = field(default_factory=list)
+    """The claims it has a Pagefind custom record of (see `claim_record`), in the index's order."""
     records: list[dict[str, Any]] = field(default_factory=list)
-    """Pagefind custom records: one per claim."""
+    """Those records, for Pagefind: made for the bundle's digest, or by `write_search` if it is to be made."""
     stamps: dict[str, Stamped] = field(default_factory=dict)
     """Site path → each page as it was when the bundle's digest was taken (with a cache only)."""
+    record_digests: dict[str, str] = field(default_factory=dict)
+    """Article key (see `plan_search`) → the digest of its claims' records, as the bundle's digest took it."""
+
+
+@dataclass
+class Memo:
+    """What the digests of the bundles in place were taken of, to take the next ones without reading it again."""
+
+    pages: dict[str, Stamped] = field(default_factory=dict)
+    """Site path → the page's Stamped."""
+    records: dict[str, str] = field(default_factory=dict)
+    """Article key → the digest of the records of its claims."""
 
 
 def shards(content: Content, index: Index, site_dir: Path) -> list[Shard]:
@@ -104,11 +119,11 @@ def shards(content: Content, index: Index, site_dir: Path) -> list[Shard]:
     for article in sorted(content.articles, key=lambda a: a.slug):
         by_key.setdefault(keys[article.slug], Shard(keys[article.slug])).pages.append(render.article_path(article.slug))
     for placed in index.claims:
-        by_key[keys[placed.article.slug]].records.append(claim_record(placed, content))
+        by_key[keys[placed.article.slug]].claims.append(placed)
     found = [entities, *(by_key[key] for key in sorted(by_key))]
     for shard in found:
         shard.pages = [page for page in shard.pages if os.path.isfile(os.path.join(site_dir, page))]
-    return [shard for shard in found if shard.pages or shard.records]
+    return [shard for shard in found if shard.pages or shard.claims]
 
 
 def shard_keys(articles: list[Article]) -> dict[str, str]:
@@ -160,14 +175,21 @@ def claim_record(placed: Placed[Claim], content: Content) -> dict[str, Any]:
     }
 
 
-def index_search(site_dir: Path, content: Content, index: Index, cache_dir: Path | None = None) -> None:
+def index_search(
+    site_dir: Path,
+    content: Content,
+    index: Index,
+    cache_dir: Path | None = None,
+    article_keys: dict[str, str] | None = None,
+) -> None:
     """Write the search bundles of the site in SITE_DIR into SITE_DIR/pagefind.
 
     CACHE_DIR: where bundles are kept between builds; a bundle found there
     (by the digest of what it indexes) is linked instead of made again, and
     the bundles this site does not use are removed. None: make every bundle.
+    ARTICLE_KEYS: see `plan_search`.
     """
-    write_search(plan_search(site_dir, content, index, cache_dir), site_dir / SEARCH_DIR)
+    write_search(plan_search(site_dir, content, index, cache_dir, article_keys), site_dir / SEARCH_DIR)
 
 
 @dataclass
@@ -175,6 +197,7 @@ class SearchPlan:
     """The search bundles of a site, and the digest each is kept under in the build cache."""
 
     site_dir: Path
+    content: Content
     shards: list[Shard]
     """The bundles, the primary one first (see `shards`)."""
     cache_dir: Path | None
@@ -183,15 +206,26 @@ class SearchPlan:
     """Bundle key → the digest of all it depends on (see `_digest`); empty without a cache."""
 
 
-def plan_search(site_dir: Path, content: Content, index: Index, cache_dir: Path | None = None) -> SearchPlan:
+def plan_search(
+    site_dir: Path,
+    content: Content,
+    index: Index,
+    cache_dir: Path | None = None,
+    article_keys: dict[str, str] | None = None,
+) -> SearchPlan:
     """Return the search bundles of the site in SITE_DIR and, with a CACHE_DIR, the digest of each.
 
     Only the pages changed since the digests were last taken are read (see `_digest`).
+    ARTICLE_KEYS: article slug → a key that changes whenever the records of its claims may (the build's
+    site key and the article's content hash); the digest of the records of an article whose key is kept
+    is not taken again. Without it, every record is made for its digest.
     """
-    plan = SearchPlan(site_dir, shards(content, index, site_dir), cache_dir)
+    plan = SearchPlan(site_dir, content, shards(content, index, site_dir), cache_dir)
     if cache_dir is not None and plan.shards:  # without a cache, nothing would read the digests
         memo, code = _load_memo(cache_dir), _code_digest()
-        plan.digests = {shard.key: _digest(shard, site_dir, code, memo) for shard in plan.shards}
+        plan.digests = {
+            shard.key: _digest(shard, site_dir, code, memo, content, article_keys or {}) for shard in plan.shards
+        }
     return plan
 
 
@@ -231,13 +265,20 @@ def write_search(plan: SearchPlan, folder: Path) -> list[str]:
             _write_bundle(_bundle_dir(folder, shard.key, primary), files, whole=shard.key == primary)
 
     if missing:
+        for shard in missing:
+            if len(shard.records) != len(shard.claims):  # not all made for the digest
+                shard.records = [claim_record(placed, plan.content) for placed in shard.claims]
         _run(lambda: _pagefind_bundles(site_dir, missing, put))
     for key, kept_dir in kept.items():
         _link_bundle(kept_dir, _bundle_dir(folder, key, primary), whole=key == primary)
     merged = [shard.key for shard in todo[1:]]
     (folder / SHARD_LIST).write_text(json.dumps(merged) + "\n", encoding="utf-8")
     if cache_dir is not None:
-        _save_memo(cache_dir, {page: stamp for shard in todo for page, stamp in shard.stamps.items()})
+        memo = Memo()
+        for shard in todo:
+            memo.pages.update(shard.stamps)
+            memo.records.update(shard.record_digests)
+        _save_memo(cache_dir, memo)
         for entry in os.scandir(cache_dir):  # other bundles, and what a killed build left half written
             if entry.is_dir() and entry.name not in plan.digests.values():
                 # Renamed first: a build stopped while removing it leaves no half bundle under its digest.
@@ -273,13 +314,17 @@ def _code_digest() -> bytes:
     return hashlib.sha256(Path(__file__).read_bytes() + f"\0{metadata.version('pagefind')}".encode()).digest()
 
 
-def _digest(shard: Shard, site_dir: Path, code: bytes, memo: dict[str, Stamped]) -> str:
+def _digest(
+    shard: Shard, site_dir: Path, code: bytes, memo: Memo, content: Content, article_keys: dict[str, str]
+) -> str:
     """Return a digest of all a bundle depends on: what Pagefind reads of its pages, its records,
     and CODE (see `_code_digest`).
 
     What Pagefind reads of a page is hashed once (see `searchable`), and kept in MEMO with the
-    file's inode, size and time: a page linked from the previous site is not read again. The
-    shard's stamps get what was taken of each page (the next memo; see also `_documents`).
+    file's inode, size and time: a page linked from the previous site is not read again. So are
+    the records of an article's claims, under its key in ARTICLE_KEYS: they are not made again
+    while it is kept. The shard's stamps and records get what was taken (the next memo; see also
+    `_documents`).
     """
     digest = hashlib.sha256(code)
     digest.update(f"\0{shard.key}\0".encode())
@@ -287,26 +332,35 @@ def _digest(shard: Shard, site_dir: Path, code: bytes, memo: dict[str, Stamped])
         path = os.path.join(site_dir, page)
         stat = os.stat(path)
         stamp = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-        known = memo.get(page)
+        known = memo.pages.get(page)
         if known is None or known[:3] != stamp:
             with open(path, encoding="utf-8") as file:
                 known = (*stamp, hashlib.sha256(searchable(file.read()).encode()).hexdigest())
         shard.stamps[page] = known
         digest.update(f"{page}\0{known[3]}\0".encode())
-    digest.update(json.dumps(shard.records, sort_keys=True, ensure_ascii=False).encode())
+    for slug, claims in itertools.groupby(shard.claims, key=lambda placed: placed.article.slug):
+        key = article_keys.get(slug)
+        records = memo.records.get(key) if key is not None else None
+        if records is None:
+            made = [claim_record(placed, content) for placed in claims]
+            shard.records.extend(made)  # for Pagefind, if they are all made here
+            records = hashlib.sha256(json.dumps(made, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        if key is not None:
+            shard.record_digests[key] = records
+        digest.update(f"{slug}\0{records}\0".encode())
     return digest.hexdigest()
 
 
-def _load_memo(cache_dir: Path) -> dict[str, Stamped]:
+def _load_memo(cache_dir: Path) -> Memo:
     try:
         with open(cache_dir / MEMO, "rb") as file:
             memo = pickle.load(file)  # noqa: S301 - written by _save_memo
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError):
-        return {}
-    return memo if isinstance(memo, dict) else {}
+        return Memo()
+    return memo if isinstance(memo, Memo) else Memo()
 
 
-def _save_memo(cache_dir: Path, memo: dict[str, Stamped]) -> None:
+def _save_memo(cache_dir: Path, memo: Memo) -> None:
     with contextlib.suppress(OSError):
         cache_dir.mkdir(parents=True, exist_ok=True)
         temporary = cache_dir / f".{MEMO}.{os.getpid()}"

@@ -66,11 +66,12 @@ def test_the_search_bundles_are_in_a_fixed_order(seed_site: Path) -> None:
 def test_claims_are_records_of_their_article_s_bundle(seed, seed_site: Path) -> None:  # type: ignore[no-untyped-def]
     content, index = seed
     entities, year = search.shards(content, index, seed_site)
-    assert (entities.key, entities.records) == ("entities", [])
+    assert (entities.key, entities.claims) == ("entities", [])
     assert entities.pages == [f"entities/{e}.html" for e in sorted(content.entities)]
     assert year.key == "2020" and year.pages == [f"articles/{a.slug}.html" for a in content.articles]
-    records = year.records
-    assert len(records) == len(index.claims) > 0
+    assert year.claims == index.claims
+    records = [search.claim_record(placed, content) for placed in year.claims]
+    assert len(records) > 0
     first = records[0]
     assert first["url"].startswith("/claims/2020-03.html#claim-")  # the claims of the articles of March 2020
     assert first["filters"]["Type"] == ["claim"]
@@ -137,7 +138,7 @@ def test_a_build_takes_unchanged_bundles_from_the_cache(years, made: list[str], 
     site = config.site_dir / "pagefind"
     assert json.loads((site / "shards.json").read_text(encoding="utf-8")) == ["2019", "2020"]
     before = files(site)
-    (search_dir(config) / ".pages.pickle.99999").write_bytes(b"left by a killed build")
+    (search_dir(config) / ".memo.pickle.99999").write_bytes(b"left by a killed build")
     project.article(
         "newer", "The engine ran all night.\n", "mentions:\n  - {entity: engine, quote: engine}\n", date="2020-04-01"
     )
@@ -150,7 +151,7 @@ def test_a_build_takes_unchanged_bundles_from_the_cache(years, made: list[str], 
     build(fresh)
     assert files(fresh.site_dir / "pagefind") == after
     # the previous bundle of 2020 is dropped, and the memo a killed build left half written
-    assert sorted(p.name for p in search_dir(config).iterdir() if not p.is_dir()) == ["pages.pickle"]
+    assert sorted(p.name for p in search_dir(config).iterdir() if not p.is_dir()) == ["memo.pickle"]
     assert len([p for p in search_dir(config).iterdir() if p.is_dir()]) == 3
 
 
@@ -164,6 +165,47 @@ def test_an_unchanged_site_asks_pagefind_for_nothing(years, made: list[str], mon
     build(config, use_cache=True)
     assert made == [] and read == []
     assert files(config.site_dir / "pagefind") == before
+
+
+@pytest.fixture
+def records(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the id of every claim whose search record is made."""
+    ids: list[str] = []
+    original = search.claim_record
+
+    def record(placed, content):  # type: ignore[no-untyped-def]
+        ids.append(placed.item.id)
+        return original(placed, content)
+
+    monkeypatch.setattr(search, "claim_record", record)
+    return ids
+
+
+def test_only_the_records_of_a_changed_article_are_made_again(  # type: ignore[no-untyped-def]
+    project, made: list[str], records: list[str], tmp_path: Path
+) -> None:
+    """The digest of an unchanged article's claims is kept in the memo, under the site key and the
+    article's content hash; a claim whose status changed remakes its bundle, as a fresh build makes it."""
+    claim = "claims:\n  - {{id: {0}, quote: {1}, status: {2}, sources: [notes]}}\n"
+    project.article("old", "Ada saw London.\n", claim.format("saw", "Ada saw London", "reported"), date="2019-02-01")
+    project.article("new", "London grew.\n", claim.format("grew", "London grew", "reported"), date="2020-03-13")
+    project.article("newer", "The engine ran.\n", claim.format("ran", "engine ran", "reported"), date="2020-04-01")
+    config = dataclasses.replace(project.config, search=True)
+    build(config, use_cache=True)
+    assert sorted(made) == ["2019", "2020", "entities"]
+    assert sorted(records) == ["grew", "ran", "saw"], "once each: for the digests, and then for Pagefind"
+    made.clear()
+    records.clear()
+    build(config, use_cache=True)
+    assert made == [] and records == [], "nothing changed: no record is made, not even for a digest"
+    project.article("new", "London grew.\n", claim.format("grew", "London grew", "disputed"), date="2020-03-13")
+    build(config, use_cache=True)
+    assert made == ["2020"]
+    # for the digest of its bundle; then, for Pagefind, every record of the bundle
+    assert records == ["grew", "ran", "grew"]
+    fresh = dataclasses.replace(config, site_dir=tmp_path / "scratch" / "site")
+    build(fresh)
+    assert files(fresh.site_dir / "pagefind") == files(config.site_dir / "pagefind")
 
 
 def test_a_glossary_change_remakes_the_entity_bundle(years, made: list[str]) -> None:  # type: ignore[no-untyped-def]
