@@ -50,9 +50,11 @@ import shutil
 import stat
 import sys
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from .config import Config
 from .load import ENTITIES_FILE, SOURCES_FILE
@@ -373,6 +375,31 @@ def reuse_pages(pages: list[str], site_dir: Path, staging: Path) -> bool:
             return False
         done.append(target)
     return True
+
+
+FILE_THREADS = 4
+"""Threads that link or write many files at once. Each call waits on the file system, not on Python: 63,000
+links (a site of 10,000 articles' search bundles) took 0.4 to 0.5 s in four threads, 0.7 to 1.0 s in one."""
+
+
+A = TypeVar("A")
+B = TypeVar("B")
+
+
+def in_threads(function: Callable[[A, B], None], pairs: list[tuple[A, B]]) -> None:
+    """Call FUNCTION on each pair of PAIRS, in FILE_THREADS threads; raise the first error any call raised."""
+    if len(pairs) < 2 * FILE_THREADS:
+        for a, b in pairs:
+            function(a, b)
+        return
+
+    def run(share: list[tuple[A, B]]) -> None:
+        for a, b in share:
+            function(a, b)
+
+    with ThreadPoolExecutor(FILE_THREADS) as pool:
+        for _ in pool.map(run, [pairs[i::FILE_THREADS] for i in range(FILE_THREADS)]):
+            pass
 
 
 def link_or_copy(source: str, target: str) -> None:

@@ -4,12 +4,13 @@ the site a build from scratch makes, and nothing it depends on can leave it stal
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from marginalia import pipeline
+from marginalia import cache, pipeline
 from marginalia.cache import cache_dir
 from marginalia.errors import ContentError
 from marginalia.live import LiveSite
@@ -347,7 +348,6 @@ def test_the_entry_of_a_removed_article_is_dropped(site) -> None:
 @pytest.fixture
 def hashed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record the article files hashed by reading them; files count as settled as soon as written."""
-    from marginalia import cache
 
     monkeypatch.setattr(cache, "RACY_NS", -(10**12))  # the tests write files and build at once
     names: list[str] = []
@@ -394,8 +394,6 @@ def test_a_file_changed_just_before_the_build_is_not_memoized(site, monkeypatch:
     one changed longer before is kept."""
     import os
 
-    from marginalia import cache
-
     project, config = site
     project.article("b", "London is very large.\n", ARTICLES["b"][1])
     a_changed = os.stat(project.content / "articles/a.yml").st_ctime_ns  # the fixture wrote a, then b
@@ -410,7 +408,6 @@ def test_a_file_changed_just_before_the_build_is_not_memoized(site, monkeypatch:
 def test_a_symbolic_link_is_hashed_every_time(project, hashed: list[str], tmp_path: Path) -> None:
     """A link's own stamp does not change with its target: it is never taken as unchanged (the build refuses
     links in content/ anyway, with a message)."""
-    from marginalia import cache
 
     project.article("a", *ARTICLES["a"])
     target = tmp_path / "elsewhere.yml"
@@ -423,3 +420,17 @@ def test_a_symbolic_link_is_hashed_every_time(project, hashed: list[str], tmp_pa
     target.write_text(ARTICLES["a"][1] + "# changed\n")
     second, _ = cache.content_hashes(project.config, paths)
     assert first["a.md"] != second["a.md"] and hashed == ["a.md", "a.md"]
+
+
+def test_files_linked_in_threads_are_all_linked_and_a_failure_is_raised(tmp_path: Path) -> None:
+    sources = []
+    for i in range(50):
+        sources.append(tmp_path / "from" / f"{i}.txt")
+        sources[-1].parent.mkdir(exist_ok=True)
+        sources[-1].write_text(str(i), encoding="utf-8")
+    pairs = [(os.fspath(s), os.fspath(tmp_path / "to" / f"d{i % 3}" / s.name)) for i, s in enumerate(sources)]
+    cache.in_threads(cache.link_or_copy, pairs)
+    assert all(os.path.samefile(a, b) for a, b in pairs)
+    missing = [*pairs, (os.fspath(tmp_path / "from" / "gone.txt"), os.fspath(tmp_path / "to" / "gone.txt"))]
+    with pytest.raises(FileNotFoundError):
+        cache.in_threads(cache.link_or_copy, [(a, b + ".again") for a, b in missing])
