@@ -10,9 +10,9 @@ Jinja2 (autoescaped, a template like the bench's Hugo layout) and write it to
 OUT_DIR. One process per core, as Marginalia's build uses them; nothing else:
 no annotations, no cross-references, no lists, no exports.
 
-It is the bench's measure of what the project's fixed packages allow: no
-build with them, whatever its design, makes its article pages faster than
-this loop does.
+It is the bench's measure of what the project's fixed packages cost by
+themselves: a build made with them does at least this for each article,
+besides whatever else it does.
 """
 
 from __future__ import annotations

@@ -340,14 +340,14 @@ def _digest(
         digest.update(f"{page}\0{known[3]}\0".encode())
     for slug, claims in itertools.groupby(shard.claims, key=lambda placed: placed.article.slug):
         key = article_keys.get(slug)
-        records = memo.records.get(key) if key is not None else None
-        if records is None:
+        records_digest = memo.records.get(key) if key is not None else None
+        if records_digest is None:
             made = [claim_record(placed, content) for placed in claims]
             shard.records.extend(made)  # for Pagefind, if they are all made here
-            records = hashlib.sha256(json.dumps(made, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+            records_digest = hashlib.sha256(json.dumps(made, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         if key is not None:
-            shard.record_digests[key] = records
-        digest.update(f"{slug}\0{records}\0".encode())
+            shard.record_digests[key] = records_digest
+        digest.update(f"{slug}\0{records_digest}\0".encode())
     return digest.hexdigest()
 
 
