@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from . import render
-from .cache import in_threads, link_or_copy
+from .cache import link_all
 from .errors import ConfigError
 from .export import plain
 from .index import Index, Placed, month_of, year_of
@@ -454,7 +454,6 @@ def _needed(name: str, whole: bool) -> bool:
 
 def _write_bundle(folder: Path, files: dict[str, bytes], whole: bool) -> None:
     """Write FILES of a bundle into FOLDER (all, if WHOLE; else what a merged bundle needs)."""
-    writes: list[tuple[str, bytes]] = []
     for name, data in files.items():
         parts = posixpath.normpath(name).split("/")
         if name.startswith("/") or ".." in parts:
@@ -462,13 +461,7 @@ def _write_bundle(folder: Path, files: dict[str, bytes], whole: bool) -> None:
         if _needed(name, whole):
             target = folder.joinpath(*parts)
             target.parent.mkdir(parents=True, exist_ok=True)
-            writes.append((os.fspath(target), data))
-    in_threads(_write_file, writes)  # some 2,000 files for 500 articles
-
-
-def _write_file(path: str, data: bytes) -> None:
-    with open(path, "wb") as file:
-        file.write(data)
+            target.write_bytes(data)
 
 
 def _link_bundle(source: Path, folder: Path, whole: bool) -> None:
@@ -481,7 +474,7 @@ def _link_bundle(source: Path, folder: Path, whole: bool) -> None:
             relative = name if inside == "." else f"{inside}/{name}"
             if _needed(relative, whole):
                 links.append((f"{parent}/{name}", f"{folder}/{relative}"))
-    in_threads(link_or_copy, links)
+    link_all(links)
 
 
 async def _pagefind_bundles(site_dir: Path, todo: list[Shard], put: Callable[[Shard, dict[str, bytes]], None]) -> None:

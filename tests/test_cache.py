@@ -429,8 +429,8 @@ def test_files_linked_in_threads_are_all_linked_and_a_failure_is_raised(tmp_path
         sources[-1].parent.mkdir(exist_ok=True)
         sources[-1].write_text(str(i), encoding="utf-8")
     pairs = [(os.fspath(s), os.fspath(tmp_path / "to" / f"d{i % 3}" / s.name)) for i, s in enumerate(sources)]
-    cache.in_threads(cache.link_or_copy, pairs)
+    cache.link_all(pairs)
     assert all(os.path.samefile(a, b) for a, b in pairs)
     missing = [*pairs, (os.fspath(tmp_path / "from" / "gone.txt"), os.fspath(tmp_path / "to" / "gone.txt"))]
     with pytest.raises(FileNotFoundError):
-        cache.in_threads(cache.link_or_copy, [(a, b + ".again") for a, b in missing])
+        cache.link_all([(a, b + ".again") for a, b in missing])
