@@ -67,7 +67,7 @@ from markdown_it import MarkdownIt
 
 from . import render
 from .config import Config
-from .index import Index, Placed
+from .index import SNIPPET_ARTICLES, Index, Placed
 from .model import (
     CLAIM_STATUSES,
     Annotation,
@@ -386,7 +386,10 @@ def entity_data(entity: Entity, content: Content, index: Index, config: Config) 
         node["description"] = plain(entity.description)
     if entity.aliases:
         node["alternateName"] = list(entity.aliases)
+    # The newest articles only, those the page shows the mentions of in context: an entity in 2,000
+    # articles made 430 KB of JSON-LD, repeating the page's list of the older ones.
     articles = list({ref.article.slug: ref.article for ref in index.mentions.get(entity.id, [])}.values())
+    articles = articles[:SNIPPET_ARTICLES]
     if articles:
         node["subjectOf"] = [
             {

@@ -4,6 +4,7 @@ the newest articles only, so that an entity in thousands of articles still makes
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 
 from marginalia.index import SNIPPET_ARTICLES
@@ -28,6 +29,10 @@ def test_older_articles_list_their_mentions_without_context(project) -> None:
     older = html[html.index('class="mention-index"') :]
     assert re.findall(r"articles/(a\d\d)\.html\"", older) == ["a02", "a01", "a00"]  # newest first, the oldest
     assert "day 0" not in html  # no context for them
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    subject_of = next(node["subjectOf"] for node in data["@graph"] if "mainEntityOfPage" in node)
+    newest = [f"../articles/a{n:02}.html" for n in reversed(range(count))][:SNIPPET_ARTICLES]
+    assert [article["url"] for article in subject_of] == newest  # its structured data names those shown in context
 
 
 def test_a_few_articles_show_every_mention_in_context(project) -> None:
