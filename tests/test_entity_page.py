@@ -42,3 +42,28 @@ def test_a_few_articles_show_every_mention_in_context(project) -> None:
     build(config)
     html = (config.site_dir / "entities/ada.html").read_text()
     assert html.count('class="kwic"') == 3 and "mention-index" not in html
+
+
+def test_an_entity_page_lists_with_each_event_the_other_entities_only(project) -> None:
+    annotations = (
+        "mentions:\n  - {entity: ada, quote: Ada, every: true}\n  - {entity: london, quote: London}\n"
+        "events:\n"
+        "  - {id: trip, quote: Ada went to London, date: '1843', title: The trip}\n"
+        "  - {id: rest, quote: Ada rested, date: '1844', title: The rest}\n"
+    )
+    project.article("a", "Ada went to London. Ada rested.\n", annotations)
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+
+    def events(entity_id: str) -> dict[str, str]:
+        html = (config.site_dir / f"entities/{entity_id}.html").read_text()
+        section = html[html.index('id="events-heading"') :]
+        return {title: item for item, title in re.findall(r"(<li>.*?>(The \w+)</a>.*?</li>)", section, re.S)}
+
+    ada, london = events("ada"), events("london")
+    assert 'href="../entities/london.html"' in ada["The trip"]
+    assert 'href="../entities/ada.html"' not in ada["The trip"]
+    assert "event-entities" not in ada["The rest"]  # Ada alone: nothing to list
+    assert 'href="../entities/ada.html"' in london["The trip"]
+    assert 'href="../entities/london.html"' not in london["The trip"]
+    assert "The rest" not in london
