@@ -376,7 +376,6 @@ def test_unchanged_files_are_not_hashed_again(site, hashed: list[str], tmp_path:
 
 def test_an_edit_that_keeps_the_size_and_the_modification_time_is_seen(site, hashed: list[str]) -> None:
     """A tool can set a file's modification time back; its change time, in the stamp too, moves all the same."""
-    import os
 
     project, config = site
     build(config, use_cache=True)
@@ -392,7 +391,6 @@ def test_an_edit_that_keeps_the_size_and_the_modification_time_is_seen(site, has
 def test_a_file_changed_just_before_the_build_is_not_memoized(site, monkeypatch: pytest.MonkeyPatch) -> None:
     """Within RACY_NS of its last change, the same stamp could hide another edit: no stamp is kept for it;
     one changed longer before is kept."""
-    import os
 
     project, config = site
     project.article("b", "London is very large.\n", ARTICLES["b"][1])
