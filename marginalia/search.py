@@ -286,7 +286,7 @@ def write_search(plan: SearchPlan, folder: Path) -> list[str]:
                 with contextlib.suppress(OSError):
                     os.rename(entry.path, gone)
                 shutil.rmtree(gone, ignore_errors=True)
-            elif entry.name.startswith(f".{MEMO}."):
+            elif not entry.is_dir() and entry.name != MEMO:  # a memo half written, or one of an earlier version
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
     return [shard.key for shard in missing]

@@ -139,6 +139,7 @@ def test_a_build_takes_unchanged_bundles_from_the_cache(years, made: list[str], 
     assert json.loads((site / "shards.json").read_text(encoding="utf-8")) == ["2019", "2020"]
     before = files(site)
     (search_dir(config) / ".memo.pickle.99999").write_bytes(b"left by a killed build")
+    (search_dir(config) / "pages.pickle").write_bytes(b"the memo of an earlier version")
     project.article(
         "newer", "The engine ran all night.\n", "mentions:\n  - {entity: engine, quote: engine}\n", date="2020-04-01"
     )
@@ -150,7 +151,7 @@ def test_a_build_takes_unchanged_bundles_from_the_cache(years, made: list[str], 
     fresh = dataclasses.replace(config, site_dir=tmp_path / "scratch" / "site")
     build(fresh)
     assert files(fresh.site_dir / "pagefind") == after
-    # the previous bundle of 2020 is dropped, and the memo a killed build left half written
+    # the previous bundle of 2020 is dropped, the memo a killed build left half written, and an old memo
     assert sorted(p.name for p in search_dir(config).iterdir() if not p.is_dir()) == ["memo.pickle"]
     assert len([p for p in search_dir(config).iterdir() if p.is_dir()]) == 3
 
