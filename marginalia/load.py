@@ -414,21 +414,26 @@ def compile_schemas() -> None:
 
 def validate(data: Any, kind: str, marks: Marks, path: Path, problems: Problems) -> bool:
     """Check DATA against the KIND schema; return True when it is valid."""
+    return not schema_errors(data, kind, marks, path, problems)
+
+
+def schema_errors(data: Any, kind: str, marks: Marks, path: Path, problems: Problems) -> list[tuple[Any, ...]]:
+    """Check DATA against the KIND schema, adding a problem per error; return where each error is in DATA."""
     try:
         _is_valid(kind)(data)
-        return True
+        return []
     except fastjsonschema.JsonSchemaException:
         pass
-    ok = True
+    found = []
     for error in _validator(kind).iter_errors(data):
-        ok = False
         at = tuple(error.absolute_path)
+        found.append(at)
         code, message, hint = _explain(error, kind)
         if code == "M101":  # point at the unknown key itself
             at = (*at, *_unknown_keys(error)[:1])
         line, col = marks.get(at, (0, 0))
         problems.add(Location(path, line, col), code, message, hint)
-    return ok
+    return found
 
 
 def _explain(error: ValidationError, kind: str) -> tuple[str, str, str]:
@@ -605,8 +610,17 @@ def _load_annotations(article: Article, path: Path, problems: Problems) -> None:
     if parsed is None:
         return
     data, marks = parsed
-    if not validate(data, "annotations", marks, path, problems):
+    # An annotation the schema refuses is left out, alone: the others are still anchored and checked,
+    # so that one run reports every problem of the file, and not, as well, every name the file
+    # annotates as unannotated.
+    invalid = schema_errors(data, "annotations", marks, path, problems)
+    if not isinstance(data, dict):
         return
+    refused = {at[:2] for at in invalid}  # ("mentions", 3): that item; ("mentions",): the whole list
+
+    def items(section: str) -> Iterator[tuple[int, dict[str, Any]]]:
+        if (section,) not in refused:
+            yield from ((i, item) for i, item in enumerate(data.get(section, [])) if (section, i) not in refused)
 
     def common(section: str, i: int, item: dict[str, Any]) -> dict[str, Any]:
         line, col = marks[(section, i)]
@@ -623,9 +637,9 @@ def _load_annotations(article: Article, path: Path, problems: Problems) -> None:
 
     # Ids and statuses recur in every article: interned, each is one string however many articles
     # there are (and one in each batch of results a worker process sends back).
-    for i, item in enumerate(data.get("mentions", [])):
+    for i, item in items("mentions"):
         article.mentions.append(Mention(**common("mentions", i, item), entity=intern(item["entity"])))
-    for i, item in enumerate(data.get("claims", [])):
+    for i, item in items("claims"):
         article.claims.append(
             Claim(
                 **common("claims", i, item),
@@ -638,7 +652,7 @@ def _load_annotations(article: Article, path: Path, problems: Problems) -> None:
                 review=item.get("review", ""),
             )
         )
-    for i, item in enumerate(data.get("events", [])):
+    for i, item in items("events"):
         date = _event_date(item["date"], Location(path, *marks[("events", i, "date")]), problems)
         if date is None:
             continue
@@ -652,7 +666,7 @@ def _load_annotations(article: Article, path: Path, problems: Problems) -> None:
                 note=item.get("note", ""),
             )
         )
-    for i, item in enumerate(data.get("notes", [])):
+    for i, item in items("notes"):
         article.notes.append(Note(**common("notes", i, item), text=item["text"]))
 
 

@@ -118,3 +118,26 @@ def test_all_problems_in_one_run(project) -> None:
     (project.content / "sources.yml").write_text("- id: notes\n  title: T\n  url: ftp://x\n", encoding="utf-8")
     codes = sorted(p.code for p in check(project.config) if p.severity == "error")
     assert codes == ["M107", "M202", "M301"]
+
+
+def test_an_invalid_annotation_leaves_the_others_checked(project) -> None:
+    """One annotation the schema refuses is reported alone: the file's other annotations are still
+    anchored and checked in the same run, and their words are not reported as unannotated."""
+    write_case(
+        project,
+        {
+            ANN: "mentions:\n"
+            "  - {entity: ada, quote: Ada, every: true}\n"
+            "  - {entity: london, quote: London, colour: red}\n"
+            "  - {entity: engine, quote: engin}\n"
+            "claims:\n"
+            "  - {id: c, quote: engine ran, status: reported, sources: [notse]}\n"
+        },
+    )
+    problems = check(project.config)
+    errors = sorted((p.code, p.where.line) for p in problems if p.severity == "error")
+    assert errors == [("M101", 3), ("M203", 6), ("M301", 4)]
+    unannotated = [p.message for p in problems if p.code == "W501"]
+    assert unannotated == ["'London' (place 'london') is not annotated here"]
+    never = sorted(p.message for p in problems if p.code == "W502")
+    assert never == ["entity 'engine' is never mentioned", "entity 'london' is never mentioned"]
