@@ -24,12 +24,14 @@ def check_references(
     content: Content,
     problems: Problems,
     per_article: dict[str, list[Problem]] | None = None,
+    slugs: Collection[str] | None = None,
 ) -> None:
     """Add a problem for every id that refers to nothing, and every id given twice.
 
     PER_ARTICLE, if given, holds each article's own findings by slug (`article_references`), to reuse.
+    SLUGS are those of every article file, read or not (default: the articles of CONTENT).
     """
-    check_registry_references(content, {a.slug for a in content.articles}, problems)
+    check_registry_references(content, {a.slug for a in content.articles} if slugs is None else slugs, problems)
     for article in content.articles:
         found = per_article.get(article.slug) if per_article is not None else None
         problems.extend(found if found is not None else article_references(article, content))
@@ -102,13 +104,16 @@ def lint(content: Content, index: Index, problems: Problems) -> None:
     lint_unused(content, index, problems)
 
 
-def lint_unused(content: Content, index: Index, problems: Problems) -> None:
-    """Warn of entities never mentioned, sources never cited and claims without a source."""
+def lint_unused(content: Content, index: Index, problems: Problems, every_article_read: bool = True) -> None:
+    """Warn of entities never mentioned, sources never cited and claims without a source.
+
+    Unless EVERY_ARTICLE_READ, whole: an article that could not be read may mention or cite them.
+    """
     cited = {s for s, claims in index.claims_of_source.items() if claims}
     cited |= {s for s, entities in index.entities_of_source.items() if entities}
     warn_unused(
-        [e for e in content.entities.values() if not index.mentions.get(e.id)],
-        [s for s in content.sources.values() if s.id not in cited],
+        [e for e in content.entities.values() if not index.mentions.get(e.id)] if every_article_read else [],
+        [s for s in content.sources.values() if s.id not in cited] if every_article_read else [],
         [p.item for p in index.claims if isinstance(p.item, Claim)],
         problems,
     )

@@ -120,7 +120,9 @@ class LiveSite:
         self._duplicated = 0
         """How many of the ids in _ids are given more than once."""
         self._slugs: set[str] = set()
-        """The slugs of the articles read without error."""
+        """The slugs of every article file, whether it could be read or not."""
+        self._incomplete: set[str] = set()
+        """The file names of the articles not read whole (`ArticleResult.complete`)."""
         self._references: dict[str, list[Problem]] = {}
         """Article slug → its unknown entity and source ids, for the articles that have some."""
         self._unsourced: dict[str, list[Claim]] = {}
@@ -200,6 +202,7 @@ class LiveSite:
         self._ids.clear()
         self._duplicated = 0
         self._slugs.clear()
+        self._incomplete.clear()
         self._references.clear()
         self._unsourced.clear()
         self._troubled.clear()
@@ -340,9 +343,10 @@ class LiveSite:
         check_registry_references(site, self._slugs, problems)
         if self._duplicated:
             check_duplicate_ids(site.articles, problems)
+        every_article_read = not self._incomplete  # else they may be what an article we cannot read mentions
         warn_unused(
-            [site.entities[i] for i in self._unmentioned],
-            [site.sources[i] for i in self._uncited],
+            [site.entities[i] for i in self._unmentioned] if every_article_read else [],
+            [site.sources[i] for i in self._uncited] if every_article_read else [],
             [claim for claims in self._unsourced.values() for claim in claims],
             problems,
         )
@@ -377,10 +381,11 @@ class LiveSite:
         self._articles[name] = cached
         if article is not None and part is not None:
             self._parts[article.slug] = part
-        if article is not None:
-            self._slugs.add(article.slug)
-            if cached.found.references:
-                self._references[article.slug] = cached.found.references
+        self._slugs.add(name.removesuffix(".md"))  # an article that cannot be read is still there to refer to
+        if not cached.found.complete:
+            self._incomplete.add(name)
+        if article is not None and cached.found.references:
+            self._references[article.slug] = cached.found.references
         if cached.found.problems:
             self._troubled[name] = cached.found.problems
         for key in cached.ids:
@@ -392,8 +397,9 @@ class LiveSite:
     def _forget(self, name: str) -> None:
         cached = self._articles.pop(name, None)
         if cached is not None:
+            self._slugs.discard(name.removesuffix(".md"))
+            self._incomplete.discard(name)
             if cached.found.article is not None:
-                self._slugs.discard(cached.found.article.slug)
                 self._references.pop(cached.found.article.slug, None)
                 self._parts.pop(cached.found.article.slug, None)
             self._unsourced.pop(name, None)

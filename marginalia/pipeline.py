@@ -115,6 +115,9 @@ class ArticleResult:
     """Its unknown entity and source ids (check.article_references)."""
     written: list[str] = field(default_factory=list)
     """Its own pages, once written into the staging folder."""
+    complete: bool = True
+    """False if its files, or some of its annotations, could not be read: then what it lacks is not
+    linted (W501 here, W502 and W503 anywhere), which would only echo its errors."""
 
 
 @_collections_paused
@@ -239,9 +242,9 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
     content.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
     references = {r.article.slug: r.references for r in results if r.article is not None}
     parts = {r.article.slug: r.part for r in results if r.article is not None and r.part is not None}
-    check_references(content, problems, references)
+    check_references(content, problems, references, slugs={r.path.stem for r in results})
     index = build_index(content, parts)
-    lint_unused(content, index, problems)
+    lint_unused(content, index, problems, every_article_read=all(r.complete for r in results))
     reused_names = {r.path.name for r in reused}
     stale = None
     if key is not None and previous is not None:
@@ -327,13 +330,16 @@ def read_article(path: Path, renderer: Renderer, content: Content, names: NameFi
     """Read, anchor, check and index the article at PATH, against the glossary and sources in CONTENT."""
     problems = Problems()
     article = load_article(path, problems)
+    complete = not any(p.severity == "error" for p in problems)
     if article is None:
-        return ArticleResult(path, None, None, list(problems), [])
+        return ArticleResult(path, None, None, list(problems), [], complete=False)
     anchor_article(article, renderer.md, problems)
-    problems.extend(unannotated_names(article, names))
+    if complete:
+        problems.extend(unannotated_names(article, names))
     part = index_article(article, content)
     part.timeline = [timeline_entry(placed, renderer.config) for placed in part.events]
-    return ArticleResult(path, article, part, list(problems), article_references(article, content))
+    references = article_references(article, content)
+    return ArticleResult(path, article, part, list(problems), references, complete=complete)
 
 
 def prepare_to_read(renderer: Renderer) -> None:

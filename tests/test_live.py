@@ -195,6 +195,28 @@ def test_what_the_glossary_and_sources_lack_is_kept_up_to_date_per_edit(project)
     assert codes() == []
 
 
+def test_an_article_that_cannot_be_read_is_reported_as_check_reports_it(project) -> None:
+    """Its errors only: not its names as unannotated, not the entities it mentions as never mentioned,
+    not its slug as unknown; once it is mended, what it lacks is reported again."""
+    from marginalia.pipeline import check
+
+    project.write("sources.yml", SOURCES + "- id: wire\n  title: A wire story\n  article: b\n")
+    site = live_site(project)
+
+    def codes() -> list[str]:
+        result = site.rebuild()
+        assert [str(p) for p in result.problems] == [str(p) for p in check(site.config)]
+        return sorted(p.code for p in result.problems)
+
+    assert codes() == ["W503"]  # wire: no claim cites it
+    project.write("articles/b.yml", "mentions:\n  - {entity: london, quote: [London}\n")
+    assert codes() == ["M001"]
+    (project.content / "articles/b.md").write_text("---\ntitle: B\n---\n\nLondon is large.\n", encoding="utf-8")
+    assert codes() == ["M102"]  # no date: the article is not read further
+    project.article("b", "London is large. Ada too.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
+    assert codes() == ["W501", "W502", "W503"]  # London unannotated, london never mentioned, wire
+
+
 def test_the_first_edit_after_a_build_from_the_cache_compiles_nothing(project, monkeypatch) -> None:
     """When every article came from the build cache, nothing had compiled the templates or the schemas'
     checks: the server does it as it starts (about 150 ms), not at the first edit."""
