@@ -424,10 +424,17 @@ def schema_errors(data: Any, kind: str, marks: Marks, path: Path, problems: Prob
         return []
     except fastjsonschema.JsonSchemaException:
         pass
+    errors = list(_validator(kind).iter_errors(data))
+    meant = {(tuple(e.absolute_path), key) for e in errors for key in _meant_keys(e)}
+    mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     found = []
-    for error in _validator(kind).iter_errors(data):
+    for error in errors:
         at = tuple(error.absolute_path)
         found.append(at)
+        if error.validator == "required" and all((at, key) in meant for key in _missing_keys(error)):
+            continue  # a misspelt key is one mistake: reported as the unknown key, with the key meant
+        if error.validator != "type" and at in mistyped:
+            continue  # a value of the wrong type: its other rules would only say so again
         code, message, hint = _explain(error, kind)
         if code == "M101":  # point at the unknown key itself
             at = (*at, *_unknown_keys(error)[:1])
@@ -436,14 +443,56 @@ def schema_errors(data: Any, kind: str, marks: Marks, path: Path, problems: Prob
     return found
 
 
+def _meant_keys(error: ValidationError) -> list[str]:
+    """Return the known key an unknown key of an additional/unevaluatedProperties error is closest to, if any."""
+    if error.validator not in ("additionalProperties", "unevaluatedProperties"):
+        return []
+    unknown = _unknown_keys(error)
+    return difflib.get_close_matches(unknown[0], sorted(_known_keys(error.schema)), n=1) if unknown else []
+
+
+def _missing_keys(error: ValidationError) -> list[str]:
+    """Return the keys a "required" error finds missing."""
+    if not isinstance(error.instance, dict):
+        return []
+    return [key for key in error.validator_value if key not in error.instance]
+
+
+WHOLE = {
+    "article": "the front matter",
+    "annotations": "the annotations",
+    "entities": "the glossary",
+    "sources": "the sources",
+}
+"""What a schema error at the top of a KIND file is in."""
+ITEM = {
+    "entities": "entity",
+    "sources": "source",
+    "mentions": "mention",
+    "claims": "claim",
+    "events": "event",
+    "notes": "note",
+}
+"""What an item of a list of these is called."""
+
+
+def _field(at: tuple[Any, ...], kind: str) -> str:
+    """Name the place AT of a KIND file as a contributor would: "status of claim 2", "the front matter"."""
+    owner, rest = WHOLE.get(kind, "the file"), list(at)
+    if kind == "annotations" and len(rest) >= 2 and rest[0] in ITEM:
+        owner, rest = f"{ITEM[rest[0]]} {rest[1] + 1}", rest[2:]
+    elif kind in ITEM and rest:
+        owner, rest = f"{ITEM[kind]} {rest[0] + 1}", rest[1:]
+    return f"{'.'.join(str(p) for p in rest)} of {owner}" if rest else owner
+
+
 def _explain(error: ValidationError, kind: str) -> tuple[str, str, str]:
     """Turn a jsonschema error into (code, message, hint) for a contributor."""
-    field = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    field = _field(tuple(error.absolute_path), kind)
     if error.validator in ("additionalProperties", "unevaluatedProperties"):
         allowed = sorted(_known_keys(error.schema))
-        unknown = _unknown_keys(error)
-        names = ", ".join(repr(u) for u in unknown)
-        close = difflib.get_close_matches(unknown[0], allowed, n=1) if unknown else []
+        names = ", ".join(repr(u) for u in _unknown_keys(error))
+        close = _meant_keys(error)
         hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
         return "M101", f"unknown key {names} in {field}", hint
     if error.validator == "required":

@@ -147,7 +147,51 @@ def test_what_cannot_be_read_is_not_reported_as_missing_too(project) -> None:
     assert [(p.code, p.where.line) for p in check(project.config)] == [("M001", 4)]
     project.write("articles/a.yml", "mentions:\n  - {entity: ada, quote: Ada, every: true}\n")
     (project.content / ART).write_text(f'---\ntitel: "A"\ndate: "2020-01-01"\n---\n\n{BODY}', encoding="utf-8")
-    assert sorted((p.code, p.where.line) for p in check(project.config)) == [("M101", 2), ("M102", 2)]
+    assert sorted((p.code, p.where.line) for p in check(project.config)) == [("M101", 2)]
     project.article("a", BODY, "mentions:\n  - {entity: ada, quote: Ada, every: true}\n")
     problems = check(project.config)  # read whole: what it lacks is reported again
     assert sorted(p.code for p in problems) == ["W501", "W502", "W502", "W503"]
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {ANN: "mentions:\n  - {entity: ada, quote: Ada, every: true}\n  - {entity: london, qoute: London}\n"},
+            [("M101", "unknown key 'qoute' in mention 2", "did you mean 'quote'?")],
+        ),
+        (
+            {ANN: "claims:\n  - {id: c, quote: London, status: rumour, sources: [notes]}\n"},
+            [
+                (
+                    "M103",
+                    "status of claim 1: 'rumour' is not allowed",
+                    "use one of: reported, confirmed, disputed, false",
+                )
+            ],
+        ),
+        (
+            {ART: f'---\ntitel: "A"\ndate: "2020-01-01"\n---\n\n{BODY}'},
+            [("M101", "unknown key 'titel' in the front matter", "did you mean 'title'?")],
+        ),
+        (
+            {"entities.yml": "- {id: ada, nmae: Ada, kind: person}\n"},
+            [("M101", "unknown key 'nmae' in entity 1", "did you mean 'name'?")],
+        ),
+        (
+            {ANN: "events:\n  - {id: e, quote: London, date: 2020, title: T}\n"},
+            [("M105", "date of event 1: 2020 should be text", "put the value in quotes")],
+        ),
+        (
+            {"entities.yml": "- {id: ada, kind: person}\n"},
+            [("M102", "entity 1: 'name' is a required property", "")],
+        ),
+    ],
+)
+def test_schema_messages_name_the_annotation_and_each_mistake_once(project, files, expected) -> None:
+    """Where: "mention 2", "claim 1", "the front matter", counted as a reader counts. A misspelt key is
+    one mistake: it is reported as unknown, with the key it was meant to be, not as that key missing too.
+    A value of the wrong type is reported as that, not also as out of its form."""
+    write_case(project, files)
+    errors = [(p.code, p.message, p.hint) for p in check(project.config) if p.severity == "error"]
+    assert errors == expected
