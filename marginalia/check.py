@@ -107,7 +107,7 @@ def lint(content: Content, index: Index, problems: Problems) -> None:
 def lint_unused(content: Content, index: Index, problems: Problems, every_article_read: bool = True) -> None:
     """Warn of entities never mentioned, sources never cited and claims without a source.
 
-    Unless EVERY_ARTICLE_READ, whole: an article that could not be read may mention or cite them.
+    Unless EVERY_ARTICLE_READ without errors: an article with errors may mention or cite them.
     """
     cited = {s for s, claims in index.claims_of_source.items() if claims}
     cited |= {s for s, entities in index.entities_of_source.items() if entities}

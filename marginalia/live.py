@@ -122,7 +122,7 @@ class LiveSite:
         self._slugs: set[str] = set()
         """The slugs of every article file, whether it could be read or not."""
         self._incomplete: set[str] = set()
-        """The file names of the articles not read whole (`ArticleResult.complete`)."""
+        """The file names of the articles with errors (`ArticleResult.complete`)."""
         self._references: dict[str, list[Problem]] = {}
         """Article slug → its unknown entity and source ids, for the articles that have some."""
         self._unsourced: dict[str, list[Claim]] = {}
@@ -343,7 +343,7 @@ class LiveSite:
         check_registry_references(site, self._slugs, problems)
         if self._duplicated:
             check_duplicate_ids(site.articles, problems)
-        every_article_read = not self._incomplete  # else they may be what an article we cannot read mentions
+        every_article_read = not self._incomplete  # else they may be what an article with errors mentions
         warn_unused(
             [site.entities[i] for i in self._unmentioned] if every_article_read else [],
             [site.sources[i] for i in self._uncited] if every_article_read else [],

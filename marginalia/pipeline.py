@@ -116,8 +116,9 @@ class ArticleResult:
     written: list[str] = field(default_factory=list)
     """Its own pages, once written into the staging folder."""
     complete: bool = True
-    """False if its files, or some of its annotations, could not be read: then what it lacks is not
-    linted (W501 here, W502 and W503 anywhere), which would only echo its errors."""
+    """False if it has errors (its files or some of its annotations could not be read, anchored or
+    resolved): then what it lacks is not linted (W501 here, W502 and W503 anywhere), which would only
+    echo its errors."""
 
 
 @_collections_paused
@@ -330,15 +331,15 @@ def read_article(path: Path, renderer: Renderer, content: Content, names: NameFi
     """Read, anchor, check and index the article at PATH, against the glossary and sources in CONTENT."""
     problems = Problems()
     article = load_article(path, problems)
-    complete = not any(p.severity == "error" for p in problems)
     if article is None:
         return ArticleResult(path, None, None, list(problems), [], complete=False)
     anchor_article(article, renderer.md, problems)
+    references = article_references(article, content)
+    complete = not any(p.severity == "error" for p in [*problems, *references])
     if complete:
         problems.extend(unannotated_names(article, names))
     part = index_article(article, content)
     part.timeline = [timeline_entry(placed, renderer.config) for placed in part.events]
-    references = article_references(article, content)
     return ArticleResult(path, article, part, list(problems), references, complete=complete)
 
 

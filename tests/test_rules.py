@@ -140,16 +140,21 @@ def test_an_invalid_annotation_leaves_the_others_checked(project) -> None:
 
 
 def test_what_cannot_be_read_is_not_reported_as_missing_too(project) -> None:
-    """An article whose front matter or annotations cannot be read is reported, and nothing else for it:
-    its names not as unannotated, its entities not as never mentioned, its slug not as unknown."""
+    """An article with errors (its front matter or annotations cannot be read, a quote is not found) is
+    reported, and nothing else for it: its names not as unannotated, its entities not as never mentioned,
+    its slug not as unknown."""
     project.write("sources.yml", SOURCES + "- id: wire\n  title: A wire story\n  article: a\n")
     write_case(project, {ANN: "mentions:\n  - {entity: ada, quote: Ada, every: true}\n  - {entity: london\n"})
     assert [(p.code, p.where.line) for p in check(project.config)] == [("M001", 4)]
     project.write("articles/a.yml", "mentions:\n  - {entity: ada, quote: Ada, every: true}\n")
     (project.content / ART).write_text(f'---\ntitel: "A"\ndate: "2020-01-01"\n---\n\n{BODY}', encoding="utf-8")
     assert sorted((p.code, p.where.line) for p in check(project.config)) == [("M101", 2)]
+    project.article(
+        "a", BODY, "mentions:\n  - {entity: ada, quote: Ada, every: true}\n  - {entity: london, quote: Londn}\n"
+    )
+    assert [p.code for p in check(project.config)] == ["M301"]  # not London unannotated, nor london unmentioned
     project.article("a", BODY, "mentions:\n  - {entity: ada, quote: Ada, every: true}\n")
-    problems = check(project.config)  # read whole: what it lacks is reported again
+    problems = check(project.config)  # without errors: what it lacks is reported again
     assert sorted(p.code for p in problems) == ["W501", "W502", "W502", "W503"]
 
 
