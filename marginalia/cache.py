@@ -29,10 +29,12 @@ after; a build without it removes the whole cache; the dev server, which
 rewrites pages in place, removes the manifest and the entries of the articles
 it re-renders.
 
-The cache is one pickle per article in `.cache/marginalia/<site key>/`
+The cache is one file per article in `.cache/marginalia/<site key>/`
 beside the site folder, which only this program writes, and only for the articles
-it read; the glossary's entities are in it by id, and read back as the
-glossary's own; `.cache/marginalia/search/` keeps the search bundles (see search.py).
+it read. It holds two pickles: what the article brings to the checks across
+articles (`check.Contribution`), which is all `check` reads, then what reading
+it found, which a build reads. The glossary's entities are in it by id, and
+read back as the glossary's own; `.cache/marginalia/search/` keeps the search bundles (see search.py).
 `python build.py --no-cache` ignores it and removes it, and deleting the folder
 is always safe.
 """
@@ -48,6 +50,7 @@ import os
 import pickle
 import shutil
 import stat
+import struct
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -60,9 +63,10 @@ from .load import ENTITIES_FILE, SOURCES_FILE
 from .model import Entity
 
 if TYPE_CHECKING:
+    from .check import Contribution
     from .pipeline import ArticleResult
 
-FORMAT = 4
+FORMAT = 5
 """Changed whenever what is pickled changes shape."""
 PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = "manifest.pickle"
@@ -210,23 +214,48 @@ def load(config: Config, key: str, name: str, content: str, entities: dict[str, 
         return None
     try:
         with open(f"{_key_dir(config, key)}/{name}.pickle", "rb") as file:  # a string: load() runs per article
+            (length,) = _LENGTH.unpack(file.read(_LENGTH.size))
+            file.seek(length, os.SEEK_CUR)
             saved = _Unpickler(file, entities).load()
-    except (
-        OSError,
-        pickle.UnpicklingError,
-        EOFError,
-        AttributeError,
-        ImportError,
-        IndexError,
-        KeyError,
-        TypeError,
-        ValueError,
-    ):
+    except _UNREADABLE:
         return None
     if not isinstance(saved, tuple) or len(saved) != 2 or saved[0] != content:
         return None
     result: ArticleResult = saved[1]
     return result
+
+
+def load_contribution(config: Config, key: str, name: str, content: str) -> Contribution | None:
+    """Return what the article file NAME brings to the checks across articles, as saved under KEY, if its
+    content hash then was CONTENT: all that `check` needs of an article it does not read again."""
+    if not content:
+        return None
+    try:
+        with open(f"{_key_dir(config, key)}/{name}.pickle", "rb") as file:
+            (length,) = _LENGTH.unpack(file.read(_LENGTH.size))
+            summary = file.read(length)
+        saved = pickle.loads(summary)  # noqa: S301 - written by stage()
+    except _UNREADABLE:
+        return None
+    if not isinstance(saved, tuple) or len(saved) != 2 or saved[0] != content:
+        return None
+    contribution: Contribution = saved[1]
+    return contribution
+
+
+_UNREADABLE = (
+    OSError,
+    pickle.UnpicklingError,
+    EOFError,
+    AttributeError,
+    ImportError,
+    IndexError,
+    KeyError,
+    TypeError,
+    ValueError,
+    struct.error,
+)
+"""What reading a truncated, corrupt or outdated entry can raise: the article is then read again."""
 
 
 @functools.lru_cache(maxsize=8)
@@ -240,19 +269,28 @@ def pending_dir(config: Config, key: str) -> Path:
     return _key_dir(config, key) / f".pending-{os.getpid()}"
 
 
-def stage(pending: Path, name: str, content: str, result: ArticleResult) -> None:
+def stage(pending: Path, name: str, content: str, result: ArticleResult, contribution: Contribution) -> None:
     """Write the entry of the article file NAME (content hash CONTENT, what reading it found) into PENDING.
 
-    Called where the article is read, in any of the build's processes; save() moves it into the cache.
+    The entry is two pickles, after the length of the first: the article's
+    CONTRIBUTION to the checks across articles, all that `check` reads, then
+    the whole RESULT, which a build reads. Called where the article is read,
+    in any of the build's processes; save() moves it into the cache.
     """
     if not content:  # its files could not be hashed
         return
+    summary = pickle.dumps((content, contribution), protocol=pickle.HIGHEST_PROTOCOL)
     entry = io.BytesIO()
+    entry.write(_LENGTH.pack(len(summary)) + summary)
     pickler = pickle.Pickler(entry, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _BY_ID
     pickler.dump((content, result))
     with contextlib.suppress(OSError):
         (pending / f"{name}.pickle").write_bytes(entry.getvalue())
+
+
+_LENGTH = struct.Struct("<I")
+"""The length of an entry's first pickle, at its start."""
 
 
 def _glossary_entity(entity_id: str) -> Entity:

@@ -12,30 +12,61 @@ import difflib
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
 from .anchor import line_at
 from .errors import Problem
-from .index import Index
 from .load import Problems
-from .model import Article, Claim, Content, Entity, Event, Location, Source
+from .model import Article, Content, Entity, Location, Source
 
 
-def check_references(
-    content: Content,
-    problems: Problems,
-    per_article: dict[str, list[Problem]] | None = None,
-    slugs: Collection[str] | None = None,
-) -> None:
-    """Add a problem for every id that refers to nothing, and every id given twice.
+@dataclass
+class Contribution:
+    """What one article brings to the checks across articles (`site_problems`).
 
-    PER_ARTICLE, if given, holds each article's own findings by slug (`article_references`), to reuse.
-    SLUGS are those of every article file, read or not (default: the articles of CONTENT).
+    It is all that `check` needs to know of an article it does not read
+    again: the build cache keeps one beside each article's entry (cache.py).
     """
-    check_registry_references(content, {a.slug for a in content.articles} if slugs is None else slugs, problems)
-    for article in content.articles:
-        found = per_article.get(article.slug) if per_article is not None else None
-        problems.extend(found if found is not None else article_references(article, content))
-    check_duplicate_ids(content.articles, problems)
+
+    slug: str
+    date: str
+    """The article's date, "" if it could not be read."""
+    problems: list[Problem]
+    """Found in the article itself: reading, anchoring and linting it, and its ids that refer to nothing."""
+    ids: list[tuple[str, str, Location]]
+    """("claim" or "event", id, where) of each of its claims, then events, in their order."""
+    mentioned: frozenset[str]
+    """The entities it mentions (anchored mentions only)."""
+    cited: frozenset[str]
+    """The sources its claims cite."""
+    complete: bool
+    """False if it has errors (see pipeline.ArticleResult.complete)."""
+    read: bool
+    """False if it could not be read at all."""
+
+
+def site_problems(content: Content, contributions: list[Contribution], problems: Problems) -> None:
+    """Add every article's own problems, and what only all of them tell, to PROBLEMS.
+
+    That is: ids of the glossary and the sources that refer to nothing, claim
+    and event ids given twice, and (as warnings) entities never mentioned and
+    sources never cited. The last two are not told while an article has
+    errors: what it cannot be read for may mention or cite them.
+    """
+    check_registry_references(content, {c.slug for c in contributions}, problems)
+    for c in contributions:
+        problems.extend(c.problems)
+    newest_first = sorted((c for c in contributions if c.read), key=lambda c: (c.date, c.slug), reverse=True)
+    check_duplicate_ids((item for c in newest_first for item in c.ids), problems)
+    if all(c.complete for c in contributions):
+        mentioned = frozenset().union(*(c.mentioned for c in contributions))
+        cited = frozenset().union(*(c.cited for c in contributions))
+        cited |= {source_id for entity in content.entities.values() for source_id in entity.sources}
+        warn_unused(
+            [e for e in content.entities.values() if e.id not in mentioned],
+            [s for s in content.sources.values() if s.id not in cited],
+            problems,
+        )
 
 
 def check_registry_references(content: Content, slugs: Collection[str], problems: Problems) -> None:
@@ -50,21 +81,23 @@ def check_registry_references(content: Content, slugs: Collection[str], problems
             problems.add(source.where, "M204", f"no article with slug {source.article!r}", hint)
 
 
-def check_duplicate_ids(articles: Iterable[Article], problems: Problems) -> None:
-    """Add a problem for every claim or event id given before in ARTICLES (ids are site-wide)."""
+def check_duplicate_ids(ids: Iterable[tuple[str, str, Location]], problems: Problems) -> None:
+    """Add a problem for every claim or event id given before in IDS (see `article_ids`); ids are site-wide."""
     seen: dict[tuple[str, str], Location] = {}
-    for article in articles:
-        items: list[Claim | Event] = [*article.claims, *article.events]
-        for item in items:
-            kind = "claim" if isinstance(item, Claim) else "event"
-            if (kind, item.id) in seen:
-                problems.add(
-                    item.where,
-                    "M201",
-                    f"duplicate {kind} id {item.id!r} (first at {seen[(kind, item.id)]})",
-                    f"{kind} ids are site-wide: pick another",
-                )
-            seen.setdefault((kind, item.id), item.where)
+    for kind, item_id, where in ids:
+        if (kind, item_id) in seen:
+            problems.add(
+                where,
+                "M201",
+                f"duplicate {kind} id {item_id!r} (first at {seen[(kind, item_id)]})",
+                f"{kind} ids are site-wide: pick another",
+            )
+        seen.setdefault((kind, item_id), where)
+
+
+def article_ids(article: Article) -> list[tuple[str, str, Location]]:
+    """Return ("claim" or "event", id, where) of each claim, then each event, of ARTICLE."""
+    return [("claim", c.id, c.where) for c in article.claims] + [("event", e.id, e.where) for e in article.events]
 
 
 def article_references(article: Article, content: Content) -> list[Problem]:
@@ -96,33 +129,8 @@ def _check_ref(ref: str, what: str, where: Location | None, content: Content, pr
         problems.add(where, "M203", f"unknown source id {ref!r}", hint)
 
 
-def lint(content: Content, index: Index, problems: Problems) -> None:
-    """Add a warning for everything that looks forgotten."""
-    names = NameFinder(content)
-    for article in content.articles:
-        problems.extend(unannotated_names(article, names))
-    lint_unused(content, index, problems)
-
-
-def lint_unused(content: Content, index: Index, problems: Problems, every_article_read: bool = True) -> None:
-    """Warn of entities never mentioned, sources never cited and claims without a source.
-
-    Unless EVERY_ARTICLE_READ without errors: an article with errors may mention or cite them.
-    """
-    cited = {s for s, claims in index.claims_of_source.items() if claims}
-    cited |= {s for s, entities in index.entities_of_source.items() if entities}
-    warn_unused(
-        [e for e in content.entities.values() if not index.mentions.get(e.id)] if every_article_read else [],
-        [s for s in content.sources.values() if s.id not in cited] if every_article_read else [],
-        [p.item for p in index.claims if isinstance(p.item, Claim)],
-        problems,
-    )
-
-
-def warn_unused(
-    unmentioned: Iterable[Entity], uncited: Iterable[Source], claims: Iterable[Claim], problems: Problems
-) -> None:
-    """Warn of the UNMENTIONED entities, the UNCITED sources and the CLAIMS without a source."""
+def warn_unused(unmentioned: Iterable[Entity], uncited: Iterable[Source], problems: Problems) -> None:
+    """Warn of the UNMENTIONED entities and the UNCITED sources."""
     for entity in unmentioned:
         if entity.where:
             problems.add(
@@ -141,7 +149,12 @@ def warn_unused(
                 "cite it in a claim's or an entity's sources:, or remove it",
                 "warning",
             )
-    for claim in claims:
+
+
+def unsourced_claims(article: Article) -> list[Problem]:
+    """Return a warning for each claim of ARTICLE without a source."""
+    problems = Problems()
+    for claim in article.claims:
         if not claim.sources:
             problems.add(
                 claim.where,
@@ -150,6 +163,7 @@ def warn_unused(
                 "add sources: [id, ...] with the documents that support its status",
                 "warning",
             )
+    return list(problems)
 
 
 class NameFinder:

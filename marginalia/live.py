@@ -34,13 +34,13 @@ from pathlib import Path
 
 from . import cache, export
 from .changes import moved, neighbours_stale, stale_pages
-from .check import NameFinder, check_duplicate_ids, check_registry_references, warn_unused
+from .check import NameFinder, article_ids, check_duplicate_ids, check_registry_references, warn_unused
 from .config import Config, load_config
 from .errors import ContentError, Problem
 from .index import ArticleIndex, Index, build_index
 from .live_search import Refreshed, SearchRefresh, Snapshot
 from .load import ARTICLES_DIR, ENTITIES_FILE, SOURCES_FILE, Problems, article_names
-from .model import Article, Claim, Content
+from .model import Article, Content
 from .pipeline import ArticleResult, article_pages, full_build, prepare_to_read, read_article
 from .render import Page, Renderer
 
@@ -125,8 +125,6 @@ class LiveSite:
         """The file names of the articles with errors (`ArticleResult.complete`)."""
         self._references: dict[str, list[Problem]] = {}
         """Article slug → its unknown entity and source ids, for the articles that have some."""
-        self._unsourced: dict[str, list[Claim]] = {}
-        """Article file name → its claims without a source, for the articles that have some."""
         self._troubled: dict[str, list[Problem]] = {}
         """Article file name → the problems found reading it, for the articles that have some."""
         self._mentioned: Counter[str] = Counter()
@@ -204,7 +202,6 @@ class LiveSite:
         self._slugs.clear()
         self._incomplete.clear()
         self._references.clear()
-        self._unsourced.clear()
         self._troubled.clear()
         self._mentioned.clear()
         self._cited.clear()
@@ -342,14 +339,10 @@ class LiveSite:
             problems.extend(found)
         check_registry_references(site, self._slugs, problems)
         if self._duplicated:
-            check_duplicate_ids(site.articles, problems)
-        every_article_read = not self._incomplete  # else they may be what an article with errors mentions
-        warn_unused(
-            [site.entities[i] for i in self._unmentioned] if every_article_read else [],
-            [site.sources[i] for i in self._uncited] if every_article_read else [],
-            [claim for claims in self._unsourced.values() for claim in claims],
-            problems,
-        )
+            check_duplicate_ids((item for article in site.articles for item in article_ids(article)), problems)
+        if not self._incomplete:  # else they may be what an article with errors mentions or cites
+            unmentioned = [site.entities[i] for i in self._unmentioned]
+            warn_unused(unmentioned, [site.sources[i] for i in self._uncited], problems)
         return sorted(problems, key=lambda p: p.sort_key)
 
     def _recount(self, entity_ids: Collection[str], source_ids: Collection[str]) -> None:
@@ -375,9 +368,6 @@ class LiveSite:
             cached.ids = [("claim", c.id) for c in article.claims] + [("event", e.id) for e in article.events]
             cached.mentioned = Counter(entity_id for entity_id, _ in part.mentions)
             cached.cited = {s for claim in article.claims for s in claim.sources}
-            unsourced = [claim for claim in article.claims if not claim.sources]
-            if unsourced:
-                self._unsourced[name] = unsourced
         self._articles[name] = cached
         if article is not None and part is not None:
             self._parts[article.slug] = part
@@ -402,7 +392,6 @@ class LiveSite:
             if cached.found.article is not None:
                 self._references.pop(cached.found.article.slug, None)
                 self._parts.pop(cached.found.article.slug, None)
-            self._unsourced.pop(name, None)
             self._troubled.pop(name, None)
             for key in cached.ids:
                 self._ids[key] -= 1

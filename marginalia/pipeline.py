@@ -34,7 +34,15 @@ from typing import Any
 from . import cache
 from .anchor import anchor_article, make_markdown
 from .changes import neighbours_stale, stale_pages
-from .check import NameFinder, article_references, check_references, lint_unused, unannotated_names
+from .check import (
+    Contribution,
+    NameFinder,
+    article_ids,
+    article_references,
+    site_problems,
+    unannotated_names,
+    unsourced_claims,
+)
 from .config import Config
 from .errors import ContentError, Problem
 from .export import annotations_path, article_export, timeline_entry
@@ -64,7 +72,7 @@ def check(config: Config, jobs: int = 0, use_cache: bool = False) -> list[Proble
 
     USE_CACHE: take what the last build found in the articles that did not change since (see cache.py).
     """
-    return sorted(_prepare(config, jobs, use_cache=use_cache).problems, key=lambda p: p.sort_key)
+    return sorted(_prepare(config, jobs, use_cache=use_cache, check_only=True).problems, key=lambda p: p.sort_key)
 
 
 def build(config: Config, jobs: int = 0, strict: bool = False, use_cache: bool = False) -> BuildResult:
@@ -193,14 +201,18 @@ class Prepared:
 
 
 @_collections_paused
-def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cache: bool = False) -> Prepared:
+def _prepare(
+    config: Config, jobs: int = 0, staging: Path | None = None, use_cache: bool = False, check_only: bool = False
+) -> Prepared:
     """Run the stages before the site-wide pages; return the problems, and what rendering them needs.
 
     With a STAGING folder, each article's own pages (its page and its
     annotation export) are written there as soon as it is read: they depend on
     nothing but the article and the glossary. USE_CACHE: an article whose
     files did not change since the last build is not read again; its pages
-    are taken from the previous site.
+    are taken from the previous site. CHECK_ONLY: only the problems are
+    wanted (`check`); an article not read again gives only what the checks
+    across articles need of it, and the index is not built (it is left empty).
     """
     problems = Problems()
     entities, sources, unreadable = load_registries(config.content_dir, problems)
@@ -217,7 +229,11 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
     previous: dict[str, str] | None = None
     reused: list[ArticleResult] = []
     pending: Path | None = None
-    if use_cache:
+    known: list[Contribution] = []  # of the articles `check` does not read again
+    if use_cache and check_only:
+        hashes, stamps = cache.content_hashes(config, paths)
+        paths, known = _known(config, cache.site_key(config), paths, hashes)
+    elif use_cache:
         this_key = cache.site_key(config)
         hashes, stamps = cache.content_hashes(config, paths)
         paths, reused = _reuse(config, this_key, paths, hashes, staging, entities)
@@ -236,16 +252,15 @@ def _prepare(config: Config, jobs: int = 0, staging: Path | None = None, use_cac
         "hashes": hashes,
     }
     for found in [*reused, *_in_workers(_read_chunk, paths, _workers(jobs, len(paths)), **shared)]:
-        problems.extend(found.problems)
         if found.article is not None:
             content.articles.append(found.article)
         results.append(found)
     content.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
-    references = {r.article.slug: r.references for r in results if r.article is not None}
+    site_problems(content, [*known, *map(contribution, results)], problems)
+    if check_only:
+        return Prepared(problems, content, Index(), renderer, results, registry_problems, names)
     parts = {r.article.slug: r.part for r in results if r.article is not None and r.part is not None}
-    check_references(content, problems, references, slugs={r.path.stem for r in results})
     index = build_index(content, parts)
-    lint_unused(content, index, problems, every_article_read=all(r.complete for r in results))
     reused_names = {r.path.name for r in reused}
     stale = None
     if key is not None and previous is not None:
@@ -290,6 +305,20 @@ def _reuse(
         else:
             to_read.append(path)
     return to_read, reused
+
+
+def _known(
+    config: Config, key: str, paths: list[Path], hashes: dict[str, str]
+) -> tuple[list[Path], list[Contribution]]:
+    """Return the PATHS still to read, and what the build cache of KEY says the others bring to the checks."""
+    to_read, known = [], []
+    for path in paths:
+        found = cache.load_contribution(config, key, path.name, hashes[path.name])
+        if found is None:
+            to_read.append(path)
+        else:
+            known.append(found)
+    return to_read, known
 
 
 def _stale(
@@ -338,9 +367,25 @@ def read_article(path: Path, renderer: Renderer, content: Content, names: NameFi
     complete = not any(p.severity == "error" for p in [*problems, *references])
     if complete:
         problems.extend(unannotated_names(article, names))
+    problems.extend(unsourced_claims(article))
     part = index_article(article, content)
     part.timeline = [timeline_entry(placed, renderer.config) for placed in part.events]
     return ArticleResult(path, article, part, list(problems), references, complete=complete)
+
+
+def contribution(found: ArticleResult) -> Contribution:
+    """Return what the article FOUND brings to the checks across articles."""
+    article, part = found.article, found.part
+    return Contribution(
+        slug=found.path.stem,
+        date=article.date if article is not None else "",
+        problems=[*found.problems, *found.references],
+        ids=article_ids(article) if article is not None else [],
+        mentioned=frozenset([entity.id for entity in part.entities]) if part is not None else frozenset(),
+        cited=frozenset(s for claim in article.claims for s in claim.sources) if article is not None else frozenset(),
+        complete=found.complete,
+        read=article is not None,
+    )
 
 
 def prepare_to_read(renderer: Renderer) -> None:
@@ -462,7 +507,7 @@ def _read_chunk(paths: list[Path]) -> list[ArticleResult]:
                 article.drop_text()  # large to send between processes and to keep
             article.tokens, article.title_tokens = [], []
             if found.written and _SHARED["pending"] is not None:  # here: both processes pickle, at once
-                cache.stage(_SHARED["pending"], path.name, _SHARED["hashes"][path.name], found)
+                cache.stage(_SHARED["pending"], path.name, _SHARED["hashes"][path.name], found, contribution(found))
         results.append(found)
     return results
 

@@ -15,7 +15,7 @@ from marginalia.cache import cache_dir
 from marginalia.errors import ContentError
 from marginalia.live import LiveSite
 from marginalia.pipeline import build
-from tests.conftest import record_reads
+from tests.conftest import SOURCES, record_reads
 
 ARTICLES = {
     "a": ("Ada saw the engine.\n", "mentions:\n  - {entity: ada, quote: Ada}\n  - {entity: engine, quote: engine}\n"),
@@ -308,6 +308,47 @@ def test_check_reads_only_what_changed_and_finds_what_reading_everything_finds(s
     assert [str(p) for p in pipeline.check(config)] == cached
     assert any("a.md" in p and "warning" in p for p in cached) and any("b.yml" in p and "error" in p for p in cached)
     assert not list(cache_dir(config).rglob(".pending-*")), "check writes nothing into the cache"
+
+
+def test_check_finds_across_articles_from_what_the_cache_keeps_of_each(
+    project, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An id given twice, an entity no longer mentioned, a source no longer cited, a claim without a
+    source: `check` finds them where an unchanged article is involved, from the little the cache keeps
+    of it (not its whole entry), as reading everything finds them."""
+    project.write("sources.yml", SOURCES + "- id: wire\n  title: A wire story\n  article: a\n")
+    project.article(
+        "a", "Ada saw the engine.\n", ARTICLES["a"][1] + "claims:\n  - {id: c1, quote: engine, status: reported}\n"
+    )
+    claim = "claims:\n  - {id: c2, quote: large, status: reported, sources: [wire]}\n"
+    project.article("b", ARTICLES["b"][0], ARTICLES["b"][1] + claim, date="2020-03-14")
+    config = dataclasses.replace(project.config, search=False)
+    build(config, use_cache=True)
+
+    def whole_entry(*args: object) -> None:
+        raise AssertionError("check read a whole entry of the cache")
+
+    def checked(read: list[str]) -> list[tuple[str, str]]:
+        reads.clear()
+        with monkeypatch.context() as patch:
+            patch.setattr(cache, "load", whole_entry)
+            cached = pipeline.check(config, use_cache=True)
+        assert reads == read
+        assert [str(p) for p in cached] == [str(p) for p in pipeline.check(config)]
+        return [(p.code, p.where.path.name) for p in cached]
+
+    assert checked([]) == [("W504", "a.yml")]  # a's claim c1, from the cache
+    project.article("b", ARTICLES["b"][0], ARTICLES["b"][1] + claim.replace("c2", "c1"), date="2020-03-14")
+    assert checked(["b.md"]) == [("M201", "a.yml"), ("W504", "a.yml")]  # b is newer: a's c1 is the second one
+    project.article("b", ARTICLES["b"][0], "claims:\n  - {id: c2, quote: large, status: reported}\n", date="2020-03-14")
+    expected = [
+        ("W504", "a.yml"),
+        ("W501", "b.md"),
+        ("W504", "b.yml"),
+        ("W502", "entities.yml"),
+        ("W503", "sources.yml"),
+    ]
+    assert checked(["b.md"]) == expected  # c1, London unannotated, c2; london never mentioned; wire never cited
 
 
 def test_a_build_without_the_cache_removes_it(annotated, reads: list[str], tmp_path: Path) -> None:

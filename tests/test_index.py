@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from marginalia.anchor import anchor_article, make_markdown
-from marginalia.check import check_references
+from marginalia.check import article_ids, article_references, check_duplicate_ids
 from marginalia.index import build_index, entity_summary
 from marginalia.load import Problems, load_content
 from marginalia.pipeline import build
@@ -34,7 +34,9 @@ def indexed(project, annotations: str = ANNOTATIONS):
     content = load_content(project.content, problems)
     for article in content.articles:
         anchor_article(article, make_markdown(), problems)
-    check_references(content, problems)
+    for article in content.articles:
+        problems.extend(article_references(article, content))
+    check_duplicate_ids((item for article in content.articles for item in article_ids(article)), problems)
     return content, build_index(content), problems
 
 
