@@ -53,6 +53,7 @@ TOOLS = (
     "ours-claim",
     "ours-add",
     "ours-claim-search",
+    "ours-check",
     "rebuild",
     "floor",
     "mkdocs",
@@ -421,6 +422,15 @@ def main() -> int:
                     if r == 0:  # fill the build cache (not timed)
                         measure(command, product, args.timeout)
                     run = warm_build(command, annotated, product, r, args.timeout, WARM[tool])
+                elif tool == "ours-check":
+                    config = str(annotated / config_name)
+                    if r == 0:  # fill the build cache (not timed)
+                        measure([PYTHON, "build.py", "-f", config, "-q", "--no-search"], product, args.timeout)
+                    undo = edit_corpus(annotated / "content" / "articles", "claim", r)
+                    try:
+                        run = measure([PYTHON, "build.py", "check", "-f", config, "-q"], product, args.timeout)
+                    finally:
+                        undo()  # check writes nothing: the cache stays that of the site
                 elif tool == "floor":
                     site = bare / "floor"
                     run = measure([PYTHON, str(BENCH / "floor.py"), str(bare), str(site)], bare, args.timeout)
@@ -439,7 +449,8 @@ def main() -> int:
                     run = measure(
                         [hugo, "--quiet", "--source", str(bare), "--destination", str(site)], bare, args.timeout
                     )
-                run.pages = run.pages or count_pages(site)
+                if tool != "ours-check":  # it writes no page
+                    run.pages = run.pages or count_pages(site)
                 results[n][tool].runs.append(run)
                 status = "ok" if run.returncode == 0 else f"FAILED (exit {run.returncode}): {run.stderr_tail[-300:]}"
                 print(
@@ -527,6 +538,7 @@ def table(results: dict[int, dict[str, Result]]) -> str:
         "ours-claim": "Marginalia (build with the build cache, 1 claim's status changed, no search index)",
         "ours-add": "Marginalia (build with the build cache, 1 article added, no search index)",
         "ours-claim-search": "Marginalia (build with the build cache, 1 claim's status changed, with the search index)",
+        "ours-check": "Marginalia `check` (with the build cache, 1 claim's status changed)",
         "rebuild": "Marginalia edit → rebuilt site",
         "floor": "Floor: markdown-it-py + Jinja2 only, one process per core (bench/floor.py)",
         "mkdocs": "MkDocs",
@@ -548,11 +560,11 @@ def table(results: dict[int, dict[str, Result]]) -> str:
                 theirs = {t: by_tool[t].median("wall_s") for t in ("mkdocs", "hugo") if t in by_tool}
                 vs = ", ".join(f"{ratio(rate, n / wall)} x {t}" for t, wall in theirs.items() if wall and rate)
                 vs = f"(floor/theirs: {vs})" if vs else ""
-            pages = res.median("pages") if tool != "rebuild" else None
+            pages = res.median("pages") if tool not in ("rebuild", "ours-check") else None
             cpu = res.median("cpu_s") if tool != "rebuild" else None
             lines.append(
                 f"| {n:,} | {names[tool]} | {fmt(wall, '.2f')} | {fmt(pages, '.0f')} | "
-                f"{fmt(rate, '.1f') if tool != 'rebuild' else ''} | {fmt(res.median('maxrss_mib'), '.0f')} | "
+                f"{fmt(rate, '.1f') if tool not in ('rebuild', 'ours-check') else ''} | {fmt(res.median('maxrss_mib'), '.0f')} | "
                 f"{fmt(res.median('tree_mib'), '.0f')} | {fmt(cpu, '.1f')} | {vs} |"
             )
     sizes = sorted(results)
