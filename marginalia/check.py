@@ -45,23 +45,32 @@ class Contribution:
     """False if it could not be read at all."""
 
 
-def site_problems(content: Content, contributions: list[Contribution], problems: Problems) -> None:
+def site_problems(content: Content, contributions: Iterable[Contribution], problems: Problems) -> None:
     """Add every article's own problems, and what only all of them tell, to PROBLEMS.
 
     That is: ids of the glossary and the sources that refer to nothing, claim
     and event ids given twice, and (as warnings) entities never mentioned and
     sources never cited. The last two are not told while an article has
     errors: what it cannot be read for may mention or cite them.
+    CONTRIBUTIONS are taken one at a time, and only what these checks need is kept of each.
     """
-    check_registry_references(content, {c.slug for c in contributions}, problems)
+    slugs: set[str] = set()
+    mentioned: set[str] = set()
+    cited = {source_id for entity in content.entities.values() for source_id in entity.sources}
+    complete = True
+    placed: list[tuple[str, str, list[tuple[str, str, Location]]]] = []  # (date, slug, ids) of each article read
     for c in contributions:
+        slugs.add(c.slug)
         problems.extend(c.problems)
-    newest_first = sorted((c for c in contributions if c.read), key=lambda c: (c.date, c.slug), reverse=True)
-    check_duplicate_ids((item for c in newest_first for item in c.ids), problems)
-    if all(c.complete for c in contributions):
-        mentioned = frozenset().union(*(c.mentioned for c in contributions))
-        cited = frozenset().union(*(c.cited for c in contributions))
-        cited |= {source_id for entity in content.entities.values() for source_id in entity.sources}
+        mentioned |= c.mentioned
+        cited |= c.cited
+        complete = complete and c.complete
+        if c.read:
+            placed.append((c.date, c.slug, c.ids))
+    check_registry_references(content, slugs, problems)
+    placed.sort(key=lambda p: (p[0], p[1]), reverse=True)  # newest first, as the articles are listed
+    check_duplicate_ids((item for _, _, ids in placed for item in ids), problems)
+    if complete:
         warn_unused(
             [e for e in content.entities.values() if e.id not in mentioned],
             [s for s in content.sources.values() if s.id not in cited],

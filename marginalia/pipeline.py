@@ -19,6 +19,7 @@ import ctypes
 import ctypes.util
 import functools
 import gc
+import itertools
 import multiprocessing
 import os
 import pickle
@@ -256,7 +257,7 @@ def _prepare(
             content.articles.append(found.article)
         results.append(found)
     content.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
-    site_problems(content, [*known, *map(contribution, results)], problems)
+    site_problems(content, itertools.chain(known, map(contribution, results)), problems)
     if check_only:
         return Prepared(problems, content, Index(), renderer, results, registry_problems, names)
     parts = {r.article.slug: r.part for r in results if r.article is not None and r.part is not None}
