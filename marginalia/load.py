@@ -427,6 +427,7 @@ def schema_errors(data: Any, kind: str, marks: Marks, path: Path, problems: Prob
     errors = list(_validator(kind).iter_errors(data))
     meant = {(tuple(e.absolute_path), key) for e in errors for key in _meant_keys(e)}
     mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+    refused = {(p.where.line, p.where.col) for p in problems if p.code == "M009" and p.where.path == path}
     found = []
     for error in errors:
         at = tuple(error.absolute_path)
@@ -435,6 +436,8 @@ def schema_errors(data: Any, kind: str, marks: Marks, path: Path, problems: Prob
             continue  # a misspelt key is one mistake: reported as the unknown key, with the key meant
         if error.validator != "type" and at in mistyped:
             continue  # a value of the wrong type: its other rules would only say so again
+        if marks.get(at) in refused:
+            continue  # a value with a control character (M009) is read as "": its rules would only say so again
         code, message, hint = _explain(error, kind)
         if code == "M101":  # point at the unknown key itself
             at = (*at, *_unknown_keys(error)[:1])
@@ -612,7 +615,22 @@ _FRONT_MATTER = re.compile(r"---[ \t]*\n(.*?\n)?---[ \t]*(\n|\Z)", re.DOTALL)
 
 
 def load_article(md_path: Path, problems: Problems) -> Article | None:
-    """Read one article and its annotations; return None if it cannot be used."""
+    """Read one article and its annotations; return None if it cannot be used.
+
+    The annotation file is read even then, so that its own problems are
+    reported in the same run as those of the article's front matter.
+    """
+    article = _load_front_matter(md_path, problems)
+    yml_path = md_path.with_suffix(".yml")
+    if yml_path.is_file():
+        annotated = article or Article(md_path.stem, title="", date="", body="", source_path=md_path)
+        annotated.annotations_path = yml_path
+        _load_annotations(annotated, yml_path, problems)
+    return article
+
+
+def _load_front_matter(md_path: Path, problems: Problems) -> Article | None:
+    """Read the article at MD_PATH, without its annotations; return None if it cannot be used."""
     text = read_text(md_path, problems)
     if text is None:
         return None
@@ -631,7 +649,7 @@ def load_article(md_path: Path, problems: Problems) -> Article | None:
     meta = parsed[0]
     if not _real_date(meta["date"], Location(md_path, *parsed[1][("date",)]), problems):
         return None
-    article = Article(
+    return Article(
         slug=md_path.stem,
         title=meta["title"],
         date=meta["date"],
@@ -646,11 +664,6 @@ def load_article(md_path: Path, problems: Problems) -> Article | None:
         licence=meta.get("licence", ""),
         note=meta.get("note", ""),
     )
-    yml_path = md_path.with_suffix(".yml")
-    if yml_path.is_file():
-        article.annotations_path = yml_path
-        _load_annotations(article, yml_path, problems)
-    return article
 
 
 def _load_annotations(article: Article, path: Path, problems: Problems) -> None:

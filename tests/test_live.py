@@ -212,7 +212,7 @@ def test_an_article_that_cannot_be_read_is_reported_as_check_reports_it(project)
     project.write("articles/b.yml", "mentions:\n  - {entity: london, quote: [London}\n")
     assert codes() == ["M001"]
     (project.content / "articles/b.md").write_text("---\ntitle: B\n---\n\nLondon is large.\n", encoding="utf-8")
-    assert codes() == ["M102"]  # no date: the article is not read further
+    assert codes() == ["M001", "M102"]  # no date: the article cannot be used; its annotations are read all the same
     project.article("b", "London is large. Ada too.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
     assert codes() == ["W501", "W502", "W503"]  # London unannotated, london never mentioned, wire
 

@@ -149,6 +149,13 @@ def test_what_cannot_be_read_is_not_reported_as_missing_too(project) -> None:
     project.write("articles/a.yml", "mentions:\n  - {entity: ada, quote: Ada, every: true}\n")
     (project.content / ART).write_text(f'---\ntitel: "A"\ndate: "2020-01-01"\n---\n\n{BODY}', encoding="utf-8")
     assert sorted((p.code, p.where.line) for p in check(project.config)) == [("M101", 2)]
+    project.write("articles/a.yml", "mentions:\n  - {entity: ada, quote: Ada, every: true, colour: red}\n")
+    problems = check(project.config)  # the annotations are read all the same, for their own problems
+    assert sorted((p.code, p.where.path.name, p.where.line) for p in problems) == [
+        ("M101", "a.md", 2),
+        ("M101", "a.yml", 2),
+    ]
+    project.write("articles/a.yml", "mentions:\n  - {entity: ada, quote: Ada, every: true}\n")
     project.article(
         "a", BODY, "mentions:\n  - {entity: ada, quote: Ada, every: true}\n  - {entity: london, quote: Londn}\n"
     )
@@ -200,3 +207,9 @@ def test_schema_messages_name_the_annotation_and_each_mistake_once(project, file
     write_case(project, files)
     errors = [(p.code, p.message, p.hint) for p in check(project.config) if p.severity == "error"]
     assert errors == expected
+
+
+def test_a_value_with_a_control_character_is_reported_once(project) -> None:
+    """The value is refused for its control character (M009); it is not also reported as empty (M106)."""
+    write_case(project, {ANN: 'notes:\n  - {quote: London, text: "Bad\\x01 byte"}\n'})
+    assert [(p.code, p.where.line) for p in check(project.config)] == [("M009", 2)]
