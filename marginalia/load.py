@@ -427,7 +427,7 @@ def schema_errors(data: Any, kind: str, marks: Marks, path: Path, problems: Prob
     errors = list(_validator(kind).iter_errors(data))
     meant = {(tuple(e.absolute_path), key) for e in errors for key in _meant_keys(e)}
     mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
-    refused = {(p.where.line, p.where.col) for p in problems if p.code == "M009" and p.where.path == path}
+    unreadable = {(p.where.line, p.where.col) for p in problems if p.code == "M009" and p.where.path == path}
     found = []
     for error in errors:
         at = tuple(error.absolute_path)
@@ -436,7 +436,7 @@ def schema_errors(data: Any, kind: str, marks: Marks, path: Path, problems: Prob
             continue  # a misspelt key is one mistake: reported as the unknown key, with the key meant
         if error.validator != "type" and at in mistyped:
             continue  # a value of the wrong type: its other rules would only say so again
-        if marks.get(at) in refused:
+        if marks.get(at) in unreadable:
             continue  # a value with a control character (M009) is read as "": its rules would only say so again
         code, message, hint = _explain(error, kind)
         if code == "M101":  # point at the unknown key itself
