@@ -210,37 +210,35 @@ def load(config: Config, key: str, name: str, content: str, entities: dict[str, 
 
     The entities it names are those of ENTITIES, the glossary (by id).
     """
-    if not content:  # its files could not be hashed
-        return None
-    try:
-        with open(f"{_key_dir(config, key)}/{name}.pickle", "rb") as file:  # a string: load() runs per article
-            (length,) = _LENGTH.unpack(file.read(_LENGTH.size))
-            file.seek(length, os.SEEK_CUR)
-            saved = _Unpickler(file, entities).load()
-    except _UNREADABLE:
-        return None
-    if not isinstance(saved, tuple) or len(saved) != 2 or saved[0] != content:
-        return None
-    result: ArticleResult = saved[1]
+    result: ArticleResult | None = _read_entry(config, key, name, content, entities)
     return result
 
 
 def load_contribution(config: Config, key: str, name: str, content: str) -> Contribution | None:
     """Return what the article file NAME brings to the checks across articles, as saved under KEY, if its
     content hash then was CONTENT: all that `check` needs of an article it does not read again."""
-    if not content:
+    contribution: Contribution | None = _read_entry(config, key, name, content, None)
+    return contribution
+
+
+def _read_entry(config: Config, key: str, name: str, content: str, entities: dict[str, Entity] | None) -> Any:
+    """Return the whole entry of NAME (with the glossary's ENTITIES), or with None its first pickle only (see
+    stage()); None if there is none for the content hash CONTENT, or it cannot be read."""
+    if not content:  # its files could not be hashed
         return None
     try:
-        with open(f"{_key_dir(config, key)}/{name}.pickle", "rb") as file:
+        with open(f"{_key_dir(config, key)}/{name}.pickle", "rb") as file:  # a string: this runs per article
             (length,) = _LENGTH.unpack(file.read(_LENGTH.size))
-            summary = file.read(length)
-        saved = pickle.loads(summary)  # noqa: S301 - written by stage()
+            if entities is None:
+                saved = pickle.loads(file.read(length))  # noqa: S301 - written by stage()
+            else:
+                file.seek(length, os.SEEK_CUR)
+                saved = _Unpickler(file, entities).load()
     except _UNREADABLE:
         return None
     if not isinstance(saved, tuple) or len(saved) != 2 or saved[0] != content:
         return None
-    contribution: Contribution = saved[1]
-    return contribution
+    return saved[1]
 
 
 _UNREADABLE = (
