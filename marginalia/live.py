@@ -34,14 +34,14 @@ from pathlib import Path
 
 from . import cache, export
 from .changes import moved, neighbours_stale, stale_pages
-from .check import NameFinder, article_ids, check_duplicate_ids, check_registry_references, warn_unused
+from .check import Contribution, NameFinder, article_ids, check_duplicate_ids, check_registry_references, warn_unused
 from .config import Config, load_config
 from .errors import ContentError, Problem
 from .index import ArticleIndex, Index, build_index
 from .live_search import Refreshed, SearchRefresh, Snapshot
 from .load import ARTICLES_DIR, ENTITIES_FILE, SOURCES_FILE, Problems, article_names
 from .model import Article, Content
-from .pipeline import ArticleResult, article_pages, full_build, prepare_to_read, read_article
+from .pipeline import ArticleResult, article_pages, contribution, full_build, prepare_to_read, read_article
 from .render import Page, Renderer
 
 Signature = tuple[tuple[str, int, int], ...]
@@ -76,12 +76,16 @@ class _Cached:
 
     signature: ArticleSignature
     found: ArticleResult
-    ids: list[tuple[str, str]] = field(default_factory=list)
-    """(kind, id) of its claims and events: ids are site-wide."""
-    mentioned: Counter[str] = field(default_factory=Counter)
-    """Entity id → how many mentions of it the article has."""
-    cited: set[str] = field(default_factory=set)
-    """Source ids its claims cite."""
+    contribution: Contribution = field(init=False)
+    """What it brings to the checks across articles: its ids, the entities it mentions, the sources it cites."""
+
+    def __post_init__(self) -> None:
+        self.contribution = contribution(self.found)
+
+    @property
+    def ids(self) -> list[tuple[str, str]]:
+        """(kind, id) of its claims and events: ids are site-wide."""
+        return [(kind, item_id) for kind, item_id, _ in self.contribution.ids]
 
 
 class LiveSite:
@@ -278,8 +282,8 @@ class LiveSite:
             if new is not None:
                 self._remember(name, new)
         touched = [c for c in [*old.values(), *changed.values()] if c is not None]
-        entity_ids = {i for c in touched for i in c.mentioned}
-        source_ids = {i for c in touched for i in c.cited}
+        entity_ids = {i for c in touched for i in c.contribution.mentioned}
+        source_ids = {i for c in touched for i in c.contribution.cited}
         self._recount(entity_ids, source_ids)
         found = {name: (_found(old[name]), _found(new)) for name, new in changed.items()}
         articles = self._reorder(changed, old, moved=any(moved(*pair) for pair in found.values()))
@@ -364,10 +368,6 @@ class LiveSite:
 
     def _remember(self, name: str, cached: _Cached) -> None:
         article, part = cached.found.article, cached.found.part
-        if article is not None and part is not None:
-            cached.ids = [("claim", c.id) for c in article.claims] + [("event", e.id) for e in article.events]
-            cached.mentioned = Counter(entity_id for entity_id, _ in part.mentions)
-            cached.cited = {s for claim in article.claims for s in claim.sources}
         self._articles[name] = cached
         if article is not None and part is not None:
             self._parts[article.slug] = part
@@ -381,8 +381,8 @@ class LiveSite:
         for key in cached.ids:
             self._ids[key] += 1
             self._duplicated += self._ids[key] == 2
-        self._mentioned.update(cached.mentioned)
-        self._cited.update(cached.cited)
+        self._mentioned.update(cached.contribution.mentioned)  # articles that mention each entity
+        self._cited.update(cached.contribution.cited)
 
     def _forget(self, name: str) -> None:
         cached = self._articles.pop(name, None)
@@ -396,8 +396,8 @@ class LiveSite:
             for key in cached.ids:
                 self._ids[key] -= 1
                 self._duplicated -= self._ids[key] == 1
-            self._mentioned.subtract(cached.mentioned)
-            self._cited.subtract(cached.cited)
+            self._mentioned.subtract(cached.contribution.mentioned)
+            self._cited.subtract(cached.contribution.cited)
 
     def _with_articles(self) -> list[tuple[_Cached, Article]]:
         return [(c, c.found.article) for c in self._articles.values() if c.found.article is not None]
