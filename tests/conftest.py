@@ -1,8 +1,12 @@
-"""Shared fixtures: a site built from the real content/ into a temporary
-folder, served over HTTP, and a Chromium that works without downloads."""
+"""Shared fixtures: the example site of tests/fixtures/example-site/ built into a
+temporary folder, served over HTTP, and a Chromium that works without downloads.
+
+No test but those of tests/content/ reads the project's content/: it belongs to
+the contributors, and a test must not fail because an article was added."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gzip
 import http.server
@@ -22,6 +26,8 @@ from marginalia.config import Config, load_config
 from marginalia.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "example-site"
+"""The example site: a frozen copy of the first article, its glossary and sources, and two invented articles."""
 
 
 @pytest.fixture(scope="session")
@@ -35,13 +41,14 @@ def browser_type_launch_args(browser_type_launch_args: dict, browser_name: str) 
 
 @pytest.fixture(scope="session")
 def seed_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
-    """Return the project's configuration, with the site going to a temporary folder."""
-    return load_config(ROOT / "mkdocs.yml", site_dir=tmp_path_factory.mktemp("seed") / "site")
+    """Return the project's configuration for the example site, with the site going to a temporary folder."""
+    config = load_config(ROOT / "mkdocs.yml", site_dir=tmp_path_factory.mktemp("seed") / "site")
+    return dataclasses.replace(config, content_dir=FIXTURE_CONTENT, site_url="")
 
 
 @pytest.fixture(scope="session")
 def seed_site(seed_config: Config) -> Path:
-    """Build the real content/ once per test session; return the site folder."""
+    """Build the example site once per test session; return the site folder."""
     build(seed_config)
     return seed_config.site_dir
 
@@ -93,7 +100,7 @@ def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
 
 @pytest.fixture(scope="session")
 def site_url(seed_site: Path) -> Iterator[str]:
-    """Serve the seed site on a free local port; return its base URL (ending in /)."""
+    """Serve the example site on a free local port; return its base URL (ending in /)."""
     server, url = serve(seed_site)
     yield url
     server.shutdown()

@@ -39,22 +39,27 @@ def files(folder: Path) -> dict[str, bytes]:
 
 
 def test_the_seed_site_has_a_bundle_of_entities_and_one_of_its_year(seed_site: Path, seed) -> None:  # type: ignore[no-untyped-def]
-    """Pagefind (not this code) wrote the bundles: the entity pages in pagefind/, the articles of 2020
-    and their claims in pagefind/2020/, which shards.json lists for search.js to merge."""
+    """Pagefind (not this code) wrote the bundles: the entity pages in pagefind/, the articles of each
+    year and their claims in pagefind/<year>/, which shards.json lists for search.js to merge."""
     content, index = seed
     bundle = seed_site / "pagefind"
-    assert json.loads((bundle / "shards.json").read_text(encoding="utf-8")) == ["2020"]
+    years = sorted({a.date[:4] for a in content.articles})
+    assert years == ["2020", "2021"]  # the example site's articles: two of 2020, one of 2021
+    assert json.loads((bundle / "shards.json").read_text(encoding="utf-8")) == years
     assert entry(bundle)["languages"]["en"]["page_count"] == len(content.entities)
-    assert entry(bundle / "2020")["languages"]["en"]["page_count"] == len(content.articles) + len(index.claims)
-    for name in SCRIPTS:
-        assert (bundle / name).is_file()
-        assert not (bundle / "2020" / name).exists()  # the primary bundle's scripts search the merged ones
+    for year in years:
+        articles = [a for a in content.articles if a.date.startswith(year)]
+        claims = [c for c in index.claims if c.article.date.startswith(year)]
+        assert entry(bundle / year)["languages"]["en"]["page_count"] == len(articles) + len(claims)
+        for name in SCRIPTS:
+            assert (bundle / name).is_file()
+            assert not (bundle / year / name).exists()  # the primary bundle's scripts search the merged ones
 
 
 def test_the_search_bundles_are_in_a_fixed_order(seed_site: Path) -> None:
     """Pagefind writes filter values in hash order; the build sorts them (see search.canonical_search_bundle)."""
     filters = sorted((seed_site / "pagefind").rglob("*.pf_filter"))
-    assert {path.parent.parent.name for path in filters} == {"pagefind", "2020"}
+    assert {path.parent.parent.name for path in filters} == {"pagefind", "2020", "2021"}
     for path in filters:
         body = gzip.decompress(path.read_bytes())[len(b"pagefind_dcd") :]
         _, (_, values) = search._cbor_items(body)
@@ -65,18 +70,26 @@ def test_the_search_bundles_are_in_a_fixed_order(seed_site: Path) -> None:
 
 def test_claims_are_records_of_their_article_s_bundle(seed, seed_site: Path) -> None:  # type: ignore[no-untyped-def]
     content, index = seed
-    entities, year = search.shards(content, index, seed_site)
+    entities, year, later = search.shards(content, index, seed_site)
     assert (entities.key, entities.claims) == ("entities", [])
     assert entities.pages == [f"entities/{e}.html" for e in sorted(content.entities)]
-    assert year.key == "2020" and year.pages == [f"articles/{a.slug}.html" for a in content.articles]
-    assert year.claims == index.claims
-    records = [search.claim_record(placed, content) for placed in year.claims]
-    assert len(records) > 0
-    first = records[0]
-    assert first["url"].startswith("/claims/2020-03.html#claim-")  # the claims of the articles of March 2020
-    assert first["filters"]["Type"] == ["claim"]
-    assert first["filters"]["Status"] == ["reported"] and first["filters"]["Year"] == ["2020"]
-    assert {urlsplit(r["url"]).fragment for r in records} == {f"claim-{p.item.id}" for p in index.claims}
+    of_2020 = [a for a in content.articles if a.date.startswith("2020")]
+    assert year.key == "2020" and year.pages == [f"articles/{a.slug}.html" for a in of_2020]
+    assert year.claims == [c for c in index.claims if c.article in of_2020]
+    assert later.key == "2021" and [c.article for c in later.claims] == [content.articles[0]]
+    ids = sorted(c.item.id for c in year.claims + later.claims)
+    assert ids == sorted(c.item.id for c in index.claims)  # each claim in exactly one bundle
+    records = {p.item.id: search.claim_record(p, content) for p in year.claims + later.claims}
+    seed_claim = records["joint-patrols-from-march-15"]  # of the article of March 2020
+    assert seed_claim["url"] == "/claims/2020-03.html#claim-joint-patrols-from-march-15"
+    assert seed_claim["filters"]["Type"] == ["claim"]
+    assert seed_claim["filters"]["Status"] == ["reported"] and seed_claim["filters"]["Year"] == ["2020"]
+    disputed = records["fixture-twelve-checkpoints"]  # of the invented article of April 2020
+    assert disputed["url"] == "/claims/2020-04.html#claim-fixture-twelve-checkpoints"
+    assert disputed["filters"]["Status"] == ["disputed"] and disputed["filters"]["Year"] == ["2020"]
+    assert records["fixture-highway-closed-all-year"]["filters"]["Year"] == ["2021"]
+    fragments = {urlsplit(r["url"]).fragment for r in records.values()}
+    assert fragments == {f"claim-{p.item.id}" for p in index.claims}
 
 
 def article(slug: str, date: str) -> Article:

@@ -17,7 +17,7 @@ import pytest
 
 from marginalia.config import load_config
 from marginalia.serve import MarginaliaServer, make_server
-from tests.conftest import free_port, wait_for_port
+from tests.conftest import FIXTURE_CONTENT, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarginaliaServer]:
     """Serve a copy of the real content on a free port, with a secret file beside site/."""
     root = tmp_path_factory.mktemp("serve")
-    shutil.copytree(ROOT / "content", root / "content")
+    shutil.copytree(FIXTURE_CONTENT, root / "content")
     config = dataclasses.replace(load_config(ROOT / "mkdocs.yml", site_dir=root / "site"), content_dir=root / "content")
     (root / "secret.txt").write_text("secret", encoding="utf-8")
     (root / "site-private").mkdir()

@@ -1,4 +1,5 @@
-"""The whole seed site, diffed against the committed tree in tests/golden/seed-site/.
+"""The whole example site (tests/fixtures/example-site/), diffed against the
+committed tree in tests/golden/example-site/.
 
 Any change of output shows up here as a file-by-file diff. After an intended
 change, regenerate with `make golden` and review the diff in the commit.
@@ -17,9 +18,10 @@ import pytest
 
 from marginalia.config import load_config
 from marginalia.pipeline import build
+from tests.conftest import FIXTURE_CONTENT
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).parent / "golden" / "seed-site"
+GOLDEN = Path(__file__).parent / "golden" / "example-site"
 
 
 def site_files(folder: Path) -> dict[str, str]:
@@ -30,9 +32,10 @@ def site_files(folder: Path) -> dict[str, str]:
     }
 
 
-def test_seed_site_matches_the_golden_tree(tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    """Every page of the seed site is exactly the committed one."""
-    config = dataclasses.replace(load_config(ROOT / "mkdocs.yml", site_dir=tmp_path / "site"), search=False)
+def test_example_site_matches_the_golden_tree(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Every page of the example site is exactly the committed one."""
+    config = load_config(ROOT / "mkdocs.yml", site_dir=tmp_path / "site")
+    config = dataclasses.replace(config, content_dir=FIXTURE_CONTENT, site_url="", search=False)
     build(config)
     actual = site_files(config.site_dir)
     if request.config.getoption("--regen-golden"):

@@ -8,13 +8,14 @@ import pytest
 import yaml
 from playwright.sync_api import Page
 
-from .helpers import ARTICLE, ROOT, SEED_SLUG
+from tests.conftest import FIXTURE_CONTENT
+from .helpers import ARTICLE, SEED_SLUG
 
 
 @pytest.fixture(scope="session")
 def seed_annotations() -> dict[str, Any]:
     """Return the seed article's annotations, as its contributor wrote them."""
-    return yaml.safe_load((ROOT / "content" / "articles" / f"{SEED_SLUG}.yml").read_text(encoding="utf-8"))
+    return yaml.safe_load((FIXTURE_CONTENT / "articles" / f"{SEED_SLUG}.yml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture

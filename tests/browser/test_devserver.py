@@ -14,7 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from marginalia.config import load_config
 from marginalia.serve import MarginaliaServer, make_server
-from tests.conftest import free_port, wait_for_port, words
+from tests.conftest import FIXTURE_CONTENT, free_port, wait_for_port, words
 
 ROOT = Path(__file__).resolve().parents[2]
 SLUG = "idlib-joint-coordination-centers"
@@ -25,7 +25,7 @@ ARTICLE_TITLE = "Joint coordination centers will be established with Russia for 
 def dev(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """Serve a temporary copy of content/ with the dev server; return its URL and the copy."""
     content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(FIXTURE_CONTENT, content)
     config = dataclasses.replace(load_config(ROOT / "mkdocs.yml", site_dir=tmp_path / "site"), content_dir=content)
     server: MarginaliaServer
     server, _ = make_server(config, "127.0.0.1", free_port())

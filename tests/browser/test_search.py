@@ -15,9 +15,8 @@ import yaml
 from playwright.sync_api import Browser, Page, expect
 
 from marginalia.pipeline import build
-from tests.conftest import Project, serve
+from tests.conftest import FIXTURE_CONTENT, Project, serve
 
-from .helpers import ROOT
 
 RECORD_CSP = """
 window.__cspViolations = [];
@@ -30,7 +29,7 @@ document.addEventListener('securitypolicyviolation', e => {
 @pytest.fixture(scope="module")
 def kinds() -> dict[str, str]:
     """Return the kind of every entity, by id, as the glossary gives it."""
-    entities = yaml.safe_load((ROOT / "content" / "entities.yml").read_text(encoding="utf-8"))
+    entities = yaml.safe_load((FIXTURE_CONTENT / "entities.yml").read_text(encoding="utf-8"))
     return {e["id"]: e["kind"] for e in entities}
 
 
