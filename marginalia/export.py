@@ -355,6 +355,7 @@ def claim_review(claim: Claim, article: Article, content: Content, config: Confi
         "appearance": {
             "@type": "NewsArticle",
             "headline": plain(article.title),
+            "datePublished": article.date,
             "url": article.url or link(config, here, here),
         },
     }

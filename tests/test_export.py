@@ -889,13 +889,15 @@ def test_atom_feed(published: Path, seed) -> None:  # type: ignore[no-untyped-de
     atom = "{http://www.w3.org/2005/Atom}"
     feed = ET.fromstring((published / "feed.xml").read_bytes())
     assert feed.tag == f"{atom}feed"
-    assert feed.findtext(f"{atom}updated") == "2020-03-13T00:00:00Z"  # the newest article's date, not the build time
+    # the newest of the example site's articles is the invented one of 2021-03-05
+    assert feed.findtext(f"{atom}updated") == "2021-03-05T00:00:00Z"  # the newest article's date, not the build time
     assert feed.findtext(f"{atom}id") == SITE_URL
     assert feed.find(f"{atom}author/{atom}name") is not None
     entries = feed.findall(f"{atom}entry")
     assert len(entries) == len(seed[0].articles)
-    entry = entries[0]
-    assert entry.findtext(f"{atom}id") == f"{SITE_URL}articles/{SEED}.html"
+    newest_first = ["fixture-ceasefire-anniversary", "fixture-road-survey", SEED]
+    assert [e.findtext(f"{atom}id") for e in entries] == [f"{SITE_URL}articles/{slug}.html" for slug in newest_first]
+    entry = entries[-1]
     assert entry.find(f"{atom}link").get("href") == f"{SITE_URL}articles/{SEED}.html"
     assert entry.findtext(f"{atom}summary").startswith("Turkish and Russian military delegations")
 
