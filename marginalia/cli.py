@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .config import load_config
 from .errors import ConfigError, ContentError, Problem
+from .export import WITHOUT_SITE_URL, exports_annotations
 from .pipeline import build, check
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -97,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = _report(result.warnings, args.strict, args.quiet, done="")
     if code == EXIT_OK and not args.quiet:
         print(f"Built {result.pages} pages into {config.site_dir} in {result.seconds:.2f} s")
+        if not exports_annotations(config):
+            print(WITHOUT_SITE_URL.format(config_file=config.config_file.name), file=sys.stderr)
     return code
 
 

@@ -581,14 +581,33 @@ def plan(
     PAGES: the paths of the site's pages (Renderer.plan's), of which the sitemap lists the HTML ones.
     """
     made: dict[str, Callable[[], str]] = {}
-    for article in content.articles:
-        made[annotations_path(article.slug)] = partial(article_export, article, content, config)
+    if exports_annotations(config):
+        for article in content.articles:
+            made[annotations_path(article.slug)] = partial(article_export, article, content, config)
     made["timeline.json"] = lambda: timeline_json(index, config)
     made["robots.txt"] = lambda: robots_txt(config)
     if site_base(config):
         made["sitemap.xml"] = lambda: sitemap_xml(content, sorted(p for p in pages if p.endswith(".html")), config)
         made["feed.xml"] = lambda: atom_feed(content, config)
     return {path: partial(lambda p, f: render.Page(p, f()), path, make) for path, make in made.items()}
+
+
+def exports_annotations(config: Config) -> bool:
+    """Tell whether the site publishes its W3C annotation exports: only with site_url.
+
+    The W3C model wants every annotation, target and page identified by an
+    IRI; without the site's address they would be relative references, which
+    a Web Annotation client rejects. The build says so once (WITHOUT_SITE_URL).
+    """
+    return bool(site_base(config))
+
+
+WITHOUT_SITE_URL = (
+    "note: site_url is not set in {config_file}, so the site has no W3C annotation exports"
+    " (articles/*.annotations.jsonld), sitemap.xml or feed.xml: they need the site's absolute address."
+    " Set site_url: https://... in {config_file}, or SITE_URL in the environment, to publish them."
+)
+"""What a build without site_url tells its user, once."""
 
 
 def article_export(article: Article, content: Content, config: Config) -> str:

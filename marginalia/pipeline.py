@@ -46,7 +46,7 @@ from .check import (
 )
 from .config import Config
 from .errors import ContentError, Problem
-from .export import annotations_path, article_export, timeline_entry
+from .export import annotations_path, article_export, exports_annotations, timeline_entry
 from .index import ArticleIndex, Index, build_index, index_article
 from .load import Problems, article_paths, compile_schemas, load_article, load_registries
 from .model import Article, Content, Entity
@@ -399,12 +399,12 @@ def prepare_to_read(renderer: Renderer) -> None:
 
 
 def article_pages(article: Article, part: ArticleIndex, renderer: Renderer, content: Content) -> list[Page]:
-    """Return ARTICLE's own pages: its page and its annotation export (they need no other article)."""
+    """Return ARTICLE's own pages: its page and, with site_url, its annotation export (they need no other article)."""
     own_index = Index(entities_of_article={article.slug: part.entities})
-    return [
-        renderer.article_page(article, {"content": content, "index": own_index}),
-        Page(annotations_path(article.slug), article_export(article, content, renderer.config)),
-    ]
+    pages = [renderer.article_page(article, {"content": content, "index": own_index})]
+    if exports_annotations(renderer.config):
+        pages.append(Page(annotations_path(article.slug), article_export(article, content, renderer.config)))
+    return pages
 
 
 # --- Worker processes --------------------------------------------------------

@@ -62,28 +62,41 @@ def published(seed_config: Config, tmp_path_factory: pytest.TempPathFactory) -> 
 # --- W3C Web Annotations, validated against the WG's schemas (tests/w3c.py) -------------------------
 
 
-@pytest.mark.parametrize("site_url", [SITE_URL, ""], ids=["absolute", "relative"])
-def test_every_exported_annotation_is_valid_per_the_w3c_schemas(seed_config: Config, site_url: str) -> None:
-    """Every annotation of every article, and every collection, passes the WG's assertions.
+def published_exports(site: Path) -> list[dict[str, Any]]:
+    """Return every W3C annotation export a built SITE publishes."""
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(site.glob("articles/*.annotations.jsonld"))]
 
-    With site_url the ids are absolute and format "uri" is checked too;
-    without it they are relative references (resolved against the export's
-    own URL, as JSON-LD does), so the uri format is not checked there.
-    """
-    config = replace(seed_config, site_url=site_url)
-    content, _, _ = prepared(config)
-    schemas = w3c(check_uris=bool(site_url))
-    validated, expected = 0, sum(len(a.spans) for article in content.articles for a in article.annotations)
-    for article in content.articles:
-        collection = export.annotation_collection(article, content, config)
+
+@pytest.mark.parametrize("with_site_url", [True, False], ids=["site_url", "no site_url"])
+def test_every_published_annotation_is_valid_per_the_w3c_schemas(
+    with_site_url: bool, published: Path, seed_site: Path, seed
+) -> None:  # type: ignore[no-untyped-def]
+    """Every annotation and collection the site publishes passes the WG's assertions, ids and sources
+    being IRIs (format "uri") included: with site_url, one export per article, every id absolute; without
+    it, none (they would be relative references, which the model does not allow; the build says so)."""
+    content, _ = seed
+    site = published if with_site_url else seed_site
+    schemas = w3c(check_uris=True)
+    collections = published_exports(site)
+    validated = 0
+    for collection in collections:
         assert schemas.errors(COLLECTION_MUSTS, collection) == []
         for annotation in standalone(collection):
             assert schemas.annotation_errors(annotation) == [], annotation["id"]
             validated += 1
-        assert (
-            collection["total"] == len(collection["first"]["items"]) == sum(len(a.spans) for a in article.annotations)
-        )
-    assert validated == expected > 0  # 72 for the seed article: 46 mention spans, 17 claims, 7 events and 2 notes
+    spans = sum(len(a.spans) for article in content.articles for a in article.annotations)
+    if with_site_url:
+        assert len(collections) == len(content.articles) == 3
+        assert validated == spans > 72  # 72 in the seed article: 46 mention spans, 17 claims, 7 events, 2 notes
+    else:
+        assert collections == [] and validated == 0
+
+
+def test_relative_ids_fail_the_w3c_schemas(seed_config: Config, seed, seed_article) -> None:  # type: ignore[no-untyped-def]
+    """Why a site without site_url publishes no export: its ids would be relative references, not IRIs."""
+    schemas = w3c(check_uris=True)
+    relative = standalone(export.annotation_collection(seed_article, seed[0], replace(seed_config, site_url="")))
+    assert all(any("IdValidated" in e for e in schemas.annotation_errors(a)) for a in relative)
 
 
 def test_the_schemas_do_reject_a_broken_annotation(seed_config: Config, seed, seed_article) -> None:  # type: ignore[no-untyped-def]
@@ -123,12 +136,32 @@ def test_selectors_quote_the_plain_text_with_32_characters_of_context(seed_confi
     assert akar["target"]["selector"][0]["prefix"].endswith("deal for Idlib, ")
 
 
-def test_the_article_page_links_its_annotation_export(seed_site: Path) -> None:
-    html = (seed_site / "articles" / f"{SEED}.html").read_text(encoding="utf-8")
+def test_the_article_page_links_its_annotation_export(published: Path, seed_site: Path) -> None:
+    """With site_url, an article links its export; without, there is none to link (see the test above)."""
+    html = (published / "articles" / f"{SEED}.html").read_text(encoding="utf-8")
     link = f'<link rel="alternate" type=\'{export.ANNO_MEDIA_TYPE}\' href="../articles/{SEED}.annotations.jsonld"'
     assert link in html
-    data = json.loads((seed_site / "articles" / f"{SEED}.annotations.jsonld").read_text(encoding="utf-8"))
+    data = json.loads((published / "articles" / f"{SEED}.annotations.jsonld").read_text(encoding="utf-8"))
     assert data["@context"] == "http://www.w3.org/ns/anno.jsonld" and data["type"] == "AnnotationCollection"
+    assert "annotations.jsonld" not in (seed_site / "articles" / f"{SEED}.html").read_text(encoding="utf-8")
+
+
+def test_a_build_without_site_url_says_once_what_it_left_out(seed_config: Config, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """One note per build, however many articles, naming what is missing and how to set site_url."""
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        f"site_name: Test\ndocs_dir: {seed_config.content_dir}\nsite_dir: {tmp_path / 'site'}\n"
+        f"extra:\n  marginalia:\n    templates_dir: {ROOT / 'templates'}\n    search: false\n",
+        encoding="utf-8",
+    )
+    assert main(["-f", str(config)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("site_url is not set") == 1 and "annotations.jsonld" in err and "SITE_URL" in err
+    assert not list((tmp_path / "site").glob("articles/*.annotations.jsonld"))
+    config.write_text(config.read_text(encoding="utf-8") + "site_url: https://news.example.org/\n", encoding="utf-8")
+    assert main(["-f", str(config)]) == 0
+    assert "site_url" not in capsys.readouterr().err
+    assert len(list((tmp_path / "site").glob("articles/*.annotations.jsonld"))) == 3
 
 
 def test_golden_seed_export(seed_config: Config, seed, seed_article, request: pytest.FixtureRequest) -> None:  # type: ignore[no-untyped-def]
