@@ -9,6 +9,7 @@ import yaml
 from playwright.sync_api import Page
 
 from tests.conftest import FIXTURE_CONTENT
+
 from .helpers import ARTICLE, SEED_SLUG
 
 
@@ -16,6 +17,17 @@ from .helpers import ARTICLE, SEED_SLUG
 def seed_annotations() -> dict[str, Any]:
     """Return the seed article's annotations, as its contributor wrote them."""
     return yaml.safe_load((FIXTURE_CONTENT / "articles" / f"{SEED_SLUG}.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def site_claims() -> list[tuple[str, dict[str, Any]]]:
+    """Return every claim of the example site, as (the year and month of its article, the claim)."""
+    claims = []
+    for path in sorted((FIXTURE_CONTENT / "articles").glob("*.yml")):
+        front = path.with_suffix(".md").read_text(encoding="utf-8").split("---\n")[1]
+        month = yaml.safe_load(front)["date"][:7]
+        claims += [(month, claim) for claim in yaml.safe_load(path.read_text(encoding="utf-8")).get("claims", [])]
+    return claims
 
 
 @pytest.fixture

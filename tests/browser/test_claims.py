@@ -64,31 +64,36 @@ def test_badge_leads_to_claim_entry_which_leads_to_sources(article: Page) -> Non
     expect(page.locator("h1")).to_have_text(title)
 
 
-def test_sources_page_links_each_source_to_its_page(page: Page, site_url: str) -> None:
+def test_sources_page_links_each_source_to_its_page(page: Page, site_url: str, site_claims) -> None:  # type: ignore[no-untyped-def]
     """The sources page lists each source with how many claims cite it, linked to the source's own page."""
+    citing = [c for _, c in site_claims if SEED_SOURCE in c["sources"]]
+    assert len(citing) == 18  # 17 in the seed article, 1 in an invented one
     page.goto(site_url + "sources.html")
     entry = page.locator(f"#source-{SEED_SOURCE}")
-    expect(entry).to_contain_text("cited by 17 claims")
+    expect(entry).to_contain_text(f"cited by {len(citing)} claims")
     entry.locator("a").first.click()
     expect(page).to_have_url(site_url + f"sources/{SEED_SOURCE}.html")
 
 
 def test_source_page_lists_claims_citing_seed_source(
-    page: Page, site_url: str, seed_annotations: dict[str, Any]
+    page: Page, site_url: str, site_claims: list[tuple[str, dict[str, Any]]]
 ) -> None:
-    """The seed source's page lists every claim that cites it, each linked to the claims of its article's month."""
-    citing = [c["id"] for c in seed_annotations["claims"] if SEED_SOURCE in c["sources"]]
+    """The seed source's page lists every claim that cites it, from every article, each linked to the claims
+    of its article's month."""
+    citing = {c["id"]: month for month, c in site_claims if SEED_SOURCE in c["sources"]}
+    assert set(citing.values()) == {"2020-03", "2020-04"}  # the seed article's and an invented one's
     page.goto(site_url + f"sources/{SEED_SOURCE}.html")
     expect(page.locator("#claims-heading")).to_have_text(f"Cited by {len(citing)} claims")
     links = page.locator(".claim-list a")
     expect(links).to_have_count(len(citing))
     expect(links.first).to_be_visible()
     hrefs = links.evaluate_all("as => as.map(a => a.getAttribute('href'))")
-    assert sorted(hrefs) == sorted(f"../claims/2020-03.html#claim-{cid}" for cid in citing)
+    assert sorted(hrefs) == sorted(f"../claims/{month}.html#claim-{cid}" for cid, month in citing.items())
 
 
 def test_each_cited_claim_link_resolves_on_its_claims_page(page: Page, site_url: str) -> None:
-    """Every claim link on the seed source's page opens the claims of March 2020 on that claim, with the same words."""
+    """Every claim link on the seed source's page opens the claims of its article's month on that claim, with the
+    same words."""
     # Jumping from claim to claim mid-way through a smooth scroll can leave the
     # view short of the target; without motion each jump lands at once.
     page.emulate_media(reduced_motion="reduce")
@@ -100,7 +105,7 @@ def test_each_cited_claim_link_resolves_on_its_claims_page(page: Page, site_url:
 
     links.first.click()  # one by clicking, the rest by address
     for href, text in cited:
-        assert href.startswith(site_url + "claims/2020-03.html#claim-"), href
+        assert re.match(re.escape(site_url) + r"claims/2020-0[34]\.html#claim-", href), href
         if page.url != href:
             page.goto(href)
         expect(page).to_have_url(href)
@@ -111,11 +116,13 @@ def test_each_cited_claim_link_resolves_on_its_claims_page(page: Page, site_url:
         assert target.evaluate("el => el.matches(':target')"), f"{href} does not match :target"
 
 
-def test_claims_page_links_to_the_claims_of_each_month(page: Page, site_url: str) -> None:
+def test_claims_page_links_to_the_claims_of_each_month(page: Page, site_url: str, site_claims) -> None:  # type: ignore[no-untyped-def]
     """The claims page counts the claims by status and links to the page of each month's claims."""
     page.goto(site_url + "claims.html")
-    expect(page.locator("main .counts")).to_contain_text("17 claims")
-    page.locator(".month-index a", has_text="March").click()
+    expect(page.locator("main .counts")).to_contain_text(f"{len(site_claims)} claims")
+    months = page.locator(".month-index a")
+    expect(months).to_have_count(len({month for month, _ in site_claims}))  # 2020-03, 2020-04 and 2021-03
+    page.locator('.month-index a[href="claims/2020-03.html"]').click()
     expect(page).to_have_url(site_url + "claims/2020-03.html")
     expect(page.locator("h1")).to_have_text("Claims in articles of March 2020")
-    expect(page.locator("ol.claims > li")).to_have_count(17)
+    expect(page.locator("ol.claims > li")).to_have_count(sum(month == "2020-03" for month, _ in site_claims))

@@ -17,7 +17,6 @@ from playwright.sync_api import Browser, Page, expect
 from marginalia.pipeline import build
 from tests.conftest import FIXTURE_CONTENT, Project, serve
 
-
 RECORD_CSP = """
 window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', e => {
