@@ -44,17 +44,22 @@ class _Collector(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-@pytest.fixture(scope="module")
-def pages(seed_site: Path) -> dict[str, ParsedPage]:
-    """Return every HTML page of the site, parsed, by its path under the site."""
+def parse_site(site: Path) -> dict[str, ParsedPage]:
+    """Return every HTML page of SITE, parsed, by its path under the site."""
     parsed = {}
-    for file in sorted(seed_site.rglob("*.html")):
+    for file in sorted(site.rglob("*.html")):
         collector = _Collector()
         collector.feed(file.read_text(encoding="utf-8"))
         collector.close()
-        parsed[file.relative_to(seed_site).as_posix()] = collector.page
-    assert len(parsed) > 1, f"the site at {seed_site} has no pages"
+        parsed[file.relative_to(site).as_posix()] = collector.page
+    assert len(parsed) > 1, f"the site at {site} has no pages"
     return parsed
+
+
+@pytest.fixture(scope="module")
+def pages(seed_site: Path) -> dict[str, ParsedPage]:
+    """Return every HTML page of the example site, parsed, by its path under the site."""
+    return parse_site(seed_site)
 
 
 def _resolve(page: str, href: str, site: Path) -> tuple[str | None, str | None, str | None]:
@@ -79,12 +84,12 @@ def _resolve(page: str, href: str, site: Path) -> tuple[str | None, str | None, 
     return target, fragment, None
 
 
-def test_every_internal_link_and_anchor_resolves(pages: dict[str, ParsedPage], seed_site: Path) -> None:
-    """Every internal link leads to an existing page, and every #fragment to an id on that page."""
+def broken_links(pages: dict[str, ParsedPage], site: Path) -> tuple[list[str], int]:
+    """Return why each internal link of PAGES (of SITE) leads nowhere, and how many internal links there are."""
     problems, checked = [], 0
     for page, parsed in pages.items():
         for href in parsed.links:
-            target, fragment, problem = _resolve(page, href, seed_site)
+            target, fragment, problem = _resolve(page, href, site)
             if problem:
                 problems.append(f"{page}: {href}: {problem}")
                 continue
@@ -97,6 +102,12 @@ def test_every_internal_link_and_anchor_resolves(pages: dict[str, ParsedPage], s
                 problems.append(f"{page}: {href}: empty fragment")
             elif fragment not in pages[target].ids:
                 problems.append(f"{page}: {href}: no id {fragment!r} on {target}")
+    return problems, checked
+
+
+def test_every_internal_link_and_anchor_resolves(pages: dict[str, ParsedPage], seed_site: Path) -> None:
+    """Every internal link leads to an existing page, and every #fragment to an id on that page."""
+    problems, checked = broken_links(pages, seed_site)
     assert not problems, f"{len(problems)} broken links:\n" + "\n".join(problems)
     assert checked > len(pages), f"only {checked} internal links found"
 
