@@ -30,6 +30,15 @@ def site_claims() -> list[tuple[str, dict[str, Any]]]:
     return claims
 
 
+@pytest.fixture(scope="session")
+def site_events() -> list[tuple[str, dict[str, Any]]]:
+    """Return every event of the example site, as (the slug of its article, the event)."""
+    events = []
+    for path in sorted((FIXTURE_CONTENT / "articles").glob("*.yml")):
+        events += [(path.stem, event) for event in yaml.safe_load(path.read_text(encoding="utf-8")).get("events", [])]
+    return events
+
+
 @pytest.fixture
 def article(page: Page, site_url: str) -> Page:
     """Open the seed article in the test's page and return the page."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from playwright.sync_api import Page, expect
 
@@ -12,11 +13,16 @@ def _date_key(iso: str) -> tuple[int, ...]:
     return tuple(int(part) for part in iso.split("T")[0].split("-"))
 
 
-def test_timeline_events_are_in_date_order(page: Page, site_url: str) -> None:
-    """Every event on the timeline starts no earlier than the one above it."""
+def test_timeline_events_are_in_date_order(
+    page: Page, site_url: str, site_events: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """Every event of every article is on the timeline, each starting no earlier than the one above it."""
     page.goto(site_url + "timeline.html")
     items = page.locator("ol.timeline > li")
-    expect(items).to_have_count(7)
+    expect(items).to_have_count(len(site_events))
+    ids = items.evaluate_all("lis => lis.map(li => li.id)")
+    assert sorted(ids) == sorted(f"t-{event['id']}" for _, event in site_events)
+    assert len({slug for slug, _ in site_events}) == 3  # events from each of the example site's three articles
     starts = items.evaluate_all(
         "lis => lis.map(li => { const t = li.querySelector('time[datetime]');"
         " return t ? t.getAttribute('datetime') : null; })"
@@ -27,33 +33,45 @@ def test_timeline_events_are_in_date_order(page: Page, site_url: str) -> None:
         assert keys[i - 1] <= keys[i], f"event {i + 1} ({starts[i]}) follows one dated {starts[i - 1]}: {starts}"
 
 
-def test_timeline_starts_with_2018_agreement_and_ends_with_patrols(page: Page, site_url: str) -> None:
-    """The timeline opens with the 2018 agreement and closes with the joint patrols due on March 15, 2020."""
+def test_timeline_starts_with_2018_agreement_and_interleaves_the_articles(page: Page, site_url: str) -> None:
+    """The timeline opens with the 2018 agreement (of the seed article), puts the joint patrols due on March 15,
+    2020 (of the seed article) just before the road opened on March 20 (of an invented one), and closes with
+    the panel of March 5, 2021 (of the other invented one)."""
     page.goto(site_url + "timeline.html")
     items = page.locator("ol.timeline > li")
     expect(items.first.locator(".event-date")).to_have_text("2018")
     expect(items.first).to_contain_text("reach the agreement under which Turkey sets up observation posts")
-    expect(items.last.locator(".event-date")).to_have_text("March 15, 2020")
-    expect(items.last).to_contain_text("joint patrols along the M4 highway")
+    patrols = page.locator("#t-joint-patrols-begin")
+    expect(patrols.locator(".event-date")).to_have_text("March 15, 2020")
+    expect(patrols).to_contain_text("joint patrols along the M4 highway")
+    expect(page.locator("#t-joint-patrols-begin + li")).to_have_id("t-fixture-road-open-march-20")
+    expect(items.last.locator(".event-date")).to_have_text("March 5, 2021")
+    expect(items.last).to_contain_text("a panel of the Example Road Institute meets in Ankara")
 
 
 def test_each_year_and_month_has_a_page_of_its_events(page: Page, site_url: str) -> None:
     """The timeline links to a page per year, which links to a page per month, each to the one before and
-    after; March 2020's lists its five events in date order, and 2018's the event known only by its year."""
+    after; March 2020's lists its seven events, from two articles, in date order, and 2018's the event known
+    only by its year."""
     page.goto(site_url + "timeline.html")
-    expect(page.locator(".year-index li")).to_have_text(["2018 1 event", "2020 6 events"])
+    expect(page.locator(".year-index li")).to_have_text(["2018 1 event", "2020 8 events", "2021 2 events"])
     page.locator(".year-index a", has_text="2020").click()
     expect(page).to_have_url(site_url + "timeline/2020.html")
-    expect(page.locator(".year-index li")).to_have_text(["February 1 event", "March 5 events"])
-    expect(page.locator(".pager a")).to_have_text(["← 2018"])  # the year before with events; none after
+    expect(page.locator(".year-index li")).to_have_text(["February 1 event", "March 7 events"])
+    expect(page.locator(".pager a")).to_have_text(["← 2018", "2021 →"])  # the years before and after with events
     page.locator(".year-index a", has_text="March").click()
     expect(page).to_have_url(site_url + "timeline/2020-03.html")
     items = page.locator("ol.timeline > li")
-    expect(items).to_have_count(5)
+    expect(items).to_have_count(7)
     expect(page.locator(".pager a[rel=prev]")).to_have_attribute("href", "2020-02.html")
-    expect(items.first.locator(".event-date")).to_have_text("March 5, 2020")
-    expect(items.last.locator(".event-date")).to_have_text("March 15, 2020")
+    expect(page.locator(".pager a[rel=next]")).to_have_attribute("href", "2021-03.html")
+    expect(items.first.locator(".event-date")).to_have_text("March 2020–March 2021")  # a month, before the days
+    expect(items.nth(1).locator(".event-date")).to_have_text("March 5, 2020")
+    expect(items.last.locator(".event-date")).to_have_text("March 20, 2020")
     expect(items.last.locator(".event-title a")).to_have_attribute(
+        "href", re.compile(r"^\.\./articles/fixture-road-survey\.html#event-")
+    )
+    expect(items.nth(5).locator(".event-title a")).to_have_attribute(
         "href", re.compile(r"^\.\./articles/idlib-joint-coordination-centers\.html#event-")
     )
     page.goto(site_url + "timeline/2018.html")
