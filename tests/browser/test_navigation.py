@@ -97,3 +97,19 @@ def test_tab_after_skip_link_lands_inside_main(article: Page) -> None:
     page.keyboard.press("Tab")
     inside = page.evaluate("() => !!(document.activeElement && document.activeElement.closest('main'))")
     assert inside, f"after the skip link, Tab focused {describe_focus(page)}, outside main"
+
+
+def test_an_entity_page_has_back_references_from_every_article_that_mentions_it(page: Page, site_url: str) -> None:
+    """The M4 highway, mentioned in all three articles of the example site, has back-references into each;
+    one into an invented article lands on the mention there."""
+    page.goto(site_url + "entities/m4-highway.html")
+    hrefs = page.locator("ol.kwic a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    articles = {re.sub(r"\.html#.*", "", href.removeprefix("../articles/")) for href in hrefs}
+    assert articles == {"idlib-joint-coordination-centers", "fixture-road-survey", "fixture-ceasefire-anniversary"}
+    back_ref = page.locator('ol.kwic a[href^="../articles/fixture-ceasefire-anniversary.html#m-"]')
+    expect(back_ref).to_have_count(1)
+    back_ref.click()
+    expect(page).to_have_url(re.compile(r"/articles/fixture-ceasefire-anniversary\.html#m-m4-highway-\d+$"))
+    target = page.locator("#" + page.url.rsplit("#", 1)[1])
+    expect(target).to_have_text("M4 highway")
+    expect(target).to_be_in_viewport()
