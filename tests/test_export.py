@@ -24,6 +24,7 @@ from marginalia.config import Config
 from marginalia.load import Problems, load_content
 from marginalia.model import Article, Content
 from marginalia.pipeline import _prepare, build
+from tests.conftest import FIXTURE_CONTENT
 from tests.w3c import COLLECTION_MUSTS, standalone, w3c
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,7 +217,7 @@ def load_anchored(content_dir: Path) -> Content:
 @pytest.fixture
 def bare_copy(tmp_path: Path) -> Path:
     """Return a copy of the project whose seed article has no annotation file."""
-    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
     (tmp_path / "content" / "articles" / f"{SEED}.yml").unlink()
     return write_config(tmp_path)
 
@@ -243,7 +244,7 @@ def test_export_then_import_gives_the_same_anchors_back(
 def test_import_appends_as_text_and_keeps_comments(seed_config: Config, seed, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     """The existing lines stay as they were, comments and order included: the import only inserts lines,
     each new item at the end of its list; annotations already there are reported, not doubled."""
-    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
     config = write_config(tmp_path)
     path = tmp_path / "content" / "articles" / f"{SEED}.yml"
     original = path.read_text(encoding="utf-8")
@@ -347,7 +348,7 @@ HYPOTHESIS_STYLE = {
 
 def test_foreign_annotations_are_imported_or_reported(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     """A Hypothesis-style note is imported; a quote not in the article, an unknown entity and a bare highlight are reported."""
-    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
     config = write_config(tmp_path)
     source = tmp_path / "hypothesis.jsonld"
     source.write_text(json.dumps(HYPOTHESIS_STYLE), encoding="utf-8")
@@ -368,7 +369,7 @@ def test_foreign_annotations_are_imported_or_reported(tmp_path: Path, capsys) ->
 
 
 def test_an_import_that_anchors_nothing_writes_nothing(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
     config = write_config(tmp_path)
     path = tmp_path / "content" / "articles" / f"{SEED}.yml"
     before = path.read_bytes()
