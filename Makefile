@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve build check test lint golden chromium java clean
+.PHONY: serve build check test test-content lint golden chromium java clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ check: $(VENV)/.requirements
 ## test: install the test requirements, a Chromium and Java, then run the whole suite
 test: $(VENV)/.requirements-test chromium java
 	$(BIN)/python -m pytest
+
+## test-content: only the checks of content/ (tests/content/), which hold for any content
+test-content: $(VENV)/.requirements-test chromium java
+	$(BIN)/python -m pytest -m content tests/content
 
 ## lint: ruff (lint and format) and mypy over the code
 lint: $(VENV)/.requirements-dev
