@@ -71,6 +71,7 @@ from .index import SNIPPET_ARTICLES, Index, Placed
 from .model import (
     CLAIM_STATUSES,
     Annotation,
+    Appearance,
     Article,
     Claim,
     Content,
@@ -461,7 +462,41 @@ def structured_data(context: Any) -> dict[str, Any]:
             },
             _breadcrumbs([*crumbs, (name, None)], config, path),
         ]
+        if path.startswith("claims/") and isinstance(index, Index):
+            nodes += [
+                listed_claim_review(placed, index, content, config, path)
+                for placed in context["claims"]
+                if placed.item.status != "reported" and placed.item.spans
+            ]
     return {"@context": SCHEMA_CONTEXT, "@graph": nodes}
+
+
+def listed_claim_review(
+    placed: Placed[Claim], index: Index, content: Content, config: Config, here: str
+) -> dict[str, Any]:
+    """Return the schema.org ClaimReview of a claim as the claims page HERE lists it: the claim with every article
+    that reports it (`appearance`), the earliest of them its `firstAppearance`."""
+    claim = placed.item
+    review = claim_review(claim, placed.article, content, config)
+    review["url"] = link(config, here, here, f"claim-{claim.id}")
+    reports = [(placed.article, claim.spans), *((r.article, r.item.spans) for r in index.reported("claim", claim.id))]
+    appearances = [
+        {
+            "@type": "NewsArticle",
+            "headline": plain(article.title),
+            "datePublished": article.date,
+            "url": link(config, render.article_path(article.slug), here, spans[0].id if spans else ""),
+        }
+        for article, spans in reports
+    ]
+    first = min(range(len(reports)), key=lambda i: (reports[i][0].date, reports[i][0].slug))
+    # The rest as the article page's: its links are relative to a page one folder down too.
+    review["itemReviewed"] = {
+        **review["itemReviewed"],
+        "appearance": appearances,
+        "firstAppearance": appearances[first],
+    }
+    return review
 
 
 # --- Timeline, sitemap, feed, robots ----------------------------------------------
@@ -481,17 +516,21 @@ def timeline_json(index: Index, config: Config) -> str:
     10,000 articles, at every build that changed an event.
     """
     entries = index.timeline_entries
-    events = ",".join(entries.get(p.item.id) or timeline_entry(p, config) for p in index.timeline)
+    events = ",".join(
+        entries.get(p.item.id) or timeline_entry(p, config, index.reported("event", p.item.id)) for p in index.timeline
+    )
     title = {"text": {"headline": html.escape(config.site_name), "text": "<p>Every dated event in the articles.</p>"}}
     return f'{{"events":[{events}],"title":{dumps(title)[:-1]}}}\n'  # the keys in order, as dumps sorts them
 
 
-def timeline_entry(placed: Placed[Event], config: Config) -> str:
-    """Return the entry of an event in timeline.json, as JSON text."""
-    event, article = placed.item, placed.article
-    anchor = event.spans[0].id if event.spans else ""
-    href = link(config, render.article_path(article.slug), "timeline.json", anchor)
-    text = f'<p>From <a href="{html.escape(href)}">{html.escape(plain(article.title))}</a>.</p>'
+def timeline_entry(placed: Placed[Event], config: Config, reports: list[Placed[Appearance]] | None = None) -> str:
+    """Return the entry of an event in timeline.json, as JSON text; REPORTS: the passages of other articles that
+    report it, each linked after its own."""
+    event = placed.item
+    text = f"<p>From {_timeline_link(placed, config)}"
+    if reports:
+        text += "; also reported in " + ", ".join(_timeline_link(report, config) for report in reports)
+    text += ".</p>"
     if event.note:
         text = f"<p>{html.escape(plain(event.note))}</p>" + text
     item: dict[str, Any] = {
@@ -502,6 +541,13 @@ def timeline_entry(placed: Placed[Event], config: Config) -> str:
     if event.date.end:
         item["end_date"] = _date_parts(event.date.end)
     return dumps(item)[:-1]
+
+
+def _timeline_link(placed: Placed[Event] | Placed[Appearance], config: Config) -> str:
+    """Return the link, in timeline.json, to the passage of PLACED, named by its article's title."""
+    anchor = placed.item.spans[0].id if placed.item.spans else ""
+    href = link(config, render.article_path(placed.article.slug), "timeline.json", anchor)
+    return f'<a href="{html.escape(href)}">{html.escape(plain(placed.article.title))}</a>'
 
 
 def sitemap_xml(content: Content, html: list[str], config: Config) -> str:

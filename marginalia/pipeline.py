@@ -40,6 +40,7 @@ from .check import (
     NameFinder,
     article_ids,
     article_references,
+    article_shared,
     site_problems,
     unannotated_names,
     unsourced_claims,
@@ -382,11 +383,19 @@ def contribution(found: ArticleResult) -> Contribution:
         date=article.date if article is not None else "",
         problems=[*found.problems, *found.references],
         ids=article_ids(article) if article is not None else [],
+        shared=article_shared(article, _event_entities(part)) if article is not None else [],
         mentioned=frozenset([entity.id for entity in part.entities]) if part is not None else frozenset(),
         cited=frozenset(s for claim in article.claims for s in claim.sources) if article is not None else frozenset(),
         complete=found.complete,
         read=article is not None,
     )
+
+
+def _event_entities(part: ArticleIndex | None) -> dict[str, frozenset[str]]:
+    """Return event id → the ids of its entities (listed or mentioned in its quote), of the events of PART."""
+    if part is None:
+        return {}
+    return {placed.item.id: frozenset(e.id for e in placed.entities) for placed in part.events}
 
 
 def prepare_to_read(renderer: Renderer) -> None:
