@@ -92,7 +92,7 @@ def site_problems(content: Content, contributions: Iterable[Contribution], probl
     check_registry_references(content, slugs, problems)
     placed.sort(key=lambda p: (p[0], p[1]), reverse=True)  # newest first, as the articles are listed
     check_duplicate_ids((item for _, _, ids in placed for item in ids), problems)
-    check_shared(shared, problems)
+    check_shared(shared, problems, complete)
     if complete:
         warn_unused(
             [e for e in content.entities.values() if e.id not in mentioned],
@@ -128,32 +128,55 @@ def check_duplicate_ids(ids: Iterable[tuple[str, str, Location]], problems: Prob
         seen.setdefault((kind, item_id), where)
 
 
-def check_shared(items: Iterable[Shared], problems: Problems) -> None:
+def check_shared(items: Iterable[Shared], problems: Problems, complete: bool = True) -> None:
     """Add the problems of the claims and events ITEMS define and report, across articles.
 
     An appearance of an id no article defines is an error; an event that two
-    articles date differently, and two events of different articles with the
-    same date and an entity in common (likely one event), are warnings. ITEMS
-    may be any subset that holds, for each id and each date, all or none of
-    its items (the dev server gives only those that concern two articles or
-    an appearance); what is reported does not depend on their order.
+    articles date differently, and an event of the same date as one of an
+    earlier article with an entity in common (likely the same event), are
+    warnings. ITEMS may be any subset that holds, of each group of
+    `shared_keys`, all or none of its items (the dev server gives the groups
+    that span articles or hold an appearance); what is reported does not
+    depend on their order. Unless COMPLETE (no article has errors), an
+    appearance of an id defined nowhere is not told: an article that cannot
+    be read may define it.
     """
-    by_id: dict[tuple[str, str], list[Shared]] = defaultdict(list)
-    by_date: dict[str, list[Shared]] = defaultdict(list)
+    groups: dict[tuple[str, ...], list[Shared]] = defaultdict(list)
     for item in items:
-        by_id[(item.kind, item.id)].append(item)
-        if item.kind == "event" and item.defines:
-            by_date[item.date].append(item)
-    for (kind, _), group in by_id.items():
+        for key in shared_keys(item):
+            groups[key].append(item)
+    likely: dict[Shared, Shared] = {}  # event → the earliest event of another article it is likely to be
+    for key, group in groups.items():
         group.sort(key=_place_key)
-        if not any(item.defines for item in group):
+        if key[0] == "date":
+            for i, item in enumerate(group):
+                for other in group[:i]:
+                    if other.where.path != item.where.path and other.id != item.id:
+                        if item not in likely or _place_key(other) < _place_key(likely[item]):
+                            likely[item] = other
+                        break
+            continue
+        if complete and not any(item.defines for item in group):
             for item in group:
                 _undefined(item, problems)
-        if kind == "event":
+        if key[0] == "event":
             _check_dates(group, problems)
-    for group in by_date.values():
-        if len(group) > 1:
-            _likely_duplicates(sorted(group, key=_place_key), problems)
+    for item, other in likely.items():
+        _likely_duplicate(item, other, problems)
+
+
+def shared_keys(item: Shared) -> list[tuple[str, ...]]:
+    """Return the groups ITEM is checked in: its id's, and for an event defined, one per entity on its date."""
+    keys: list[tuple[str, ...]] = [(item.kind, item.id)]
+    if item.kind == "event" and item.defines:
+        keys += [("date", item.date, entity) for entity in sorted(item.entities)]
+    return keys
+
+
+def spans_articles(group: list[Shared]) -> bool:
+    """Tell whether a group of `shared_keys` can have a problem: it holds an appearance, or items of two articles."""
+    first = group[0].where.path
+    return any(not item.defines or item.where.path != first for item in group)
 
 
 def _place_key(item: Shared) -> tuple[str, str, int, int]:
@@ -164,7 +187,7 @@ def _undefined(item: Shared, problems: Problems) -> None:
     fields = "status: (and sources:)" if item.kind == "claim" else "date: and title:"
     problems.add(
         item.where,
-        "M205",
+        "M206",
         f"no article defines the {item.kind} {item.id!r} this one reports",
         f"check the id against the article that defines it, or define it here with {fields}",
     )
@@ -187,20 +210,16 @@ def _check_dates(group: list[Shared], problems: Problems) -> None:
             )
 
 
-def _likely_duplicates(group: list[Shared], problems: Problems) -> None:
-    """Warn of each event of GROUP (event definitions of one date) that shares an entity with one of another article."""
-    for i, item in enumerate(group):
-        for other in group[:i]:
-            if other.where.path != item.where.path and other.id != item.id and item.entities & other.entities:
-                problems.add(
-                    item.where,
-                    "W506",
-                    f"event {item.id!r} has the date and an entity of event {other.id!r} ({other.where}):"
-                    " likely the same event",
-                    f"if it is, report it here by id: keep only id: {other.id} and quote:",
-                    "warning",
-                )
-                break
+def _likely_duplicate(item: Shared, other: Shared, problems: Problems) -> None:
+    common = ", ".join(sorted(item.entities & other.entities))
+    problems.add(
+        item.where,
+        "W506",
+        f"event {item.id!r} has the date ({item.date}) and entities ({common}) of event {other.id!r}"
+        f" at {other.where}: likely the same event",
+        f"if it is, report it here by id: keep only id: {other.id} and quote: (and date:, if this article gives one)",
+        "warning",
+    )
 
 
 def article_shared(article: Article, entities_of: dict[str, frozenset[str]]) -> list[Shared]:

@@ -34,7 +34,7 @@ from typing import Any
 
 from . import cache
 from .anchor import anchor_article, make_markdown
-from .changes import neighbours_stale, stale_pages
+from .changes import neighbours_stale, shared_pages, stale_pages
 from .check import (
     Contribution,
     NameFinder,
@@ -268,6 +268,8 @@ def _prepare(
     if key is not None and previous is not None:
         read = [r for r in results if r.path.name not in reused_names]
         stale = _stale(config, key, previous, read, hashes, entities)
+        if stale is not None:
+            stale = shared_pages(stale, index)
     return Prepared(
         problems,
         content,
