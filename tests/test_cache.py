@@ -296,6 +296,41 @@ def test_an_article_added_renders_the_pages_of_its_own_month_year_and_sources(
     assert 'href="2019-05.html"' in (config.site_dir / "claims/2020-03.html").read_text()
 
 
+A_REPORTING = (
+    ARTICLES["a"][1]
+    + (
+        "events:\n  - {id: seen, quote: Ada saw}\n"  # appearances of b's event and claim
+        "claims:\n  - {id: large, quote: the engine}\n"
+    )
+)
+REPORTED = ["timeline.html", "timeline.json", "timeline/1843.html", "claims.html", "claims/2020-03.html"]
+"""The pages that show b's event and claim, which show each article that reports them too."""
+
+
+def test_an_appearance_added_or_removed_in_another_article_renders_the_pages_of_what_it_reports(
+    annotated, rendered: list[str], tmp_path: Path
+) -> None:
+    project, config = annotated
+    project.article("a", ARTICLES["a"][0], A_REPORTING)
+    build(config, use_cache=True)
+    assert {*REPORTED, "sources/notes.html", "entities/ada.html"} <= set(rendered)  # ada: in a's words of the event
+    assert "articles/a.html#event-seen" in (config.site_dir / "timeline/1843.html").read_text()
+    assert files(config.site_dir) == from_scratch(config, tmp_path / "added")
+
+    rendered.clear()
+    project.article("b", ARTICLES["b"][0], B_WITH_CLAIM.replace("London seen", "London sighted"))
+    build(config, use_cache=True)  # the definition changed: the entity only a's appearance names shows it too
+    assert "entities/ada.html" in rendered
+    assert files(config.site_dir) == from_scratch(config, tmp_path / "retitled")
+
+    rendered.clear()
+    project.article("a", *ARTICLES["a"])
+    build(config, use_cache=True)
+    assert set(REPORTED) <= set(rendered)
+    assert "articles/a.html" not in (config.site_dir / "timeline/1843.html").read_text()
+    assert files(config.site_dir) == from_scratch(config, tmp_path / "removed")
+
+
 def test_check_reads_only_what_changed_and_finds_what_reading_everything_finds(site, reads: list[str]) -> None:
     """`check` takes what the last build found in the unchanged articles (a warning in a among it)."""
     project, config = site
