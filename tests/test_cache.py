@@ -384,6 +384,22 @@ def test_check_finds_across_articles_from_what_the_cache_keeps_of_each(
         ("W503", "sources.yml"),
     ]
     assert checked(["b.md"]) == expected  # c1, London unannotated, c2; london never mentioned; wire never cited
+    # An appearance in b of a's claim c1, then of an event a defines, at another date: from what the cache keeps of a.
+    project.article(
+        "b", ARTICLES["b"][0], ARTICLES["b"][1] + "claims:\n  - {id: c1, quote: large}\n", date="2020-03-14"
+    )
+    assert checked(["b.md"]) == [("W504", "a.yml"), ("W503", "sources.yml")]  # wire: b cites it no longer
+    project.article(
+        "a", "Ada saw the engine.\n", ARTICLES["a"][1] + "events:\n  - {id: e, quote: saw, date: '1843', title: T}\n"
+    )
+    assert ("M206", "b.yml") in checked(["a.md", "b.md"])  # c1 is defined nowhere now (b: changed since the build)
+    appearance = "events:\n  - {id: e, quote: large, date: '1843-05'}\n"
+    project.article("b", ARTICLES["b"][0], ARTICLES["b"][1] + appearance, date="2020-03-14")
+    build(config, use_cache=True)
+    project.article("b", ARTICLES["b"][0], ARTICLES["b"][1] + appearance.replace("1843-05", "1843"), date="2020-03-14")
+    assert ("W505", "b.yml") not in checked(["b.md"])
+    project.article("b", ARTICLES["b"][0], ARTICLES["b"][1] + appearance, date="2020-03-14")
+    assert ("W505", "b.yml") in checked([])  # as built: both from the cache
 
 
 def test_a_build_without_the_cache_removes_it(annotated, reads: list[str], tmp_path: Path) -> None:
