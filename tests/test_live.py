@@ -264,8 +264,8 @@ def test_an_appearance_added_or_removed_in_another_article_equals_a_full_build(p
     site = live_site(project)
     project.article("b", ARTICLES["b"][0], B_DEFINING)
     site.rebuild()
-    for step, annotations in enumerate([A_REPORTING, ARTICLES["a"][1]]):
-        project.article("a", ARTICLES["a"][0], annotations)
+    for step, written in enumerate([A_REPORTING, ARTICLES["a"][1]]):
+        project.article("a", ARTICLES["a"][0], written)
         assert not site.rebuild().failed
         month = (project.root / "site/timeline/1843-05.html").read_text()
         assert ("articles/a.html#event-seen" in month) == (step == 0)
@@ -287,8 +287,8 @@ def test_problems_of_shared_events_are_those_check_finds(project) -> None:
         ("events:\n  - {id: other, quote: Ada saw, date: '1843-05-01', title: T, entities: [london]}\n", "W506"),
         ("", None),
     ]
-    for annotations, code in edits:
-        project.article("a", ARTICLES["a"][0], ARTICLES["a"][1] + annotations)
+    for added, code in edits:
+        project.article("a", ARTICLES["a"][0], ARTICLES["a"][1] + added)
         result = site.rebuild()
         codes = [p.code for p in result.problems]
         assert [str(p) for p in result.problems] == [str(p) for p in check(site.config)]
