@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .index import ArticleIndex, Index, Item, Placed, shown, year_of
-from .model import Appearance, Article, Claim, Event
+from .model import Article, Event
 from .render import archive_path, claims_path, entity_path, source_path, timeline_path
 
 if TYPE_CHECKING:
@@ -172,17 +172,16 @@ def _digests(article: Article, part: ArticleIndex) -> dict[str, int]:
         digests[page] = hash((heading, tuple(shown(p) for p in on_page)))
     for source_id, citing in _group(part.claims, lambda p: p.item.sources).items():
         digests[source_path(source_id)] = hash((heading, tuple(shown(p) for p in citing)))
-    shared: list[Placed[Claim] | Placed[Event] | Placed[Appearance]] = [*part.claims, *part.events, *part.appearances]
-    for key, items in _group(shared, _shared_key).items():
-        digests[key] = hash((heading, tuple(shown(p) for p in items)))
+    shared: dict[str, list[tuple[Any, ...]]] = {}  # "claim:ID" or "event:ID" → what it shows of each
+    for claim in part.claims:
+        shared.setdefault(f"claim:{claim.item.id}", []).append(shown(claim))
+    for event in part.events:
+        shared.setdefault(f"event:{event.item.id}", []).append(shown(event))
+    for appearance in part.appearances:
+        shared.setdefault(f"{appearance.item.kind}:{appearance.item.id}", []).append(shown(appearance))
+    for key, views in shared.items():
+        digests[key] = hash((heading, tuple(views)))
     return digests
-
-
-def _shared_key(placed: Placed[Claim] | Placed[Event] | Placed[Appearance]) -> list[str]:
-    """Return the key ("claim:ID" or "event:ID") of the claim or event PLACED defines or reports."""
-    item = placed.item
-    kind = item.kind if isinstance(item, Appearance) else "claim" if isinstance(item, Claim) else "event"
-    return [f"{kind}:{item.id}"]
 
 
 def _timeline_pages(event: Placed[Event]) -> list[str]:

@@ -245,7 +245,7 @@ def _with_reports(placed: Placed[Item], kind: str, index: Index) -> Placed[Item]
 
     A new Placed: the one in the article's ArticleIndex is kept from one build to the next.
     """
-    reports = index.appearances.get((kind, placed.item.id))
+    reports: list[Placed[Appearance]] = index.appearances.get((kind, placed.item.id), [])
     if not reports:
         return placed
     entities = _unique([*placed.entities, *(e for report in reports for e in report.entities)])
