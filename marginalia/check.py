@@ -159,6 +159,7 @@ def check_shared(items: Iterable[Shared], problems: Problems, complete: bool = T
         if complete and not any(item.defines for item in group):
             for item in group:
                 _undefined(item, problems)
+        _check_once_per_article(group, problems)
         if key[0] == "event":
             _check_dates(group, problems)
     for item, other in likely.items():
@@ -191,6 +192,21 @@ def _undefined(item: Shared, problems: Problems) -> None:
         f"no article defines the {item.kind} {item.id!r} this one reports",
         f"check the id against the article that defines it, or define it here with {fields}",
     )
+
+
+def _check_once_per_article(group: list[Shared], problems: Problems) -> None:
+    """Report each appearance in GROUP (one id) of an article that gives the id before: its passage would have the
+    same HTML id. (Two definitions are `check_duplicate_ids`'s.)"""
+    first: dict[object, Shared] = {}
+    for item in sorted(group, key=lambda i: (i.where.line, i.where.col)):
+        before = first.setdefault(item.where.path, item)
+        if before is not item and not item.defines:
+            problems.add(
+                item.where,
+                "M201",
+                f"{item.kind} {item.id!r} is given in this article already (line {before.where.line})",
+                f"an article reports a {item.kind} once: keep one of the two",
+            )
 
 
 def _check_dates(group: list[Shared], problems: Problems) -> None:

@@ -129,6 +129,13 @@ def test_an_appearance_of_an_id_defined_nowhere_is_an_error_with_a_hint(project)
     assert "'nowhere'" in undefined.message and "date: and title:" in undefined.hint
 
 
+def test_an_article_reports_an_id_once(project) -> None:
+    """Its passage is linked to by the id: a second appearance, or one beside the definition, is an error."""
+    defined = "events:\n  - {id: e, quote: London, date: '1843', title: T}\n"
+    problems = two_articles(project, defined + "  - {id: e, quote: engine}\n", "events:\n  - {id: e, quote: London}\n")
+    assert [(p.code, p.where.path.name, p.where.line) for p in problems if p.code == "M201"] == [("M201", "a.yml", 3)]
+
+
 def test_an_appearance_of_an_event_defined_elsewhere_is_no_problem(project) -> None:
     problems = two_articles(
         project,
