@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import json
 import shutil
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +23,35 @@ SEED = "idlib-joint-coordination-centers"
 SITE_URL = "https://news.example.org/marginalia/"
 
 
-@pytest.fixture(scope="module")
-def seed(seed_config: Config):  # type: ignore[no-untyped-def]
-    """Return the seed content and index, anchored."""
-    from tests.test_export import prepared
+FIXTURE = Path(__file__).parent / "fixtures" / "import-content"
+"""A content/ folder of its own (a copy of the seed article, its annotations, the glossary and the sources),
+so that what contributors add to content/ never changes what these tests find."""
 
-    content, index, _ = prepared(seed_config)
-    return content, index
+
+def fixture_config(site_url: str = "") -> Config:
+    """Return a configuration reading the fixture content, published at SITE_URL (or without one)."""
+    return Config(
+        "Test", FIXTURE, ROOT / "templates", FIXTURE.parent / "site", FIXTURE / "mkdocs.yml", site_url=site_url
+    )
+
+
+@pytest.fixture(scope="module")
+def seed() -> Content:
+    """Return the fixture content, anchored."""
+    return load_anchored(FIXTURE)
+
+
+def exported(content: Content, site_url: str = "") -> str:
+    """Return the fixture article's annotations as the site exports them (JSON-LD text)."""
+    article = next(a for a in content.articles if a.slug == SEED)
+    return export.dumps(export.annotation_collection(article, content, fixture_config(site_url)))
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """Return the mkdocs.yml of a copy of the fixture content in TMP_PATH."""
+    shutil.copytree(FIXTURE, tmp_path / "content")
+    return write_config(tmp_path)
 
 
 def write_config(root: Path, site_url: str = "") -> Path:
@@ -71,37 +92,28 @@ def load_anchored(content_dir: Path) -> Content:
 
 
 @pytest.fixture
-def bare_copy(tmp_path: Path) -> Path:
-    """Return a copy of the project whose seed article has no annotation file."""
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    (tmp_path / "content" / "articles" / f"{SEED}.yml").unlink()
-    return write_config(tmp_path)
+def bare_copy(copy: Path) -> Path:
+    """Return the mkdocs.yml of a copy of the fixture content whose article has no annotation file."""
+    (copy.parent / "content" / "articles" / f"{SEED}.yml").unlink()
+    return copy
 
 
 @pytest.mark.parametrize("site_url", ["", SITE_URL], ids=["relative", "absolute"])
-def test_export_then_import_gives_the_same_anchors_back(
-    seed_config: Config, seed, bare_copy: Path, site_url: str, capsys
-) -> None:  # type: ignore[no-untyped-def]
+def test_export_then_import_gives_the_same_anchors_back(seed: Content, bare_copy: Path, site_url: str, capsys) -> None:  # type: ignore[no-untyped-def]
     """Exported, then imported into a copy without annotations: every anchor and field comes back, and check passes."""
-    content = seed[0]
-    article = next(a for a in content.articles if a.slug == SEED)
-    exported = bare_copy.parent / "seed.jsonld"
-    exported.write_text(
-        export.dumps(export.annotation_collection(article, content, replace(seed_config, site_url=site_url))),
-        encoding="utf-8",
-    )
+    source = bare_copy.parent / "seed.jsonld"
+    source.write_text(exported(seed, site_url), encoding="utf-8")
     write_config(bare_copy.parent, site_url)  # links under site_url are this site's; others are not
-    assert main(["import", str(exported), "--article", SEED, "-f", str(bare_copy)]) == 0
+    assert main(["import", str(source), "--article", SEED, "-f", str(bare_copy)]) == 0
     assert "Imported 72 annotation(s)" in capsys.readouterr().out
-    assert anchors(load_anchored(bare_copy.parent / "content"), SEED) == anchors(content, SEED)
+    assert anchors(load_anchored(bare_copy.parent / "content"), SEED) == anchors(seed, SEED)
     assert main(["check", "--strict", "-f", str(bare_copy)]) == 0
 
 
-def test_import_appends_as_text_and_keeps_comments(seed_config: Config, seed, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_import_appends_as_text_and_keeps_comments(seed: Content, copy: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     """The existing lines stay as they were, comments and order included: the import only inserts lines,
     each new item at the end of its list; annotations already there are reported, not doubled."""
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    config = write_config(tmp_path)
+    tmp_path, config = copy.parent, copy
     path = tmp_path / "content" / "articles" / f"{SEED}.yml"
     original = path.read_text(encoding="utf-8")
     removed = [
@@ -113,10 +125,9 @@ def test_import_appends_as_text_and_keeps_comments(seed_config: Config, seed, tm
         assert chunk in trimmed
         trimmed = trimmed.replace(chunk, "")
     path.write_text(trimmed, encoding="utf-8")
-    article = next(a for a in seed[0].articles if a.slug == SEED)
-    exported = tmp_path / "seed.jsonld"
-    exported.write_text(export.dumps(export.annotation_collection(article, seed[0], seed_config)), encoding="utf-8")
-    assert main(["import", str(exported), "--article", SEED, "-f", str(config)]) == 1
+    source = tmp_path / "seed.jsonld"
+    source.write_text(exported(seed), encoding="utf-8")
+    assert main(["import", str(source), "--article", SEED, "-f", str(config)]) == 1
     out, err = capsys.readouterr()
     assert "Imported 2 annotation(s)" in out and "70 annotation(s) not imported" in err
     assert "not imported: the same mention of the same words is already at" in err
@@ -137,7 +148,7 @@ def test_import_appends_as_text_and_keeps_comments(seed_config: Config, seed, tm
     assert after.index("entity: moscow") < after.index("\nclaims:") and after.index(
         "official\n    prefix"
     ) > after.index("\nnotes:")
-    assert anchors(load_anchored(tmp_path / "content"), SEED) == anchors(seed[0], SEED)
+    assert anchors(load_anchored(tmp_path / "content"), SEED) == anchors(seed, SEED)
 
 
 HYPOTHESIS_STYLE = {
@@ -202,10 +213,9 @@ HYPOTHESIS_STYLE = {
 }
 
 
-def test_foreign_annotations_are_imported_or_reported(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_foreign_annotations_are_imported_or_reported(copy: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     """A Hypothesis-style note is imported; a quote not in the article, an unknown entity and a bare highlight are reported."""
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    config = write_config(tmp_path)
+    tmp_path, config = copy.parent, copy
     source = tmp_path / "hypothesis.jsonld"
     source.write_text(json.dumps(HYPOTHESIS_STYLE), encoding="utf-8")
     assert main(["import", str(source), "--article", SEED, "-f", str(config)]) == 1
@@ -224,9 +234,8 @@ def test_foreign_annotations_are_imported_or_reported(tmp_path: Path, capsys) ->
     assert main(["check", "-f", str(config)]) == 0
 
 
-def test_an_import_that_anchors_nothing_writes_nothing(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    config = write_config(tmp_path)
+def test_an_import_that_anchors_nothing_writes_nothing(copy: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    tmp_path, config = copy.parent, copy
     path = tmp_path / "content" / "articles" / f"{SEED}.yml"
     before = path.read_bytes()
     source = tmp_path / "one.jsonld"
@@ -334,11 +343,11 @@ def test_insert_items_follows_the_file_s_own_layout() -> None:
         w3c_import.insert_items("mentions: [{entity: ada, quote: Ada}]\n", {"mentions": [["- entity: ada"]]}, "x")
 
 
-def test_links_to_another_site_are_not_taken_for_ours(seed_config: Config, seed, bare_copy: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_links_to_another_site_are_not_taken_for_ours(seed: Content, bare_copy: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     """An export made under another site_url names entity pages that are not this site's: reported, not guessed."""
-    article = next(a for a in seed[0].articles if a.slug == SEED)
+    article = next(a for a in seed.articles if a.slug == SEED)
     exported = bare_copy.parent / "other.jsonld"
-    collection = export.annotation_collection(article, seed[0], replace(seed_config, site_url="https://other.example/"))
+    collection = export.annotation_collection(article, seed, fixture_config("https://other.example/"))
     mention = next(i for i in collection["first"]["items"] if i["id"].endswith("#m-ankara-1"))
     mention["body"] = mention["body"][:1]  # only the entity page link: no name to go by
     exported.write_text(json.dumps(mention), encoding="utf-8")
