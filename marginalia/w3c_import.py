@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import yaml
+
 from .config import Config
 from .export import site_base
 from .model import (
@@ -71,6 +73,15 @@ class ImportReport:
 _SECTIONS = ("mentions", "claims", "events", "notes")
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?(/[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?)?")
+
+
+def shown(text: str) -> str:
+    """Return TEXT with each character that is not printable written as an escape (as repr writes it).
+
+    Ids, motivations and file names come from the file imported: printed as they are, an escape
+    sequence in one would be a command to the terminal (retitle it, clear it).
+    """
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -392,83 +403,282 @@ _ORDER = {
 }
 
 
-def _yaml_item(section: str, item: dict[str, Any]) -> list[str]:
-    """Return ITEM as the lines of one YAML list item ("- key: value", then "  key: value")."""
-    import yaml
+def _ordered(section: str, item: dict[str, Any]) -> dict[str, Any]:
+    """Return the fields of ITEM that are written, in the order they are written."""
+    return {k: item[k] for k in _ORDER[section] if k in item}
 
-    ordered = {k: item[k] for k in _ORDER[section] if k in item}
-    text = yaml.safe_dump([ordered], allow_unicode=True, sort_keys=False, default_flow_style=False, width=1 << 30)
+
+def _block_item(section: str, item: dict[str, Any]) -> list[str]:
+    """Return ITEM as the lines of one YAML list item ("- key: value", then "  key: value")."""
+    text = yaml.safe_dump(
+        [_ordered(section, item)], allow_unicode=True, sort_keys=False, default_flow_style=False, width=1 << 30
+    )
     return text.rstrip("\n").split("\n")
 
 
-def insert_items(text: str, additions: dict[str, list[list[str]]], comment: str) -> tuple[str, list[tuple[int, int]]]:
-    """Insert the lines of each new item at the end of its section of the YAML TEXT.
+def _flow_item(section: str, item: dict[str, Any]) -> str:
+    """Return ITEM as one line of YAML flow mapping ({key: value, ...}), for a list written in flow style."""
+    ordered = _ordered(section, item)
+    text = yaml.safe_dump(ordered, allow_unicode=True, sort_keys=False, default_flow_style=True, width=1 << 30)
+    text = text.strip()
+    return json.dumps(ordered, ensure_ascii=False) if _BREAK.search(text) else text  # JSON: a flow mapping on one line
 
-    Items are indented like the section's existing items. Sections that are
-    missing are appended; an empty flow list (`notes: []`) becomes a block
-    list; any other flow list is refused. The existing lines are kept as they
-    are, comments and order included. Returns the new text and each item's
-    (first, last) 1-based line: mentions, claims, events, notes, each list's
-    items in the order given.
+
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+"""A line break, as YAML counts them (and so the checker's line numbers)."""
+_BREAKS = "\r\n\x85\u2028\u2029"
+
+
+@dataclass
+class _Edit:
+    """Text put into the file at one offset, perhaps in place of a few characters there."""
+
+    at: int
+    pieces: list[tuple[str, int | None]]
+    """The text, in pieces: each with the number of the item it writes, or None."""
+    removes: int = 0
+    last: bool = False
+    """Put after the other edits at the same offset (a new section, at the end of the file)."""
+
+
+def insert_items(
+    text: str, additions: dict[str, list[dict[str, Any]]], comment: str
+) -> tuple[str, list[tuple[int, int]]]:
+    """Insert the new items of each section at the end of its list in the YAML TEXT.
+
+    Where each list ends is found by parsing the file, so that a value written
+    over several lines (a quoted string, a block scalar) stays whole. Items are
+    indented like the list's own; a list written in flow style (`[a, b]`) gets
+    them in flow style; an empty one (`notes: []`) becomes a block list; a
+    missing section is added at the end of the file. Every existing line is
+    kept byte for byte (bar the one of `[]`, or of a flow list's last item,
+    which gets a comma), comments and line ends included, and the new lines
+    end as the file's do. The result is read again before it is returned: if
+    it does not read as the old annotations plus exactly the new ones,
+    ImportFailure. Returns the new text and each item's (first, last) 1-based
+    line: mentions, claims, events, notes, each list's items in the order given.
     """
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.replace("\r\n", "\n").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    before: dict[int, list[tuple[str, int | None]]] = {}
-    counter = 0
-    owners_order: list[int] = []
-    appended: list[tuple[str, int | None]] = []
+    newline = _newline_of(text)
+    root = _compose(text)
+    edits: list[_Edit] = []
+    number = 0
     for section in _SECTIONS:
-        items = additions.get(section)
+        items = list(enumerate(additions.get(section) or [], number))
+        number += len(items)
         if not items:
             continue
-        head = next((i for i, line in enumerate(lines) if re.match(rf"{section}\s*:", line)), None)
-        indent = "  "
-        if head is None:
-            chunk: list[tuple[str, int | None]] = [("", None), (f"{section}:", None), (f"{indent}# {comment}", None)]
-            target = appended
+        node = _section(root, section)
+        if node is None:
+            edits.append(_new_section(text, section, items, comment, newline))
+        elif isinstance(node[1], yaml.SequenceNode) and node[1].flow_style and node[1].value:
+            edits += _into_flow_list(text, node, items, comment, newline)
         else:
-            rest = re.sub(r"\s+#.*$", "", lines[head].split(":", 1)[1]).strip()
-            if rest == "[]":
-                lines[head] = f"{section}:"
-            elif rest:
-                raise ImportFailure(
-                    f"{section}: is written as a flow list ({rest[:40]});"
-                    " write it as a block list (- item per line) first",
-                    1,
-                )
-            end = next(
-                (
-                    i
-                    for i in range(head + 1, len(lines))
-                    if re.match(r"[^\s#]", lines[i]) and not lines[i].startswith("-")
-                ),
-                len(lines),
-            )
-            body = [i for i in range(head + 1, end) if lines[i].strip() and not lines[i].startswith("#")]
-            dash = next((re.match(r"(\s*)-", lines[i]) for i in body if re.match(r"\s*-", lines[i])), None)
-            indent = dash.group(1) if dash else indent
-            chunk = [(f"{indent}# {comment}", None)]
-            target = before.setdefault((body[-1] if body else head) + 1, [])
-        for item_lines in items:
-            owners_order.append(counter)
-            chunk += [(indent + line if line.strip() else line, counter) for line in item_lines]
-            counter += 1
-        target += chunk
-    out: list[tuple[str, int | None]] = []
-    for i, line in enumerate(lines):
-        out += before.get(i, [])
-        out.append((line, None))
-    out += before.get(len(lines), [])
-    out += appended
+            edits += _into_block_list(text, node, items, comment, newline)
+    new_text, ranges, touched = _apply(text, edits)
+    _verify(text, new_text, additions, touched)
+    return new_text, [ranges[n] for n in range(number)]
+
+
+def _newline_of(text: str) -> str:
+    """Return the line end most lines of TEXT have ("\\n" when there are none)."""
+    counts = {"\r\n": text.count("\r\n")}
+    counts["\n"] = text.count("\n") - counts["\r\n"]
+    counts["\r"] = text.count("\r") - counts["\r\n"]
+    return max(counts, key=lambda k: (counts[k], k == "\n"))
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """Return the node tree of TEXT, with the offset of every node (PyYAML's own parser counts characters)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as err:
+        raise ImportFailure(f"it cannot be read as YAML: {' '.join(str(err).split())}", 1) from None
+    if root is not None and not isinstance(root, yaml.MappingNode):
+        raise ImportFailure("it is not a mapping of sections (mentions:, claims:, events:, notes:)", 1)
+    return root
+
+
+def _section(root: yaml.Node | None, section: str) -> tuple[yaml.Node, yaml.Node] | None:
+    """Return the key and value nodes of SECTION in ROOT, or None when it has none."""
+    for key, value in root.value if root is not None else []:
+        if isinstance(key, yaml.ScalarNode) and key.value == section:
+            if not isinstance(value, yaml.SequenceNode) and not _is_null(value):
+                raise ImportFailure(f"{section}: is not a list", 1)
+            return key, value
+    return None
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and not node.style and node.value in ("", "~", "null")
+
+
+def _end_of(node: yaml.Node) -> int:
+    """Return the offset just after the last character of NODE's value (not the comments after it)."""
+    while True:
+        if isinstance(node, yaml.MappingNode) and not node.flow_style and node.value:
+            key, value = node.value[-1]
+            if _is_null(value) and value.value == "":
+                return int(key.end_mark.index)  # `key:` with nothing after it: the parser marks the next token
+            node = value
+        elif isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
+            node = node.value[-1]
+        else:
+            return int(node.end_mark.index)
+
+
+def _line_after(text: str, offset: int) -> int:
+    """Return the offset of the line after the one OFFSET is on (OFFSET itself at the start of a line)."""
+    if offset == 0 or text[offset - 1] in _BREAKS:
+        return offset
+    found = _BREAK.search(text, offset)
+    return found.end() if found else len(text)
+
+
+def _past_indented_comments(text: str, offset: int) -> int:
+    """Return the offset after the indented comment lines (and blank lines between them) from OFFSET on."""
+    position = end = offset
+    while position < len(text):
+        found = _BREAK.search(text, position)
+        line_end = found.end() if found else len(text)
+        line = text[position:line_end]
+        if line.strip() and not (line[0] in " \t" and line.lstrip().startswith("#")):
+            break
+        if line.strip():
+            end = line_end
+        position = line_end
+    return end
+
+
+def _column(text: str, offset: int) -> int:
+    start = offset
+    while start > 0 and text[start - 1] not in _BREAKS:
+        start -= 1
+    return offset - start
+
+
+def _lead(text: str, offset: int, newline: str) -> str:
+    """Return the line break needed before text put at OFFSET: one if the file ends there without it."""
+    return newline if offset > 0 and text[offset - 1] not in _BREAKS else ""
+
+
+def _into_block_list(
+    text: str, node: tuple[yaml.Node, yaml.Node], items: list[tuple[int, dict[str, Any]]], comment: str, newline: str
+) -> list[_Edit]:
+    """Return the edits that add ITEMS at the end of a block list, or to an empty one (`[]`, nothing)."""
+    key, value = node
+    edits = []
+    if isinstance(value, yaml.SequenceNode) and value.value:
+        dash = int(value.start_mark.index)
+        if text[dash] != "-":  # the list starts where its first item does: find its dash
+            dash = text.rindex("-", 0, value.value[0].start_mark.index)
+        indent = " " * _column(text, dash)
+        end = _end_of(value)
+    else:
+        indent = " " * (int(key.start_mark.column) + 2)
+        end = _end_of(key) if value.value == "" else int(value.end_mark.index)
+        if value.value != "":  # `[]`, `~`, `null`: take it out, with the spaces before it
+            start = int(value.start_mark.index)
+            while text[start - 1] in " \t":
+                start -= 1
+            edits.append(_Edit(start, [], int(value.end_mark.index) - start))
+    at = _past_indented_comments(text, _line_after(text, end))
+    pieces: list[tuple[str, int | None]] = [(f"{_lead(text, at, newline)}{indent}# {comment}{newline}", None)]
+    for number, item in items:
+        lines = _block_item(key.value, item)
+        pieces.append(("".join(f"{indent}{line}{newline}" if line.strip() else newline for line in lines), number))
+    return [*edits, _Edit(at, pieces)]
+
+
+def _into_flow_list(
+    text: str, node: tuple[yaml.Node, yaml.Node], items: list[tuple[int, dict[str, Any]]], comment: str, newline: str
+) -> list[_Edit]:
+    """Return the edits that add ITEMS to a list written in flow style, one per line after its last item."""
+    key, value = node
+    indent = " " * (int(key.start_mark.column) + 2)
+    last = _end_of(value.value[-1])
+    close = int(value.end_mark.index) - 1
+    pieces: list[tuple[str, int | None]] = [(f"{newline}{indent}# {comment}", None)]
+    for k, (number, item) in enumerate(items):
+        pieces += [(",", None)] if k else []
+        pieces.append((f"{newline}{indent}{_flow_item(key.value, item)}", number))
+    line_end = _BREAK.search(text, last, close)
+    if line_end is None:  # `]` is on the same line: the items go before it
+        return [_Edit(last, [(",", None), *pieces])]
+    comma = "," in text[last : line_end.start()].split("#")[0]
+    return [_Edit(last, [] if comma else [(",", None)]), _Edit(line_end.start(), pieces)]
+
+
+def _new_section(text: str, section: str, items: list[tuple[int, dict[str, Any]]], comment: str, newline: str) -> _Edit:
+    """Return the edit that adds SECTION, with ITEMS, at the end of the file."""
+    at = len(text)
+    blank = newline if text.strip() else ""
+    pieces: list[tuple[str, int | None]] = [
+        (f"{_lead(text, at, newline)}{blank}{section}:{newline}  # {comment}{newline}", None)
+    ]
+    for number, item in items:
+        lines = _block_item(section, item)
+        pieces.append(("".join(f"  {line}{newline}" if line.strip() else newline for line in lines), number))
+    return _Edit(at, pieces, last=True)
+
+
+def _apply(text: str, edits: list[_Edit]) -> tuple[str, dict[int, tuple[int, int]], set[int]]:
+    """Return TEXT with EDITS made, each item's (first, last) line, and the lines of TEXT edits changed (0-based)."""
+    out: list[str] = []
     ranges: dict[int, tuple[int, int]] = {}
-    for number, (_, owner) in enumerate(out, 1):
-        if owner is not None:
-            first, _last = ranges.get(owner, (number, number))
-            ranges[owner] = (first, number)
-    new_text = newline.join(line for line, _ in out) + newline
-    return new_text, [ranges[o] for o in owners_order]
+    touched: set[int] = set()
+    position, line = 0, 1
+    for edit in sorted(edits, key=lambda e: (e.at, e.last)):
+        before = text[position : edit.at]
+        out.append(before)
+        line += len(_BREAK.findall(before))
+        if edit.removes or _lead(text, edit.at, "\n"):  # an edit inside a line (or adding the last line's end)
+            first_touched = len(_BREAK.findall(text, 0, edit.at))
+            removed = text[edit.at : edit.at + edit.removes]
+            touched.update(range(first_touched, first_touched + len(_BREAK.findall(removed)) + 1))
+        for piece, number in edit.pieces:
+            if number is not None:
+                first = line + len(_BREAK.findall(piece[: len(piece) - len(piece.lstrip())]))
+                ranges[number] = (first, first + len(_BREAK.findall(piece.strip())))
+            out.append(piece)
+            line += len(_BREAK.findall(piece))
+        position = edit.at + edit.removes
+    out.append(text[position:])
+    return "".join(out), ranges, touched
+
+
+def _verify(before: str, after: str, additions: dict[str, list[dict[str, Any]]], touched: set[int]) -> None:
+    """Raise ImportFailure unless AFTER reads as BEFORE plus the new items, every line but TOUCHED kept as it was."""
+    expected = dict(_read(before) or {})
+    for section, items in additions.items():
+        if items:
+            expected[section] = list(expected.get(section) or []) + [_ordered(section, item) for item in items]
+    found = _read(after)
+    if found != expected:
+        raise ImportFailure("with the new items, it would not read as the annotations it has plus those", 1)
+    old, new = _lines(before), iter(_lines(after))
+    for number, line in enumerate(old):
+        if number not in touched and line not in new:  # `in` on the iterator: the lines in order, each used once
+            raise ImportFailure(f"adding the new items would change its line {number + 1}", 1)
+
+
+def _lines(text: str) -> list[str]:
+    """Return the lines of TEXT with their line ends."""
+    ends = [m.end() for m in _BREAK.finditer(text)]
+    starts = [0, *ends]
+    return [text[a:b] for a, b in zip(starts, [*ends, len(text)], strict=True) if a < b]
+
+
+def _read(text: str) -> Any:
+    """Return the data in the annotation file TEXT as the checker reads it; None for a file with none."""
+    from .load import Problems, read_yaml
+
+    problems = Problems()
+    read = read_yaml(text, Path("annotations"), problems)
+    if read is None:
+        if all(p.code == "M003" for p in problems):
+            return None
+        raise ImportFailure(f"with the new items, it would not be valid YAML: {problems[0].message}", 1)
+    return read[0]
 
 
 def import_annotations(config: Config, source: Path, slug: str) -> ImportReport:
@@ -604,53 +814,65 @@ def _sameness(section: str, start: int, end: int, fields: dict[str, Any]) -> tup
 
 def _write_checked(config: Config, article: Article, source: Path, report: ImportReport) -> None:
     """Write the imported items into ARTICLE's annotation file, leaving out any the checker rejects."""
-    from .pipeline import check
-
     path = article.annotations_path or article.source_path.with_suffix(".yml")
-    original = (
-        path.read_text(encoding="utf-8")
-        if path.is_file()
-        else ("# yaml-language-server: $schema=../../marginalia/schemas/annotations.schema.json\n")
-    )
+    original = path.read_bytes().decode("utf-8") if path.is_file() else _NEW_FILE
     bom = "\ufeff" if original.startswith("\ufeff") else ""
     original = original[len(bom) :]
-    comment = f"imported from {source.name}"
+    comment = f"imported from {shown(source.name)}"
     with tempfile.TemporaryDirectory(prefix="marginalia-import-") as tmp:
         copy = Path(tmp) / "content"
         shutil.copytree(config.content_dir, copy, symlinks=True)
         copy_path = copy / path.relative_to(config.content_dir)
         trial = replace(config, content_dir=copy, site_dir=Path(tmp) / "site")
-        while report.imported:
-            additions: dict[str, list[list[str]]] = {}
+        text = ""
+        while report.imported and not text:
             order = sorted(range(len(report.imported)), key=lambda i: _SECTIONS.index(report.imported[i].section))
+            additions: dict[str, list[dict[str, Any]]] = {}
             for i in order:
-                entry = report.imported[i]
-                additions.setdefault(entry.section, []).append(_yaml_item(entry.section, entry.item))
-            text, ranges = insert_items(original, additions, comment)
-            copy_path.write_text(bom + text, encoding="utf-8")
-            errors = [p for p in check(trial) if p.severity == "error"]
-            if not errors:
-                break
-            owned = {order[k]: r for k, r in enumerate(ranges)}
-            culprits: dict[int, list[str]] = {}
-            for problem in errors:
-                hits = [
-                    i for i, (a, b) in owned.items() if problem.where.path == copy_path and a <= problem.where.line <= b
-                ]
-                if not hits:
-                    raise ImportFailure(f"importing would break the content: {problem}", 1)
-                culprits.setdefault(hits[0], []).append(
-                    f"{problem.message}" + (f" ({problem.hint})" if problem.hint else "")
-                )
+                additions.setdefault(report.imported[i].section, []).append(report.imported[i].item)
+            try:
+                candidate, ranges = insert_items(original, additions, comment)
+            except ImportFailure as err:
+                raise ImportFailure(f"{path}: cannot add the annotations: {err}; nothing was written", 1) from None
+            copy_path.write_bytes((bom + candidate).encode("utf-8"))
+            culprits = _culprits(trial, copy_path, {order[k]: r for k, r in enumerate(ranges)})
+            if not culprits:
+                text = candidate
             for i in sorted(culprits, reverse=True):
                 entry = report.imported.pop(i)
                 report.rejected.append(f"{source}: {entry.label}: not imported: {'; '.join(culprits[i])}")
-        else:
-            return
+    if text:
+        _replace_file(path, (bom + text).encode("utf-8"))
+        report.written = path
+
+
+_NEW_FILE = "# yaml-language-server: $schema=../../marginalia/schemas/annotations.schema.json\n"
+"""How an annotation file the import makes begins."""
+
+
+def _culprits(trial: Config, copy_path: Path, owned: dict[int, tuple[int, int]]) -> dict[int, list[str]]:
+    """Check TRIAL's content; return, by item, what the checker says of the lines of COPY_PATH each one owns."""
+    from .pipeline import check
+
+    culprits: dict[int, list[str]] = {}
+    for problem in (p for p in check(trial) if p.severity == "error"):
+        hits = [i for i, (a, b) in owned.items() if problem.where.path == copy_path and a <= problem.where.line <= b]
+        if not hits:
+            raise ImportFailure(f"importing would break the content: {problem}", 1)
+        culprits.setdefault(hits[0], []).append(f"{problem.message}" + (f" ({problem.hint})" if problem.hint else ""))
+    return culprits
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Replace PATH by a file holding DATA in one step, keeping its permissions."""
     tmp_path = path.with_name(f".{path.name}.import-{os.getpid()}")
-    tmp_path.write_text(bom + text, encoding="utf-8")
-    os.replace(tmp_path, path)
-    report.written = path
+    try:
+        tmp_path.write_bytes(data)
+        if path.exists():
+            shutil.copymode(path, tmp_path)
+        os.replace(tmp_path, path)
+    finally:
+        tmp_path.unlink(missing_ok=True)
 
 
 def import_command(config: Config, source: Path, slug: str, quiet: bool = False) -> int:

@@ -305,14 +305,15 @@ def test_read_w3c_accepts_every_container() -> None:
 
 
 def test_insert_items_follows_the_file_s_own_layout() -> None:
-    """Items go at the end of their list, indented like its items; `[]` opens up; missing lists are added; CRLF stays."""
+    """Items go at the end of their list, indented like its items; `[]` opens up; missing lists are added; CRLF stays;
+    a flow list gets them in flow style."""
     text = "# header\r\nmentions:\r\n- entity: ada   # column-0 dashes\r\n  quote: Ada\r\n\r\n# about the notes\r\nnotes: []\r\n"
     new, ranges = w3c_import.insert_items(
         text,
         {
-            "mentions": [["- entity: london", "  quote: London"]],
-            "notes": [["- quote: Ada", "  text: Hi."]],
-            "claims": [["- id: c", "  quote: Ada", "  status: reported"]],
+            "mentions": [{"entity": "london", "quote": "London"}],
+            "notes": [{"quote": "Ada", "text": "Hi."}],
+            "claims": [{"id": "c", "quote": "Ada", "status": "reported"}],
         },
         "imported from x",
     )
@@ -339,8 +340,11 @@ def test_insert_items_follows_the_file_s_own_layout() -> None:
         "",
     ]
     assert ranges == [(6, 7), (17, 19), (12, 13)]  # mentions, claims, notes: the sections' order, not the file's
-    with pytest.raises(w3c_import.ImportFailure, match="flow list"):
-        w3c_import.insert_items("mentions: [{entity: ada, quote: Ada}]\n", {"mentions": [["- entity: ada"]]}, "x")
+    flow, ranges = w3c_import.insert_items(
+        "mentions: [{entity: ada, quote: Ada}]  # one\n", {"mentions": [{"entity": "london", "quote": "London"}]}, "x"
+    )
+    assert flow == "mentions: [{entity: ada, quote: Ada},\n  # x\n  {entity: london, quote: London}]  # one\n"
+    assert ranges == [(3, 3)]
 
 
 def test_links_to_another_site_are_not_taken_for_ours(seed: Content, bare_copy: Path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -353,3 +357,150 @@ def test_links_to_another_site_are_not_taken_for_ours(seed: Content, bare_copy: 
     exported.write_text(json.dumps(mention), encoding="utf-8")
     assert main(["import", str(exported), "--article", SEED, "-f", str(bare_copy)]) == 1
     assert "identifying needs a body naming an entity of entities.yml" in capsys.readouterr().err
+
+
+# --- The import never damages the file it edits -------------------------------------------------------
+
+
+def commenting(exact: str, text: str, annotation_id: str = "urn:example:note") -> dict[str, Any]:
+    """Return a W3C annotation commenting on the words EXACT with TEXT."""
+    return {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": annotation_id,
+        "type": "Annotation",
+        "motivation": "commenting",
+        "body": {"type": "TextualBody", "value": text},
+        "target": {"source": "a.html", "selector": {"type": "TextQuoteSelector", "exact": exact}},
+    }
+
+
+def identifying(exact: str, entity: str) -> dict[str, Any]:
+    """Return a W3C annotation naming the entity page ENTITY for the words EXACT."""
+    return {
+        "type": "Annotation",
+        "motivation": "identifying",
+        "body": f"entities/{entity}.html",
+        "target": {"source": "a.html", "selector": {"type": "TextQuoteSelector", "exact": exact}},
+    }
+
+
+def import_into(project, annotations: str, items: list[dict[str, Any]], newline: str = "\n") -> tuple[int, bytes]:  # type: ignore[no-untyped-def]
+    """Write ANNOTATIONS as article a's file (lines ending with NEWLINE), import ITEMS; return the code and the file."""
+    project.article("a", "Ada Lovelace saw the engine in London. Ada wrote notes.\n")
+    path = project.content / "articles" / "a.yml"
+    path.write_bytes(annotations.replace("\n", newline).encode("utf-8"))
+    config = write_config(project.root)
+    assert main(["check", "-f", str(config)]) == 0
+    source = project.root / "in.jsonld"
+    source.write_text(json.dumps(items), encoding="utf-8")
+    code = main(["import", str(source), "--article", "a", "-f", str(config)])
+    return code, path.read_bytes()
+
+
+def kept_lines(before: bytes, after: bytes) -> list[bytes]:
+    """Assert every line of BEFORE is in AFTER, byte for byte and in order; return the lines AFTER adds."""
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    operations = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    assert {op for op, *_ in operations} <= {"equal", "insert"}, operations
+    return [line for op, _, _, b1, b2 in operations if op == "insert" for line in new[b1:b2]]
+
+
+def parsed(data: bytes) -> Any:
+    return yaml.safe_load(data.decode("utf-8"))
+
+
+MULTI_LINE_NOTE = """\
+mentions:
+  - entity: ada
+    quote: Ada Lovelace
+notes:
+  - quote: the engine
+    text: "The article does not name
+the engine."
+"""
+
+
+def test_a_note_written_as_a_multi_line_quoted_string_survives(project, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The new note goes after the quoted string, not inside it: the old note is unchanged and the new one added."""
+    code, after = import_into(project, MULTI_LINE_NOTE, [commenting("London", "An imported note.")])
+    assert code == 0, capsys.readouterr().err
+    data = parsed(after)
+    assert data["notes"] == [
+        {"quote": "the engine", "text": "The article does not name the engine."},
+        {"quote": "London", "text": "An imported note."},
+    ]
+    kept_lines(MULTI_LINE_NOTE.encode(), after)
+
+
+COMMENTED = """\
+# yaml-language-server: $schema=../../marginalia/schemas/annotations.schema.json
+# The annotations of a.md.
+
+mentions:   # who and what
+  - entity: ada            # the first mention
+    quote: 'Ada Lovelace'
+  - entity: engine
+    quote: "engine"
+  # more mentions to come
+
+# the notes, later
+notes: []  # none yet
+"""
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["LF", "CRLF"])
+def test_comments_quoting_and_line_ends_survive(project, newline: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Every line that was there is there, byte for byte (CRLF too); the new lines use the file's line ends."""
+    items = [identifying("London", "london"), commenting("notes", "What notes?")]
+    code, after = import_into(project, COMMENTED, items, newline)
+    assert code == 0, capsys.readouterr().err
+    before = COMMENTED.replace("\n", newline).encode()
+    old_lines = before.splitlines(keepends=True)
+    notes_line = next(line for line in old_lines if line.startswith(b"notes:"))
+    added = kept_lines(before.replace(notes_line, b""), after)  # the line of `notes: []` apart, nothing changes
+    assert all(line.endswith(newline.encode()) for line in after.splitlines(keepends=True))
+    assert b"notes:  # none yet" + newline.encode() in after  # `[]` is gone, the comment stays
+    assert added and all(line.endswith(newline.encode()) for line in added)
+    data = parsed(after)
+    assert data["mentions"][-1] == {"entity": "london", "quote": "London"}
+    assert data["notes"] == [{"quote": "notes", "text": "What notes?"}]
+    # at the end of the list, after the comments indented with it, before those of the next section
+    assert after.index(b"  # more mentions to come") < after.index(b"quote: London") < after.index(b"# the notes")
+
+
+FLOW = """\
+mentions: [ {entity: ada, quote: Ada Lovelace}, {entity: engine, quote: engine} ]  # in one line
+"""
+
+
+def test_a_flow_list_gets_its_new_items_and_an_absent_section_is_added(project, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, after = import_into(project, FLOW, [identifying("London", "london"), commenting("notes", "What notes?")])
+    assert code == 0, capsys.readouterr().err
+    data = parsed(after)
+    assert data == {
+        "mentions": [
+            {"entity": "ada", "quote": "Ada Lovelace"},
+            {"entity": "engine", "quote": "engine"},
+            {"entity": "london", "quote": "London"},
+        ],
+        "notes": [{"quote": "notes", "text": "What notes?"}],
+    }
+    assert b"# in one line" in after
+
+
+def test_a_file_ending_without_a_line_break_gets_a_new_section(project, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, after = import_into(
+        project, "mentions:\n  - entity: ada\n    quote: Ada Lovelace", [commenting("London", "A note.")]
+    )
+    assert code == 0, capsys.readouterr().err
+    assert after.startswith(b"mentions:\n  - entity: ada\n    quote: Ada Lovelace\n")
+    assert parsed(after)["notes"] == [{"quote": "London", "text": "A note."}]
+
+
+def test_a_file_the_import_cannot_add_to_safely_is_left_alone(project, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A file written as one flow mapping cannot take a new section at its end: refused, nothing written."""
+    annotations = "{mentions: [{entity: ada, quote: Ada Lovelace}]}\n"
+    code, after = import_into(project, annotations, [commenting("London", "A note.")])
+    err = capsys.readouterr().err
+    assert code == 1 and after == annotations.encode()
+    assert "a.yml" in err and "nothing was written" in err and "Traceback" not in err
