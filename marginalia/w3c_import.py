@@ -293,7 +293,7 @@ def _map(annotation: dict[str, Any], resolver: _Resolver) -> tuple[str, dict[str
     needs = [f"{m} needs {wants[m]}" for m in tried if m in wants]
     if needs:
         return "its body cannot be mapped: " + "; ".join(needs)
-    return f"motivation {', '.join(tried)} cannot be mapped to a mention, claim, event or note"
+    return f"motivation {', '.join(map(shown, tried))} cannot be mapped to a mention, claim, event or note"
 
 
 def _quote_selector(annotation: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -749,7 +749,7 @@ def import_annotations(config: Config, source: Path, slug: str) -> ImportReport:
     for number, annotation in enumerate(read_w3c(data), 1):
         label = f"annotation {number}"
         if isinstance(annotation, dict) and isinstance(annotation.get("id"), str):
-            label += f" ({annotation['id']})"
+            label += f" ({shown(annotation['id'])})"
         if not isinstance(annotation, dict):
             report.rejected.append(f"{source}: {label}: not imported: it is not a JSON object")
             continue

@@ -504,3 +504,17 @@ def test_a_file_the_import_cannot_add_to_safely_is_left_alone(project, capsys) -
     err = capsys.readouterr().err
     assert code == 1 and after == annotations.encode()
     assert "a.yml" in err and "nothing was written" in err and "Traceback" not in err
+
+
+def test_ids_and_motivations_are_printed_escaped(project, capsys) -> None:  # type: ignore[no-untyped-def]
+    """An escape sequence in an id or a motivation reaches the terminal as text, not as a command to it."""
+    hostile = "\x1b]0;owned\x07\x1b[2J\u202e"
+    items = [
+        {**commenting("London", "A note."), "id": f"urn:{hostile}", "motivation": f"bookmarking{hostile}"},
+    ]
+    code, _ = import_into(project, "mentions:\n  - entity: ada\n    quote: Ada Lovelace\n", items)
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "\x1b" not in out + err and "\x07" not in err and "\u202e" not in err
+    assert "urn:\\x1b]0;owned\\x07\\x1b[2J\\u202e" in err
+    assert "motivation bookmarking\\x1b]0;owned" in err
