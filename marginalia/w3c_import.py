@@ -25,6 +25,7 @@ import yaml
 
 from .config import Config
 from .export import site_base
+from .load import MAX_FILE_BYTES
 from .model import (
     CLAIM_STATUSES,
     Annotation,
@@ -82,6 +83,69 @@ def shown(text: str) -> str:
     sequence in one would be a command to the terminal (retitle it, clear it).
     """
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+MAX_IMPORT_BYTES = 5 * MAX_FILE_BYTES
+"""Largest file the import reads: an export of an article at the content files' own limit (MAX_FILE_BYTES)
+with an annotation every few words fits; anything larger is refused before it is read."""
+
+MAX_JSON_DEPTH = 64
+"""How deeply the JSON may nest: an AnnotationCollection's selectors sit some eight levels down, and a limit
+far below Python's recursion limit keeps the parser and everything after it safe from deep input."""
+
+MAX_NUMBER_DIGITS = 100
+"""Longest number read: W3C annotations hold counts and offsets, and Python refuses to read an integer of
+more than a few thousand digits (with a ValueError)."""
+
+_JSON_TOKEN = re.compile(rf'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{{]|[\]}}]|[0-9]{{{MAX_NUMBER_DIGITS + 1},}}')
+"""A JSON string (skipped whole: what is in it does not count), a bracket, or a number too long to read."""
+
+
+def read_source(source: Path) -> Any:
+    """Return the JSON in SOURCE, or raise ImportFailure naming the file (and line) if it cannot be read safely."""
+    if not source.is_file():
+        raise ImportFailure(f"{source}: no such file")
+    with source.open("rb") as file:
+        raw = file.read(MAX_IMPORT_BYTES + 1)
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ImportFailure(
+            f"{source}: the file is larger than {MAX_IMPORT_BYTES:,} bytes, the most an import reads;"
+            " split it into several files",
+            1,
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise ImportFailure(f"{source}:{line}: not JSON: not valid UTF-8 (byte {raw[err.start]:#04x})", 1) from None
+    _check_shape(source, text)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ImportFailure(f"{source}:{err.lineno}:{err.colno}: not JSON: {err.msg}", 1) from None
+
+
+def _check_shape(source: Path, text: str) -> None:
+    """Raise ImportFailure at the first bracket of TEXT nested too deep, or the first number too long."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        first = token.group()[0]
+        if first in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                at = _where(source, text, token.start())
+                raise ImportFailure(f"{at}: the JSON is nested more than {MAX_JSON_DEPTH} levels deep", 1)
+        elif first in "]}":
+            depth -= 1
+        elif first != '"':
+            at = _where(source, text, token.start())
+            raise ImportFailure(f"{at}: a number of more than {MAX_NUMBER_DIGITS} digits", 1)
+
+
+def _where(source: Path, text: str, offset: int) -> str:
+    """Return SOURCE:line:column of OFFSET in TEXT."""
+    line = text.count("\n", 0, offset) + 1
+    return f"{source}:{line}:{offset - text.rfind(chr(10), 0, offset)}"
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -713,12 +777,7 @@ def import_annotations(config: Config, source: Path, slug: str) -> ImportReport:
     from .load import Problems, load_content
     from .pipeline import check
 
-    if not source.is_file():
-        raise ImportFailure(f"{source}: no such file")
-    try:
-        data = json.loads(source.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ImportFailure(f"{source}: not JSON: {err}", 1) from None
+    data = read_source(source)
     before = [p for p in check(config) if p.severity == "error"]
     if before:
         raise ImportFailure(

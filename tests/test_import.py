@@ -518,3 +518,53 @@ def test_ids_and_motivations_are_printed_escaped(project, capsys) -> None:  # ty
     assert "\x1b" not in out + err and "\x07" not in err and "\u202e" not in err
     assert "urn:\\x1b]0;owned\\x07\\x1b[2J\\u202e" in err
     assert "motivation bookmarking\\x1b]0;owned" in err
+
+
+# --- Hostile input: one clear error, nothing written -----------------------------------------------
+
+
+def nested_objects(depth: int) -> str:
+    return '{"a": ' * depth + "1" + "}" * depth
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000,
+        nested_objects(5_000),
+        json.dumps([{**commenting("London", "A note."), "total": 0}]).replace('"total": 0', '"total": ' + "7" * 5_000),
+    ],
+    ids=["brackets", "deep-object", "long-number"],
+)
+def test_hostile_json_is_one_clear_error(project, text: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    project.article("a", "Ada Lovelace saw the engine in London.\n", "mentions:\n  - entity: ada\n    quote: Ada\n")
+    config = write_config(project.root)
+    before = (project.content / "articles" / "a.yml").read_bytes()
+    source = project.root / "hostile.jsonld"
+    source.write_text(text, encoding="utf-8")
+    assert main(["import", str(source), "--article", "a", "-f", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1 and f"{source}:1:" in err, err
+    assert "Traceback" not in err and len(err) < 500
+    assert (project.content / "articles" / "a.yml").read_bytes() == before
+
+
+def test_a_huge_file_is_refused_after_reading_no_more_than_the_limit(project, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A 1 GB file (sparse: it takes no disk) is refused for its size; only the limit and a byte more are read."""
+    import tracemalloc
+
+    project.article("a", "Ada Lovelace saw the engine in London.\n")
+    config = write_config(project.root)
+    source = project.root / "huge.jsonld"
+    with source.open("wb") as file:
+        file.truncate(1 << 30)
+    tracemalloc.start()
+    try:
+        code = main(["import", str(source), "--article", "a", "-f", str(config)])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    err = capsys.readouterr().err
+    assert code == 1 and f"{source}: the file is larger than {w3c_import.MAX_IMPORT_BYTES:,} bytes" in err
+    assert peak < 3 * w3c_import.MAX_IMPORT_BYTES
+    assert not (project.content / "articles" / "a.yml").exists()
