@@ -85,6 +85,250 @@ def shown(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+# --- The command ----------------------------------------------------------------------------------
+
+
+def import_command(config: Config, source: Path, slug: str, quiet: bool = False) -> int:
+    """Run `build.py import`; return the exit code (0 all imported, 1 some not, 2 usage)."""
+    try:
+        report = import_annotations(config, source, slug)
+    except ImportFailure as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.code
+    for line in report.rejected:
+        print(line, file=sys.stderr)
+    counts = {s: sum(e.section == s for e in report.imported) for s in _SECTIONS}
+    if report.written and not quiet:
+        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        print(f"Imported {len(report.imported)} annotation(s) into {report.written}: {summary}")
+    if report.rejected:
+        print(f"{len(report.rejected)} annotation(s) not imported", file=sys.stderr)
+        return 1
+    if not report.imported and not quiet:
+        print("No annotations found.")
+    return 0
+
+
+# --- The import, top to bottom --------------------------------------------------------------------
+
+
+def import_annotations(config: Config, source: Path, slug: str) -> ImportReport:
+    """Append the W3C annotations in SOURCE to the annotation file of article SLUG.
+
+    SOURCE holds an Annotation, a list of them, an AnnotationPage, or an
+    AnnotationCollection with items or first.items. Each annotation is
+    anchored by its TextQuoteSelector exactly as the checker anchors a quote
+    with prefix and suffix. If its prefix or suffix do not match (a tool that
+    quoted another rendering of the page), the words are still taken where a
+    TextPositionSelector beside it points at them, or where they occur only
+    once. It is then mapped by motivation and bodies:
+
+    - commenting (or no motivation, with a text body): a note with the text;
+    - identifying, tagging, classifying with a body naming an entity (its
+      page on this site, its Wikidata item, or its exact name or alias): a
+      mention;
+    - assessing with a text body giving a status: a claim, with summary
+      (describing), review (commenting), claimant (identifying), about
+      (tagging) and sources (linking to the source's page sources/ID.html, to
+      sources.html#source-ID as exported before, or to a source's URL);
+    - describing with a date (tagging) and a title: an event.
+
+    Items are written with the shortest quote/prefix/suffix/occurrence that
+    the checker anchors at the same words; claim and event ids come from the
+    annotation's id where it is one of ours, else from their words. Nothing
+    is written unless the result passes the checker and reads as the file's
+    annotations plus exactly the new ones, every line that was there kept as
+    it was (see `insert_items`); annotations that do not anchor, cannot be
+    mapped, are already there, or would make the checker fail are reported
+    (file, which annotation, why), never dropped silently. A file too large,
+    nested too deeply or not JSON is refused whole (see `read_source`).
+    """
+    data = read_source(source)
+    content, article = _article_to_import_into(config, slug)
+    importer = _Importer(source, article, _Resolver(content, site_base(config)))
+    importer.taken = {(kind, item.id) for a in content.articles for kind, item in _ids_of(a)}
+    importer.present = {
+        _sameness(_SECTION_OF[type(a)], span.start, span.end, _fields_of(a)): a.where
+        for a in article.annotations
+        for span in a.spans
+    }
+    report = ImportReport()
+    for number, annotation in enumerate(read_w3c(data), 1):
+        taken = importer.take(number, annotation)
+        if isinstance(taken, str):
+            report.rejected.append(taken)
+        else:
+            report.imported.append(taken)
+    _write_checked(config, article, source, report)
+    return report
+
+
+def _article_to_import_into(config: Config, slug: str) -> tuple[Content, Article]:
+    """Return the content and its article SLUG, anchored; ImportFailure if the content has errors or no SLUG."""
+    from .anchor import anchor_article, make_markdown
+    from .load import Problems, load_content
+    from .pipeline import check
+
+    before = [p for p in check(config) if p.severity == "error"]
+    if before:
+        raise ImportFailure(
+            f"the content has {len(before)} error(s) already; fix them first (python build.py check)\n"
+            + "\n".join(map(str, before)),
+            1,
+        )
+    problems = Problems()
+    content = load_content(config.content_dir, problems)
+    article = next((a for a in content.articles if a.slug == slug), None)
+    if article is None:
+        known = ", ".join(sorted(a.slug for a in content.articles)) or "none"
+        raise ImportFailure(f"no article {slug!r} in {config.content_dir} (articles: {known})")
+    anchor_article(article, make_markdown(), problems)
+    return content, article
+
+
+def _ids_of(article: Article) -> list[tuple[str, Claim | Event]]:
+    return [("claims", c) for c in article.claims] + [("events", e) for e in article.events]
+
+
+@dataclass
+class _Importer:
+    """Turns the annotations of one file into items of one article, one at a time."""
+
+    source: Path
+    article: Article
+    resolver: _Resolver
+    taken: set[tuple[str, str]] = field(default_factory=set)
+    """The claim and event ids in use, by section: the site's and those given in this import."""
+    present: dict[tuple[Any, ...], Location] = field(default_factory=dict)
+    """Where each annotation of the article is (its sameness), this import's included."""
+
+    def take(self, number: int, annotation: Any) -> Imported | str:
+        """Return ANNOTATION (the NUMBERth of the file) as an item, or the line that says why it is not one."""
+        label = f"annotation {number}"
+        if isinstance(annotation, dict) and isinstance(annotation.get("id"), str):
+            label += f" ({shown(annotation['id'])})"
+        why = f"{self.source}: {label}: not imported:"
+        if not isinstance(annotation, dict):
+            return f"{why} it is not a JSON object"
+        mapped = _map(annotation, self.resolver)
+        if isinstance(mapped, str):
+            return f"{why} {mapped}"
+        section, fields = mapped
+        tqs, tps = _quote_selector(annotation)
+        if tqs is None:
+            return f"{why} it has no TextQuoteSelector to anchor it"
+        anchored = _anchor(self.article, tqs, tps)
+        if isinstance(anchored, str):
+            return f"{why} {anchored}"
+        same = _sameness(section, *anchored, fields)
+        if same in self.present:
+            where = self.present[same]
+            there = f"{where}" if where.line else "this import"
+            return f"{why} the same {section[:-1]} of the same words is already at {there}"
+        self.present[same] = Location(self.source)
+        item = {**minimal_selector(self.article, *anchored), **fields}
+        if section in ("claims", "events"):
+            item["id"] = self._new_id(section, annotation, item)
+        return Imported(label, section, item, anchored)
+
+    def _new_id(self, section: str, annotation: dict[str, Any], item: dict[str, Any]) -> str:
+        """Return an id for a new claim or event: the annotation's, if it is one of ours, else from its words."""
+        prefix = "claim-" if section == "claims" else "event-"
+        base = _fragment_id(annotation, prefix) or slugify(item.get("title") or item.get("summary") or item["quote"])
+        new_id, n = base, 1
+        while (section, new_id) in self.taken:
+            n += 1
+            new_id = f"{base}-{n}"
+        self.taken.add((section, new_id))
+        return new_id
+
+
+_SECTION_OF = {Mention: "mentions", Claim: "claims", Event: "events", Note: "notes"}
+
+
+def _fields_of(annotation: Annotation) -> dict[str, Any]:
+    if isinstance(annotation, Mention):
+        return {"entity": annotation.entity}
+    if isinstance(annotation, Event):
+        return {"date": str(annotation.date)}
+    if isinstance(annotation, Note):
+        return {"text": annotation.text}
+    return {}
+
+
+def _sameness(section: str, start: int, end: int, fields: dict[str, Any]) -> tuple[Any, ...]:
+    """Return what makes two annotations the same: kind, words, and the entity, date or note text."""
+    detail = {"mentions": "entity", "events": "date", "notes": "text"}.get(section)
+    value = " ".join(str(fields.get(detail, "")).split()) if detail else ""
+    return (section, start, end, value)
+
+
+def _write_checked(config: Config, article: Article, source: Path, report: ImportReport) -> None:
+    """Write the imported items into ARTICLE's annotation file, leaving out any the checker rejects."""
+    path = article.annotations_path or article.source_path.with_suffix(".yml")
+    original = path.read_bytes().decode("utf-8") if path.is_file() else _NEW_FILE
+    bom = "\ufeff" if original.startswith("\ufeff") else ""
+    original = original[len(bom) :]
+    comment = f"imported from {shown(source.name)}"
+    with tempfile.TemporaryDirectory(prefix="marginalia-import-") as tmp:
+        copy = Path(tmp) / "content"
+        shutil.copytree(config.content_dir, copy, symlinks=True)
+        copy_path = copy / path.relative_to(config.content_dir)
+        trial = replace(config, content_dir=copy, site_dir=Path(tmp) / "site")
+        text = ""
+        while report.imported and not text:
+            order = sorted(range(len(report.imported)), key=lambda i: _SECTIONS.index(report.imported[i].section))
+            additions: dict[str, list[dict[str, Any]]] = {}
+            for i in order:
+                additions.setdefault(report.imported[i].section, []).append(report.imported[i].item)
+            try:
+                candidate, ranges = insert_items(original, additions, comment)
+            except ImportFailure as err:
+                raise ImportFailure(f"{path}: cannot add the annotations: {err}; nothing was written", 1) from None
+            copy_path.write_bytes((bom + candidate).encode("utf-8"))
+            culprits = _culprits(trial, copy_path, {order[k]: r for k, r in enumerate(ranges)})
+            if not culprits:
+                text = candidate
+            for i in sorted(culprits, reverse=True):
+                entry = report.imported.pop(i)
+                report.rejected.append(f"{source}: {entry.label}: not imported: {'; '.join(culprits[i])}")
+    if text:
+        _replace_file(path, (bom + text).encode("utf-8"))
+        report.written = path
+
+
+_NEW_FILE = "# yaml-language-server: $schema=../../marginalia/schemas/annotations.schema.json\n"
+"""How an annotation file the import makes begins."""
+
+
+def _culprits(trial: Config, copy_path: Path, owned: dict[int, tuple[int, int]]) -> dict[int, list[str]]:
+    """Check TRIAL's content; return, by item, what the checker says of the lines of COPY_PATH each one owns."""
+    from .pipeline import check
+
+    culprits: dict[int, list[str]] = {}
+    for problem in (p for p in check(trial) if p.severity == "error"):
+        hits = [i for i, (a, b) in owned.items() if problem.where.path == copy_path and a <= problem.where.line <= b]
+        if not hits:
+            raise ImportFailure(f"importing would break the content: {problem}", 1)
+        culprits.setdefault(hits[0], []).append(f"{problem.message}" + (f" ({problem.hint})" if problem.hint else ""))
+    return culprits
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Replace PATH by a file holding DATA in one step, keeping its permissions."""
+    tmp_path = path.with_name(f".{path.name}.import-{os.getpid()}")
+    try:
+        tmp_path.write_bytes(data)
+        if path.exists():
+            shutil.copymode(path, tmp_path)
+        os.replace(tmp_path, path)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+# --- Reading the file -----------------------------------------------------------------------------
+
+
 MAX_IMPORT_BYTES = 5 * MAX_FILE_BYTES
 """Largest file the import reads: an export of an article at the content files' own limit (MAX_FILE_BYTES)
 with an annotation every few words fits; anything larger is refused before it is read."""
@@ -146,6 +390,9 @@ def _where(source: Path, text: str, offset: int) -> str:
     """Return SOURCE:line:column of OFFSET in TEXT."""
     line = text.count("\n", 0, offset) + 1
     return f"{source}:{line}:{offset - text.rfind(chr(10), 0, offset)}"
+
+
+# --- Mapping annotations to items -----------------------------------------------------------------
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -290,74 +537,112 @@ def slugify(text: str, words: int = 6) -> str:
     return "-".join(parts)[:80].strip("-") or "imported"
 
 
-def _map(annotation: dict[str, Any], resolver: _Resolver) -> tuple[str, dict[str, Any]] | str:
+Mapped = tuple[str, dict[str, Any]]
+"""A section (mentions, claims, events, notes) and the fields of the item an annotation becomes there."""
+_Texts = list[tuple[dict[str, Any], str]]
+"""The textual bodies of an annotation, each with its text."""
+
+
+def _map(annotation: dict[str, Any], resolver: _Resolver) -> Mapped | str:
     """Return (section, item fields) for ANNOTATION, or why it cannot be mapped."""
     motivations = [m for m in _as_list(annotation.get("motivation")) if isinstance(m, str)]
     bodies = _bodies_of(annotation)
     texts = [(b, _text_of(b)) for b in bodies if _text_of(b)]
     if not motivations:
         motivations = ["commenting"] if texts else []
-    tried = []
     for motivation in motivations:
-        tried.append(motivation)
-        if motivation == "commenting":
-            words = [t for b, t in texts if not _purposes(b) - {"commenting"}]
-            if words:
-                return "notes", {"text": "\n\n".join(words)}
-        elif motivation in ("identifying", "tagging", "classifying"):
-            for body in bodies:
-                entity = resolver.entity(body, by_name=True)
-                if entity:
-                    return "mentions", {"entity": entity}
-        elif motivation == "assessing":
-            statuses = [
-                t for b, t in texts if t in CLAIM_STATUSES and (not _purposes(b) or "assessing" in _purposes(b))
-            ]
-            if statuses:
-                item: dict[str, Any] = {"status": statuses[0]}
-                for body, text in texts:
-                    if "describing" in _purposes(body) and "summary" not in item:
-                        item["summary"] = " ".join(text.split())
-                    elif "commenting" in _purposes(body) and "review" not in item:
-                        item["review"] = text
-                for body in bodies:
-                    entity = resolver.entity(body)
-                    if entity and "identifying" in _purposes(body) and "claimant" not in item:
-                        item["claimant"] = entity
-                    elif entity and "tagging" in _purposes(body):
-                        item.setdefault("about", []).append(entity)
-                    elif (source := resolver.source(body)) and source not in item.get("sources", []):
-                        item.setdefault("sources", []).append(source)
-                return "claims", item
-        elif motivation == "describing":
-            dates = [t for b, t in texts if _DATE.fullmatch(t) and "describing" not in _purposes(b)]
-            titles = [t for b, t in texts if not _DATE.fullmatch(t) and not _purposes(b) - {"describing"}]
-            if dates and titles:
-                item = {"date": dates[0], "title": " ".join(titles[0].split())}
-                for body, text in texts:
-                    if "commenting" in _purposes(body):
-                        item["note"] = text
-                        break
-                entities = [e for b in bodies if "tagging" in _purposes(b) and (e := resolver.entity(b))]
-                if entities:
-                    item["entities"] = list(dict.fromkeys(entities))
-                return "events", item
+        kind = _KINDS.get(motivation)
+        mapped = kind(bodies, texts, resolver) if kind else None
+        if mapped:
+            return mapped
+    return _unmapped(motivations)
+
+
+def _as_note(bodies: list[dict[str, Any]], texts: _Texts, resolver: _Resolver) -> Mapped | None:
+    """Return a note of the text bodies that are comments (or have no purpose)."""
+    words = [t for b, t in texts if not _purposes(b) - {"commenting"}]
+    return ("notes", {"text": "\n\n".join(words)}) if words else None
+
+
+def _as_mention(bodies: list[dict[str, Any]], texts: _Texts, resolver: _Resolver) -> Mapped | None:
+    """Return a mention of the first entity a body names (its page, its Wikidata item or its name)."""
+    for body in bodies:
+        entity = resolver.entity(body, by_name=True)
+        if entity:
+            return "mentions", {"entity": entity}
+    return None
+
+
+def _as_claim(bodies: list[dict[str, Any]], texts: _Texts, resolver: _Resolver) -> Mapped | None:
+    """Return a claim with the status a text body gives, and what the other bodies say of it."""
+    statuses = [t for b, t in texts if t in CLAIM_STATUSES and (not _purposes(b) or "assessing" in _purposes(b))]
+    if not statuses:
+        return None
+    item: dict[str, Any] = {"status": statuses[0]}
+    for body, text in texts:
+        if "describing" in _purposes(body) and "summary" not in item:
+            item["summary"] = " ".join(text.split())
+        elif "commenting" in _purposes(body) and "review" not in item:
+            item["review"] = text
+    for body in bodies:
+        entity = resolver.entity(body)
+        if entity and "identifying" in _purposes(body) and "claimant" not in item:
+            item["claimant"] = entity
+        elif entity and "tagging" in _purposes(body):
+            item.setdefault("about", []).append(entity)
+        elif (source := resolver.source(body)) and source not in item.get("sources", []):
+            item.setdefault("sources", []).append(source)
+    return "claims", item
+
+
+def _as_event(bodies: list[dict[str, Any]], texts: _Texts, resolver: _Resolver) -> Mapped | None:
+    """Return an event with the date and the title text bodies give, its note and its entities."""
+    dates = [t for b, t in texts if _DATE.fullmatch(t) and "describing" not in _purposes(b)]
+    titles = [t for b, t in texts if not _DATE.fullmatch(t) and not _purposes(b) - {"describing"}]
+    if not (dates and titles):
+        return None
+    item = {"date": dates[0], "title": " ".join(titles[0].split())}
+    note = next((text for body, text in texts if "commenting" in _purposes(body)), None)
+    if note is not None:
+        item["note"] = note
+    entities = [e for b in bodies if "tagging" in _purposes(b) and (e := resolver.entity(b))]
+    if entities:
+        item["entities"] = list(dict.fromkeys(entities))
+    return "events", item
+
+
+_KINDS = {
+    "commenting": _as_note,
+    "identifying": _as_mention,
+    "tagging": _as_mention,
+    "classifying": _as_mention,
+    "assessing": _as_claim,
+    "describing": _as_event,
+}
+"""What each motivation can become."""
+
+_WANTS = {
+    "commenting": "a text body",
+    "identifying": "a body naming an entity of entities.yml (its page, its Wikidata item or its name)",
+    "tagging": "a body naming an entity of entities.yml",
+    "classifying": "a body naming an entity of entities.yml",
+    "assessing": f"a text body giving the claim's status ({', '.join(CLAIM_STATUSES)})",
+    "describing": "a text body with the event's title and one with its date (YYYY, YYYY-MM, YYYY-MM-DD or a range A/B)",
+}
+"""What each motivation needs of the bodies, for the report of an annotation that lacks it."""
+
+
+def _unmapped(tried: list[str]) -> str:
+    """Return why an annotation with the motivations TRIED cannot be mapped."""
     if not tried:
         return "it has no motivation and no text body"
-    wants = {
-        "commenting": "a text body",
-        "identifying": "a body naming an entity of entities.yml (its page, its Wikidata item or its name)",
-        "tagging": "a body naming an entity of entities.yml",
-        "classifying": "a body naming an entity of entities.yml",
-        "assessing": f"a text body giving the claim's status ({', '.join(CLAIM_STATUSES)})",
-        "describing": (
-            "a text body with the event's title and one with its date (YYYY, YYYY-MM, YYYY-MM-DD or a range A/B)"
-        ),
-    }
-    needs = [f"{m} needs {wants[m]}" for m in tried if m in wants]
+    needs = [f"{m} needs {_WANTS[m]}" for m in tried if m in _WANTS]
     if needs:
         return "its body cannot be mapped: " + "; ".join(needs)
     return f"motivation {', '.join(map(shown, tried))} cannot be mapped to a mention, claim, event or note"
+
+
+# --- Anchoring ------------------------------------------------------------------------------------
 
 
 def _quote_selector(annotation: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -445,6 +730,9 @@ def _block_of(article: Article, offset: int) -> int:
         if start <= offset <= end:
             return i
     return 0
+
+
+# --- Writing the YAML -----------------------------------------------------------------------------
 
 
 _ORDER = {
@@ -743,213 +1031,3 @@ def _read(text: str) -> Any:
             return None
         raise ImportFailure(f"with the new items, it would not be valid YAML: {problems[0].message}", 1)
     return read[0]
-
-
-def import_annotations(config: Config, source: Path, slug: str) -> ImportReport:
-    """Append the W3C annotations in SOURCE to the annotation file of article SLUG.
-
-    SOURCE holds an Annotation, a list of them, an AnnotationPage, or an
-    AnnotationCollection with items or first.items. Each annotation is
-    anchored by its TextQuoteSelector exactly as the checker anchors a quote
-    with prefix and suffix. If its prefix or suffix do not match (a tool that
-    quoted another rendering of the page), the words are still taken where a
-    TextPositionSelector beside it points at them, or where they occur only
-    once. It is then mapped by motivation and bodies:
-
-    - commenting (or no motivation, with a text body): a note with the text;
-    - identifying, tagging, classifying with a body naming an entity (its
-      page on this site, its Wikidata item, or its exact name or alias): a
-      mention;
-    - assessing with a text body giving a status: a claim, with summary
-      (describing), review (commenting), claimant (identifying), about
-      (tagging) and sources (linking to the source's page sources/ID.html, to
-      sources.html#source-ID as exported before, or to a source's URL);
-    - describing with a date (tagging) and a title: an event.
-
-    Items are written with the shortest quote/prefix/suffix/occurrence that
-    the checker anchors at the same words; claim and event ids come from the
-    annotation's id where it is one of ours, else from their words. Nothing
-    is written unless the result passes the checker; annotations that do not
-    anchor, cannot be mapped, are already there, or would make the checker
-    fail are reported (file, which annotation, why), never dropped silently.
-    """
-    from .anchor import anchor_article, make_markdown
-    from .load import Problems, load_content
-    from .pipeline import check
-
-    data = read_source(source)
-    before = [p for p in check(config) if p.severity == "error"]
-    if before:
-        raise ImportFailure(
-            f"the content has {len(before)} error(s) already; fix them first (python build.py check)\n"
-            + "\n".join(map(str, before)),
-            1,
-        )
-    problems = Problems()
-    content = load_content(config.content_dir, problems)
-    article = next((a for a in content.articles if a.slug == slug), None)
-    if article is None:
-        known = ", ".join(sorted(a.slug for a in content.articles)) or "none"
-        raise ImportFailure(f"no article {slug!r} in {config.content_dir} (articles: {known})")
-    anchor_article(article, make_markdown(), problems)
-    resolver = _Resolver(content, site_base(config))
-    taken = {
-        (kind, item.id)
-        for a in content.articles
-        for kind, items in (("claims", a.claims), ("events", a.events))
-        for item in items
-    }
-    present = {
-        _sameness(_SECTION_OF[type(a)], span.start, span.end, _fields_of(a)): a.where
-        for a in article.annotations
-        for span in a.spans
-    }
-    report = ImportReport()
-    for number, annotation in enumerate(read_w3c(data), 1):
-        label = f"annotation {number}"
-        if isinstance(annotation, dict) and isinstance(annotation.get("id"), str):
-            label += f" ({shown(annotation['id'])})"
-        if not isinstance(annotation, dict):
-            report.rejected.append(f"{source}: {label}: not imported: it is not a JSON object")
-            continue
-        mapped = _map(annotation, resolver)
-        if isinstance(mapped, str):
-            report.rejected.append(f"{source}: {label}: not imported: {mapped}")
-            continue
-        section, fields = mapped
-        tqs, tps = _quote_selector(annotation)
-        if tqs is None:
-            report.rejected.append(f"{source}: {label}: not imported: it has no TextQuoteSelector to anchor it")
-            continue
-        anchored = _anchor(article, tqs, tps)
-        if isinstance(anchored, str):
-            report.rejected.append(f"{source}: {label}: not imported: {anchored}")
-            continue
-        same = _sameness(section, *anchored, fields)
-        if same in present:
-            where = present[same]
-            there = f"{where}" if where.line else "this import"
-            report.rejected.append(
-                f"{source}: {label}: not imported: the same {section[:-1]} of the same words is already at {there}"
-            )
-            continue
-        present[same] = Location(source)
-        item = {**minimal_selector(article, *anchored), **fields}
-        if section in ("claims", "events"):
-            prefix = "claim-" if section == "claims" else "event-"
-            base = _fragment_id(annotation, prefix) or slugify(
-                fields.get("title") or fields.get("summary") or item["quote"]
-            )
-            new_id, n = base, 1
-            while (section, new_id) in taken:
-                n += 1
-                new_id = f"{base}-{n}"
-            taken.add((section, new_id))
-            item["id"] = new_id
-        report.imported.append(Imported(label, section, item, anchored))
-    _write_checked(config, article, source, report)
-    return report
-
-
-_SECTION_OF = {Mention: "mentions", Claim: "claims", Event: "events", Note: "notes"}
-
-
-def _fields_of(annotation: Annotation) -> dict[str, Any]:
-    if isinstance(annotation, Mention):
-        return {"entity": annotation.entity}
-    if isinstance(annotation, Event):
-        return {"date": str(annotation.date)}
-    if isinstance(annotation, Note):
-        return {"text": annotation.text}
-    return {}
-
-
-def _sameness(section: str, start: int, end: int, fields: dict[str, Any]) -> tuple[Any, ...]:
-    """Return what makes two annotations the same: kind, words, and the entity, date or note text."""
-    detail = {"mentions": "entity", "events": "date", "notes": "text"}.get(section)
-    value = " ".join(str(fields.get(detail, "")).split()) if detail else ""
-    return (section, start, end, value)
-
-
-def _write_checked(config: Config, article: Article, source: Path, report: ImportReport) -> None:
-    """Write the imported items into ARTICLE's annotation file, leaving out any the checker rejects."""
-    path = article.annotations_path or article.source_path.with_suffix(".yml")
-    original = path.read_bytes().decode("utf-8") if path.is_file() else _NEW_FILE
-    bom = "\ufeff" if original.startswith("\ufeff") else ""
-    original = original[len(bom) :]
-    comment = f"imported from {shown(source.name)}"
-    with tempfile.TemporaryDirectory(prefix="marginalia-import-") as tmp:
-        copy = Path(tmp) / "content"
-        shutil.copytree(config.content_dir, copy, symlinks=True)
-        copy_path = copy / path.relative_to(config.content_dir)
-        trial = replace(config, content_dir=copy, site_dir=Path(tmp) / "site")
-        text = ""
-        while report.imported and not text:
-            order = sorted(range(len(report.imported)), key=lambda i: _SECTIONS.index(report.imported[i].section))
-            additions: dict[str, list[dict[str, Any]]] = {}
-            for i in order:
-                additions.setdefault(report.imported[i].section, []).append(report.imported[i].item)
-            try:
-                candidate, ranges = insert_items(original, additions, comment)
-            except ImportFailure as err:
-                raise ImportFailure(f"{path}: cannot add the annotations: {err}; nothing was written", 1) from None
-            copy_path.write_bytes((bom + candidate).encode("utf-8"))
-            culprits = _culprits(trial, copy_path, {order[k]: r for k, r in enumerate(ranges)})
-            if not culprits:
-                text = candidate
-            for i in sorted(culprits, reverse=True):
-                entry = report.imported.pop(i)
-                report.rejected.append(f"{source}: {entry.label}: not imported: {'; '.join(culprits[i])}")
-    if text:
-        _replace_file(path, (bom + text).encode("utf-8"))
-        report.written = path
-
-
-_NEW_FILE = "# yaml-language-server: $schema=../../marginalia/schemas/annotations.schema.json\n"
-"""How an annotation file the import makes begins."""
-
-
-def _culprits(trial: Config, copy_path: Path, owned: dict[int, tuple[int, int]]) -> dict[int, list[str]]:
-    """Check TRIAL's content; return, by item, what the checker says of the lines of COPY_PATH each one owns."""
-    from .pipeline import check
-
-    culprits: dict[int, list[str]] = {}
-    for problem in (p for p in check(trial) if p.severity == "error"):
-        hits = [i for i, (a, b) in owned.items() if problem.where.path == copy_path and a <= problem.where.line <= b]
-        if not hits:
-            raise ImportFailure(f"importing would break the content: {problem}", 1)
-        culprits.setdefault(hits[0], []).append(f"{problem.message}" + (f" ({problem.hint})" if problem.hint else ""))
-    return culprits
-
-
-def _replace_file(path: Path, data: bytes) -> None:
-    """Replace PATH by a file holding DATA in one step, keeping its permissions."""
-    tmp_path = path.with_name(f".{path.name}.import-{os.getpid()}")
-    try:
-        tmp_path.write_bytes(data)
-        if path.exists():
-            shutil.copymode(path, tmp_path)
-        os.replace(tmp_path, path)
-    finally:
-        tmp_path.unlink(missing_ok=True)
-
-
-def import_command(config: Config, source: Path, slug: str, quiet: bool = False) -> int:
-    """Run `build.py import`; return the exit code (0 all imported, 1 some not, 2 usage)."""
-    try:
-        report = import_annotations(config, source, slug)
-    except ImportFailure as err:
-        print(f"error: {err}", file=sys.stderr)
-        return err.code
-    for line in report.rejected:
-        print(line, file=sys.stderr)
-    counts = {s: sum(e.section == s for e in report.imported) for s in _SECTIONS}
-    if report.written and not quiet:
-        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-        print(f"Imported {len(report.imported)} annotation(s) into {report.written}: {summary}")
-    if report.rejected:
-        print(f"{len(report.rejected)} annotation(s) not imported", file=sys.stderr)
-        return 1
-    if not report.imported and not quiet:
-        print("No annotations found.")
-    return 0
