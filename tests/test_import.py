@@ -568,3 +568,99 @@ def test_a_huge_file_is_refused_after_reading_no_more_than_the_limit(project, ca
     assert code == 1 and f"{source}: the file is larger than {w3c_import.MAX_IMPORT_BYTES:,} bytes" in err
     assert peak < 3 * w3c_import.MAX_IMPORT_BYTES
     assert not (project.content / "articles" / "a.yml").exists()
+
+
+# --- Any layout the checker reads takes new items ------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+VALUES = [
+    "Ada",
+    "'Ada Lovelace'",
+    '"engine"',
+    '"the\nengine"',
+    '"the\n      engine"',
+    "the engine  # c",
+    "|\n  Ada\n\n  wrote.\n",
+    ">-\n  Ada\n  wrote.",
+]
+"""Values as a file may write them: plain, quoted, over several lines, block scalars (indented two more than the key)."""
+
+
+def _value(raw: str, indent: str) -> str:
+    first, *rest = raw.split("\n")
+    return "\n".join([first] + [indent + line if line.strip() else "" for line in rest])
+
+
+@st.composite
+def block_list(draw, section: str) -> str:  # type: ignore[no-untyped-def]
+    dash = draw(st.sampled_from(["", "  ", "    "]))
+    lines = [f"{section}:" + draw(st.sampled_from(["", "  # the list"]))]
+    for _ in range(draw(st.integers(1, 3))):
+        key_indent = dash + "  "
+        for key in ("- quote", "  text"):
+            value = draw(st.sampled_from(VALUES))
+            at_column_0 = value.startswith(("'", '"')) and draw(st.booleans())  # a quoted string may go on there
+            lines.append(f"{dash}{key}: {_value(value, '' if at_column_0 else key_indent + '  ')}")
+        if draw(st.booleans()):
+            lines.append(f"{dash}  # a comment in the list")
+    return "\n".join(lines)
+
+
+@st.composite
+def flow_list(draw, section: str) -> str:  # type: ignore[no-untyped-def]
+    quotes = draw(st.lists(st.sampled_from(["Ada", "x y", "'a, b'"]), max_size=3))
+    items = [f"{{quote: {quote}, text: t}}" for quote in quotes]
+    if draw(st.booleans()):
+        body = "[\n" + "".join(f"  {item},\n" for item in items) + "]"
+    else:
+        body = "[" + ", ".join(items) + draw(st.sampled_from(["", ",", " "])) * bool(items) + "]"
+    return f"{section}: {body}" + draw(st.sampled_from(["", "  # flow"]))
+
+
+@st.composite
+def annotation_file(draw) -> str:  # type: ignore[no-untyped-def]
+    sections = draw(st.lists(st.sampled_from(w3c_import._SECTIONS), unique=True, min_size=1))
+    parts = [draw(st.one_of(block_list(s), flow_list(s))) for s in sections]
+    text = draw(st.sampled_from(["", "# head\n", "# head\n\n"])) + draw(
+        st.sampled_from(["\n", "\n\n", "\n# next\n"])
+    ).join(parts)
+    text += draw(st.sampled_from(["", "\n", "\n\n", "\n# the end\n", "\n  # indented end\n"]))
+    return text.replace("\n", draw(st.sampled_from(["\n", "\r\n"])))
+
+
+WORDS = st.sampled_from(["Ada", "a: b", "#1", "it's", "two\n\nparagraphs", '"q"', "- x", "[y]"])
+
+
+def new_items(section: str) -> st.SearchStrategy[list[dict[str, Any]]]:
+    """Return lists of one or two items of SECTION, with words that YAML must quote."""
+    fields = {
+        "mentions": st.fixed_dictionaries({"entity": st.just("ada"), "quote": WORDS}),
+        "claims": st.fixed_dictionaries({"id": st.just("c"), "quote": WORDS, "status": st.just("reported")}),
+        "events": st.fixed_dictionaries({"id": st.just("e"), "quote": WORDS, "date": st.just("2020"), "title": WORDS}),
+        "notes": st.fixed_dictionaries({"quote": WORDS, "text": WORDS}),
+    }[section]
+    return st.lists(fields, min_size=1, max_size=2)
+
+
+ADDITIONS = st.lists(st.sampled_from(w3c_import._SECTIONS), unique=True, min_size=1).flatmap(
+    lambda sections: st.fixed_dictionaries({s: new_items(s) for s in sections})
+)
+
+
+@settings(deadline=None, derandomize=True, database=None, max_examples=300)
+@given(text=annotation_file(), additions=ADDITIONS)
+def test_any_layout_takes_the_new_items_and_keeps_its_lines(
+    text: str, additions: dict[str, list[dict[str, str]]]
+) -> None:
+    """Whatever the layout, the new items are added (never refused), and the file reads as before plus them."""
+    old = yaml.safe_load(text) or {}
+    new, ranges = w3c_import.insert_items(text, additions, "imported from x")
+    expected = {**old, **{s: (old.get(s) or []) + items for s, items in additions.items()}}
+    assert yaml.safe_load(new) == expected
+    assert len(ranges) == sum(map(len, additions.values()))
+    if "[" not in text:  # (a flow list's last line gets a comma)
+        newline = "\r\n" if "\r\n" in text else "\n"
+        ended = [t if t.endswith(newline) else t + newline for t in (text, new)]  # (the last line may get one)
+        kept_lines(ended[0].encode(), ended[1].encode())
