@@ -601,7 +601,7 @@ def _as_event(bodies: list[dict[str, Any]], texts: _Texts, resolver: _Resolver) 
     titles = [t for b, t in texts if not _DATE.fullmatch(t) and not _purposes(b) - {"describing"}]
     if not (dates and titles):
         return None
-    item = {"date": dates[0], "title": " ".join(titles[0].split())}
+    item: dict[str, Any] = {"date": dates[0], "title": " ".join(titles[0].split())}
     note = next((text for body, text in texts if "commenting" in _purposes(body)), None)
     if note is not None:
         item["note"] = note
