@@ -25,7 +25,7 @@ import yaml
 
 from .config import Config
 from .export import site_base
-from .load import MAX_FILE_BYTES
+from .load import _FORBIDDEN, MAX_FILE_BYTES
 from .model import (
     CLAIM_STATUSES,
     Annotation,
@@ -214,6 +214,11 @@ class _Importer:
         if isinstance(mapped, str):
             return f"{why} {mapped}"
         section, fields = mapped
+        texts = [v for value in fields.values() for v in (value if isinstance(value, list) else [value])]
+        if bad := next((found for text in texts if (found := _FORBIDDEN.search(str(text)))), None):
+            return (
+                f"{why} its text has an invisible control character (U+{ord(bad.group()):04X}), which the site refuses"
+            )
         tqs, tps = _quote_selector(annotation)
         if tqs is None:
             return f"{why} it has no TextQuoteSelector to anchor it"
