@@ -186,6 +186,21 @@ def _article_to_import_into(config: Config, slug: str) -> tuple[Content, Article
     return content, article
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""Half of a UTF-16 pair, alone: JSON can write one ("\\ud800"), UTF-8 cannot."""
+
+
+def _unwritable(fields: dict[str, Any]) -> str:
+    """Return what in FIELDS' text the site refuses (a control character, a lone surrogate), or ""."""
+    texts = [str(v) for value in fields.values() for v in (value if isinstance(value, list) else [value])]
+    for text in texts:
+        if bad := _FORBIDDEN.search(text):
+            return f"an invisible control character (U+{ord(bad.group()):04X}), which the site refuses"
+        if bad := _SURROGATE.search(text):
+            return f"a lone surrogate (U+{ord(bad.group()):04X}), which is not a character"
+    return ""
+
+
 def _ids_of(article: Article) -> list[tuple[str, Claim | Event]]:
     return [("claims", c) for c in article.claims] + [("events", e) for e in article.events]
 
@@ -214,11 +229,8 @@ class _Importer:
         if isinstance(mapped, str):
             return f"{why} {mapped}"
         section, fields = mapped
-        texts = [v for value in fields.values() for v in (value if isinstance(value, list) else [value])]
-        if bad := next((found for text in texts if (found := _FORBIDDEN.search(str(text)))), None):
-            return (
-                f"{why} its text has an invisible control character (U+{ord(bad.group()):04X}), which the site refuses"
-            )
+        if unwritable := _unwritable(fields):
+            return f"{why} its text has {unwritable}"
         tqs, tps = _quote_selector(annotation)
         if tqs is None:
             return f"{why} it has no TextQuoteSelector to anchor it"

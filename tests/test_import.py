@@ -520,13 +520,15 @@ def test_ids_and_motivations_are_printed_escaped(project, capsys) -> None:  # ty
     assert "motivation bookmarking\\x1b]0;owned" in err
 
 
-def test_a_note_with_a_control_character_is_reported_and_the_others_imported(project, capsys) -> None:  # type: ignore[no-untyped-def]
-    """The checker refuses such a value (M009): the import says so of that annotation and imports the rest."""
-    items = [commenting("London", "A bell\x07 rings."), commenting("engine", "A note.")]
+def test_a_note_the_site_cannot_write_is_reported_and_the_others_imported(project, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A control character (the checker refuses it, M009) or a lone surrogate (UTF-8 cannot write it): the import
+    says so of that annotation and imports the rest."""
+    items = [commenting("London", "A bell\x07 rings."), commenting("engine", "A note."), commenting("saw", "\ud800")]
     code, after = import_into(project, "mentions:\n  - entity: ada\n    quote: Ada Lovelace\n", items)
     out, err = capsys.readouterr()
     assert code == 1 and "Imported 1 annotation(s)" in out
     assert "annotation 1 (urn:example:note): not imported: its text has an invisible control character (U+0007)" in err
+    assert "annotation 3 (urn:example:note): not imported: its text has a lone surrogate (U+D800)" in err
     assert "\x07" not in err
     assert parsed(after)["notes"] == [{"quote": "engine", "text": "A note."}]
 
