@@ -279,13 +279,20 @@ class W3C:
 
     def annotation_errors(self, annotation: dict[str, Any]) -> list[str]:
         errors = self.errors(ANNOTATION_MUSTS, annotation)
-        for body in export._as_list(annotation.get("body")):
+        for body in _as_list(annotation.get("body")):
             errors += self.errors(BODY_CHECKS, body)
-        for target in export._as_list(annotation.get("target")):
+        for target in _as_list(annotation.get("target")):
             errors += self.errors(TARGET_CHECKS, target)
-            for selector in export._as_list(target.get("selector")):
+            for selector in _as_list(target.get("selector")):
                 errors += self.errors(SELECTOR_CHECKS, selector)
         return errors
+
+
+def _as_list(value: Any) -> list[Any]:
+    """Return VALUE as a list: JSON-LD gives one item or a list of them."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 def w3c(check_uris: bool) -> W3C:
