@@ -26,12 +26,12 @@ from markdown_it.token import Token
 
 from .errors import Problem
 from .load import Problems
-from .model import Annotation, Article, Claim, Event, Location, Mention, Note, Span
+from .model import Annotation, Appearance, Article, Claim, Event, Location, Mention, Note, Span
 
-KIND_OF = {Claim: "claim", Event: "event", Note: "note", Mention: "mention"}
+KIND_OF = {Claim: "claim", Event: "event", Note: "note", Mention: "mention", Appearance: "appearance"}
 """The token name of each annotation type."""
 
-_NESTING_ORDER = {"claim": 0, "event": 1, "note": 2, "mention": 3}
+_NESTING_ORDER = {"claim": 0, "appearance": 1, "event": 1, "note": 2, "mention": 3}
 """On equal spans, which annotation goes outside."""
 
 _TEXT_TYPES = {"text", "code_inline", "softbreak", "hardbreak"}
@@ -74,7 +74,7 @@ def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None
 
     spans_by_block: dict[int, list[tuple[Span, Annotation]]] = defaultdict(list)
     flat = flatten(article.text)
-    for annotation in article.annotations:
+    for annotation in [*article.annotations, *article.appearances]:
         spans = find_selector(annotation, article, problems, flat)
         annotation.spans = spans
         for span in spans:
@@ -345,6 +345,9 @@ def _assign_ids(article: Article) -> None:
     for event in article.events:
         for span in event.spans:
             span.id = f"event-{event.id}"
+    for appearance in article.appearances:  # as the definition's would be: one id per claim or event and article
+        for span in appearance.spans:
+            span.id = f"{appearance.kind}-{appearance.id}"
     notes = sorted((n for n in article.notes if n.spans), key=lambda n: n.spans[0].start)
     for number, note in enumerate(notes, 1):
         note.number = number

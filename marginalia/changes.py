@@ -15,6 +15,12 @@ many articles:
 The pages of a list by month link to the months before and after them:
 `neighbours_stale` finds those whose neighbours came or went.
 
+A claim or event is shown once, with every article that reports it: the
+pages that show it depend on the article that defines it, which another
+article's appearance of it does not know. For each claim, event and
+appearance, `stale_pages` gives a key "claim:ID" or "event:ID" instead, which
+`shared_pages` turns into those pages once the site's index is built.
+
 `stale_pages(before, after)` compares two versions of one article and returns
 the site-wide pages that differ between them. The dev server uses it after an
 edit, and a build with the build cache uses it to render only those pages and
@@ -31,7 +37,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .index import ArticleIndex, Item, Placed, shown, year_of
+from .index import ArticleIndex, Index, Item, Placed, shown, year_of
 from .model import Article, Event
 from .render import archive_path, claims_path, entity_path, source_path, timeline_path
 
@@ -57,9 +63,42 @@ def stale_pages(before: ArticleResult | None, after: ArticleResult | None) -> se
         pages |= {
             page for page in old_digests.keys() | new_digests.keys() if old_digests.get(page) != new_digests.get(page)
         }
-    if "feed.xml" in pages or old_digests.keys() != new_digests.keys():
+    if "feed.xml" in pages or _listed(old_digests) != _listed(new_digests):
         pages.add("sitemap.xml")  # it lists the articles and every list page
     return pages
+
+
+SHARED_KINDS = ("claim", "event")
+"""The kinds of "KIND:ID" key `stale_pages` gives for a claim or event that several articles can show."""
+
+
+def shared_pages(stale: set[str], index: Index) -> set[str]:
+    """Return STALE with each "claim:ID" or "event:ID" key replaced by the pages of INDEX that show that claim
+    or event: those of its definition, which show every appearance of it too."""
+    keys = {page for page in stale if _is_key(page)}
+    if not keys:
+        return stale
+    pages = stale - keys
+    wanted = {tuple(key.split(":", 1)) for key in keys}
+    for event in index.timeline:
+        if ("event", event.item.id) in wanted:
+            pages |= {"timeline.html", "timeline.json", *_timeline_pages(event)}
+            pages |= {entity_path(entity.id) for entity in event.entities}
+    for claim in index.claims:
+        if ("claim", claim.item.id) in wanted:
+            pages |= {"claims.html", claims_path(claim.article.date)}
+            pages |= {source_path(source_id) for source_id in claim.item.sources}
+            pages |= {entity_path(entity.id) for entity in claim.entities}
+    return pages
+
+
+def _is_key(page: str) -> bool:
+    return page.partition(":")[0] in SHARED_KINDS
+
+
+def _listed(digests: dict[str, int]) -> set[str]:
+    """Return the pages among the keys of DIGESTS (not the keys of claims and events)."""
+    return {page for page in digests if not _is_key(page)}
 
 
 SERIES = ("archive", "claims", "timeline")
@@ -133,6 +172,15 @@ def _digests(article: Article, part: ArticleIndex) -> dict[str, int]:
         digests[page] = hash((heading, tuple(shown(p) for p in on_page)))
     for source_id, citing in _group(part.claims, lambda p: p.item.sources).items():
         digests[source_path(source_id)] = hash((heading, tuple(shown(p) for p in citing)))
+    shared: dict[str, list[tuple[Any, ...]]] = {}  # "claim:ID" or "event:ID" → what it shows of each
+    for claim in part.claims:
+        shared.setdefault(f"claim:{claim.item.id}", []).append(shown(claim))
+    for event in part.events:
+        shared.setdefault(f"event:{event.item.id}", []).append(shown(event))
+    for appearance in part.appearances:
+        shared.setdefault(f"{appearance.item.kind}:{appearance.item.id}", []).append(shown(appearance))
+    for key, views in shared.items():
+        digests[key] = hash((heading, tuple(views)))
     return digests
 
 
@@ -170,4 +218,4 @@ def entities_of(article: Article) -> set[str]:
         ids |= {claim.claimant, *claim.about} - {""}
     for event in article.events:
         ids |= set(event.entities)
-    return ids
+    return ids  # the entities an appearance's words mention are among its mentions

@@ -20,6 +20,24 @@ from .load import Problems
 from .model import Article, Content, Entity, Location, Source
 
 
+@dataclass(frozen=True, slots=True)
+class Shared:
+    """A claim or event an article defines or reports, as the checks across articles see it (`check_shared`)."""
+
+    kind: str
+    """"claim" or "event"."""
+    id: str
+    where: Location
+    defines: bool
+    """True for the definition, False for an appearance."""
+    published: str = ""
+    """The date of the article (what orders the places named in messages: the earlier article's first)."""
+    date: str = ""
+    """Events: the date this article gives it, "" if none."""
+    entities: frozenset[str] = frozenset()
+    """Event definitions: the entities it lists or its quote mentions (for the likely-duplicate lint)."""
+
+
 @dataclass
 class Contribution:
     """What one article brings to the checks across articles (`site_problems`).
@@ -35,6 +53,8 @@ class Contribution:
     """Found in the article itself: reading, anchoring and linting it, and its ids that refer to nothing."""
     ids: list[tuple[str, str, Location]]
     """("claim" or "event", id, where) of each of its claims, then events, in their order."""
+    shared: list[Shared]
+    """Each claim and event it defines or reports (`article_shared`)."""
     mentioned: frozenset[str]
     """The entities it mentions (anchored mentions only)."""
     cited: frozenset[str]
@@ -58,6 +78,7 @@ def site_problems(content: Content, contributions: Iterable[Contribution], probl
     mentioned: set[str] = set()
     cited = {source_id for entity in content.entities.values() for source_id in entity.sources}
     complete = True
+    shared: list[Shared] = []
     placed: list[tuple[str, str, list[tuple[str, str, Location]]]] = []  # (date, slug, ids) of each article read
     for c in contributions:
         slugs.add(c.slug)
@@ -67,9 +88,11 @@ def site_problems(content: Content, contributions: Iterable[Contribution], probl
         complete = complete and c.complete
         if c.read:
             placed.append((c.date, c.slug, c.ids))
+            shared += c.shared
     check_registry_references(content, slugs, problems)
     placed.sort(key=lambda p: (p[0], p[1]), reverse=True)  # newest first, as the articles are listed
     check_duplicate_ids((item for _, _, ids in placed for item in ids), problems)
+    check_shared(shared, problems, complete)
     if complete:
         warn_unused(
             [e for e in content.entities.values() if e.id not in mentioned],
@@ -99,9 +122,134 @@ def check_duplicate_ids(ids: Iterable[tuple[str, str, Location]], problems: Prob
                 where,
                 "M201",
                 f"duplicate {kind} id {item_id!r} (first at {seen[(kind, item_id)]})",
-                f"{kind} ids are site-wide: pick another",
+                f"{kind} ids are site-wide: to report the same {kind} here, keep only id and quote"
+                f" (an appearance); for another {kind}, pick another id",
             )
         seen.setdefault((kind, item_id), where)
+
+
+def check_shared(items: Iterable[Shared], problems: Problems, complete: bool = True) -> None:
+    """Add the problems of the claims and events ITEMS define and report, across articles.
+
+    An appearance of an id no article defines is an error; an event that two
+    articles date differently, and an event of the same date as one of an
+    earlier article with an entity in common (likely the same event), are
+    warnings. ITEMS may be any subset that holds, of each group of
+    `shared_keys`, all or none of its items (the dev server gives the groups
+    that span articles or hold an appearance); what is reported does not
+    depend on their order. Unless COMPLETE (no article has errors), an
+    appearance of an id defined nowhere is not told: an article that cannot
+    be read may define it.
+    """
+    groups: dict[tuple[str, ...], list[Shared]] = defaultdict(list)
+    for item in items:
+        for key in shared_keys(item):
+            groups[key].append(item)
+    likely: dict[Shared, Shared] = {}  # event → the earliest event of another article it is likely to be
+    for key, group in groups.items():
+        group.sort(key=_place_key)
+        if key[0] == "date":
+            for i, item in enumerate(group):
+                for other in group[:i]:
+                    if other.where.path != item.where.path and other.id != item.id:
+                        if item not in likely or _place_key(other) < _place_key(likely[item]):
+                            likely[item] = other
+                        break
+            continue
+        if complete and not any(item.defines for item in group):
+            for item in group:
+                _undefined(item, problems)
+        _check_once_per_article(group, problems)
+        if key[0] == "event":
+            _check_dates(group, problems)
+    for item, other in likely.items():
+        _likely_duplicate(item, other, problems)
+
+
+def shared_keys(item: Shared) -> list[tuple[str, ...]]:
+    """Return the groups ITEM is checked in: its id's, and for an event defined, one per entity on its date."""
+    keys: list[tuple[str, ...]] = [(item.kind, item.id)]
+    if item.kind == "event" and item.defines:
+        keys += [("date", item.date, entity) for entity in sorted(item.entities)]
+    return keys
+
+
+def spans_articles(group: list[Shared]) -> bool:
+    """Tell whether a group of `shared_keys` can have a problem: it holds an appearance, or items of two articles."""
+    first = group[0].where.path
+    return any(not item.defines or item.where.path != first for item in group)
+
+
+def _place_key(item: Shared) -> tuple[str, str, int, int]:
+    return (item.published, str(item.where.path), item.where.line, item.where.col)
+
+
+def _undefined(item: Shared, problems: Problems) -> None:
+    fields = "status: (and sources:)" if item.kind == "claim" else "date: and title:"
+    problems.add(
+        item.where,
+        "M206",
+        f"no article defines the {item.kind} {item.id!r} this one reports",
+        f"check the id against the article that defines it, or define it here with {fields}",
+    )
+
+
+def _check_once_per_article(group: list[Shared], problems: Problems) -> None:
+    """Report each appearance in GROUP (one id) of an article that gives the id before: its passage would have the
+    same HTML id. (Two definitions are `check_duplicate_ids`'s.)"""
+    first: dict[object, Shared] = {}
+    for item in sorted(group, key=lambda i: (i.where.line, i.where.col)):
+        before = first.setdefault(item.where.path, item)
+        if before is not item and not item.defines:
+            problems.add(
+                item.where,
+                "M201",
+                f"{item.kind} {item.id!r} is given in this article already (line {before.where.line})",
+                f"an article reports a {item.kind} once: keep one of the two",
+            )
+
+
+def _check_dates(group: list[Shared], problems: Problems) -> None:
+    """Warn of each item of GROUP (one event) that gives a date other than its definition's (or the first given)."""
+    dated = [item for item in group if item.date]
+    if not dated:
+        return
+    first = next((item for item in dated if item.defines), dated[0])
+    for item in dated:
+        if item.date != first.date and item.where.path != first.where.path:
+            problems.add(
+                item.where,
+                "W505",
+                f"event {item.id!r} is dated {item.date!r} here but {first.date!r} at {first.where}",
+                "give the date at the precision each article gives it, and make sure both mean the same event",
+                "warning",
+            )
+
+
+def _likely_duplicate(item: Shared, other: Shared, problems: Problems) -> None:
+    common = ", ".join(sorted(item.entities & other.entities))
+    problems.add(
+        item.where,
+        "W506",
+        f"event {item.id!r} has the date ({item.date}) and entities ({common}) of event {other.id!r}"
+        f" at {other.where}: likely the same event",
+        f"if it is, report it here by id: keep only id: {other.id} and quote: (and date:, if this article gives one)",
+        "warning",
+    )
+
+
+def article_shared(article: Article, entities_of: dict[str, frozenset[str]]) -> list[Shared]:
+    """Return each claim and event ARTICLE defines or reports; ENTITIES_OF: event id → its entities."""
+    published = article.date
+    items = [Shared("claim", c.id, c.where, True, published) for c in article.claims]
+    items += [
+        Shared("event", e.id, e.where, True, published, str(e.date), entities_of.get(e.id, frozenset()))
+        for e in article.events
+    ]
+    for appearance in article.appearances:
+        date = str(appearance.date) if appearance.date is not None else ""
+        items.append(Shared(appearance.kind, appearance.id, appearance.where, False, published, date))
+    return items
 
 
 def article_ids(article: Article) -> list[tuple[str, str, Location]]:

@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             problems = check(config, use_cache=not args.no_cache)
             return _report(problems, args.strict, args.quiet, done="No problems found.")
         if args.command == "import":
-            from .export import import_command
+            from .w3c_import import import_command
 
             return import_command(config, args.file, args.article, args.quiet)
         no_search = getattr(args, "no_search", False)

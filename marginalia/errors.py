@@ -66,6 +66,7 @@ RULES: dict[str, str] = {
     "M203": "unknown source id",
     "M204": "unknown article slug",
     "M205": "article file name that is not a valid slug, or collides with another",
+    "M206": "a claim or event reported by id that no article defines",
     # Anchoring
     "M301": "quote not found in the article",
     "M302": "quote found more than once",
@@ -82,6 +83,8 @@ RULES: dict[str, str] = {
     "W502": "entity never mentioned",
     "W503": "source never cited",
     "W504": "claim with no source",
+    "W505": "an event two articles give different dates (or precisions)",
+    "W506": "an event with the date and an entity of an event of another article: likely the same",
 }
 """Every rule the checker applies, by its stable code; CONTRIBUTING.md documents each."""
 

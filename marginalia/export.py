@@ -1,8 +1,7 @@
 """Open standards out, search in: what the site publishes beyond its HTML pages.
 
 Everything here is a pure function of what the build already has (content,
-index, config), except `import_annotations`, which appends to one annotation
-file. Output is deterministic: sorted, no clock readings.
+index, config). Output is deterministic: sorted, no clock readings.
 
 What is published, by URL pattern (site-relative; absolute under site_url):
 
@@ -38,7 +37,7 @@ What is published, by URL pattern (site-relative; absolute under site_url):
 - ``robots.txt``: allows everything; names the sitemap when there is one.
 - ``pagefind/``: the search index, made by Pagefind: see search.py.
 - The import (``build.py import FILE --article SLUG``) reads W3C annotations
-  back: see `import_annotations`.
+  back: see w3c_import.py.
 
 Every page also carries schema.org JSON-LD (see `structured_data`).
 """
@@ -47,19 +46,10 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import posixpath
-import re
-import shutil
-import sys
-import tempfile
-import unicodedata
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, partial
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 from jinja2 import pass_context
@@ -69,17 +59,15 @@ from . import render
 from .config import Config
 from .index import SNIPPET_ARTICLES, Index, Placed
 from .model import (
-    CLAIM_STATUSES,
     Annotation,
+    Appearance,
     Article,
     Claim,
     Content,
     Entity,
     Event,
-    Location,
     Mention,
     Note,
-    Selector,
     Source,
 )
 
@@ -462,7 +450,41 @@ def structured_data(context: Any) -> dict[str, Any]:
             },
             _breadcrumbs([*crumbs, (name, None)], config, path),
         ]
+        if path.startswith("claims/") and isinstance(index, Index):
+            nodes += [
+                listed_claim_review(placed, index, content, config, path)
+                for placed in context["claims"]
+                if placed.item.status != "reported" and placed.item.spans
+            ]
     return {"@context": SCHEMA_CONTEXT, "@graph": nodes}
+
+
+def listed_claim_review(
+    placed: Placed[Claim], index: Index, content: Content, config: Config, here: str
+) -> dict[str, Any]:
+    """Return the schema.org ClaimReview of a claim as the claims page HERE lists it: the claim with every article
+    that reports it (`appearance`), the earliest of them its `firstAppearance`."""
+    claim = placed.item
+    review = claim_review(claim, placed.article, content, config)
+    review["url"] = link(config, here, here, f"claim-{claim.id}")
+    reports = [(placed.article, claim.spans), *((r.article, r.item.spans) for r in index.reported("claim", claim.id))]
+    appearances = [
+        {
+            "@type": "NewsArticle",
+            "headline": plain(article.title),
+            "datePublished": article.date,
+            "url": link(config, render.article_path(article.slug), here, spans[0].id if spans else ""),
+        }
+        for article, spans in reports
+    ]
+    first = min(range(len(reports)), key=lambda i: (reports[i][0].date, reports[i][0].slug))
+    # The rest as the article page's: its links are relative to a page one folder down too.
+    review["itemReviewed"] = {
+        **review["itemReviewed"],
+        "appearance": appearances,
+        "firstAppearance": appearances[first],
+    }
+    return review
 
 
 # --- Timeline, sitemap, feed, robots ----------------------------------------------
@@ -482,17 +504,21 @@ def timeline_json(index: Index, config: Config) -> str:
     10,000 articles, at every build that changed an event.
     """
     entries = index.timeline_entries
-    events = ",".join(entries.get(p.item.id) or timeline_entry(p, config) for p in index.timeline)
+    events = ",".join(
+        entries.get(p.item.id) or timeline_entry(p, config, index.reported("event", p.item.id)) for p in index.timeline
+    )
     title = {"text": {"headline": html.escape(config.site_name), "text": "<p>Every dated event in the articles.</p>"}}
     return f'{{"events":[{events}],"title":{dumps(title)[:-1]}}}\n'  # the keys in order, as dumps sorts them
 
 
-def timeline_entry(placed: Placed[Event], config: Config) -> str:
-    """Return the entry of an event in timeline.json, as JSON text."""
-    event, article = placed.item, placed.article
-    anchor = event.spans[0].id if event.spans else ""
-    href = link(config, render.article_path(article.slug), "timeline.json", anchor)
-    text = f'<p>From <a href="{html.escape(href)}">{html.escape(plain(article.title))}</a>.</p>'
+def timeline_entry(placed: Placed[Event], config: Config, reports: list[Placed[Appearance]] | None = None) -> str:
+    """Return the entry of an event in timeline.json, as JSON text; REPORTS: the passages of other articles that
+    report it, each linked after its own."""
+    event = placed.item
+    text = f"<p>From {_timeline_link(placed, config)}"
+    if reports:
+        text += "; also reported in " + ", ".join(_timeline_link(report, config) for report in reports)
+    text += ".</p>"
     if event.note:
         text = f"<p>{html.escape(plain(event.note))}</p>" + text
     item: dict[str, Any] = {
@@ -503,6 +529,13 @@ def timeline_entry(placed: Placed[Event], config: Config) -> str:
     if event.date.end:
         item["end_date"] = _date_parts(event.date.end)
     return dumps(item)[:-1]
+
+
+def _timeline_link(placed: Placed[Event] | Placed[Appearance], config: Config) -> str:
+    """Return the link, in timeline.json, to the passage of PLACED, named by its article's title."""
+    anchor = placed.item.spans[0].id if placed.item.spans else ""
+    href = link(config, render.article_path(placed.article.slug), "timeline.json", anchor)
+    return f'<a href="{html.escape(href)}">{html.escape(plain(placed.article.title))}</a>'
 
 
 def sitemap_xml(content: Content, html: list[str], config: Config) -> str:
@@ -622,643 +655,3 @@ def jinja_globals(config: Config) -> dict[str, Any]:
         "absolute_url": partial(absolute_url, config),
         "annotations_path": annotations_path,
     }
-
-
-# --- Import -------------------------------------------------------------------------------
-
-
-class ImportFailure(Exception):
-    """The import cannot go on at all (a usage or file problem)."""
-
-    def __init__(self, message: str, code: int = 2):
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass
-class Imported:
-    """One W3C annotation turned into a YAML item."""
-
-    label: str
-    """How reports name it: its number in the file, and its id if it has one."""
-    section: str
-    """mentions, claims, events or notes."""
-    item: dict[str, Any]
-    """The YAML item, keys in the order they are written."""
-    span: tuple[int, int] = (0, 0)
-
-
-@dataclass
-class ImportReport:
-    """What an import did."""
-
-    imported: list[Imported] = field(default_factory=list)
-    rejected: list[str] = field(default_factory=list)
-    """One line per annotation not imported: file, which one, why."""
-    written: Path | None = None
-
-
-_SECTIONS = ("mentions", "claims", "events", "notes")
-_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?(/[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?)?")
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _types(node: Any) -> set[str]:
-    return {t for t in _as_list(node.get("type") if isinstance(node, dict) else None) if isinstance(t, str)}
-
-
-def read_w3c(data: Any) -> list[dict[str, Any]]:
-    """Return the annotations in DATA: an Annotation, a list, a page, or a collection with items or first.items."""
-    found: list[Any] = []
-    for node in _as_list(data):
-        if not isinstance(node, dict):
-            found.append(node)
-        elif _types(node) & {"AnnotationCollection", "AnnotationPage"} or ("items" in node and "target" not in node):
-            items = node.get("items")
-            first = node.get("first")
-            if items is None and isinstance(first, dict):
-                items = first.get("items")
-            elif items is None and first is not None:
-                raise ImportFailure(
-                    f"the collection's first page is a link ({first!r}): save the page with its items", 1
-                )
-            found += read_w3c(items or [])
-        else:
-            found.append(node)
-    return found
-
-
-def _bodies_of(annotation: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return every body as a dict: a bare IRI becomes {"id": ...}, bodyValue a TextualBody."""
-    bodies: list[dict[str, Any]] = []
-    for body in _as_list(annotation.get("body")):
-        if isinstance(body, str):
-            bodies.append({"id": body})
-        elif isinstance(body, dict):
-            if _types(body) & {"Choice", "Composite", "List", "Independents"}:
-                bodies += [b if isinstance(b, dict) else {"id": b} for b in _as_list(body.get("items"))]
-            else:
-                bodies.append(body)
-    for value in _as_list(annotation.get("bodyValue")):
-        if isinstance(value, str):
-            bodies.append({"type": "TextualBody", "value": value})
-    return bodies
-
-
-def _purposes(body: dict[str, Any]) -> set[str]:
-    return {p for p in _as_list(body.get("purpose")) if isinstance(p, str)}
-
-
-def _text_of(body: dict[str, Any]) -> str:
-    """Return the text of a textual body (HTML reduced to its text), or ""."""
-    value = body.get("value", body.get("chars"))
-    if not isinstance(value, str):
-        return ""
-    if body.get("format") == "text/html":
-        value = html.unescape(re.sub(r"<[^>]*>", " ", value))
-    return value.strip()
-
-
-def _iri(body: dict[str, Any]) -> str:
-    value = body.get("source", body.get("id"))
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) else ""
-
-
-class _Resolver:
-    """Turns the links and words of bodies into ids of this site's content.
-
-    Links count when they are relative (as exported without site_url) or under
-    site_url: an entity page of another site with the same layout is not ours.
-    """
-
-    def __init__(self, content: Content, site_url: str):
-        self.content = content
-        self.site_url = site_url
-        self.by_wikidata = {e.wikidata: e.id for e in content.entities.values() if e.wikidata}
-        names: dict[str, set[str]] = {}
-        for entity in content.entities.values():
-            for name in [entity.name, *entity.aliases]:
-                names.setdefault(name, set()).add(entity.id)
-        self.by_name = {n: ids.pop() for n, ids in names.items() if len(ids) == 1}
-
-    def entity(self, body: dict[str, Any], by_name: bool = False) -> str:
-        """Return the entity id BODY names (its page, its Wikidata item or, if BY_NAME, its name), or ""."""
-        iri = _iri(body)
-        if iri:
-            parts = urlsplit(iri)
-            page = re.search(r"(?:^|/)entities/([^/]+)\.html$", unquote(parts.path))
-            if page and page.group(1) in self.content.entities and self._ours(iri):
-                return page.group(1)
-            qid = re.fullmatch(r"(?:www\.)?wikidata\.org", parts.netloc or "") and re.fullmatch(
-                r"/(?:entity|wiki)/(Q[0-9]+)", parts.path
-            )
-            if qid and qid.group(1) in self.by_wikidata:
-                return self.by_wikidata[qid.group(1)]
-            return ""
-        return self.by_name.get(_text_of(body), "") if by_name else ""
-
-    def _ours(self, iri: str) -> bool:
-        parts = urlsplit(iri)
-        if not parts.scheme and not parts.netloc:
-            return True
-        return bool(self.site_url) and iri.startswith(self.site_url)
-
-    def source(self, body: dict[str, Any]) -> str:
-        """Return the source id BODY links to (its page, its entry on sources.html or its URL), or ""."""
-        iri = _iri(body)
-        if not iri:
-            return ""
-        parts = urlsplit(iri)
-        page = re.search(r"(?:^|/)sources/([^/]+)\.html$", unquote(parts.path))
-        if page and self._ours(iri):
-            return page.group(1) if page.group(1) in self.content.sources else ""
-        if parts.path.endswith("sources.html") and parts.fragment.startswith("source-") and self._ours(iri):
-            source_id = parts.fragment[len("source-") :]  # as exported before sources had pages of their own
-            return source_id if source_id in self.content.sources else ""
-        matches = [s.id for s in self.content.sources.values() if s.url and s.url == iri]
-        return matches[0] if len(matches) == 1 else ""
-
-
-def _fragment_id(annotation: dict[str, Any], prefix: str) -> str:
-    """Return the id in an exported annotation's fragment, e.g. 'x' from '...#claim-x'."""
-    annotation_id = annotation.get("id")
-    if not isinstance(annotation_id, str):
-        return ""
-    fragment = urlsplit(annotation_id).fragment
-    if fragment.startswith(prefix) and _ID.fullmatch(fragment[len(prefix) :]):
-        return fragment[len(prefix) :]
-    return ""
-
-
-def slugify(text: str, words: int = 6) -> str:
-    """Return an id made of the first WORDS words of TEXT."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    parts = re.findall(r"[a-z0-9]+", ascii_text.lower())[:words]
-    return "-".join(parts)[:80].strip("-") or "imported"
-
-
-def _map(annotation: dict[str, Any], resolver: _Resolver) -> tuple[str, dict[str, Any]] | str:
-    """Return (section, item fields) for ANNOTATION, or why it cannot be mapped."""
-    motivations = [m for m in _as_list(annotation.get("motivation")) if isinstance(m, str)]
-    bodies = _bodies_of(annotation)
-    texts = [(b, _text_of(b)) for b in bodies if _text_of(b)]
-    if not motivations:
-        motivations = ["commenting"] if texts else []
-    tried = []
-    for motivation in motivations:
-        tried.append(motivation)
-        if motivation == "commenting":
-            words = [t for b, t in texts if not _purposes(b) - {"commenting"}]
-            if words:
-                return "notes", {"text": "\n\n".join(words)}
-        elif motivation in ("identifying", "tagging", "classifying"):
-            for body in bodies:
-                entity = resolver.entity(body, by_name=True)
-                if entity:
-                    return "mentions", {"entity": entity}
-        elif motivation == "assessing":
-            statuses = [
-                t for b, t in texts if t in CLAIM_STATUSES and (not _purposes(b) or "assessing" in _purposes(b))
-            ]
-            if statuses:
-                item: dict[str, Any] = {"status": statuses[0]}
-                for body, text in texts:
-                    if "describing" in _purposes(body) and "summary" not in item:
-                        item["summary"] = " ".join(text.split())
-                    elif "commenting" in _purposes(body) and "review" not in item:
-                        item["review"] = text
-                for body in bodies:
-                    entity = resolver.entity(body)
-                    if entity and "identifying" in _purposes(body) and "claimant" not in item:
-                        item["claimant"] = entity
-                    elif entity and "tagging" in _purposes(body):
-                        item.setdefault("about", []).append(entity)
-                    elif (source := resolver.source(body)) and source not in item.get("sources", []):
-                        item.setdefault("sources", []).append(source)
-                return "claims", item
-        elif motivation == "describing":
-            dates = [t for b, t in texts if _DATE.fullmatch(t) and "describing" not in _purposes(b)]
-            titles = [t for b, t in texts if not _DATE.fullmatch(t) and not _purposes(b) - {"describing"}]
-            if dates and titles:
-                item = {"date": dates[0], "title": " ".join(titles[0].split())}
-                for body, text in texts:
-                    if "commenting" in _purposes(body):
-                        item["note"] = text
-                        break
-                entities = [e for b in bodies if "tagging" in _purposes(b) and (e := resolver.entity(b))]
-                if entities:
-                    item["entities"] = list(dict.fromkeys(entities))
-                return "events", item
-    if not tried:
-        return "it has no motivation and no text body"
-    wants = {
-        "commenting": "a text body",
-        "identifying": "a body naming an entity of entities.yml (its page, its Wikidata item or its name)",
-        "tagging": "a body naming an entity of entities.yml",
-        "classifying": "a body naming an entity of entities.yml",
-        "assessing": f"a text body giving the claim's status ({', '.join(CLAIM_STATUSES)})",
-        "describing": (
-            "a text body with the event's title and one with its date (YYYY, YYYY-MM, YYYY-MM-DD or a range A/B)"
-        ),
-    }
-    needs = [f"{m} needs {wants[m]}" for m in tried if m in wants]
-    if needs:
-        return "its body cannot be mapped: " + "; ".join(needs)
-    return f"motivation {', '.join(tried)} cannot be mapped to a mention, claim, event or note"
-
-
-def _quote_selector(annotation: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """Return the first TextQuoteSelector of ANNOTATION's targets, and a TextPositionSelector beside it."""
-    for target in _as_list(annotation.get("target")):
-        if not isinstance(target, dict):
-            continue
-        selectors = [s for s in _as_list(target.get("selector")) if isinstance(s, dict)]
-        quotes = [s for s in selectors if "TextQuoteSelector" in _types(s) and isinstance(s.get("exact"), str)]
-        positions = [s for s in selectors if "TextPositionSelector" in _types(s)]
-        if quotes:
-            return quotes[0], positions[0] if positions else None
-    return None, None
-
-
-def _try_anchor(article: Article, selector: Selector) -> tuple[list[tuple[int, int]], list[Any]]:
-    """Anchor SELECTOR in ARTICLE exactly as the checker does; return the spans and the problems."""
-    from .anchor import find_selector
-    from .load import Problems
-
-    problems = Problems()
-    probe = Annotation(selector, Location(article.source_path))
-    spans = find_selector(probe, article, problems)
-    return [(s.start, s.end) for s in spans], list(problems)
-
-
-def _anchor(article: Article, tqs: dict[str, Any], tps: dict[str, Any] | None) -> tuple[int, int] | str:
-    """Return the span a W3C quote selector picks in ARTICLE, or why there is none."""
-    exact = tqs["exact"]
-    quote = " ".join(exact.split())
-    if not quote:
-        return "its TextQuoteSelector quotes no words"
-    lead, trail = exact[: len(exact) - len(exact.lstrip())], exact[len(exact.rstrip()) :]
-    prefix = str(tqs.get("prefix") or "") + lead
-    suffix = trail + str(tqs.get("suffix") or "")
-    spans, problems = _try_anchor(article, Selector(quote, prefix=prefix, suffix=suffix))
-    if len(spans) == 1 and not problems:
-        return spans[0]
-    if isinstance(tps, dict) and isinstance(tps.get("start"), int) and isinstance(tps.get("end"), int):
-        start, end = tps["start"], tps["end"]
-        if " ".join(article.text[start:end].split()) == quote:
-            alone, _ = _try_anchor(article, Selector(quote, every=True))
-            matching = [(s, e) for s, e in (alone or []) if s <= start + len(lead) and end - len(trail) <= e]
-            if matching:
-                return matching[0]
-    alone, _ = _try_anchor(article, Selector(quote))
-    if len(alone) == 1 and problems and problems[0].code == "M306":
-        return alone[0]  # the only place the words occur: the context came from another rendering of the page
-    if not problems:
-        return "it does not anchor"
-    first = problems[0]
-    return f"{first.message}" + (f" ({first.hint})" if first.hint else "")
-
-
-def minimal_selector(article: Article, start: int, end: int) -> dict[str, Any]:
-    """Return the shortest quote/prefix/suffix/occurrence that the checker anchors at START..END."""
-    quote = " ".join(article.text[start:end].split())
-    spans, problems = _try_anchor(article, Selector(quote))
-    if spans == [(start, end)] and not problems:
-        return {"quote": quote}
-    text = article.text
-    block_start, block_end = article.blocks[_block_of(article, start)]
-    for size in range(1, 80):
-        lo, hi = max(block_start, start - size), min(block_end, end + size)
-        while lo > block_start and not text[lo - 1].isspace():
-            lo -= 1  # whole words only, for whoever reads the YAML
-        while hi < block_end and not text[hi].isspace():
-            hi += 1
-        for key, context in (("prefix", text[lo:start]), ("suffix", text[end:hi])):
-            if not context.strip():
-                continue
-            context = re.sub(r"\s+", " ", context)
-            selector = Selector(quote, prefix=context) if key == "prefix" else Selector(quote, suffix=context)
-            spans, problems = _try_anchor(article, selector)
-            if spans == [(start, end)] and not problems:
-                return {"quote": quote, key: context}
-    spans, _ = _try_anchor(article, Selector(quote, every=True))
-    if (start, end) in spans:
-        return {"quote": quote, "occurrence": spans.index((start, end)) + 1}
-    raise ValueError(f"no selector anchors {quote!r} at {start}")
-
-
-def _block_of(article: Article, offset: int) -> int:
-    for i, (start, end) in enumerate(article.blocks):
-        if start <= offset <= end:
-            return i
-    return 0
-
-
-_ORDER = {
-    "mentions": ("entity", "quote", "prefix", "suffix", "occurrence"),
-    "claims": (
-        "id",
-        "quote",
-        "prefix",
-        "suffix",
-        "occurrence",
-        "claimant",
-        "about",
-        "status",
-        "sources",
-        "summary",
-        "review",
-    ),
-    "events": ("id", "quote", "prefix", "suffix", "occurrence", "date", "title", "entities", "note"),
-    "notes": ("quote", "prefix", "suffix", "occurrence", "text"),
-}
-
-
-def _yaml_item(section: str, item: dict[str, Any]) -> list[str]:
-    """Return ITEM as the lines of one YAML list item ("- key: value", then "  key: value")."""
-    import yaml
-
-    ordered = {k: item[k] for k in _ORDER[section] if k in item}
-    text = yaml.safe_dump([ordered], allow_unicode=True, sort_keys=False, default_flow_style=False, width=1 << 30)
-    return text.rstrip("\n").split("\n")
-
-
-def insert_items(text: str, additions: dict[str, list[list[str]]], comment: str) -> tuple[str, list[tuple[int, int]]]:
-    """Insert the lines of each new item at the end of its section of the YAML TEXT.
-
-    Items are indented like the section's existing items. Sections that are
-    missing are appended; an empty flow list (`notes: []`) becomes a block
-    list; any other flow list is refused. The existing lines are kept as they
-    are, comments and order included. Returns the new text and each item's
-    (first, last) 1-based line: mentions, claims, events, notes, each list's
-    items in the order given.
-    """
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.replace("\r\n", "\n").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    before: dict[int, list[tuple[str, int | None]]] = {}
-    counter = 0
-    owners_order: list[int] = []
-    appended: list[tuple[str, int | None]] = []
-    for section in _SECTIONS:
-        items = additions.get(section)
-        if not items:
-            continue
-        head = next((i for i, line in enumerate(lines) if re.match(rf"{section}\s*:", line)), None)
-        indent = "  "
-        if head is None:
-            chunk: list[tuple[str, int | None]] = [("", None), (f"{section}:", None), (f"{indent}# {comment}", None)]
-            target = appended
-        else:
-            rest = re.sub(r"\s+#.*$", "", lines[head].split(":", 1)[1]).strip()
-            if rest == "[]":
-                lines[head] = f"{section}:"
-            elif rest:
-                raise ImportFailure(
-                    f"{section}: is written as a flow list ({rest[:40]});"
-                    " write it as a block list (- item per line) first",
-                    1,
-                )
-            end = next(
-                (
-                    i
-                    for i in range(head + 1, len(lines))
-                    if re.match(r"[^\s#]", lines[i]) and not lines[i].startswith("-")
-                ),
-                len(lines),
-            )
-            body = [i for i in range(head + 1, end) if lines[i].strip() and not lines[i].startswith("#")]
-            dash = next((re.match(r"(\s*)-", lines[i]) for i in body if re.match(r"\s*-", lines[i])), None)
-            indent = dash.group(1) if dash else indent
-            chunk = [(f"{indent}# {comment}", None)]
-            target = before.setdefault((body[-1] if body else head) + 1, [])
-        for item_lines in items:
-            owners_order.append(counter)
-            chunk += [(indent + line if line.strip() else line, counter) for line in item_lines]
-            counter += 1
-        target += chunk
-    out: list[tuple[str, int | None]] = []
-    for i, line in enumerate(lines):
-        out += before.get(i, [])
-        out.append((line, None))
-    out += before.get(len(lines), [])
-    out += appended
-    ranges: dict[int, tuple[int, int]] = {}
-    for number, (_, owner) in enumerate(out, 1):
-        if owner is not None:
-            first, _last = ranges.get(owner, (number, number))
-            ranges[owner] = (first, number)
-    new_text = newline.join(line for line, _ in out) + newline
-    return new_text, [ranges[o] for o in owners_order]
-
-
-def import_annotations(config: Config, source: Path, slug: str) -> ImportReport:
-    """Append the W3C annotations in SOURCE to the annotation file of article SLUG.
-
-    SOURCE holds an Annotation, a list of them, an AnnotationPage, or an
-    AnnotationCollection with items or first.items. Each annotation is
-    anchored by its TextQuoteSelector exactly as the checker anchors a quote
-    with prefix and suffix. If its prefix or suffix do not match (a tool that
-    quoted another rendering of the page), the words are still taken where a
-    TextPositionSelector beside it points at them, or where they occur only
-    once. It is then mapped by motivation and bodies:
-
-    - commenting (or no motivation, with a text body): a note with the text;
-    - identifying, tagging, classifying with a body naming an entity (its
-      page on this site, its Wikidata item, or its exact name or alias): a
-      mention;
-    - assessing with a text body giving a status: a claim, with summary
-      (describing), review (commenting), claimant (identifying), about
-      (tagging) and sources (linking to the source's page sources/ID.html, to
-      sources.html#source-ID as exported before, or to a source's URL);
-    - describing with a date (tagging) and a title: an event.
-
-    Items are written with the shortest quote/prefix/suffix/occurrence that
-    the checker anchors at the same words; claim and event ids come from the
-    annotation's id where it is one of ours, else from their words. Nothing
-    is written unless the result passes the checker; annotations that do not
-    anchor, cannot be mapped, are already there, or would make the checker
-    fail are reported (file, which annotation, why), never dropped silently.
-    """
-    from .anchor import anchor_article, make_markdown
-    from .load import Problems, load_content
-    from .pipeline import check
-
-    if not source.is_file():
-        raise ImportFailure(f"{source}: no such file")
-    try:
-        data = json.loads(source.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ImportFailure(f"{source}: not JSON: {err}", 1) from None
-    before = [p for p in check(config) if p.severity == "error"]
-    if before:
-        raise ImportFailure(
-            f"the content has {len(before)} error(s) already; fix them first (python build.py check)\n"
-            + "\n".join(map(str, before)),
-            1,
-        )
-    problems = Problems()
-    content = load_content(config.content_dir, problems)
-    article = next((a for a in content.articles if a.slug == slug), None)
-    if article is None:
-        known = ", ".join(sorted(a.slug for a in content.articles)) or "none"
-        raise ImportFailure(f"no article {slug!r} in {config.content_dir} (articles: {known})")
-    anchor_article(article, make_markdown(), problems)
-    resolver = _Resolver(content, site_base(config))
-    taken = {
-        (kind, item.id)
-        for a in content.articles
-        for kind, items in (("claims", a.claims), ("events", a.events))
-        for item in items
-    }
-    present = {
-        _sameness(_SECTION_OF[type(a)], span.start, span.end, _fields_of(a)): a.where
-        for a in article.annotations
-        for span in a.spans
-    }
-    report = ImportReport()
-    for number, annotation in enumerate(read_w3c(data), 1):
-        label = f"annotation {number}"
-        if isinstance(annotation, dict) and isinstance(annotation.get("id"), str):
-            label += f" ({annotation['id']})"
-        if not isinstance(annotation, dict):
-            report.rejected.append(f"{source}: {label}: not imported: it is not a JSON object")
-            continue
-        mapped = _map(annotation, resolver)
-        if isinstance(mapped, str):
-            report.rejected.append(f"{source}: {label}: not imported: {mapped}")
-            continue
-        section, fields = mapped
-        tqs, tps = _quote_selector(annotation)
-        if tqs is None:
-            report.rejected.append(f"{source}: {label}: not imported: it has no TextQuoteSelector to anchor it")
-            continue
-        anchored = _anchor(article, tqs, tps)
-        if isinstance(anchored, str):
-            report.rejected.append(f"{source}: {label}: not imported: {anchored}")
-            continue
-        same = _sameness(section, *anchored, fields)
-        if same in present:
-            where = present[same]
-            there = f"{where}" if where.line else "this import"
-            report.rejected.append(
-                f"{source}: {label}: not imported: the same {section[:-1]} of the same words is already at {there}"
-            )
-            continue
-        present[same] = Location(source)
-        item = {**minimal_selector(article, *anchored), **fields}
-        if section in ("claims", "events"):
-            prefix = "claim-" if section == "claims" else "event-"
-            base = _fragment_id(annotation, prefix) or slugify(
-                fields.get("title") or fields.get("summary") or item["quote"]
-            )
-            new_id, n = base, 1
-            while (section, new_id) in taken:
-                n += 1
-                new_id = f"{base}-{n}"
-            taken.add((section, new_id))
-            item["id"] = new_id
-        report.imported.append(Imported(label, section, item, anchored))
-    _write_checked(config, article, source, report)
-    return report
-
-
-_SECTION_OF = {Mention: "mentions", Claim: "claims", Event: "events", Note: "notes"}
-
-
-def _fields_of(annotation: Annotation) -> dict[str, Any]:
-    if isinstance(annotation, Mention):
-        return {"entity": annotation.entity}
-    if isinstance(annotation, Event):
-        return {"date": str(annotation.date)}
-    if isinstance(annotation, Note):
-        return {"text": annotation.text}
-    return {}
-
-
-def _sameness(section: str, start: int, end: int, fields: dict[str, Any]) -> tuple[Any, ...]:
-    """Return what makes two annotations the same: kind, words, and the entity, date or note text."""
-    detail = {"mentions": "entity", "events": "date", "notes": "text"}.get(section)
-    value = " ".join(str(fields.get(detail, "")).split()) if detail else ""
-    return (section, start, end, value)
-
-
-def _write_checked(config: Config, article: Article, source: Path, report: ImportReport) -> None:
-    """Write the imported items into ARTICLE's annotation file, leaving out any the checker rejects."""
-    from .pipeline import check
-
-    path = article.annotations_path or article.source_path.with_suffix(".yml")
-    original = (
-        path.read_text(encoding="utf-8")
-        if path.is_file()
-        else ("# yaml-language-server: $schema=../../marginalia/schemas/annotations.schema.json\n")
-    )
-    bom = "\ufeff" if original.startswith("\ufeff") else ""
-    original = original[len(bom) :]
-    comment = f"imported from {source.name}"
-    with tempfile.TemporaryDirectory(prefix="marginalia-import-") as tmp:
-        copy = Path(tmp) / "content"
-        shutil.copytree(config.content_dir, copy, symlinks=True)
-        copy_path = copy / path.relative_to(config.content_dir)
-        trial = replace(config, content_dir=copy, site_dir=Path(tmp) / "site")
-        while report.imported:
-            additions: dict[str, list[list[str]]] = {}
-            order = sorted(range(len(report.imported)), key=lambda i: _SECTIONS.index(report.imported[i].section))
-            for i in order:
-                entry = report.imported[i]
-                additions.setdefault(entry.section, []).append(_yaml_item(entry.section, entry.item))
-            text, ranges = insert_items(original, additions, comment)
-            copy_path.write_text(bom + text, encoding="utf-8")
-            errors = [p for p in check(trial) if p.severity == "error"]
-            if not errors:
-                break
-            owned = {order[k]: r for k, r in enumerate(ranges)}
-            culprits: dict[int, list[str]] = {}
-            for problem in errors:
-                hits = [
-                    i for i, (a, b) in owned.items() if problem.where.path == copy_path and a <= problem.where.line <= b
-                ]
-                if not hits:
-                    raise ImportFailure(f"importing would break the content: {problem}", 1)
-                culprits.setdefault(hits[0], []).append(
-                    f"{problem.message}" + (f" ({problem.hint})" if problem.hint else "")
-                )
-            for i in sorted(culprits, reverse=True):
-                entry = report.imported.pop(i)
-                report.rejected.append(f"{source}: {entry.label}: not imported: {'; '.join(culprits[i])}")
-        else:
-            return
-    tmp_path = path.with_name(f".{path.name}.import-{os.getpid()}")
-    tmp_path.write_text(bom + text, encoding="utf-8")
-    os.replace(tmp_path, path)
-    report.written = path
-
-
-def import_command(config: Config, source: Path, slug: str, quiet: bool = False) -> int:
-    """Run `build.py import`; return the exit code (0 all imported, 1 some not, 2 usage)."""
-    try:
-        report = import_annotations(config, source, slug)
-    except ImportFailure as err:
-        print(f"error: {err}", file=sys.stderr)
-        return err.code
-    for line in report.rejected:
-        print(line, file=sys.stderr)
-    counts = {s: sum(e.section == s for e in report.imported) for s in _SECTIONS}
-    if report.written and not quiet:
-        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-        print(f"Imported {len(report.imported)} annotation(s) into {report.written}: {summary}")
-    if report.rejected:
-        print(f"{len(report.rejected)} annotation(s) not imported", file=sys.stderr)
-        return 1
-    if not report.imported and not quiet:
-        print("No annotations found.")
-    return 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
-from .model import Annotation, Article, Claim, Content, Entity, Event, Mention, Span
+from .model import Annotation, Appearance, Article, Claim, Content, Entity, Event, Mention, Span
 
 SNIPPET_CHARS = 70
 """How much context a keyword-in-context snippet shows on each side."""
@@ -41,12 +41,12 @@ class MentionRef:
     """Text just after the mention."""
 
 
-Item = TypeVar("Item", Claim, Event)
+Item = TypeVar("Item", Claim, Event, Appearance)
 
 
 @dataclass(slots=True)
 class Placed(Generic[Item]):
-    """A claim or event with the article it is in and the entities it concerns."""
+    """A claim or event (or an appearance of one) with the article it is in and the entities it concerns."""
 
     item: Item
     article: Article
@@ -86,7 +86,13 @@ class Index:
     events_by_month: dict[str, list[Placed[Event]]] = field(default_factory=dict)
     """Month (YYYY-MM) → the events that start in it (those dated to the month or the day), in date order."""
     timeline_entries: dict[str, str] = field(default_factory=dict)
-    """Event id → its entry in timeline.json, for those whose ArticleIndex has it."""
+    """Event id → its entry in timeline.json, for those whose ArticleIndex has it and no other article reports."""
+    appearances: dict[tuple[str, str], list[Placed[Appearance]]] = field(default_factory=dict)
+    """("claim" or "event", id) → the passages of other articles that report it, oldest article first."""
+
+    def reported(self, kind: str, item_id: str) -> list[Placed[Appearance]]:
+        """Return the appearances of the claim or event ITEM_ID (KIND "claim" or "event"), oldest article first."""
+        return self.appearances.get((kind, item_id), [])
 
     def related(self, entity_id: str) -> list[tuple[Entity, int]]:
         """Return the entities most often mentioned in the same paragraphs as ENTITY_ID, with how often.
@@ -120,20 +126,25 @@ class ArticleIndex:
     """(slug, title, date) of the article, as entity pages show it."""
     timeline: list[str] = field(default_factory=list)
     """Each of its events' entry in timeline.json, as JSON text (export.timeline_entry), if made when it was read."""
+    appearances: list[Placed[Appearance]] = field(default_factory=list)
+    """Its passages that report a claim or event (defined in another article), with the entities they mention."""
 
     def view_of(self, entity_id: str) -> tuple[Any, ...]:
         """Return everything the page of ENTITY_ID shows of this article, to tell whether it changed."""
         mentions = tuple((r.span.id, r.before, r.words, r.after) for e, r in self.mentions if e == entity_id)
         claims = tuple(shown(p) for p in self.claims if any(e.id == entity_id for e in p.entities))
         events = tuple(shown(p) for p in self.events if any(e.id == entity_id for e in p.entities))
+        reports = tuple(shown(p) for p in self.appearances if any(e.id == entity_id for e in p.entities))
         pairs = tuple(sorted(self.pairs.get(entity_id, {}).items()))
-        return (self.heading, mentions, claims, events, pairs)
+        return (self.heading, mentions, claims, events, reports, pairs)
 
 
-def shown(placed: Placed[Claim] | Placed[Event]) -> tuple[Any, ...]:
-    """Return everything a page can show of a placed claim or event, to tell whether it changed."""
+def shown(placed: Placed[Claim] | Placed[Event] | Placed[Appearance]) -> tuple[Any, ...]:
+    """Return everything a page can show of a placed claim, event or appearance, to tell whether it changed."""
     item, ids = placed.item, tuple(e.id for e in placed.entities)
     where = item.spans[0].id if item.spans else ""
+    if isinstance(item, Appearance):
+        return (item.kind, item.id, str(item.date or ""), where, ids)
     if isinstance(item, Claim):
         return (
             item.id,
@@ -165,6 +176,7 @@ def index_article(article: Article, content: Content) -> ArticleIndex:
             Placed(c, article, _entities_of(c, [c.claimant, *c.about], mentioned, content)) for c in article.claims
         ],
         events=[Placed(e, article, _entities_of(e, e.entities, mentioned, content)) for e in article.events],
+        appearances=[Placed(a, article, _entities_of(a, [], mentioned, content)) for a in article.appearances],
         pairs={entity_id: dict(counter) for entity_id, counter in pairs.items()},
         heading=(article.slug, article.title, article.date),
     )
@@ -176,27 +188,36 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
     PARTS, if given, holds what `index_article` returned for some articles, by slug.
     """
     index = Index(entities=content.entities)
+    read: list[ArticleIndex] = []
     for article in content.articles:
         part = parts.get(article.slug) if parts is not None else None
         if part is None:
             part = index_article(article, content)
             if parts is not None:
                 parts[article.slug] = part
+        read.append(part)
         for entity_id, ref in part.mentions:
             index.mentions[entity_id].append(ref)
         index.entities_of_article[article.slug] = part.entities
         index.articles_by_month.setdefault(month_of(article.date), []).append(article)
+        for appearance in part.appearances:
+            index.appearances.setdefault((appearance.item.kind, appearance.item.id), []).append(appearance)
+        for entity_id, counter in part.pairs.items():
+            index.pairs[entity_id].append(counter)
+    for reports in index.appearances.values():
+        reports.sort(key=lambda p: (p.article.date, p.article.slug))
+    for part in read:
         for placed in part.claims:
+            placed = _with_reports(placed, "claim", index)
             index.claims.append(placed)
             for entity in placed.entities:
                 index.claims_of_entity[entity.id].append(placed)
             for source_id in placed.item.sources:
                 index.claims_of_source[source_id].append(placed)
-        index.timeline.extend(part.events)
+        index.timeline.extend(_with_reports(placed, "event", index) for placed in part.events)
         if part.timeline:
-            index.timeline_entries.update(zip((placed.item.id for placed in part.events), part.timeline, strict=True))
-        for entity_id, counter in part.pairs.items():
-            index.pairs[entity_id].append(counter)
+            entries = zip((placed.item.id for placed in part.events), part.timeline, strict=True)
+            index.timeline_entries.update((i, e) for i, e in entries if ("event", i) not in index.appearances)
     index.timeline.sort(
         key=lambda p: (
             p.item.date.sort_key,
@@ -217,6 +238,18 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
         for source_id in entity.sources:
             index.entities_of_source[source_id].append(entity)
     return index
+
+
+def _with_reports(placed: Placed[Item], kind: str, index: Index) -> Placed[Item]:
+    """Return PLACED, a claim or event, with the entities the passages reporting it mention as well.
+
+    A new Placed: the one in the article's ArticleIndex is kept from one build to the next.
+    """
+    reports: list[Placed[Appearance]] = index.appearances.get((kind, placed.item.id), [])
+    if not reports:
+        return placed
+    entities = _unique([*placed.entities, *(e for report in reports for e in report.entities)])
+    return Placed(placed.item, placed.article, entities)
 
 
 def month_of(day: str) -> str:

@@ -33,8 +33,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import cache, export
-from .changes import moved, neighbours_stale, stale_pages
-from .check import Contribution, NameFinder, article_ids, check_duplicate_ids, check_registry_references, warn_unused
+from .changes import moved, neighbours_stale, shared_pages, stale_pages
+from .check import (
+    Contribution,
+    NameFinder,
+    Shared,
+    article_ids,
+    check_duplicate_ids,
+    check_registry_references,
+    check_shared,
+    shared_keys,
+    spans_articles,
+    warn_unused,
+)
 from .config import Config, load_config
 from .errors import ContentError, Problem
 from .index import ArticleIndex, Index, build_index
@@ -123,6 +134,10 @@ class LiveSite:
         self._ids: Counter[tuple[str, str]] = Counter()
         self._duplicated = 0
         """How many of the ids in _ids are given more than once."""
+        self._shared: dict[tuple[str, ...], list[Shared]] = {}
+        """Each group of `check.shared_keys` → the claims and events of every article in it."""
+        self._spanning: set[tuple[str, ...]] = set()
+        """The groups of _shared that `check_shared` must look at (`check.spans_articles`)."""
         self._slugs: set[str] = set()
         """The slugs of every article file, whether it could be read or not."""
         self._incomplete: set[str] = set()
@@ -203,6 +218,8 @@ class LiveSite:
         self._parts.clear()
         self._ids.clear()
         self._duplicated = 0
+        self._shared.clear()
+        self._spanning.clear()
         self._slugs.clear()
         self._incomplete.clear()
         self._references.clear()
@@ -318,6 +335,7 @@ class LiveSite:
         index: Index | None = None
         if dirty:
             index = build_index(site, parts)
+            dirty = shared_pages(dirty, index)
             plan = renderer.plan(site, index)
             dirty |= neighbours_stale(plan, self.config.site_dir)
             pages += [plan[path]() for path in sorted(dirty) if path in plan]
@@ -344,6 +362,8 @@ class LiveSite:
         check_registry_references(site, self._slugs, problems)
         if self._duplicated:
             check_duplicate_ids((item for article in site.articles for item in article_ids(article)), problems)
+        spanning = {item: None for key in self._spanning for item in self._shared[key]}  # each once, in order
+        check_shared(spanning, problems, complete=not self._incomplete)
         if not self._incomplete:  # else they may be what an article with errors mentions or cites
             unmentioned = [site.entities[i] for i in self._unmentioned]
             warn_unused(unmentioned, [site.sources[i] for i in self._uncited], problems)
@@ -381,6 +401,10 @@ class LiveSite:
         for key in cached.ids:
             self._ids[key] += 1
             self._duplicated += self._ids[key] == 2
+        for item in cached.contribution.shared:
+            for group in shared_keys(item):
+                self._shared.setdefault(group, []).append(item)
+                self._regroup(group)
         self._mentioned.update(cached.contribution.mentioned)  # articles that mention each entity
         self._cited.update(cached.contribution.cited)
 
@@ -396,8 +420,22 @@ class LiveSite:
             for key in cached.ids:
                 self._ids[key] -= 1
                 self._duplicated -= self._ids[key] == 1
+            for item in cached.contribution.shared:
+                for group in shared_keys(item):
+                    self._shared[group].remove(item)
+                    self._regroup(group)
             self._mentioned.subtract(cached.contribution.mentioned)
             self._cited.subtract(cached.contribution.cited)
+
+    def _regroup(self, group: tuple[str, ...]) -> None:
+        """Note whether GROUP of _shared is one `check_shared` must look at, or forget it if empty."""
+        items = self._shared[group]
+        if not items:
+            del self._shared[group]
+        if items and spans_articles(items):
+            self._spanning.add(group)
+        else:
+            self._spanning.discard(group)
 
     def _with_articles(self) -> list[tuple[_Cached, Article]]:
         return [(c, c.found.article) for c in self._articles.values() if c.found.article is not None]

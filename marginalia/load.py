@@ -25,6 +25,7 @@ import yaml
 
 from .errors import Problem
 from .model import (
+    Appearance,
     Article,
     Claim,
     Content,
@@ -702,6 +703,9 @@ def _load_annotations(article: Article, path: Path, problems: Problems) -> None:
     for i, item in items("mentions"):
         article.mentions.append(Mention(**common("mentions", i, item), entity=intern(item["entity"])))
     for i, item in items("claims"):
+        if _is_appearance(item, _CLAIM_FIELDS):
+            article.appearances.append(Appearance(**common("claims", i, item), kind="claim", id=item["id"]))
+            continue
         article.claims.append(
             Claim(
                 **common("claims", i, item),
@@ -715,9 +719,15 @@ def _load_annotations(article: Article, path: Path, problems: Problems) -> None:
             )
         )
     for i, item in items("events"):
-        date = _event_date(item["date"], Location(path, *marks[("events", i, "date")]), problems)
-        if date is None:
+        date = None
+        if "date" in item:
+            date = _event_date(item["date"], Location(path, *marks[("events", i, "date")]), problems)
+            if date is None:
+                continue
+        if _is_appearance(item, _EVENT_FIELDS):
+            article.appearances.append(Appearance(**common("events", i, item), kind="event", id=item["id"], date=date))
             continue
+        assert date is not None  # the schema requires it of a definition
         article.events.append(
             Event(
                 **common("events", i, item),
@@ -730,6 +740,17 @@ def _load_annotations(article: Article, path: Path, problems: Problems) -> None:
         )
     for i, item in items("notes"):
         article.notes.append(Note(**common("notes", i, item), text=item["text"]))
+
+
+_CLAIM_FIELDS = ("status", "sources", "claimant", "about", "summary", "review")
+"""What defines a claim: a claim with none of them is an appearance of one defined elsewhere."""
+_EVENT_FIELDS = ("title", "entities", "note")
+"""What defines an event: an event with none of them (a date alone may be given) is an appearance."""
+
+
+def _is_appearance(item: dict[str, Any], fields: tuple[str, ...]) -> bool:
+    """Tell whether ITEM, a claim or an event, gives none of the FIELDS that define one: it reports one."""
+    return not any(key in item for key in fields)
 
 
 def _interned(ids: list[str]) -> list[str]:

@@ -228,6 +228,22 @@ class Event(Annotation):
 
 
 @dataclass(slots=True)
+class Appearance(Annotation):
+    """A passage that reports a claim or an event defined in another article (or earlier in this one).
+
+    It is written as the claim or event with its id and quote only: the
+    definition, once on the site, carries the status, sources, date and title.
+    """
+
+    kind: str = "event"
+    """"claim" or "event"."""
+    id: str = ""
+    """Id of the claim or event it reports."""
+    date: EventDate | None = None
+    """Events: the date at the precision this article gives, if it gives one."""
+
+
+@dataclass(slots=True)
 class Note(Annotation):
     """An editor's remark on a passage, shown in the margin."""
 
@@ -273,6 +289,8 @@ class Article:
     claims: list[Claim] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    appearances: list[Appearance] = field(default_factory=list)
+    """Its passages that report a claim or an event defined elsewhere."""
     text: str = ""
     """Plain text of the rendered article (title first), as anchors see it."""
     blocks: list[tuple[int, int]] = field(default_factory=list)
@@ -293,7 +311,7 @@ class Article:
 
     @property
     def annotations(self) -> list[Annotation]:
-        """Return every annotation of the article, in file order by kind."""
+        """Return every annotation of the article, in file order by kind; its appearances apart."""
         return [*self.mentions, *self.claims, *self.events, *self.notes]
 
 

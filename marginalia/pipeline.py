@@ -34,12 +34,13 @@ from typing import Any
 
 from . import cache
 from .anchor import anchor_article, make_markdown
-from .changes import neighbours_stale, stale_pages
+from .changes import neighbours_stale, shared_pages, stale_pages
 from .check import (
     Contribution,
     NameFinder,
     article_ids,
     article_references,
+    article_shared,
     site_problems,
     unannotated_names,
     unsourced_claims,
@@ -267,6 +268,8 @@ def _prepare(
     if key is not None and previous is not None:
         read = [r for r in results if r.path.name not in reused_names]
         stale = _stale(config, key, previous, read, hashes, entities)
+        if stale is not None:
+            stale = shared_pages(stale, index)
     return Prepared(
         problems,
         content,
@@ -382,11 +385,19 @@ def contribution(found: ArticleResult) -> Contribution:
         date=article.date if article is not None else "",
         problems=[*found.problems, *found.references],
         ids=article_ids(article) if article is not None else [],
+        shared=article_shared(article, _event_entities(part)) if article is not None else [],
         mentioned=frozenset([entity.id for entity in part.entities]) if part is not None else frozenset(),
         cited=frozenset(s for claim in article.claims for s in claim.sources) if article is not None else frozenset(),
         complete=found.complete,
         read=article is not None,
     )
+
+
+def _event_entities(part: ArticleIndex | None) -> dict[str, frozenset[str]]:
+    """Return event id → the ids of its entities (listed or mentioned in its quote), of the events of PART."""
+    if part is None:
+        return {}
+    return {placed.item.id: frozenset(e.id for e in placed.entities) for placed in part.events}
 
 
 def prepare_to_read(renderer: Renderer) -> None:

@@ -408,6 +408,8 @@ def _add_annotation_rules(md: MarkdownIt) -> None:
         "claim_close": _claim_close,
         "event_open": _event_open,
         "event_close": lambda self, tokens, idx, options, env: "</span>",
+        "appearance_open": _appearance_open,
+        "appearance_close": lambda self, tokens, idx, options, env: "</span>",
         "note_open": _note_open,
         "note_close": _note_close,
     }
@@ -465,6 +467,12 @@ def _claim_close(self: Any, tokens: list[Token], idx: int, options: Any, env: di
 
 def _event_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
     return f'<span class="event"{_id_attr(tokens[idx])}>'
+
+
+def _appearance_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """Mark a passage that reports a claim or event defined elsewhere: the timeline and claims pages link to it."""
+    kind = tokens[idx].meta["annotation"].kind
+    return f'<span class="appearance appearance-{_attr(kind)}"{_id_attr(tokens[idx])}>'
 
 
 def _note_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:

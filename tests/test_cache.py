@@ -296,6 +296,41 @@ def test_an_article_added_renders_the_pages_of_its_own_month_year_and_sources(
     assert 'href="2019-05.html"' in (config.site_dir / "claims/2020-03.html").read_text()
 
 
+A_REPORTING = (
+    ARTICLES["a"][1]
+    + (
+        "events:\n  - {id: seen, quote: Ada saw}\n"  # appearances of b's event and claim
+        "claims:\n  - {id: large, quote: the engine}\n"
+    )
+)
+REPORTED = ["timeline.html", "timeline.json", "timeline/1843.html", "claims.html", "claims/2020-03.html"]
+"""The pages that show b's event and claim, which show each article that reports them too."""
+
+
+def test_an_appearance_added_or_removed_in_another_article_renders_the_pages_of_what_it_reports(
+    annotated, rendered: list[str], tmp_path: Path
+) -> None:
+    project, config = annotated
+    project.article("a", ARTICLES["a"][0], A_REPORTING)
+    build(config, use_cache=True)
+    assert {*REPORTED, "sources/notes.html", "entities/ada.html"} <= set(rendered)  # ada: in a's words of the event
+    assert "articles/a.html#event-seen" in (config.site_dir / "timeline/1843.html").read_text()
+    assert files(config.site_dir) == from_scratch(config, tmp_path / "added")
+
+    rendered.clear()
+    project.article("b", ARTICLES["b"][0], B_WITH_CLAIM.replace("London seen", "London sighted"))
+    build(config, use_cache=True)  # the definition changed: the entity only a's appearance names shows it too
+    assert "entities/ada.html" in rendered
+    assert files(config.site_dir) == from_scratch(config, tmp_path / "retitled")
+
+    rendered.clear()
+    project.article("a", *ARTICLES["a"])
+    build(config, use_cache=True)
+    assert set(REPORTED) <= set(rendered)
+    assert "articles/a.html" not in (config.site_dir / "timeline/1843.html").read_text()
+    assert files(config.site_dir) == from_scratch(config, tmp_path / "removed")
+
+
 def test_check_reads_only_what_changed_and_finds_what_reading_everything_finds(site, reads: list[str]) -> None:
     """`check` takes what the last build found in the unchanged articles (a warning in a among it)."""
     project, config = site
@@ -349,6 +384,22 @@ def test_check_finds_across_articles_from_what_the_cache_keeps_of_each(
         ("W503", "sources.yml"),
     ]
     assert checked(["b.md"]) == expected  # c1, London unannotated, c2; london never mentioned; wire never cited
+    # An appearance in b of a's claim c1, then of an event a defines, at another date: from what the cache keeps of a.
+    project.article(
+        "b", ARTICLES["b"][0], ARTICLES["b"][1] + "claims:\n  - {id: c1, quote: large}\n", date="2020-03-14"
+    )
+    assert checked(["b.md"]) == [("W504", "a.yml"), ("W503", "sources.yml")]  # wire: b cites it no longer
+    project.article(
+        "a", "Ada saw the engine.\n", ARTICLES["a"][1] + "events:\n  - {id: e, quote: saw, date: '1843', title: T}\n"
+    )
+    assert ("M206", "b.yml") in checked(["a.md", "b.md"])  # c1 is defined nowhere now (b: changed since the build)
+    appearance = "events:\n  - {id: e, quote: large, date: '1843-05'}\n"
+    project.article("b", ARTICLES["b"][0], ARTICLES["b"][1] + appearance, date="2020-03-14")
+    build(config, use_cache=True)
+    project.article("b", ARTICLES["b"][0], ARTICLES["b"][1] + appearance.replace("1843-05", "1843"), date="2020-03-14")
+    assert ("W505", "b.yml") not in checked(["b.md"])
+    project.article("b", ARTICLES["b"][0], ARTICLES["b"][1] + appearance, date="2020-03-14")
+    assert ("W505", "b.yml") in checked([])  # as built: both from the cache
 
 
 def test_a_build_without_the_cache_removes_it(annotated, reads: list[str], tmp_path: Path) -> None:

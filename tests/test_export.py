@@ -1,13 +1,11 @@
-"""Open standards out, search in: the W3C annotation export and import,
+"""Open standards out, search in: the W3C annotation export,
 schema.org JSON-LD, the TimelineJS file, sitemap, feed, robots.txt and the
 Pagefind search index."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -15,16 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from marginalia import export
-from marginalia.anchor import anchor_article, make_markdown
 from marginalia.cli import main
 from marginalia.config import Config
-from marginalia.load import Problems, load_content
-from marginalia.model import Article, Content
+from marginalia.model import Article
 from marginalia.pipeline import _prepare, build
-from tests.conftest import FIXTURE_CONTENT
 from tests.w3c import COLLECTION_MUSTS, standalone, w3c
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,271 +166,6 @@ def test_golden_seed_export(seed_config: Config, seed, seed_article, request: py
         GOLDEN.write_text(actual, encoding="utf-8")
         return
     assert actual == GOLDEN.read_text(encoding="utf-8"), "the export changed: review it, then rerun with --regen-golden"
-
-
-# --- Import ----------------------------------------------------------------------------------------
-
-
-def write_config(root: Path, site_url: str = "") -> Path:
-    config = root / "mkdocs.yml"
-    config.write_text(
-        f"site_name: Test\ndocs_dir: content\nsite_dir: site\nextra:\n  marginalia:\n    templates_dir: {ROOT / 'templates'}\n"
-        + (f"site_url: {site_url}\n" if site_url else ""),
-        encoding="utf-8",
-    )
-    return config
-
-
-def anchors(content: Content, slug: str) -> set[tuple[Any, ...]]:
-    """Return what every annotation of article SLUG says, and where."""
-    article = next(a for a in content.articles if a.slug == slug)
-    found: set[tuple[Any, ...]] = set()
-    for m in article.mentions:
-        found |= {("mention", m.entity, s.start, s.end, s.id) for s in m.spans}
-    for c in article.claims:
-        found |= {
-            ("claim", c.id, c.status, tuple(c.sources), c.claimant, tuple(c.about), c.summary, c.review, s.start, s.end)
-            for s in c.spans
-        }
-    for e in article.events:
-        found |= {("event", e.id, str(e.date), e.title, tuple(e.entities), e.note, s.start, s.end) for s in e.spans}
-    for n in article.notes:
-        found |= {("note", " ".join(n.text.split()), s.start, s.end, s.id) for s in n.spans}
-    return found
-
-
-def load_anchored(content_dir: Path) -> Content:
-    problems = Problems()
-    content = load_content(content_dir, problems)
-    for article in content.articles:
-        anchor_article(article, make_markdown(), problems)
-    assert not [p for p in problems if p.severity == "error"], [str(p) for p in problems]
-    return content
-
-
-@pytest.fixture
-def bare_copy(tmp_path: Path) -> Path:
-    """Return a copy of the project whose seed article has no annotation file."""
-    shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
-    (tmp_path / "content" / "articles" / f"{SEED}.yml").unlink()
-    return write_config(tmp_path)
-
-
-@pytest.mark.parametrize("site_url", ["", SITE_URL], ids=["relative", "absolute"])
-def test_export_then_import_gives_the_same_anchors_back(
-    seed_config: Config, seed, bare_copy: Path, site_url: str, capsys
-) -> None:  # type: ignore[no-untyped-def]
-    """Exported, then imported into a copy without annotations: every anchor and field comes back, and check passes."""
-    content = seed[0]
-    article = next(a for a in content.articles if a.slug == SEED)
-    exported = bare_copy.parent / "seed.jsonld"
-    exported.write_text(
-        export.dumps(export.annotation_collection(article, content, replace(seed_config, site_url=site_url))),
-        encoding="utf-8",
-    )
-    write_config(bare_copy.parent, site_url)  # links under site_url are this site's; others are not
-    assert main(["import", str(exported), "--article", SEED, "-f", str(bare_copy)]) == 0
-    assert "Imported 72 annotation(s)" in capsys.readouterr().out
-    assert anchors(load_anchored(bare_copy.parent / "content"), SEED) == anchors(content, SEED)
-    assert main(["check", "--strict", "-f", str(bare_copy)]) == 0
-
-
-def test_import_appends_as_text_and_keeps_comments(seed_config: Config, seed, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    """The existing lines stay as they were, comments and order included: the import only inserts lines,
-    each new item at the end of its list; annotations already there are reported, not doubled."""
-    shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
-    config = write_config(tmp_path)
-    path = tmp_path / "content" / "articles" / f"{SEED}.yml"
-    original = path.read_text(encoding="utf-8")
-    removed = [
-        "  - entity: moscow\n    quote: Moscow\n",
-        '  - quote: a Turkish security official\n    prefix: "forces, "\n    text: The article does not name the official.\n',
-    ]
-    trimmed = original
-    for chunk in removed:
-        assert chunk in trimmed
-        trimmed = trimmed.replace(chunk, "")
-    path.write_text(trimmed, encoding="utf-8")
-    article = next(a for a in seed[0].articles if a.slug == SEED)
-    exported = tmp_path / "seed.jsonld"
-    exported.write_text(export.dumps(export.annotation_collection(article, seed[0], seed_config)), encoding="utf-8")
-    assert main(["import", str(exported), "--article", SEED, "-f", str(config)]) == 1
-    out, err = capsys.readouterr()
-    assert "Imported 2 annotation(s)" in out and "70 annotation(s) not imported" in err
-    assert "not imported: the same mention of the same words is already at" in err
-    after = path.read_text(encoding="utf-8")
-    before_lines, after_lines = trimmed.split("\n"), after.split("\n")
-    operations = difflib.SequenceMatcher(None, before_lines, after_lines, autojunk=False).get_opcodes()
-    assert {op for op, *_ in operations} == {"equal", "insert"}
-    inserted = [line for op, _, _, b1, b2 in operations if op == "insert" for line in after_lines[b1:b2]]
-    assert inserted == [
-        "  # imported from seed.jsonld",
-        "  - entity: moscow",
-        "    quote: Moscow",
-        "  # imported from seed.jsonld",
-        "  - quote: a Turkish security official",
-        "    prefix: 'forces, '",
-        "    text: The article does not name the official.",
-    ]
-    assert after.index("entity: moscow") < after.index("\nclaims:") and after.index(
-        "official\n    prefix"
-    ) > after.index("\nnotes:")
-    assert anchors(load_anchored(tmp_path / "content"), SEED) == anchors(seed[0], SEED)
-
-
-HYPOTHESIS_STYLE = {
-    "@context": "http://www.w3.org/ns/anno.jsonld",
-    "type": "AnnotationPage",
-    "items": [
-        {
-            "id": "https://hypothes.is/a/one",
-            "type": "Annotation",
-            "motivation": "commenting",
-            "body": [
-                {"type": "TextualBody", "value": "Which part of the highway?", "format": "text/markdown"},
-                {"type": "TextualBody", "purpose": "tagging", "value": "question"},
-            ],
-            "target": [
-                {
-                    "source": "https://elsewhere.example/copy-of-the-article",
-                    "selector": [
-                        {"type": "RangeSelector", "startSelector": {"type": "XPathSelector", "value": "/p[7]"}},
-                        {"type": "TextPositionSelector", "start": 4000, "end": 4017},
-                        # context as another page renders it: it does not match this site's text
-                        {
-                            "type": "TextQuoteSelector",
-                            "exact": "security corridor",
-                            "prefix": "reported and establish a ",
-                            "suffix": " on either side",
-                        },
-                    ],
-                }
-            ],
-        },
-        {
-            "id": "https://hypothes.is/a/two",
-            "type": "Annotation",
-            "motivation": "commenting",
-            "bodyValue": "A quote typed from memory.",
-            "target": {
-                "source": "https://elsewhere.example/",
-                "selector": {"type": "TextQuoteSelector", "exact": "security corridor on each side"},
-            },
-        },
-        {
-            "id": "urn:example:three",
-            "type": "Annotation",
-            "motivation": "identifying",
-            "body": "http://www.wikidata.org/entity/Q1",
-            "target": {
-                "source": "https://elsewhere.example/",
-                "selector": {"type": "TextQuoteSelector", "exact": "Moscow"},
-            },
-        },
-        {
-            "id": "urn:example:four",
-            "type": "Annotation",
-            "motivation": "highlighting",
-            "target": {
-                "source": "https://elsewhere.example/",
-                "selector": {"type": "TextQuoteSelector", "exact": "Moscow"},
-            },
-        },
-    ],
-}
-
-
-def test_foreign_annotations_are_imported_or_reported(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    """A Hypothesis-style note is imported; a quote not in the article, an unknown entity and a bare highlight are reported."""
-    shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
-    config = write_config(tmp_path)
-    source = tmp_path / "hypothesis.jsonld"
-    source.write_text(json.dumps(HYPOTHESIS_STYLE), encoding="utf-8")
-    assert main(["import", str(source), "--article", SEED, "-f", str(config)]) == 1
-    out, err = capsys.readouterr()
-    assert "Imported 1 annotation(s)" in out and "1 notes" in out
-    assert (
-        f"{source}: annotation 2 (https://hypothes.is/a/two): not imported: the quote 'security corridor on each side' is not in the article"
-        in err
-    )
-    assert "'each' where the article has 'either'" in err
-    assert f"{source}: annotation 3 (urn:example:three): not imported: its body cannot be mapped" in err
-    assert f"{source}: annotation 4 (urn:example:four): not imported: motivation highlighting cannot be mapped" in err
-    assert "3 annotation(s) not imported" in err
-    data = yaml.safe_load((tmp_path / "content" / "articles" / f"{SEED}.yml").read_text(encoding="utf-8"))
-    assert data["notes"][-1] == {"quote": "security corridor", "text": "Which part of the highway?"}
-    assert main(["check", "-f", str(config)]) == 0
-
-
-def test_an_import_that_anchors_nothing_writes_nothing(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
-    config = write_config(tmp_path)
-    path = tmp_path / "content" / "articles" / f"{SEED}.yml"
-    before = path.read_bytes()
-    source = tmp_path / "one.jsonld"
-    source.write_text(json.dumps(HYPOTHESIS_STYLE["items"][1]), encoding="utf-8")
-    assert main(["import", str(source), "--article", SEED, "-f", str(config)]) == 1
-    assert path.read_bytes() == before
-    assert [p.name for p in path.parent.iterdir() if p.name.startswith(".")] == []
-
-
-def test_an_import_the_checker_would_refuse_is_reported(project, capsys) -> None:  # type: ignore[no-untyped-def]
-    """A mention overlapping one already there (M307) is left out and reported, the rest imported."""
-    project.article(
-        "a", "Ada Lovelace saw the engine in London.\n", "mentions:\n  - entity: ada\n    quote: Ada Lovelace\n"
-    )
-    config = write_config(project.root)
-    source = project.root / "in.jsonld"
-    target = {"source": "a.html", "selector": {"type": "TextQuoteSelector", "exact": "Lovelace saw"}}
-    source.write_text(
-        json.dumps(
-            [
-                {
-                    "type": "Annotation",
-                    "id": "urn:a",
-                    "motivation": "identifying",
-                    "body": {"type": "TextualBody", "value": "Ada Lovelace"},
-                    "target": target,
-                },
-                {
-                    "type": "Annotation",
-                    "id": "urn:b",
-                    "motivation": "identifying",
-                    "body": "entities/london.html",
-                    "target": {**target, "selector": {"type": "TextQuoteSelector", "exact": "London"}},
-                },
-            ]
-        ),
-        encoding="utf-8",
-    )
-    assert main(["import", str(source), "--article", "a", "-f", str(config)]) == 1
-    err = capsys.readouterr().err
-    assert "annotation 1 (urn:a): not imported: this mention overlaps the mention 'Ada Lovelace'" in err
-    text = (project.content / "articles" / "a.yml").read_text(encoding="utf-8")
-    assert text.startswith("mentions:\n  - entity: ada\n    quote: Ada Lovelace\n")
-    assert "  - entity: london\n    quote: London\n" in text
-    assert main(["check", "-f", str(config)]) == 0
-
-
-def test_import_usage_errors_exit_2(project, capsys) -> None:  # type: ignore[no-untyped-def]
-    project.article("a", "Ada wrote.\n")
-    config = str(write_config(project.root))
-    assert main(["import", str(project.root / "missing.jsonld"), "--article", "a", "-f", config]) == 2
-    (project.root / "x.jsonld").write_text("[]", encoding="utf-8")
-    assert main(["import", str(project.root / "x.jsonld"), "--article", "nope", "-f", config]) == 2
-    assert main(["import", str(project.root / "x.jsonld"), "-f", config]) == 2  # --article is required
-    assert "no article 'nope'" in capsys.readouterr().err
-
-
-def test_read_w3c_accepts_every_container() -> None:
-    one = {"type": "Annotation", "id": "urn:1", "target": "x"}
-    assert export.read_w3c(one) == [one]
-    assert export.read_w3c([one, one]) == [one, one]
-    assert export.read_w3c({"type": "AnnotationCollection", "first": {"type": "AnnotationPage", "items": [one]}}) == [
-        one
-    ]
-    assert export.read_w3c({"type": ["AnnotationCollection"], "items": [one]}) == [one]
-    assert export.read_w3c({"type": "AnnotationPage", "items": [one]}) == [one]
 
 
 # --- schema.org JSON-LD ------------------------------------------------------------------------------
@@ -729,54 +458,3 @@ def test_search_attributes(seed_site: Path) -> None:
     assert '<div class="site-search" id="site-search"><a href="../glossary.html">' in article
     assert '<script src="../assets/search.js" defer></script>' in article
     assert "pagefind-ui.js" not in article  # search.js loads it when the search field is first focused
-
-
-def test_insert_items_follows_the_file_s_own_layout() -> None:
-    """Items go at the end of their list, indented like its items; `[]` opens up; missing lists are added; CRLF stays."""
-    text = "# header\r\nmentions:\r\n- entity: ada   # column-0 dashes\r\n  quote: Ada\r\n\r\n# about the notes\r\nnotes: []\r\n"
-    new, ranges = export.insert_items(
-        text,
-        {
-            "mentions": [["- entity: london", "  quote: London"]],
-            "notes": [["- quote: Ada", "  text: Hi."]],
-            "claims": [["- id: c", "  quote: Ada", "  status: reported"]],
-        },
-        "imported from x",
-    )
-    assert new.split("\r\n") == [
-        "# header",
-        "mentions:",
-        "- entity: ada   # column-0 dashes",
-        "  quote: Ada",
-        "# imported from x",
-        "- entity: london",
-        "  quote: London",
-        "",
-        "# about the notes",
-        "notes:",
-        "  # imported from x",
-        "  - quote: Ada",
-        "    text: Hi.",
-        "",
-        "claims:",
-        "  # imported from x",
-        "  - id: c",
-        "    quote: Ada",
-        "    status: reported",
-        "",
-    ]
-    assert ranges == [(6, 7), (17, 19), (12, 13)]  # mentions, claims, notes: the sections' order, not the file's
-    with pytest.raises(export.ImportFailure, match="flow list"):
-        export.insert_items("mentions: [{entity: ada, quote: Ada}]\n", {"mentions": [["- entity: ada"]]}, "x")
-
-
-def test_links_to_another_site_are_not_taken_for_ours(seed_config: Config, seed, bare_copy: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    """An export made under another site_url names entity pages that are not this site's: reported, not guessed."""
-    article = next(a for a in seed[0].articles if a.slug == SEED)
-    exported = bare_copy.parent / "other.jsonld"
-    collection = export.annotation_collection(article, seed[0], replace(seed_config, site_url="https://other.example/"))
-    mention = next(i for i in collection["first"]["items"] if i["id"].endswith("#m-ankara-1"))
-    mention["body"] = mention["body"][:1]  # only the entity page link: no name to go by
-    exported.write_text(json.dumps(mention), encoding="utf-8")
-    assert main(["import", str(exported), "--article", SEED, "-f", str(bare_copy)]) == 1
-    assert "identifying needs a body naming an entity of entities.yml" in capsys.readouterr().err

@@ -248,3 +248,48 @@ def test_the_first_edit_after_a_build_from_the_cache_compiles_nothing(project, m
     result = site.rebuild()
     assert not result.failed and result.rendered > 0
     assert compiled == []
+
+
+B_DEFINING = ARTICLES["b"][1] + (
+    "claims:\n  - {id: large, quote: London is large, status: disputed, sources: [notes]}\n"
+    "events:\n  - {id: seen, quote: large, date: '1843-05-01', title: London seen, entities: [london]}\n"
+)
+A_REPORTING = (
+    ARTICLES["a"][1] + "events:\n  - {id: seen, quote: Ada saw}\nclaims:\n  - {id: large, quote: the engine}\n"
+)
+
+
+def test_an_appearance_added_or_removed_in_another_article_equals_a_full_build(project, tmp_path: Path) -> None:
+    """The pages of b's event and claim list a's passages once a reports them, and not after."""
+    site = live_site(project)
+    project.article("b", ARTICLES["b"][0], B_DEFINING)
+    site.rebuild()
+    for step, written in enumerate([A_REPORTING, ARTICLES["a"][1]]):
+        project.article("a", ARTICLES["a"][0], written)
+        assert not site.rebuild().failed
+        month = (project.root / "site/timeline/1843-05.html").read_text()
+        assert ("articles/a.html#event-seen" in month) == (step == 0)
+        full = dataclasses.replace(project.config, site_dir=tmp_path / f"full{step}", search=False)
+        build(full)
+        assert files(project.root / "site") == files(tmp_path / f"full{step}")
+
+
+def test_problems_of_shared_events_are_those_check_finds(project) -> None:
+    """An appearance of an id defined nowhere, another date, a likely duplicate: as check finds them, per edit."""
+    from marginalia.pipeline import check
+
+    site = live_site(project)
+    project.article("b", ARTICLES["b"][0], B_DEFINING)
+    site.rebuild()
+    edits = [
+        ("events:\n  - {id: unseen, quote: Ada saw}\n", "M206"),
+        ("events:\n  - {id: seen, quote: Ada saw, date: '1843-05'}\n", "W505"),
+        ("events:\n  - {id: other, quote: Ada saw, date: '1843-05-01', title: T, entities: [london]}\n", "W506"),
+        ("", None),
+    ]
+    for added, code in edits:
+        project.article("a", ARTICLES["a"][0], ARTICLES["a"][1] + added)
+        result = site.rebuild()
+        codes = [p.code for p in result.problems]
+        assert [str(p) for p in result.problems] == [str(p) for p in check(site.config)]
+        assert {"M206", "W505", "W506"} & set(codes) == ({code} if code else set())

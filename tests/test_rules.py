@@ -56,6 +56,7 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int]]] = {
     "M203": ({ANN: "claims:\n  - {id: c, quote: London, status: reported, sources: [note]}\n"}, (ANN, 2)),
     "M204": ({"sources.yml": "- id: notes\n  title: T\n  article: no-such-article\n"}, ("sources.yml", 1)),
     "M205": ({"articles/B.md": '---\ntitle: "B"\ndate: "2020-01-01"\n---\n\nText.\n'}, ("articles/B.md", 0)),
+    "M206": ({ANN: "events:\n  - {id: e, quote: London}\n"}, (ANN, 2)),
     "M301": ({ANN: "mentions:\n  - {entity: london, quote: Londn}\n"}, (ANN, 2)),
     "M302": ({ANN: "mentions:\n  - {entity: ada, quote: Ada}\n"}, (ANN, 2)),
     "M303": ({ANN: "notes:\n  - {quote: London. The engine, text: T}\n"}, (ANN, 2)),
@@ -72,6 +73,22 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int]]] = {
     "W502": ({ANN: "mentions:\n  - {entity: london, quote: London}\n"}, ("entities.yml", 10)),
     "W503": ({"entities.yml": "- {id: london, name: London, kind: place}\n"}, ("sources.yml", 1)),
     "W504": ({ANN: "claims:\n  - {id: c, quote: London, status: reported}\n"}, (ANN, 2)),
+    "W505": (
+        {
+            ANN: "events:\n  - {id: e, quote: London, date: '2020-03', title: T}\n",
+            "articles/b.md": '---\ntitle: "B"\ndate: "2020-04-01"\n---\n\nIn London on March 5.\n',
+            "articles/b.yml": "events:\n  - {id: e, quote: on March 5, date: '2020-03-05'}\n",
+        },
+        ("articles/b.yml", 2),
+    ),
+    "W506": (
+        {
+            ANN: "events:\n  - {id: e, quote: in London, date: '2020-03-05', title: T, entities: [london]}\n",
+            "articles/b.md": '---\ntitle: "B"\ndate: "2020-04-01"\n---\n\nIn London on March 5.\n',
+            "articles/b.yml": "events:\n  - {id: f, quote: on March 5, date: '2020-03-05', title: T, entities: [london]}\n",
+        },
+        ("articles/b.yml", 2),
+    ),
 }
 
 
