@@ -53,6 +53,10 @@ MAX_FILE_BYTES = 1_000_000
 
 YamlPath = tuple[str | int, ...]
 Marks = dict[YamlPath, tuple[int, int]]
+"""Where each value starts, by its path; where a mapping's key is written, by (*path, KEY)."""
+
+KEY = -1
+"""The last part of the path under which Marks keep where a key is written (no list index is negative)."""
 
 
 class Problems(list[Problem]):
@@ -230,12 +234,16 @@ def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) ->
     """
     offset = first_line - 1
     if "\t" in text:
-        line = text[: text.index("\t")].count("\n") + 1 + offset
+        tab = text.index("\t")
+        line_start = text.rfind("\n", 0, tab) + 1
+        indenting = not text[line_start:tab].strip(" ")
         problems.add(
-            Location(path, line),
+            Location(path, text.count("\n", 0, tab) + 1 + offset, tab - line_start + 1),
             "M002",
             "tab character in YAML",
-            "YAML indents with spaces only; replace the tab with spaces",
+            "YAML indents with spaces only; replace the tab with spaces"
+            if indenting
+            else "replace the tab with a space: tabs are not allowed anywhere in these files",
         )
         return None
     try:
@@ -322,6 +330,7 @@ def _to_python(node: yaml.Node, at: YamlPath, marks: Marks, path: Path, problems
                     "keep one of them",
                 )
                 continue
+            marks[(*at, key, KEY)] = (key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
             result[key] = _to_python(value_node, (*at, key), marks, path, problems, offset)
         return result
     if isinstance(node, yaml.SequenceNode):
@@ -440,8 +449,8 @@ def schema_errors(data: Any, kind: str, marks: Marks, path: Path, problems: Prob
         if marks.get(at) in unreadable:
             continue  # a value with a control character (M009) is read as "": its rules would only say so again
         code, message, hint = _explain(error, kind)
-        if code == "M101":  # point at the unknown key itself
-            at = (*at, *_unknown_keys(error)[:1])
+        if code == "M101":  # point at the unknown key itself, not at its value
+            at = (*at, *_unknown_keys(error)[:1], KEY)
         line, col = marks.get(at, (0, 0))
         problems.add(Location(path, line, col), code, message, hint)
     return found
