@@ -260,6 +260,17 @@ def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) ->
             )
         elif "single document" in str(err.context):
             problems.add(where, "M007", "a second YAML document ('---') in one file", "remove the '---' line")
+        elif mark and (misplaced := _misindented(text, mark.line)):
+            line, indent, siblings, kind = misplaced
+            problems.add(
+                Location(path, line + 1 + offset, indent + 1),
+                "M001",
+                f"YAML syntax: line {line + 1 + offset} is indented {_spaces(indent)}, its siblings {siblings}"
+                f" (the parser: {err.problem})",
+                f"indent it {_spaces(siblings)}, as the other {kind}"
+                if siblings
+                else f"start it at the beginning of the line, as the other {kind}",
+            )
         else:
             problems.add(where, "M001", f"YAML syntax: {err.problem}", _yaml_hint(err))
         return None
@@ -289,6 +300,68 @@ def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) ->
         )
         return None
     return data, marks
+
+
+_LINE_START = re.compile(r"( *)((?:- +)*)(?:([^\s#'\"\[{][^:#]*|'[^']*'|\"[^\"]*\"):(?: +(.*))?$)?")
+"""The start of a line of block YAML: its indentation, any "- " that open list items, then perhaps a plain
+or quoted key with its colon, and the value after it."""
+_BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*\s*(#.*)?")
+
+
+def _misindented(text: str, error_line: int) -> tuple[int, int, int, str] | None:
+    """Tell whether the YAML syntax error at ERROR_LINE (0-based) of TEXT is a line indented unlike its siblings.
+
+    Return (line, its indentation, its siblings', "keys" or "items"), or None. The lines before it are
+    read for the levels open there: each list item's "-" and each key's column, innermost last.
+    """
+    lines = text.split("\n")
+    if error_line >= len(lines):
+        return None
+    open_levels: list[tuple[int, str]] = []  # (column, "-" or "key"), columns increasing
+    scalar_above = None  # the column of the key of a block scalar (| or >) being read
+    opens_block = False  # the last line read ends with "key:" and nothing after it
+    for line in lines[:error_line]:
+        indent = len(line) - len(line.lstrip(" "))
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if scalar_above is not None:
+            if indent > scalar_above:
+                continue
+            scalar_above = None
+        parts = _LINE_START.match(line)
+        if parts is None or not (parts.group(2) or parts.group(3)):
+            continue  # a value continued from the line before
+        column, levels = indent, []
+        for dash in re.finditer(r"- +", parts.group(2)):
+            levels.append((indent + dash.start(), "-"))
+            column = indent + dash.end()
+        if parts.group(3):
+            levels.append((column, "key"))
+        for level in levels:
+            while open_levels and open_levels[-1][0] >= level[0]:
+                open_levels.pop()
+            open_levels.append(level)
+        value = (parts.group(4) or "").strip()
+        opens_block = bool(parts.group(3)) and (not value or value.startswith("#"))
+        if parts.group(3) and _BLOCK_SCALAR.fullmatch(value):
+            scalar_above, opens_block = column, False
+    parts = _LINE_START.match(lines[error_line])
+    if parts is None or not (parts.group(2) or parts.group(3)):
+        return None
+    indent = len(parts.group(1))
+    kind = "-" if parts.group(2) else "key"
+    if (indent, kind) in open_levels:
+        return None
+    if opens_block and open_levels and indent >= open_levels[-1][0]:
+        return None  # the first line of a new level: its indentation is its own
+    siblings = [column for column, level in open_levels if level == kind]
+    if not siblings:
+        return None
+    return error_line, indent, siblings[-1], "keys at its level" if kind == "key" else "items of its list"
+
+
+def _spaces(count: int) -> str:
+    return f"{count} space" if count == 1 else f"{count} spaces"
 
 
 def _yaml_hint(err: yaml.MarkedYAMLError) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from marginalia.pipeline import check
 
 BODY = "Ada met Ada in London.\n\nThe engine ran well.\n"
@@ -34,3 +36,53 @@ def test_a_tab_is_pointed_at_where_it_is(project) -> None:
     (problem,) = problems_of(project, "M002")
     assert (problem.where.line, problem.where.col) == (2, 1)
     assert "indents with spaces" in problem.hint
+
+
+MENTIONS = "mentions:\n  - entity: ada\n    quote: Ada\n    occurrence: 1\n  - entity: london\n    quote: London\n"
+
+
+def reindent(text: str, line: int, spaces: int) -> str:
+    lines = text.split("\n")
+    lines[line - 1] = " " * spaces + lines[line - 1].lstrip(" ")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("line", "indent", "siblings"),
+    [
+        (6, 6, 4),  # a key indented more than the keys of its mapping
+        (6, 3, 4),  # a key indented less
+        (4, 2, 4),  # a key back at the level of the list's dashes
+        (5, 1, 2),  # a list item indented less than the other items
+        (5, 3, 2),  # a list item indented more
+    ],
+)
+def test_a_misindented_line_is_named_with_its_siblings_indentation(project, line, indent, siblings) -> None:
+    """The error is at the line indented unlike its siblings, says so, and indenting it as the hint
+    says makes the file valid."""
+    text = reindent(MENTIONS, line, indent)
+    project.article("a", BODY, text)
+    (problem,) = problems_of(project, "M001")
+    assert (problem.where.line, problem.where.col) == (line, indent + 1)
+    assert f"line {line} is indented {indent} space" in problem.message
+    assert f"its siblings {siblings}" in problem.message
+    spaces = int(re.search(r"indent it (\d+) space", problem.hint).group(1))
+    project.article("a", BODY, reindent(text, line, spaces))
+    assert [p.code for p in check(project.config) if p.severity == "error"] == []
+
+
+def test_a_misindented_front_matter_key_counts_lines_from_the_file_start(project) -> None:
+    """Front matter starts on line 2 of the .md file: the line named is the file's."""
+    project.write("articles/a.md", '---\ntitle: "A"\n  date: "2020-01-01"\n---\n\nText.\n')
+    (problem,) = problems_of(project, "M001")
+    assert (problem.where.line, problem.where.col) == (3, 3)
+    assert "line 3 is indented 2 spaces, its siblings 0" in problem.message
+    assert problem.hint.startswith("start it at the beginning of the line")
+
+
+def test_a_colon_in_a_value_is_still_told_to_be_quoted(project) -> None:
+    """A line indented as its siblings, with ': ' in its value, gets the quoting hint, not an indentation one."""
+    project.article("a", BODY, "notes:\n  - quote: London\n    text: Note: it rained\n")
+    (problem,) = problems_of(project, "M001")
+    assert "indented" not in problem.message
+    assert "must be quoted" in problem.hint
