@@ -139,11 +139,13 @@ def _check_slugs(folder: Path, names: list[str], problems: Problems) -> None:
             message = f"{name!r} collides with {seen[folded]!r}"
             problems.add(Location(folder / name), "M205", message, "rename one of them")
         elif not _SLUG.fullmatch(stem):
+            suggested = ascii_id(stem)
             problems.add(
                 Location(folder / name),
                 "M205",
                 f"{name!r} is not a valid article file name",
-                "use lower-case letters, digits and single hyphens, e.g. idlib-joint-coordination-centers.md",
+                "use ASCII lower-case letters a-z (no accents), digits and single hyphens"
+                + (f": rename it {suggested}.md" if suggested else ", e.g. idlib-joint-coordination-centers.md"),
             )
         seen.setdefault(folded, name)
 
@@ -601,10 +603,27 @@ def _explain(error: ValidationError, kind: str) -> tuple[str, str, str]:
                 f"{field}: {error.instance!r} is not a date in a form this field takes",
                 f'{desc} Quote it: "2020-03-05".',
             )
+        if error.schema.get("pattern") == _schema("common.schema.json")["definitions"]["id"]["pattern"]:
+            return _explain_id(field, error.instance, desc)
         return "M104", f"{field}: {error.instance!r} is not in the expected form", desc
     if error.validator == "type":
         return "M105", f"{field}: {error.instance!r} should be {_a(error.validator_value)}", _type_hint(error)
     return "M106", f"{field}: {error.message}", ""
+
+
+def _explain_id(field: str, value: str, desc: str) -> tuple[str, str, str]:
+    """Explain an id not in its form, suggesting it in its form (ASCII-folded: erdoğan is erdogan)."""
+    why = ": ids are ASCII, without accents" if not value.isascii() else ""
+    suggested = ascii_id(value)
+    hint = f"{desc} Write {suggested!r}." if suggested and suggested != value and len(suggested) <= 80 else desc
+    return "M104", f"{field}: {value!r} is not an id{why}", hint
+
+
+def ascii_id(text: str) -> str:
+    """Return TEXT as an id would write it: Recep Tayyip Erdoğan → recep-tayyip-erdogan ("" if nothing is left)."""
+    from slugify import slugify  # transliterates what has no ASCII decomposition too: ı → i, ß → ss
+
+    return str(slugify(text))
 
 
 def _unknown_keys(error: ValidationError) -> list[str]:

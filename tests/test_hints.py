@@ -86,3 +86,28 @@ def test_a_colon_in_a_value_is_still_told_to_be_quoted(project) -> None:
     (problem,) = problems_of(project, "M001")
     assert "indented" not in problem.message
     assert "must be quoted" in problem.hint
+
+
+ERDOGAN = "- id: recep-tayyip-erdogan\n  name: Recep Tayyip Erdoğan\n  kind: person\n  aliases: [Erdoğan]\n"
+ERDOGAN_BODY = "Ada met Ada in London. Erdoğan spoke.\n"
+
+
+def test_an_id_with_an_accent_is_told_ids_are_ascii_and_given_folded(project) -> None:
+    """The message says ids are ASCII; the hint gives the id folded, which is then accepted."""
+    project.write("entities.yml", ERDOGAN)
+    annotations = "mentions:\n  - entity: recep-tayyip-erdoğan\n    quote: Erdoğan\n"
+    project.article("a", ERDOGAN_BODY, annotations)
+    (problem,) = problems_of(project, "M104")
+    assert "ids are ASCII" in problem.message
+    assert "ASCII" in problem.hint
+    suggested = re.search(r"Write '([^']+)'", problem.hint).group(1)
+    assert suggested == "recep-tayyip-erdogan"
+    project.article("a", ERDOGAN_BODY, annotations.replace("recep-tayyip-erdoğan", suggested))
+    assert [p.code for p in check(project.config) if p.severity == "error"] == []
+
+
+def test_an_article_file_name_is_given_folded(project) -> None:
+    """An article named with accents or capitals is told the name to rename it to."""
+    project.write("articles/Erdoğan-speaks.md", '---\ntitle: "T"\ndate: "2020-01-01"\n---\n\nText.\n')
+    (problem,) = problems_of(project, "M205")
+    assert problem.hint.endswith("rename it erdogan-speaks.md")
