@@ -9,6 +9,7 @@ never mentioned, a source never cited, a claim with no source.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from .anchor import line_at
 from .errors import Problem
-from .load import Problems
+from .load import Problems, ascii_id
 from .model import Article, Content, Entity, Location, Source
 
 
@@ -278,12 +279,57 @@ def _check_ref(ref: str, what: str, where: Location | None, content: Content, pr
     known = content.entities if what == "entities" else content.sources
     if ref in known or where is None or what in content.unreadable:
         return
-    close = difflib.get_close_matches(ref, list(known), n=3)
-    hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else f"add {ref!r} to content/{what}.yml"
+    names = {e.id: [e.name, *e.aliases] for e in content.entities.values()} if what == "entities" else None
+    if names is None:
+        names = {s.id: [s.title] for s in content.sources.values()}
+    meant = meant_ids(ref, names)
+    hint = f"did you mean {' or '.join(meant)}?" if meant else f"add {ref!r} to content/{what}.yml"
     if what == "entities":
         problems.add(where, "M202", f"unknown entity id {ref!r}", hint)
     else:
         problems.add(where, "M203", f"unknown source id {ref!r}", hint)
+
+
+def meant_ids(ref: str, names: dict[str, list[str]], n: int = 3) -> list[str]:
+    """Return up to N ids of NAMES (id → its name, then its aliases) that the unknown id REF may mean,
+    each quoted, with its name (and the alias) where that is what it was found by.
+
+    Ids, names and aliases are compared ASCII-folded and case-insensitively: 'erdogan' is the alias
+    Erdoğan of 'recep-tayyip-erdogan', and a word of it; 'londn' is a near spelling of 'london'.
+    """
+    folded = ascii_id(ref)
+    words = set(folded.split("-"))
+    forms: dict[str, tuple[str, str | None]] = {}  # id, name or alias folded → (id, alias, "" for a name, None for the id)
+    for entry_id, (name, *aliases) in names.items():
+        forms.setdefault(entry_id, (entry_id, None))
+        for text, alias in [(name, ""), *((a, a) for a in aliases)]:
+            forms.setdefault(_folded(text), (entry_id, alias))
+    found: dict[str, tuple[int, float, str]] = {}  # id → (rank, -closeness, what to show of it)
+
+    def offer(form: str, rank: int, closeness: float) -> None:
+        entry_id, alias = forms[form]
+        name = names[entry_id][0]
+        if alias:
+            shown = f" ({name}, alias {alias})"
+        else:
+            shown = "" if alias is None and rank > 1 else f" ({name})"  # a near spelling of the id says enough
+        found[entry_id] = min(found.get(entry_id, (rank, -closeness, shown)), (rank, -closeness, shown))
+
+    for form in forms:
+        if form == folded:
+            offer(form, 0, 1.0)
+        elif words <= set(form.split("-")):  # every word of it is a word of the id, the name or an alias
+            offer(form, 1, len(folded) / len(form))
+    for form in difflib.get_close_matches(folded, list(forms), n=n):
+        offer(form, 2, difflib.SequenceMatcher(None, folded, form).ratio())
+    best = sorted(found.items(), key=lambda item: (item[1][:2], item[0]))[:n]
+    return [f"{entry_id!r}{shown}" for entry_id, (_, _, shown) in best]
+
+
+@functools.lru_cache(maxsize=65536)
+def _folded(name: str) -> str:
+    """Return NAME ASCII-folded as an id (cached: every name of the glossary is folded for each unknown id)."""
+    return ascii_id(name)
 
 
 def warn_unused(unmentioned: Iterable[Entity], uncited: Iterable[Source], problems: Problems) -> None:

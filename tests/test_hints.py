@@ -111,3 +111,32 @@ def test_an_article_file_name_is_given_folded(project) -> None:
     project.write("articles/Erdoğan-speaks.md", '---\ntitle: "T"\ndate: "2020-01-01"\n---\n\nText.\n')
     (problem,) = problems_of(project, "M205")
     assert problem.hint.endswith("rename it erdogan-speaks.md")
+
+
+@pytest.mark.parametrize(
+    ("ref", "shown"),
+    [
+        ("erdogan", "'recep-tayyip-erdogan' (Recep Tayyip Erdoğan, alias Erdoğan)"),  # its alias, folded
+        ("tayyip-erdogan", "'recep-tayyip-erdogan' (Recep Tayyip Erdoğan)"),  # words of its id and name
+        ("recep-tayyip-erdogn", "'recep-tayyip-erdogan'"),  # a near spelling of the id
+    ],
+)
+def test_an_unknown_entity_id_is_matched_against_names_and_aliases(project, ref, shown) -> None:
+    """M202 looks for the entity meant among ids, names and aliases (ASCII-folded, any case) before
+    telling to add one; putting the id it names in place of the unknown one makes the file check clean."""
+    project.write("entities.yml", ERDOGAN)
+    annotations = f"mentions:\n  - entity: {ref}\n    quote: Erdoğan\n"
+    project.article("a", ERDOGAN_BODY, annotations)
+    (problem,) = problems_of(project, "M202")
+    assert problem.hint == f"did you mean {shown}?"
+    meant = re.search(r"'([^']+)'", problem.hint).group(1)
+    project.article("a", ERDOGAN_BODY, annotations.replace(f"entity: {ref}", f"entity: {meant}"))
+    assert [p.code for p in check(project.config) if p.severity == "error"] == []
+
+
+def test_an_entity_named_by_no_id_name_or_alias_is_to_be_added(project) -> None:
+    """Only when nothing in the glossary is close does the hint say to add the entity."""
+    project.write("entities.yml", ERDOGAN)
+    project.article("a", ERDOGAN_BODY, "mentions:\n  - entity: london\n    quote: London\n")
+    (problem,) = problems_of(project, "M202")
+    assert problem.hint == "add 'london' to content/entities.yml"
