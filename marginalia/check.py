@@ -299,7 +299,7 @@ def meant_ids(ref: str, names: dict[str, list[str]], n: int = 3) -> list[str]:
     """
     folded = ascii_id(ref)
     words = set(folded.split("-"))
-    forms: dict[str, tuple[str, str | None]] = {}  # id, name or alias folded → (id, alias, "" for a name, None for the id)
+    forms: dict[str, tuple[str, str | None]] = {}  # id, name or alias folded → (id, the alias, "": name, None: id)
     for entry_id, (name, *aliases) in names.items():
         forms.setdefault(entry_id, (entry_id, None))
         for text, alias in [(name, ""), *((a, a) for a in aliases)]:
@@ -309,10 +309,9 @@ def meant_ids(ref: str, names: dict[str, list[str]], n: int = 3) -> list[str]:
     def offer(form: str, rank: int, closeness: float) -> None:
         entry_id, alias = forms[form]
         name = names[entry_id][0]
-        if alias:
-            shown = f" ({name}, alias {alias})"
-        else:
-            shown = "" if alias is None and rank > 1 else f" ({name})"  # a near spelling of the id says enough
+        shown = f" ({name}, alias {alias})" if alias else f" ({name})"
+        if alias is None and rank > 1:
+            shown = ""  # a near spelling of the id: it says enough
         found[entry_id] = min(found.get(entry_id, (rank, -closeness, shown)), (rank, -closeness, shown))
 
     for form in forms:
