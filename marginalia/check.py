@@ -91,7 +91,7 @@ def site_problems(content: Content, contributions: Iterable[Contribution], probl
             placed.append((c.date, c.slug, c.ids))
             shared += c.shared
     check_registry_references(content, slugs, problems)
-    placed.sort(key=lambda p: (p[0], p[1]), reverse=True)  # newest first, as the articles are listed
+    placed.sort(key=lambda p: (p[0], p[1]))  # oldest first: of two definitions, the later is reported
     check_duplicate_ids((item for _, _, ids in placed for item in ids), problems)
     check_shared(shared, problems, complete)
     if complete:
@@ -115,7 +115,11 @@ def check_registry_references(content: Content, slugs: Collection[str], problems
 
 
 def check_duplicate_ids(ids: Iterable[tuple[str, str, Location]], problems: Problems) -> None:
-    """Add a problem for every claim or event id given before in IDS (see `article_ids`); ids are site-wide."""
+    """Add a problem for every claim or event id given before in IDS (see `article_ids`); ids are site-wide.
+
+    IDS are in the order of the articles by date, oldest first (then by slug): of two definitions, the
+    one reported is the later, in the article that is new or changed, not the one that was there first.
+    """
     seen: dict[tuple[str, str], Location] = {}
     for kind, item_id, where in ids:
         if (kind, item_id) in seen:

@@ -140,3 +140,27 @@ def test_an_entity_named_by_no_id_name_or_alias_is_to_be_added(project) -> None:
     project.article("a", ERDOGAN_BODY, "mentions:\n  - entity: london\n    quote: London\n")
     (problem,) = problems_of(project, "M202")
     assert problem.hint == "add 'london' to content/entities.yml"
+
+
+CLAIM = "claims:\n  - {id: met, quote: Ada met, status: reported, sources: [notes]}\n"
+
+
+@pytest.mark.parametrize(
+    ("new", "new_date", "old_date"),
+    [
+        ("aaa", "2021-01-01", "2020-03-13"),  # the new article is later by date (and first by name)
+        ("zzz", "2020-03-13", "2020-03-13"),  # the same date: later by name
+    ],
+)
+def test_a_second_definition_is_reported_in_the_later_article(project, new, new_date, old_date) -> None:
+    """M201 is at the definition of the article that came later, where the contributor is working, and
+    names the first; the seed's established claim is not the one to rename. Its hint, followed (keep only
+    id and quote), makes the new one an appearance, and the site checks clean."""
+    project.article("seed", BODY, CLAIM, date=old_date)
+    project.article(new, BODY, CLAIM, date=new_date)
+    (problem,) = problems_of(project, "M201")
+    assert problem.where.path.name == f"{new}.yml"
+    assert "seed.yml:2:" in problem.message
+    assert "keep only id and quote" in problem.hint
+    project.article(new, BODY, "claims:\n  - {id: met, quote: Ada met}\n", date=new_date)
+    assert [p.code for p in check(project.config) if p.severity == "error"] == []
