@@ -164,3 +164,40 @@ def test_a_second_definition_is_reported_in_the_later_article(project, new, new_
     assert "keep only id and quote" in problem.hint
     project.article(new, BODY, "claims:\n  - {id: met, quote: Ada met}\n", date=new_date)
     assert [p.code for p in check(project.config) if p.severity == "error"] == []
+
+
+AFFIX = re.compile(r"line (\d+): ((?:prefix|suffix): \"(?:[^\"\\]|\\.)*\"|occurrence: \d+)")
+
+
+@pytest.mark.parametrize(
+    ("body", "quote"),
+    [
+        ("We walked along the river;\nthe river's bank is steep, and the river flows.\n", "river"),
+        ('He said "Ada" to Ada, and Ada\nwrote back.\n\nAda\'s engine.\n', "Ada"),
+        ("The “Idlib” deal.\nThe Idlib region, Syria’s Idlib, and Idlib’s\n  roads.\n", "Idlib"),
+        ("Akar said Akar said Akar said Akar.\n", "Akar"),
+    ],
+)
+def test_an_ambiguous_quote_is_told_affixes_that_paste_as_printed(project, body, quote) -> None:
+    """M302's prefix: and suffix: are whole words on one line, double-quoted YAML: each, pasted into the
+    annotation as printed, picks its match, and the file checks clean."""
+    mention = f"mentions:\n  - entity: ada\n    quote: {quote}\n"
+    project.article("a", body, mention)
+    (problem,) = problems_of(project, "M302")
+    picks = AFFIX.findall(problem.hint)
+    assert len(picks) == min(int(re.search(r"occurs (\d+) times", problem.message).group(1)), 5)
+    for _, pick in picks:
+        assert "\\n" not in pick and "  " not in pick
+        project.article("a", body, f"{mention}    {pick}\n")
+        found = [p for p in check(project.config) if p.severity == "error"]
+        assert found == [], (pick, [str(p) for p in found])
+    affixes = [pick for _, pick in picks if not pick.startswith("occurrence")]
+    assert affixes, problem.hint
+    for pick in affixes:  # whole words: a prefix starts a word, a suffix ends one
+        value = pick.split(": ", 1)[1][1:-1].replace('\\"', '"')
+        assert re.search(
+            rf"(?:^|\s){re.escape(value)}{quote}"
+            if pick.startswith("prefix")
+            else rf"{quote}{re.escape(value)}(?:\s|$)",
+            " ".join(body.split()),
+        )
