@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .anchor import line_at
 from .errors import Problem
-from .load import Problems, ascii_id
+from .load import Problems, YamlPath, ascii_id, value_location
 from .model import Article, Content, Entity, Location, Source
 
 
@@ -106,7 +106,9 @@ def check_registry_references(content: Content, slugs: Collection[str], problems
     """Add a problem for every source id of an entity and every article slug of a source (of SLUGS) unknown."""
     for entity in content.entities.values():
         for source_id in entity.sources:
-            _check_ref(source_id, "sources", entity.where, content, problems)
+            _check_ref(
+                source_id, "sources", entity.where, content, problems, ("sources", entity.sources.index(source_id))
+            )
     for source in content.sources.values():
         if source.article and source.article not in slugs and source.where:
             close = difflib.get_close_matches(source.article, sorted(slugs), n=1)
@@ -266,23 +268,28 @@ def article_references(article: Article, content: Content) -> list[Problem]:
     """Return a problem for every entity or source id in ARTICLE's annotations that refers to nothing."""
     problems = Problems()
     for mention in article.mentions:
-        _check_ref(mention.entity, "entities", mention.where, content, problems)
+        _check_ref(mention.entity, "entities", mention.where, content, problems, ("entity",))
     for claim in article.claims:
-        for ref in filter(None, [claim.claimant, *claim.about]):
-            _check_ref(ref, "entities", claim.where, content, problems)
-        for source_id in claim.sources:
-            _check_ref(source_id, "sources", claim.where, content, problems)
+        if claim.claimant:
+            _check_ref(claim.claimant, "entities", claim.where, content, problems, ("claimant",))
+        for i, ref in enumerate(claim.about):
+            _check_ref(ref, "entities", claim.where, content, problems, ("about", i))
+        for i, source_id in enumerate(claim.sources):
+            _check_ref(source_id, "sources", claim.where, content, problems, ("sources", i))
     for event in article.events:
-        for ref in event.entities:
-            _check_ref(ref, "entities", event.where, content, problems)
+        for i, ref in enumerate(event.entities):
+            _check_ref(ref, "entities", event.where, content, problems, ("entities", i))
     return list(problems)
 
 
-def _check_ref(ref: str, what: str, where: Location | None, content: Content, problems: Problems) -> None:
-    """Add a problem if REF is not an id of WHAT ('entities' or 'sources')."""
+def _check_ref(
+    ref: str, what: str, where: Location | None, content: Content, problems: Problems, at: YamlPath = ()
+) -> None:
+    """Add a problem if REF is not an id of WHAT ('entities' or 'sources'); it is at AT in the item at WHERE."""
     known = content.entities if what == "entities" else content.sources
     if ref in known or where is None or what in content.unreadable:
         return
+    where = value_location(where, at)
     names = {e.id: [e.name, *e.aliases] for e in content.entities.values()} if what == "entities" else None
     if names is None:
         names = {s.id: [s.title] for s in content.sources.values()}

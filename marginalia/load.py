@@ -15,7 +15,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from sys import intern
 from typing import TYPE_CHECKING, Any
@@ -429,6 +429,38 @@ def _to_python(node: yaml.Node, at: YamlPath, marks: Marks, path: Path, problems
     if value in ("", "~", "null"):
         return None
     return value
+
+
+def value_location(item: Location, at: YamlPath) -> Location:
+    """Return where the value at AT in the mapping that starts at ITEM is written, or ITEM if that cannot be told.
+
+    For the few problems found after loading, in values the file is not needed for again (an unknown id):
+    the file is read again then, rather than every place kept for the few that are wrong.
+    """
+    if not at:
+        return item
+    marks = _marks(item.path, *_stamp(item.path))
+    starts = [path for path, mark in marks.items() if mark == (item.line, item.col) and path and path[-1] != KEY]
+    if not starts:
+        return item
+    line, col = marks.get((*min(starts, key=len), *at), (item.line, item.col))
+    return Location(item.path, line, col)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return 0, 0
+    return stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=8)
+def _marks(path: Path, mtime: int, size: int) -> Marks:
+    """Return the marks of the YAML file at PATH as it is now (MTIME, SIZE: which version), {} if it is not valid."""
+    text = read_text(path, Problems())
+    parsed = read_yaml(text, path, Problems()) if text is not None else None
+    return parsed[1] if parsed else {}
 
 
 def _loc(path: Path, node: yaml.Node, offset: int) -> Location:

@@ -201,3 +201,18 @@ def test_an_ambiguous_quote_is_told_affixes_that_paste_as_printed(project, body,
             else rf"{quote}{re.escape(value)}(?:\s|$)",
             " ".join(body.split()),
         )
+
+
+def test_an_unknown_id_is_pointed_at_where_it_is_written(project) -> None:
+    """M202 and M203 point at the unknown id in its list, not at the first line of its claim."""
+    project.article(
+        "a",
+        BODY,
+        "claims:\n  - id: met\n    quote: Ada met\n    status: reported\n    about: [ada, londn]\n"
+        "    sources:\n      - notes\n      - note\n",
+    )
+    found = {p.code: (p.where.line, p.where.col) for p in check(project.config) if p.severity == "error"}
+    assert found == {"M202": (5, 18), "M203": (8, 9)}
+    project.write("entities.yml", "- id: ada\n  name: Ada\n  kind: person\n  sources: [notes, nots]\n")
+    (problem,) = (p for p in problems_of(project, "M203") if p.where.path.name == "entities.yml")
+    assert (problem.where.line, problem.where.col) == (4, 20)
