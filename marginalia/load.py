@@ -630,10 +630,15 @@ def _explain(error: ValidationError, kind: str) -> tuple[str, str, str]:
                 "give the full address, starting with https://",
             )
         if name == "date":
+            unknown_day = (
+                " Not known to the day? Give the day of the earliest copy found, and say so in note:"
+                if kind == "article"
+                else ""
+            )
             return (
                 "M108",
                 f"{field}: {error.instance!r} is not a date in a form this field takes",
-                f'{desc} Quote it: "2020-03-05".',
+                f'{desc} Quote it: "2020-03-05".{unknown_day}',
             )
         if error.schema.get("pattern") == _schema("common.schema.json")["definitions"]["id"]["pattern"]:
             return _explain_id(field, error.instance, desc)

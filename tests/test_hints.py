@@ -8,6 +8,7 @@ import re
 import pytest
 
 from marginalia.pipeline import check
+from tests.conftest import ROOT
 
 BODY = "Ada met Ada in London.\n\nThe engine ran well.\n"
 
@@ -216,3 +217,13 @@ def test_an_unknown_id_is_pointed_at_where_it_is_written(project) -> None:
     project.write("entities.yml", "- id: ada\n  name: Ada\n  kind: person\n  sources: [notes, nots]\n")
     (problem,) = (p for p in problems_of(project, "M203") if p.where.path.name == "entities.yml")
     assert (problem.where.line, problem.where.col) == (4, 20)
+
+
+def test_an_article_date_not_known_to_the_day_is_told_what_to_give(project) -> None:
+    """The front matter takes a whole day only; the hint says what to give when the day is not known,
+    and CONTRIBUTING.md says the same."""
+    project.write("articles/a.md", '---\ntitle: "A"\ndate: "2020-03"\n---\n\nText.\n')
+    (problem,) = problems_of(project, "M108")
+    assert "earliest copy" in problem.hint and "note:" in problem.hint
+    contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "**When the publication date is not known**" in contributing
