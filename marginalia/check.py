@@ -290,9 +290,10 @@ def _check_ref(
     if ref in known or where is None or what in content.unreadable:
         return
     where = value_location(where, at)
-    names = {e.id: [e.name, *e.aliases] for e in content.entities.values()} if what == "entities" else None
-    if names is None:
-        names = {s.id: [s.title] for s in content.sources.values()}
+    if what == "entities":
+        names = tuple((e.id, e.name, tuple(e.aliases)) for e in content.entities.values())
+    else:
+        names = tuple((s.id, s.title, ()) for s in content.sources.values())
     meant = meant_ids(ref, names)
     hint = f"did you mean {' or '.join(meant)}?" if meant else f"add {ref!r} to content/{what}.yml"
     if what == "entities":
@@ -301,45 +302,60 @@ def _check_ref(
         problems.add(where, "M203", f"unknown source id {ref!r}", hint)
 
 
-def meant_ids(ref: str, names: dict[str, list[str]], n: int = 3) -> list[str]:
-    """Return up to N ids of NAMES (id → its name, then its aliases) that the unknown id REF may mean,
-    each quoted, with its name (and the alias) where that is what it was found by.
+Names = tuple[tuple[str, str, tuple[str, ...]], ...]
+"""(id, name, aliases) of each entity, or (id, title, ()) of each source."""
+
+
+def meant_ids(ref: str, names: Names, n: int = 3) -> list[str]:
+    """Return up to N ids of NAMES that the unknown id REF may mean, each quoted, with its name (and the
+    alias) where that is what it was found by.
 
     Ids, names and aliases are compared ASCII-folded and case-insensitively: 'erdogan' is the alias
     Erdoğan of 'recep-tayyip-erdogan', and a word of it; 'londn' is a near spelling of 'london'.
     """
+    from rapidfuzz import fuzz, process  # imported where used: only content with an error needs it
+
     folded = ascii_id(ref)
-    words = set(folded.split("-"))
-    forms: dict[str, tuple[str, str | None]] = {}  # id, name or alias folded → (id, the alias, "": name, None: id)
-    for entry_id, (name, *aliases) in names.items():
-        forms.setdefault(entry_id, (entry_id, None))
-        for text, alias in [(name, ""), *((a, a) for a in aliases)]:
-            forms.setdefault(_folded(text), (entry_id, alias))
+    words = frozenset(folded.split("-"))
+    forms, shown_as = _forms(names)
     found: dict[str, tuple[int, float, str]] = {}  # id → (rank, -closeness, what to show of it)
 
-    def offer(form: str, rank: int, closeness: float) -> None:
-        entry_id, alias = forms[form]
-        name = names[entry_id][0]
-        shown = f" ({name}, alias {alias})" if alias else f" ({name})"
-        if alias is None and rank > 1:
+    def offer(form: int, rank: int, closeness: float) -> None:
+        entry_id, shown = shown_as[form]
+        if rank > 1 and forms[form][0] == entry_id:
             shown = ""  # a near spelling of the id: it says enough
         found[entry_id] = min(found.get(entry_id, (rank, -closeness, shown)), (rank, -closeness, shown))
 
-    for form in forms:
+    for i, (form, form_words) in enumerate(forms):
         if form == folded:
-            offer(form, 0, 1.0)
-        elif words <= set(form.split("-")):  # every word of it is a word of the id, the name or an alias
-            offer(form, 1, len(folded) / len(form))
-    for form in difflib.get_close_matches(folded, list(forms), n=n):
-        offer(form, 2, difflib.SequenceMatcher(None, folded, form).ratio())
+            offer(i, 0, 1.0)
+        elif words <= form_words:  # every word of it is a word of the id, the name or an alias
+            offer(i, 1, len(folded) / len(form))
+    for _, score, i in process.extract(
+        folded, [form for form, _ in forms], scorer=fuzz.ratio, limit=n, score_cutoff=60
+    ):
+        offer(i, 2, score / 100)
     best = sorted(found.items(), key=lambda item: (item[1][:2], item[0]))[:n]
     return [f"{entry_id!r}{shown}" for entry_id, (_, _, shown) in best]
 
 
-@functools.lru_cache(maxsize=65536)
-def _folded(name: str) -> str:
-    """Return NAME ASCII-folded as an id (cached: every name of the glossary is folded for each unknown id)."""
-    return ascii_id(name)
+@functools.lru_cache(maxsize=2)
+def _forms(names: Names) -> tuple[list[tuple[str, frozenset[str]]], list[tuple[str, str]]]:
+    """Return each id, name and alias of NAMES ASCII-folded, with its words; and beside each, its id and how a
+    hint shows the entry found by it: " (Name)" or " (Name, alias Alias)". Cached: it is the same for each
+    unknown id of a run."""
+    forms: list[tuple[str, frozenset[str]]] = []
+    shown_as: list[tuple[str, str]] = []
+    for entry_id, name, aliases in names:
+        for form, shown in [
+            (entry_id, f" ({name})"),
+            (ascii_id(name), f" ({name})"),
+            *((ascii_id(alias), f" ({name}, alias {alias})") for alias in aliases),
+        ]:
+            if form:
+                forms.append((form, frozenset(form.split("-"))))
+                shown_as.append((entry_id, shown))
+    return forms, shown_as
 
 
 def warn_unused(unmentioned: Iterable[Entity], uncited: Iterable[Source], problems: Problems) -> None:
