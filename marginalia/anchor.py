@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import json
 import re
 from collections import defaultdict
 
@@ -299,17 +300,58 @@ def _ambiguous(quote: str, matches: list[tuple[int, int]], article: Article, whe
     return Problem(where, "M302", f"the quote {quote!r} occurs {len(matches)} times (lines {places})", hint)
 
 
+AFFIX_WORDS = 8
+"""The most words a suggested prefix: or suffix: has; beyond that, occurrence: is suggested."""
+
+
 def _shortest_context(text: str, matches: list[tuple[int, int]], n: int) -> str:
-    """Return the shortest prefix: or suffix: that tells match N from the others."""
+    """Return the shortest prefix: or suffix: that tells match N from the others, as YAML to paste.
+
+    It is whole words of the match's paragraph, with any run of whitespace written as one space (as
+    quotes are matched), double-quoted: `prefix: "along the "`, `suffix: "’s Idlib"`.
+    """
     start, end = matches[n]
-    for size in range(2, 60):
-        prefix = text[max(0, start - size) : start]
-        if prefix.strip() and sum(text[max(0, s - size) : s] == prefix for s, _ in matches) == 1:
-            return f"prefix: {prefix!r}"
-        suffix = text[end : end + size]
-        if suffix.strip() and sum(text[e : e + size] == suffix for _, e in matches) == 1:
-            return f"suffix: {suffix!r}"
+    block_start, block_end = text.rfind("\n\n", 0, start), text.find("\n\n", end)  # its paragraph's bounds
+    lo = max(block_start + 2 if block_start >= 0 else 0, start - 80 * AFFIX_WORDS)
+    hi = min(block_end if block_end >= 0 else len(text), end + 80 * AFFIX_WORDS)
+    starts = [
+        lo + m.start() for m in re.finditer(r"\S+", text[lo:start]) if m.start() or lo == 0 or text[lo - 1].isspace()
+    ]
+    ends = [
+        end + m.end()
+        for m in re.finditer(r"\S+", text[end:hi])
+        if end + m.end() < hi or hi == len(text) or text[hi].isspace()
+    ]
+    for words in range(1, AFFIX_WORDS + 1):
+        if words <= len(starts):
+            prefix = _squash(text[starts[-words] : start])
+            if re.search(r"\w", prefix) and _only(n, [_has_prefix(text, s, prefix) for s, _ in matches]):
+                return f"prefix: {_yaml_string(prefix)}"
+        if words <= len(ends):
+            suffix = _squash(text[end : ends[words - 1]])
+            if re.search(r"\w", suffix) and _only(n, [_has_suffix(text, e, suffix) for _, e in matches]):
+                return f"suffix: {_yaml_string(suffix)}"
     return f"occurrence: {n + 1}"
+
+
+def _only(n: int, flags: list[bool]) -> bool:
+    """Tell whether FLAGS is true at N and nowhere else."""
+    return flags[n] and flags.count(True) == 1
+
+
+def _has_prefix(text: str, start: int, prefix: str) -> bool:
+    """Tell whether the match at START has PREFIX before it, as `find_selector` tells."""
+    return _squash(text[max(0, start - 2 * len(prefix) - 8) : start]).endswith(_squash(prefix))
+
+
+def _has_suffix(text: str, end: int, suffix: str) -> bool:
+    """Tell whether the match ending at END has SUFFIX after it, as `find_selector` tells."""
+    return _squash(text[end : end + 2 * len(suffix) + 8]).startswith(_squash(suffix))
+
+
+def _yaml_string(value: str) -> str:
+    """Return VALUE as a double-quoted YAML string (JSON's string syntax is YAML's, escapes and all)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _check_overlaps(spans: list[tuple[Span, Annotation]], problems: Problems) -> None:

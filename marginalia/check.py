@@ -9,6 +9,7 @@ never mentioned, a source never cited, a claim with no source.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from .anchor import line_at
 from .errors import Problem
-from .load import Problems
+from .load import Problems, YamlPath, ascii_id, value_location
 from .model import Article, Content, Entity, Location, Source
 
 
@@ -90,7 +91,7 @@ def site_problems(content: Content, contributions: Iterable[Contribution], probl
             placed.append((c.date, c.slug, c.ids))
             shared += c.shared
     check_registry_references(content, slugs, problems)
-    placed.sort(key=lambda p: (p[0], p[1]), reverse=True)  # newest first, as the articles are listed
+    placed.sort(key=lambda p: (p[0], p[1]))  # oldest first: of two definitions, the later is reported
     check_duplicate_ids((item for _, _, ids in placed for item in ids), problems)
     check_shared(shared, problems, complete)
     if complete:
@@ -105,7 +106,9 @@ def check_registry_references(content: Content, slugs: Collection[str], problems
     """Add a problem for every source id of an entity and every article slug of a source (of SLUGS) unknown."""
     for entity in content.entities.values():
         for source_id in entity.sources:
-            _check_ref(source_id, "sources", entity.where, content, problems)
+            _check_ref(
+                source_id, "sources", entity.where, content, problems, ("sources", entity.sources.index(source_id))
+            )
     for source in content.sources.values():
         if source.article and source.article not in slugs and source.where:
             close = difflib.get_close_matches(source.article, sorted(slugs), n=1)
@@ -114,7 +117,11 @@ def check_registry_references(content: Content, slugs: Collection[str], problems
 
 
 def check_duplicate_ids(ids: Iterable[tuple[str, str, Location]], problems: Problems) -> None:
-    """Add a problem for every claim or event id given before in IDS (see `article_ids`); ids are site-wide."""
+    """Add a problem for every claim or event id given before in IDS (see `article_ids`); ids are site-wide.
+
+    IDS are in the order of the articles by date, oldest first (then by slug): of two definitions, the
+    one reported is the later, in the article that is new or changed, not the one that was there first.
+    """
     seen: dict[tuple[str, str], Location] = {}
     for kind, item_id, where in ids:
         if (kind, item_id) in seen:
@@ -261,29 +268,94 @@ def article_references(article: Article, content: Content) -> list[Problem]:
     """Return a problem for every entity or source id in ARTICLE's annotations that refers to nothing."""
     problems = Problems()
     for mention in article.mentions:
-        _check_ref(mention.entity, "entities", mention.where, content, problems)
+        _check_ref(mention.entity, "entities", mention.where, content, problems, ("entity",))
     for claim in article.claims:
-        for ref in filter(None, [claim.claimant, *claim.about]):
-            _check_ref(ref, "entities", claim.where, content, problems)
-        for source_id in claim.sources:
-            _check_ref(source_id, "sources", claim.where, content, problems)
+        if claim.claimant:
+            _check_ref(claim.claimant, "entities", claim.where, content, problems, ("claimant",))
+        for i, ref in enumerate(claim.about):
+            _check_ref(ref, "entities", claim.where, content, problems, ("about", i))
+        for i, source_id in enumerate(claim.sources):
+            _check_ref(source_id, "sources", claim.where, content, problems, ("sources", i))
     for event in article.events:
-        for ref in event.entities:
-            _check_ref(ref, "entities", event.where, content, problems)
+        for i, ref in enumerate(event.entities):
+            _check_ref(ref, "entities", event.where, content, problems, ("entities", i))
     return list(problems)
 
 
-def _check_ref(ref: str, what: str, where: Location | None, content: Content, problems: Problems) -> None:
-    """Add a problem if REF is not an id of WHAT ('entities' or 'sources')."""
+def _check_ref(
+    ref: str, what: str, where: Location | None, content: Content, problems: Problems, at: YamlPath = ()
+) -> None:
+    """Add a problem if REF is not an id of WHAT ('entities' or 'sources'); it is at AT in the item at WHERE."""
     known = content.entities if what == "entities" else content.sources
     if ref in known or where is None or what in content.unreadable:
         return
-    close = difflib.get_close_matches(ref, list(known), n=3)
-    hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else f"add {ref!r} to content/{what}.yml"
+    where = value_location(where, at)
+    if what == "entities":
+        names = tuple((e.id, e.name, tuple(e.aliases)) for e in content.entities.values())
+    else:
+        names = tuple((s.id, s.title, ()) for s in content.sources.values())
+    meant = meant_ids(ref, names)
+    hint = f"did you mean {' or '.join(meant)}?" if meant else f"add {ref!r} to content/{what}.yml"
     if what == "entities":
         problems.add(where, "M202", f"unknown entity id {ref!r}", hint)
     else:
         problems.add(where, "M203", f"unknown source id {ref!r}", hint)
+
+
+Names = tuple[tuple[str, str, tuple[str, ...]], ...]
+"""(id, name, aliases) of each entity, or (id, title, ()) of each source."""
+
+
+def meant_ids(ref: str, names: Names, n: int = 3) -> list[str]:
+    """Return up to N ids of NAMES that the unknown id REF may mean, each quoted, with its name (and the
+    alias) where that is what it was found by.
+
+    Ids, names and aliases are compared ASCII-folded and case-insensitively: 'erdogan' is the alias
+    Erdoğan of 'recep-tayyip-erdogan', and a word of it; 'londn' is a near spelling of 'london'.
+    """
+    from rapidfuzz import fuzz, process  # imported where used: only content with an error needs it
+
+    folded = ascii_id(ref)
+    words = frozenset(folded.split("-"))
+    forms, shown_as = _forms(names)
+    found: dict[str, tuple[int, float, str]] = {}  # id → (rank, -closeness, what to show of it)
+
+    def offer(form: int, rank: int, closeness: float) -> None:
+        entry_id, shown = shown_as[form]
+        if rank > 1 and forms[form][0] == entry_id:
+            shown = ""  # a near spelling of the id: it says enough
+        found[entry_id] = min(found.get(entry_id, (rank, -closeness, shown)), (rank, -closeness, shown))
+
+    for i, (form, form_words) in enumerate(forms):
+        if form == folded:
+            offer(i, 0, 1.0)
+        elif words <= form_words:  # every word of it is a word of the id, the name or an alias
+            offer(i, 1, len(folded) / len(form))
+    for _, score, i in process.extract(
+        folded, [form for form, _ in forms], scorer=fuzz.ratio, limit=n, score_cutoff=60
+    ):
+        offer(i, 2, score / 100)
+    best = sorted(found.items(), key=lambda item: (item[1][:2], item[0]))[:n]
+    return [f"{entry_id!r}{shown}" for entry_id, (_, _, shown) in best]
+
+
+@functools.lru_cache(maxsize=2)
+def _forms(names: Names) -> tuple[list[tuple[str, frozenset[str]]], list[tuple[str, str]]]:
+    """Return each id, name and alias of NAMES ASCII-folded, with its words; and beside each, its id and how a
+    hint shows the entry found by it: " (Name)" or " (Name, alias Alias)". Cached: it is the same for each
+    unknown id of a run."""
+    forms: list[tuple[str, frozenset[str]]] = []
+    shown_as: list[tuple[str, str]] = []
+    for entry_id, name, aliases in names:
+        for form, shown in [
+            (entry_id, f" ({name})"),
+            (ascii_id(name), f" ({name})"),
+            *((ascii_id(alias), f" ({name}, alias {alias})") for alias in aliases),
+        ]:
+            if form:
+                forms.append((form, frozenset(form.split("-"))))
+                shown_as.append((entry_id, shown))
+    return forms, shown_as
 
 
 def warn_unused(unmentioned: Iterable[Entity], uncited: Iterable[Source], problems: Problems) -> None:

@@ -361,7 +361,8 @@ class LiveSite:
             problems.extend(found)
         check_registry_references(site, self._slugs, problems)
         if self._duplicated:
-            check_duplicate_ids((item for article in site.articles for item in article_ids(article)), problems)
+            oldest_first = reversed(site.articles)
+            check_duplicate_ids((item for article in oldest_first for item in article_ids(article)), problems)
         spanning = {item: None for key in self._spanning for item in self._shared[key]}  # each once, in order
         check_shared(spanning, problems, complete=not self._incomplete)
         if not self._incomplete:  # else they may be what an article with errors mentions or cites

@@ -15,7 +15,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from sys import intern
 from typing import TYPE_CHECKING, Any
@@ -53,6 +53,10 @@ MAX_FILE_BYTES = 1_000_000
 
 YamlPath = tuple[str | int, ...]
 Marks = dict[YamlPath, tuple[int, int]]
+"""Where each value starts, by its path; where a mapping's key is written, by (*path, KEY)."""
+
+KEY = -1
+"""The last part of the path under which Marks keep where a key is written (no list index is negative)."""
 
 
 class Problems(list[Problem]):
@@ -135,11 +139,13 @@ def _check_slugs(folder: Path, names: list[str], problems: Problems) -> None:
             message = f"{name!r} collides with {seen[folded]!r}"
             problems.add(Location(folder / name), "M205", message, "rename one of them")
         elif not _SLUG.fullmatch(stem):
+            suggested = ascii_id(stem)
             problems.add(
                 Location(folder / name),
                 "M205",
                 f"{name!r} is not a valid article file name",
-                "use lower-case letters, digits and single hyphens, e.g. idlib-joint-coordination-centers.md",
+                "use ASCII lower-case letters a-z (no accents), digits and single hyphens"
+                + (f": rename it {suggested}.md" if suggested else ", e.g. idlib-joint-coordination-centers.md"),
             )
         seen.setdefault(folded, name)
 
@@ -230,12 +236,16 @@ def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) ->
     """
     offset = first_line - 1
     if "\t" in text:
-        line = text[: text.index("\t")].count("\n") + 1 + offset
+        tab = text.index("\t")
+        line_start = text.rfind("\n", 0, tab) + 1
+        indenting = not text[line_start:tab].strip(" ")
         problems.add(
-            Location(path, line),
+            Location(path, text.count("\n", 0, tab) + 1 + offset, tab - line_start + 1),
             "M002",
             "tab character in YAML",
-            "YAML indents with spaces only; replace the tab with spaces",
+            "YAML indents with spaces only; replace the tab with spaces"
+            if indenting
+            else "replace the tab with a space: tabs are not allowed anywhere in these files",
         )
         return None
     try:
@@ -252,6 +262,17 @@ def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) ->
             )
         elif "single document" in str(err.context):
             problems.add(where, "M007", "a second YAML document ('---') in one file", "remove the '---' line")
+        elif mark and (misplaced := _misindented(text, mark.line)):
+            line, indent, siblings, kind = misplaced
+            problems.add(
+                Location(path, line + 1 + offset, indent + 1),
+                "M001",
+                f"YAML syntax: line {line + 1 + offset} is indented {_spaces(indent)}, its siblings {siblings}"
+                f" (the parser: {err.problem})",
+                f"indent it {_spaces(siblings)}, as the other {kind}"
+                if siblings
+                else f"start it at the beginning of the line, as the other {kind}",
+            )
         else:
             problems.add(where, "M001", f"YAML syntax: {err.problem}", _yaml_hint(err))
         return None
@@ -281,6 +302,68 @@ def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) ->
         )
         return None
     return data, marks
+
+
+_LINE_START = re.compile(r"( *)((?:- +)*)(?:([^\s#'\"\[{][^:#]*|'[^']*'|\"[^\"]*\"):(?: +(.*))?$)?")
+"""The start of a line of block YAML: its indentation, any "- " that open list items, then perhaps a plain
+or quoted key with its colon, and the value after it."""
+_BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*\s*(#.*)?")
+
+
+def _misindented(text: str, error_line: int) -> tuple[int, int, int, str] | None:
+    """Tell whether the YAML syntax error at ERROR_LINE (0-based) of TEXT is a line indented unlike its siblings.
+
+    Return (line, its indentation, its siblings', "keys" or "items"), or None. The lines before it are
+    read for the levels open there: each list item's "-" and each key's column, innermost last.
+    """
+    lines = text.split("\n")
+    if error_line >= len(lines):
+        return None
+    open_levels: list[tuple[int, str]] = []  # (column, "-" or "key"), columns increasing
+    scalar_above = None  # the column of the key of a block scalar (| or >) being read
+    opens_block = False  # the last line read ends with "key:" and nothing after it
+    for line in lines[:error_line]:
+        indent = len(line) - len(line.lstrip(" "))
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if scalar_above is not None:
+            if indent > scalar_above:
+                continue
+            scalar_above = None
+        parts = _LINE_START.match(line)
+        if parts is None or not (parts.group(2) or parts.group(3)):
+            continue  # a value continued from the line before
+        column, levels = indent, []
+        for dash in re.finditer(r"- +", parts.group(2)):
+            levels.append((indent + dash.start(), "-"))
+            column = indent + dash.end()
+        if parts.group(3):
+            levels.append((column, "key"))
+        for level in levels:
+            while open_levels and open_levels[-1][0] >= level[0]:
+                open_levels.pop()
+            open_levels.append(level)
+        value = (parts.group(4) or "").strip()
+        opens_block = bool(parts.group(3)) and (not value or value.startswith("#"))
+        if parts.group(3) and _BLOCK_SCALAR.fullmatch(value):
+            scalar_above, opens_block = column, False
+    parts = _LINE_START.match(lines[error_line])
+    if parts is None or not (parts.group(2) or parts.group(3)):
+        return None
+    indent = len(parts.group(1))
+    kind = "-" if parts.group(2) else "key"
+    if (indent, kind) in open_levels:
+        return None
+    if opens_block and open_levels and indent >= open_levels[-1][0]:
+        return None  # the first line of a new level: its indentation is its own
+    siblings = [column for column, level in open_levels if level == kind]
+    if not siblings:
+        return None
+    return error_line, indent, siblings[-1], "keys at its level" if kind == "key" else "items of its list"
+
+
+def _spaces(count: int) -> str:
+    return f"{count} space" if count == 1 else f"{count} spaces"
 
 
 def _yaml_hint(err: yaml.MarkedYAMLError) -> str:
@@ -322,6 +405,7 @@ def _to_python(node: yaml.Node, at: YamlPath, marks: Marks, path: Path, problems
                     "keep one of them",
                 )
                 continue
+            marks[(*at, key, KEY)] = (key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
             result[key] = _to_python(value_node, (*at, key), marks, path, problems, offset)
         return result
     if isinstance(node, yaml.SequenceNode):
@@ -345,6 +429,38 @@ def _to_python(node: yaml.Node, at: YamlPath, marks: Marks, path: Path, problems
     if value in ("", "~", "null"):
         return None
     return value
+
+
+def value_location(item: Location, at: YamlPath) -> Location:
+    """Return where the value at AT in the mapping that starts at ITEM is written, or ITEM if that cannot be told.
+
+    For the few problems found after loading, in values the file is not needed for again (an unknown id):
+    the file is read again then, rather than every place kept for the few that are wrong.
+    """
+    if not at:
+        return item
+    marks = _marks(item.path, *_stamp(item.path))
+    starts = [path for path, mark in marks.items() if mark == (item.line, item.col) and path and path[-1] != KEY]
+    if not starts:
+        return item
+    line, col = marks.get((*min(starts, key=len), *at), (item.line, item.col))
+    return Location(item.path, line, col)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return 0, 0
+    return stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=8)
+def _marks(path: Path, mtime: int, size: int) -> Marks:
+    """Return the marks of the YAML file at PATH as it is now (MTIME, SIZE: which version), {} if it is not valid."""
+    text = read_text(path, Problems())
+    parsed = read_yaml(text, path, Problems()) if text is not None else None
+    return parsed[1] if parsed else {}
 
 
 def _loc(path: Path, node: yaml.Node, offset: int) -> Location:
@@ -440,8 +556,8 @@ def schema_errors(data: Any, kind: str, marks: Marks, path: Path, problems: Prob
         if marks.get(at) in unreadable:
             continue  # a value with a control character (M009) is read as "": its rules would only say so again
         code, message, hint = _explain(error, kind)
-        if code == "M101":  # point at the unknown key itself
-            at = (*at, *_unknown_keys(error)[:1])
+        if code == "M101":  # point at the unknown key itself, not at its value
+            at = (*at, *_unknown_keys(error)[:1], KEY)
         line, col = marks.get(at, (0, 0))
         problems.add(Location(path, line, col), code, message, hint)
     return found
@@ -514,15 +630,37 @@ def _explain(error: ValidationError, kind: str) -> tuple[str, str, str]:
                 "give the full address, starting with https://",
             )
         if name == "date":
+            unknown_day = (
+                " Not known to the day? Give the day of the earliest copy found, and say so in note:"
+                if kind == "article"
+                else ""
+            )
             return (
                 "M108",
                 f"{field}: {error.instance!r} is not a date in a form this field takes",
-                f'{desc} Quote it: "2020-03-05".',
+                f'{desc} Quote it: "2020-03-05".{unknown_day}',
             )
+        if error.schema.get("pattern") == _schema("common.schema.json")["definitions"]["id"]["pattern"]:
+            return _explain_id(field, error.instance, desc)
         return "M104", f"{field}: {error.instance!r} is not in the expected form", desc
     if error.validator == "type":
         return "M105", f"{field}: {error.instance!r} should be {_a(error.validator_value)}", _type_hint(error)
     return "M106", f"{field}: {error.message}", ""
+
+
+def _explain_id(field: str, value: str, desc: str) -> tuple[str, str, str]:
+    """Explain an id not in its form, suggesting it in its form (ASCII-folded: erdoğan is erdogan)."""
+    why = ": ids are ASCII, without accents" if not value.isascii() else ""
+    suggested = ascii_id(value)
+    hint = f"{desc} Write {suggested!r}." if suggested and suggested != value and len(suggested) <= 80 else desc
+    return "M104", f"{field}: {value!r} is not an id{why}", hint
+
+
+def ascii_id(text: str) -> str:
+    """Return TEXT as an id would write it: Recep Tayyip Erdoğan → recep-tayyip-erdogan ("" if nothing is left)."""
+    from slugify import slugify  # transliterates what has no ASCII decomposition too: ı → i, ß → ss
+
+    return str(slugify(text))
 
 
 def _unknown_keys(error: ValidationError) -> list[str]:

@@ -374,7 +374,7 @@ def test_check_finds_across_articles_from_what_the_cache_keeps_of_each(
 
     assert checked([]) == [("W504", "a.yml")]  # a's claim c1, from the cache
     project.article("b", ARTICLES["b"][0], ARTICLES["b"][1] + claim.replace("c2", "c1"), date="2020-03-14")
-    assert checked(["b.md"]) == [("M201", "a.yml"), ("W504", "a.yml")]  # b is newer: a's c1 is the second one
+    assert checked(["b.md"]) == [("W504", "a.yml"), ("M201", "b.yml")]  # b is newer: its c1 is the second one
     project.article("b", ARTICLES["b"][0], "claims:\n  - {id: c2, quote: large, status: reported}\n", date="2020-03-14")
     expected = [
         ("W504", "a.yml"),
