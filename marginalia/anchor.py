@@ -20,8 +20,10 @@ import bisect
 import difflib
 import re
 from collections import defaultdict
+from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
 from .errors import Problem
@@ -43,23 +45,55 @@ SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
+MAX_NESTING = 100
+"""How deeply blocks (block quotes, lists) may nest. markdown-it drops what lies deeper (CommonMark's
+preset: 20 levels); anchoring reports it (M015), and `markdown_lost` tells a caller that parses other text."""
+
+DROPPED = "marginalia_dropped"
+"""The key of a parse's env under which the parser lists the lines (0-based) whose text it dropped."""
+
+
 def make_markdown() -> MarkdownIt:
     """Return the one Markdown parser: CommonMark, raw HTML shown as text, safe link schemes only."""
-    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False})
+    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False, "maxNesting": MAX_NESTING})
     md.validateLink = is_safe_url  # type: ignore[method-assign]
+    tokenize = md.block.tokenize
+
+    def tokenize_noting_drops(state: StateBlock, start: int, end: int, *args: Any) -> None:
+        # What markdown-it's block loop does first: past the limit, it skips the lines up to END unread.
+        if state.level >= MAX_NESTING:
+            line = state.skipEmptyLines(start)
+            if line < end and state.sCount[line] >= state.blkIndent:
+                state.env.setdefault(DROPPED, []).append(line)
+        tokenize(state, start, end, *args)
+
+    md.block.tokenize = tokenize_noting_drops  # type: ignore[method-assign]
     return md
 
 
 def is_safe_url(url: str) -> bool:
-    """Tell whether URL (as markdown-it normalized it) is http(s), mailto or relative."""
+    """Tell whether URL (as markdown-it normalized it) is http(s), mailto or relative.
+
+    `//host/path` has no scheme but is no relative link: it names another host (protocol-relative).
+    """
     scheme = _SCHEME.match(url)
-    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
+    if scheme is None:
+        return not url.lstrip().startswith(("//", "/\\", "\\"))
+    return scheme.group(1).lower() in SAFE_SCHEMES
 
 
 def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None:
     """Parse ARTICLE, find every annotation's span and mark it in the tokens."""
     article.title_tokens = md.parseInline(article.title)
-    article.tokens = md.parse(article.body)
+    env: dict[str, Any] = {}
+    article.tokens = md.parse(article.body, env)
+    for line in sorted(set(env.get(DROPPED, []))):
+        problems.add(
+            Location(article.source_path, article.body_line + line, 1),
+            "M015",
+            f"the Markdown here is nested more than {MAX_NESTING} levels deep: its text would not be shown",
+            "flatten it: fewer '>' or list levels",
+        )
     inlines = [article.title_tokens[0]] + [t for t in article.tokens if t.type == "inline"]
     article.block_lines = [article.title_line] + [
         article.body_line + (t.map[0] if t.map else 0) for t in article.tokens if t.type == "inline"

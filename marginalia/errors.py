@@ -41,6 +41,7 @@ RULES: dict[str, str] = {
     "M012": "a file is larger than the limit",
     "M013": "a file is not valid UTF-8",
     "M014": "a symbolic link or special file in content/",
+    "M015": "Markdown nested too deeply to be shown",
     # YAML
     "M001": "YAML syntax error",
     "M002": "tab character in YAML",

@@ -37,6 +37,7 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int]]] = {
     "M012": ({"articles/b.md": '---\ntitle: "B"\ndate: "2020-01-01"\n---\n' + "word " * 250_000}, ("articles/b.md", 1)),
     "M013": ({"articles/b.md": b'---\ntitle: "B"\ndate: "2020-01-01"\n---\n\n\xff\n'}, ("articles/b.md", 6)),
     "M014": ({"articles/b.md": "->a.md"}, ("articles/b.md", 1)),
+    "M015": ({ART: '---\ntitle: "A"\ndate: "2020-01-01"\n---\n\n' + "> " * 101 + "deep\n"}, (ART, 6)),
     "M101": ({ANN: "mentions:\n  - entity: london\n    qoute: London\n"}, (ANN, 3)),
     "M102": ({ANN: "mentions:\n  - entity: london\n"}, (ANN, 2)),
     "M103": ({ANN: "claims:\n  - {id: c, quote: London, status: rumoured, sources: [notes]}\n"}, (ANN, 2)),
