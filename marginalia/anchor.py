@@ -19,12 +19,14 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
+from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
+from rapidfuzz import fuzz, process
 
 from .errors import Problem
 from .load import Problems
@@ -107,14 +109,16 @@ def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None
     article.lede = " ".join(texts[1].split()) if len(texts) > 1 else ""
 
     spans_by_block: dict[int, list[tuple[Span, Annotation]]] = defaultdict(list)
-    flat = flatten(article.text)
+    search = Search(article)
+    found = Problems()
     for annotation in article.annotations:
-        spans = find_selector(annotation, article, problems, flat)
+        spans = find_selector(annotation, article, found, search=search)
         annotation.spans = spans
         for span in spans:
             spans_by_block[span.block].append((span, annotation))
     for placed in spans_by_block.values():
-        _check_overlaps(placed, problems)
+        _check_overlaps(placed, found)
+    problems.extend(capped(found))
     _assign_ids(article)
     for block, placed in sorted(spans_by_block.items()):
         _mark_block(inlines[block], article.blocks[block][0], placed, article, problems)
@@ -197,17 +201,132 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def find_selector(annotation: Annotation, article: Article, problems: Problems, flat: str | None = None) -> list[Span]:
+MAX_EVERY = 1_000
+"""The most spans one `every: true` may mark (M308): no name recurs that often in one article."""
+SHOWN = 5
+"""How many lines or passages a message lists before it says how many more there are."""
+MAX_PROBLEMS = 100
+"""The most anchoring problems one file reports; M309 then says how many more there are."""
+PICKS_AMONG = 100
+"""Up to this many matches, an ambiguous quote's message suggests the prefix or suffix that picks each."""
+HINT_WORDS = 60
+"""The closest passage to a quote not found is sought for the quote's first words, at most this many."""
+HINT_BUDGET = 2_000_000
+"""How many places of words the closest-passage hints of one article may look at, in all."""
+COMMON_WORD = 1_000
+"""A word with more places than this in the article does not help find a passage."""
+
+
+class Search:
+    """What finding the quotes of one article keeps between quotes: each quote's matches, an index of its words."""
+
+    def __init__(self, article: Article):
+        self.article = article
+        self.flat = flatten(article.text)
+        self.matches: dict[str, list[tuple[int, int]]] = {}
+        """The matches of each quote looked for (many annotations share a quote)."""
+        self.budget = HINT_BUDGET
+        """How many more places of words the closest-passage hints may look at."""
+        self._words: tuple[list[int], list[int], dict[str, list[int]]] | None = None
+
+    def find(self, quote: str) -> list[tuple[int, int]]:
+        """Return where QUOTE is in the article, as `find_quote`, or else where it runs across two blocks."""
+        found = self.matches.get(quote)
+        if found is None:
+            text = self.article.text
+            found = find_quote(quote, text, self.flat)
+            if not found:  # across two blocks? only the pattern sees it, and M303 says so
+                found = [(m.start(), m.end()) for m in quote_pattern(quote).finditer(text)]
+            self.matches[quote] = found
+        return found
+
+    def words(self) -> tuple[list[int], list[int], dict[str, list[int]]]:
+        """Return where each word of the article starts and ends, and the places (word numbers) of each word."""
+        if self._words is None:
+            starts, ends, places = [], [], defaultdict(list)
+            for n, word in enumerate(re.finditer(r"\S+", self.article.text)):
+                starts.append(word.start())
+                ends.append(word.end())
+                places[word.group()].append(n)
+            self._words = starts, ends, dict(places)
+        return self._words
+
+    def closest(self, quote: str) -> tuple[int, str] | None:
+        """Return (offset, text) of the passage of the article closest to QUOTE's first words, or None.
+
+        Passages are those of as many words as the quote (up to HINT_WORDS) that share words with it
+        (most shared first); the closest of the first few is the most similar letter by letter. A word
+        of the quote not in the article counts through the words closest to it. Each place of a word
+        looked at is taken from the article's budget: once spent, no more passages are sought.
+        """
+        wanted = quote.split()[:HINT_WORDS]
+        starts, ends, places = self.words()
+        if not wanted or not starts or self.budget <= 0:
+            return None
+        size = min(len(wanted), len(starts))
+        votes: Counter[int] = Counter()
+
+        def vote(j: int, at: list[int]) -> bool:
+            if len(at) > COMMON_WORD or len(at) > self.budget:
+                return False
+            self.budget -= len(at)
+            for i in at:
+                votes[min(max(0, i - j), len(starts) - size)] += 1
+            return True
+
+        absent = []
+        for j, word in sorted(enumerate(wanted), key=lambda jw: len(places.get(jw[1], ()))):  # rarest first
+            at = places.get(word)
+            if at is None:
+                absent.append((j, word))
+            elif not vote(j, at):
+                break
+        if not votes:  # no word as written: count the words closest to them (misspelt, or other quotes)
+            vocabulary = list(places)
+            for j, word in absent[:SHOWN]:
+                self.budget -= len(vocabulary)
+                for near, _, _ in process.extract(word, vocabulary, scorer=fuzz.ratio, limit=3, score_cutoff=60):
+                    vote(j, places[near])
+        text, squashed = self.article.text, " ".join(wanted)
+        best: tuple[float, int, str] | None = None
+        for start, _ in sorted(votes.items(), key=lambda sv: (-sv[1], sv[0]))[:10]:
+            passage = _squash(text[starts[start] : ends[start + size - 1]])
+            score = fuzz.ratio(squashed, passage) / 100
+            if score >= 0.5 and (best is None or score > best[0]):
+                best = (score, starts[start], passage)
+        return (best[1], best[2]) if best else None
+
+
+def capped(problems: list[Problem]) -> list[Problem]:
+    """Return PROBLEMS, but only the first MAX_PROBLEMS and then one saying how many more (M309)."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = problems[MAX_PROBLEMS:]
+    return [
+        *problems[:MAX_PROBLEMS],
+        Problem(
+            more[0].where,
+            "M309",
+            f"{len(more):,} more problems of anchoring in this file are not listed",
+            "fix those listed first: many have one cause, such as one quote given many times",
+        ),
+    ]
+
+
+def find_selector(
+    annotation: Annotation, article: Article, problems: Problems, flat: str | None = None, search: Search | None = None
+) -> list[Span]:
     """Return where ANNOTATION's selector lands in ARTICLE, or [] after a problem.
 
-    FLAT is `flatten(article.text)`, when the caller has it already.
+    FLAT is `flatten(article.text)`, and SEARCH what finding other quotes of ARTICLE keeps, when the
+    caller has them already.
     """
     selector, where, text = annotation.selector, annotation.where, article.text
-    matches = find_quote(selector.quote, text, flat)
-    if not matches:  # across two blocks? only the pattern sees it, and M303 says so below
-        matches = [(m.start(), m.end()) for m in quote_pattern(selector.quote).finditer(text)]
+    if search is None:
+        search = Search(article)
+    matches = search.find(selector.quote)
     if not matches:
-        problems.append(_not_found(selector.quote, article, where))
+        problems.append(_not_found(selector.quote, article, where, search))
         return []
     candidates = [
         (s, e)
@@ -222,13 +341,23 @@ def find_selector(annotation: Annotation, article: Article, problems: Problems, 
         )
     ]
     if not candidates:
-        places = ", ".join(str(line_at(article, s)) for s, _ in matches)
+        places = _listed([line_at(article, s) for s, _ in matches[:SHOWN]], len(matches))
         problems.append(
             Problem(
                 where,
                 "M306",
                 f"the quote {selector.quote!r} occurs (line {places}) but never with the prefix/suffix given",
                 f"check prefix {selector.prefix!r} and suffix {selector.suffix!r} against the article",
+            )
+        )
+        return []
+    if selector.every and len(candidates) > MAX_EVERY:
+        problems.append(
+            Problem(
+                where,
+                "M308",
+                f"every: true would mark {selector.quote!r} {len(candidates):,} times; at most {MAX_EVERY:,} are marked",
+                "annotate a longer quote, or some of its places with prefix:, suffix: or occurrence:",
             )
         )
         return []
@@ -280,24 +409,36 @@ def _block_at(offset: int, article: Article) -> int:
 def line_at(article: Article, offset: int) -> int:
     """Return the line in the .md file of OFFSET in the article's plain text."""
     block = _block_at(offset, article)
-    return article.block_lines[block] + article.text.count("\n", article.blocks[block][0], offset)
+    breaks = _line_breaks(article.text)
+    return article.block_lines[block] + bisect.bisect_left(breaks, offset) - bisect.bisect_left(
+        breaks, article.blocks[block][0]
+    )
 
 
-def _not_found(quote: str, article: Article, where: Location) -> Problem:
+@lru_cache(maxsize=4)
+def _line_breaks(text: str) -> list[int]:
+    """Return the offset of each line break in TEXT (the text of an article being checked: a few at once)."""
+    return [found.start() for found in re.finditer("\n", text)]
+
+
+def _listed(lines: list[int], total: int) -> str:
+    """List LINES, the first of TOTAL: "6, 8", or "6, 7, 8, 9, 10 and 2,995 more"."""
+    listed = ", ".join(str(line) for line in lines)
+    return f"{listed} and {total - len(lines):,} more" if total > len(lines) else listed
+
+
+def _not_found(quote: str, article: Article, where: Location, search: Search) -> Problem:
     """Return the problem for a quote that is not in the article, with the closest passage."""
-    words = list(re.finditer(r"\S+", article.text))
-    size = len(quote.split())
-    windows: dict[str, int] = {}
-    for i in range(max(1, len(words) - size + 1)):
-        chunk = words[i : i + size]
-        if chunk:
-            windows.setdefault(_squash(article.text[chunk[0].start() : chunk[-1].end()]), chunk[0].start())
-    close = difflib.get_close_matches(_squash(quote), list(windows), n=1, cutoff=0.5)
+    close = search.closest(quote)
     hint = "copy the words from the article as they read on the page"
     if close:
-        line = line_at(article, windows[close[0]])
-        differences = _differences(_squash(quote), close[0])
-        hint = f"closest passage, line {line} of {article.source_path.name}: {close[0]!r}; {differences}"
+        offset, passage = close
+        wanted = quote.split()
+        compared = " ".join(wanted[:HINT_WORDS])
+        differences = _differences(compared, passage)
+        of = f" to its first {HINT_WORDS} words" if len(wanted) > HINT_WORDS else ""
+        name = article.source_path.name
+        hint = f"closest passage{of}, line {line_at(article, offset)} of {name}: {passage!r}; {differences}"
     return Problem(where, "M301", f"the quote {quote!r} is not in the article", hint)
 
 
@@ -324,10 +465,13 @@ def _differences(quote: str, passage: str) -> str:
 
 def _ambiguous(quote: str, matches: list[tuple[int, int]], article: Article, where: Location) -> Problem:
     """Return the problem for a quote with several matches, suggesting how to pick each."""
-    places = ", ".join(str(line_at(article, s)) for s, _ in matches)
+    places = _listed([line_at(article, s) for s, _ in matches[:SHOWN]], len(matches))
+    if len(matches) > PICKS_AMONG:
+        hint = f"to pick one, add occurrence: N (1 to {len(matches):,}), or a prefix: or suffix:"
+        return Problem(where, "M302", f"the quote {quote!r} occurs {len(matches):,} times (lines {places})", hint)
     picks = [
         f"line {line_at(article, s)}: {_shortest_context(article.text, matches, n)}"
-        for n, (s, _) in enumerate(matches[:5])
+        for n, (s, _) in enumerate(matches[:SHOWN])
     ]
     hint = "to pick one, add " + "; ".join(picks) + ". Or add occurrence: N, or every: true on a mention"
     return Problem(where, "M302", f"the quote {quote!r} occurs {len(matches)} times (lines {places})", hint)
@@ -347,23 +491,48 @@ def _shortest_context(text: str, matches: list[tuple[int, int]], n: int) -> str:
 
 
 def _check_overlaps(spans: list[tuple[Span, Annotation]], problems: Problems) -> None:
-    """Report mentions that overlap mentions, and claims that cross claims: they cannot nest."""
-    for i, (a, first) in enumerate(spans):
-        for b, second in spans[i + 1 :]:
-            kinds = {KIND_OF[type(first)], KIND_OF[type(second)]}
-            if len(kinds) != 1 or not (a.start < b.end and b.start < a.end):
-                continue
-            nested = (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
-            if kinds == {"mention"} or (kinds == {"claim"} and not nested):
-                kind = kinds.pop()
-                later = second if (second.where.line, second.where.col) > (first.where.line, first.where.col) else first
-                other = first if later is second else second
-                problems.add(
-                    later.where,
-                    "M307",
-                    f"this {kind} overlaps the {kind} {other.selector.quote!r} (line {other.where.line})",
-                    "mentions cannot overlap; claims may nest but not cross: shorten one quote",
-                )
+    """Report mentions that overlap mentions, and claims that cross claims: they cannot nest.
+
+    Mentions that overlap one another, directly or through others, are one problem, told at the one
+    given last; a claim that crosses another is told once. Both in one pass over the spans, in order.
+    """
+    mentions = sorted(((s, a) for s, a in spans if isinstance(a, Mention)), key=lambda p: (p[0].start, p[0].end))
+    group: list[tuple[Span, Annotation]] = []
+    reach = -1
+    for placed in [*mentions, None]:
+        if placed is not None and placed[0].start < reach:
+            group.append(placed)
+            reach = max(reach, placed[0].end)
+            continue
+        if len(group) > 1:
+            _report_overlap("mention", [a for _, a in group], problems)
+        if placed is not None:
+            group, reach = [placed], placed[0].end
+    claims = sorted(((s, a) for s, a in spans if isinstance(a, Claim)), key=lambda p: (p[0].start, -p[0].end))
+    open_claims: list[tuple[Span, Annotation]] = []  # each inside the one before
+    for span, claim in claims:
+        while open_claims and open_claims[-1][0].end <= span.start:
+            open_claims.pop()
+        if open_claims and open_claims[-1][0].end < span.end:
+            _report_overlap("claim", [open_claims[-1][1], claim], problems)
+            continue
+        open_claims.append((span, claim))
+
+
+def _report_overlap(kind: str, annotations: list[Annotation], problems: Problems) -> None:
+    """Report that the KIND annotations given overlap, at the one given last."""
+    unique = {id(a): a for a in annotations}.values()  # the spans of one `every: true` may overlap
+    by_place = sorted(unique, key=lambda a: (a.where.line, a.where.col))
+    later, others = by_place[-1], by_place[:-1] or by_place
+    named = ", ".join(f"{a.selector.quote!r} (line {a.where.line})" for a in others[:SHOWN])
+    more = f" and {len(others) - SHOWN:,} more" if len(others) > SHOWN else ""
+    the = f"the {kind}" if len(others) == 1 else f"{len(others):,} other {kind}s:"
+    problems.add(
+        later.where,
+        "M307",
+        f"this {kind} overlaps {the} {named}{more}",
+        "mentions cannot overlap; claims may nest but not cross: shorten one quote",
+    )
 
 
 def _assign_ids(article: Article) -> None:

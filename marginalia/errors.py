@@ -75,6 +75,8 @@ RULES: dict[str, str] = {
     "M305": "occurrence out of range",
     "M306": "no match has the prefix or suffix given",
     "M307": "annotations overlap that cannot nest",
+    "M308": "every: true would mark more places than the limit",
+    "M309": "more anchoring problems in one file than are listed",
     # Dates
     "M401": "date that does not exist",
     "M402": "date range that ends before it starts",
