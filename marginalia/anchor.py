@@ -116,12 +116,15 @@ def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None
         annotation.spans = spans
         for span in spans:
             spans_by_block[span.block].append((span, annotation))
+    overlapping: set[int] = set()
     for placed in spans_by_block.values():
-        _check_overlaps(placed, found)
+        overlapping |= _check_overlaps(placed, found)
     problems.extend(capped(found))
     _assign_ids(article)
     for block, placed in sorted(spans_by_block.items()):
-        _mark_block(inlines[block], article.blocks[block][0], placed, article, problems)
+        # those that overlap are errors already: marking them all would take time that grows as their square
+        kept = [(span, a) for span, a in placed if id(a) not in overlapping] if overlapping else placed
+        _mark_block(inlines[block], article.blocks[block][0], kept, article, problems)
 
 
 # --- Finding quotes ----------------------------------------------------------
@@ -490,12 +493,14 @@ def _shortest_context(text: str, matches: list[tuple[int, int]], n: int) -> str:
     return f"occurrence: {n + 1}"
 
 
-def _check_overlaps(spans: list[tuple[Span, Annotation]], problems: Problems) -> None:
+def _check_overlaps(spans: list[tuple[Span, Annotation]], problems: Problems) -> set[int]:
     """Report mentions that overlap mentions, and claims that cross claims: they cannot nest.
 
     Mentions that overlap one another, directly or through others, are one problem, told at the one
     given last; a claim that crosses another is told once. Both in one pass over the spans, in order.
+    Return the ids (`id()`) of the annotations reported: the mentions that overlap, the claims that cross.
     """
+    reported: set[int] = set()
     mentions = sorted(((s, a) for s, a in spans if isinstance(a, Mention)), key=lambda p: (p[0].start, p[0].end))
     group: list[tuple[Span, Annotation]] = []
     reach = -1
@@ -506,6 +511,7 @@ def _check_overlaps(spans: list[tuple[Span, Annotation]], problems: Problems) ->
             continue
         if len(group) > 1:
             _report_overlap("mention", [a for _, a in group], problems)
+            reported.update(id(a) for _, a in group)
         if placed is not None:
             group, reach = [placed], placed[0].end
     claims = sorted(((s, a) for s, a in spans if isinstance(a, Claim)), key=lambda p: (p[0].start, -p[0].end))
@@ -515,8 +521,10 @@ def _check_overlaps(spans: list[tuple[Span, Annotation]], problems: Problems) ->
             open_claims.pop()
         if open_claims and open_claims[-1][0].end < span.end:
             _report_overlap("claim", [open_claims[-1][1], claim], problems)
+            reported.add(id(claim))
             continue
         open_claims.append((span, claim))
+    return reported
 
 
 def _report_overlap(kind: str, annotations: list[Annotation], problems: Problems) -> None:
@@ -564,9 +572,15 @@ def _mark_block(
     cuts = {s.start - block_start for s, _ in spans} | {s.end - block_start for s, _ in spans}
     children, offsets = _split_children(inline, cuts)
     ordered = sorted(spans, key=lambda p: (p[0].start, -p[0].end, _NESTING_ORDER[KIND_OF[type(p[1])]]))
+    # The spans come in the order of their starts: the children before `begin` end before this span starts,
+    # so no later span needs them; and `links` counts the links open before a place, from the last place asked.
+    begin, links = 0, _LinkDepth(children)
+    any_link = any(t.type == "link_open" for t in children)
     for span, annotation in ordered:
         start, end = span.start - block_start, span.end - block_start
-        inside, straddled = _text_within(children, offsets, start, end)
+        while begin < len(children) and offsets.get(id(children[begin]), (0, start))[1] <= start:
+            begin += 1  # markup, or text that ends before START
+        inside, straddled = _text_within(children, offsets, start, end, begin)
         if straddled is not None:
             problems.add(
                 annotation.where,
@@ -581,28 +595,64 @@ def _mark_block(
         first, last = _widen(children, *inside)
         segments = _segments(children, first, last, offsets)
         if kind == "mention":  # a mention is a link: none may be around it or in it
-            in_link = _touches_link(children, segments)
+            in_link = any_link and _touches_link(children, segments, links)
+            any_link = True
         else:  # a claim's badge and a note's number come after its words: are those inside a link?
-            in_link = _inside_link(children, segments[-1][1] + 1)
+            in_link = links.at(segments[-1][1] + 1) > 0
         for n, (first, last) in reversed(list(enumerate(segments))):
             meta = {"annotation": annotation, "span": span, "first": n == 0, "last": n == len(segments) - 1}
             if in_link:  # a mention is then a <span>; a claim's badge and a note's number are no links
                 meta["plain"] = True
             close = Token(f"{kind}_close", "", -1, meta=meta)
             opener = Token(f"{kind}_open", "", 1, meta=meta)
-            children.insert(last + 1, close)
-            children.insert(first, opener)
+            for at, token in ((last + 1, close), (first, opener)):
+                children.insert(at, token)
+                links.inserted(at, token)
+                begin += at < begin
     inline.children = children
 
 
+class _LinkDepth:
+    """Counts the links open before a place of a list of children, the places asked for mostly in order:
+    each answer is the last one, corrected by the children between the two places."""
+
+    def __init__(self, children: list[Token]):
+        self.children = children
+        self.place = 0
+        self.depth = 0
+        """How many links are open before CHILDREN[place]."""
+
+    def at(self, index: int) -> int:
+        """Return how many links are open before CHILDREN[index]."""
+        if index >= self.place:
+            self.depth += _link_nesting(self.children[self.place : index])
+        else:
+            self.depth -= _link_nesting(self.children[index : self.place])
+        self.place = index
+        return self.depth
+
+    def inserted(self, index: int, token: Token) -> None:
+        """Take into account that TOKEN was inserted at INDEX."""
+        if index < self.place:
+            self.place += 1
+            if _is_link(token):
+                self.depth += token.nesting
+
+
+def _link_nesting(tokens: list[Token]) -> int:
+    # t.nesting first: most children are text, which opens and closes nothing
+    return sum(t.nesting for t in tokens if t.nesting and _is_link(t))
+
+
 def _text_within(
-    children: list[Token], offsets: dict[int, tuple[int, int]], start: int, end: int
+    children: list[Token], offsets: dict[int, tuple[int, int]], start: int, end: int, begin: int = 0
 ) -> tuple[tuple[int, int] | None, Token | None]:
     """Return the indexes of the first and last non-empty text children within START..END (or None),
-    and the first code span that START or END falls inside (or None)."""
+    and the first code span that START or END falls inside (or None). Those before BEGIN end before START."""
     first = last = -1
     straddled = None
-    for i, child in enumerate(children):
+    for i in range(begin, len(children)):
+        child = children[i]
         offset = offsets.get(id(child))
         if offset is None:
             continue
@@ -688,18 +738,10 @@ def _segments(
     return runs
 
 
-def _touches_link(children: list[Token], segments: list[tuple[int, int]]) -> bool:
+def _touches_link(children: list[Token], segments: list[tuple[int, int]], links: _LinkDepth) -> bool:
     """Tell whether a mention here would nest one <a> in another."""
-    if not any(t.type == "link_open" or t.type == "mention_open" for t in children):
-        return False
     inner = any(_is_link(children[i]) for a, b in segments for i in range(a, b + 1))
-    return inner or _inside_link(children, segments[0][0])
-
-
-def _inside_link(children: list[Token], index: int) -> bool:
-    """Tell whether position INDEX of CHILDREN is inside a link."""
-    # t.nesting first: most children are text, which opens and closes nothing
-    return sum(t.nesting for t in children[:index] if t.nesting and _is_link(t)) > 0
+    return inner or links.at(segments[0][0]) > 0
 
 
 def _is_link(token: Token) -> bool:
