@@ -4,7 +4,8 @@ is dropped without a word."""
 
 from __future__ import annotations
 
-from marginalia.anchor import anchor_article, is_safe_url, make_markdown
+from marginalia import anchor
+from marginalia.anchor import MAX_EVERY, MAX_PROBLEMS, anchor_article, is_safe_url, make_markdown
 from marginalia.load import Problems, load_article
 from marginalia.model import Article
 from marginalia.pipeline import check
@@ -58,3 +59,114 @@ def test_protocol_relative_links_are_refused() -> None:
         assert is_safe_url(url), url
     html = make_markdown().render("[x](//evil.example/p) and [y](/local)\n")
     assert 'href="//' not in html and 'href="/local"' in html
+
+
+# --- Bounded work, bounded reports -----------------------------------------------------------------
+
+
+def test_every_marks_up_to_the_cap(project) -> None:
+    """every: true marks up to MAX_EVERY places; one more is an error of its own (M308), with the count."""
+    article, problems = anchored(project, "Ada " * MAX_EVERY + "\n", "mentions:\n  - {entity: ada, quote: Ada, every: true}\n")
+    assert not problems and len(article.mentions[0].spans) == MAX_EVERY
+    _, problems = anchored(project, "Ada " * (MAX_EVERY + 1) + "\n", "mentions:\n  - {entity: ada, quote: Ada, every: true}\n")
+    assert [(p.code, p.where.line) for p in problems] == [("M308", 2)]
+    assert f"{MAX_EVERY + 1:,} times" in problems[0].message
+
+
+def test_a_quote_found_thousands_of_times_lists_a_few(project) -> None:
+    """An ambiguous quote lists its first few lines and how many more, and suggests occurrence:."""
+    _, problems = anchored(project, "Ada wrote.\n\n" * 3000, "mentions:\n  - {entity: ada, quote: Ada}\n")
+    assert [p.code for p in problems] == ["M302"]
+    assert "occurs 3,000 times (lines 6, 8, 10, 12, 14 and 2,995 more)" in problems[0].message
+    assert "occurrence: N (1 to 3,000)" in problems[0].hint
+    assert len(str(problems[0])) < 300
+
+
+def test_identical_mentions_are_one_overlap_problem(project) -> None:
+    """N mentions of the same words are one problem (M307), not N(N-1)/2, and name a few of the others."""
+    _, problems = anchored(project, "Ada wrote.\n", "mentions:\n" + "  - {entity: ada, quote: Ada}\n" * 1000)
+    assert [(p.code, p.where.line) for p in problems] == [("M307", 1001)]
+    assert "overlaps 999 other mentions: 'Ada' (line 2), 'Ada' (line 3)" in problems[0].message
+    assert problems[0].message.endswith("and 994 more")
+
+
+def test_two_overlapping_mentions_are_told_as_before(project) -> None:
+    """Two mentions that overlap: one problem at the later, naming the earlier."""
+    _, problems = anchored(
+        project, "Ada in London.\n", "mentions:\n  - {entity: london, quote: in London}\n  - {entity: ada, quote: Ada in}\n"
+    )
+    assert [(p.code, p.where.line, p.message) for p in problems] == [
+        ("M307", 3, "this mention overlaps the mention 'in London' (line 2)")
+    ]
+
+
+def test_crossing_claims_are_told_once_each(project) -> None:
+    """Claims that cross: each is told once, however many others it crosses; nested claims are fine."""
+    words = [f"w{i}" for i in range(60)]
+    claims = "".join(
+        f"  - {{id: c{i}, quote: {' '.join(words[i : i + 10])}, status: reported, sources: [notes]}}\n" for i in range(50)
+    )
+    _, problems = anchored(project, " ".join(words) + "\n", "claims:\n" + claims)
+    # c0 stands; c1 to c9 cross it; c10 starts where c0 ends, and so on: each told once, at its own line
+    assert [(p.code, p.where.line) for p in problems] == [("M307", i + 2) for i in range(50) if i % 10]
+    _, problems = anchored(
+        project,
+        " ".join(words) + "\n",
+        "claims:\n  - {id: a, quote: w1 w2 w3, status: reported}\n  - {id: b, quote: w2, status: reported}\n",
+    )
+    assert not problems
+
+
+def test_a_file_reports_at_most_a_hundred_anchoring_problems(project) -> None:
+    """Past MAX_PROBLEMS, one more problem (M309) says how many are not listed."""
+    _, problems = anchored(project, "Ada wrote.\n", "mentions:\n" + "  - {entity: london, quote: Londn}\n" * 250)
+    assert [p.code for p in problems] == ["M301"] * MAX_PROBLEMS + ["M309"]
+    assert "150 more problems" in problems[-1].message
+
+
+def test_closest_passage_of_long_quotes_is_bounded_work(project, monkeypatch) -> None:
+    """The closest passage to each of many long quotes not in a long article: found for each, from the words
+    the quote shares with the article, each place of a word looked at taken from one budget per article."""
+    words = [f"w{i % 5000}x{i // 5000}" for i in range(20_000)]
+    body = "\n\n".join(" ".join(words[i : i + 100]) for i in range(0, len(words), 100)) + "\n"
+    notes = []
+    for n in range(30):
+        quote = words[n * 500 : n * 500 + 80]
+        quote[3] = "changed"
+        notes.append(f"  - {{quote: {' '.join(quote)}, text: T}}\n")
+    monkeypatch.setattr(anchor, "HINT_BUDGET", 600)
+    _, problems = anchored(project, body, "notes:\n" + "".join(notes))
+    assert [p.code for p in problems] == ["M301"] * 30
+    found = [p for p in problems if "closest passage to its first 60 words" in p.hint]
+    assert 0 < len(found) < 30  # the budget ran out: the last quotes' passages were not sought
+    assert "'changed' where the article has 'w3x0'" in problems[0].hint
+    assert "closest passage" not in problems[-1].hint
+
+
+def test_a_misspelt_word_still_finds_its_passage(project) -> None:
+    """A quote whose only word is misspelt is placed through the article's words closest to it."""
+    _, problems = anchored(project, "Intro.\n\nThen London slept.\n", "mentions:\n  - {entity: london, quote: Londn}\n")
+    assert "closest passage, line 8 of a.md: 'London'" in problems[0].hint
+
+
+def test_marking_a_block_is_linear_in_its_spans(project, monkeypatch) -> None:
+    """Marking N mentions in one paragraph looks at each child a bounded number of times (it was N^2/2)."""
+    n = 2000
+    names = [f"w{i}" for i in range(n)]
+    path = project.article("a", " ".join(names) + " [link](https://example.org/)\n",
+                           "mentions:\n" + "".join(f"  - {{entity: ada, quote: {w}}}\n" for w in names))  # fmt: skip
+    problems = Problems()
+    article = load_article(path, problems)
+    looked = 0
+    is_link = anchor._is_link
+
+    def counted(token):
+        nonlocal looked
+        looked += 1
+        return is_link(token)
+
+    monkeypatch.setattr(anchor, "_is_link", counted)
+    anchor_article(article, make_markdown(), problems)
+    assert not problems
+    assert all(m.spans for m in article.mentions)
+    assert looked < 20 * n
