@@ -238,10 +238,16 @@ class Search:
         if found is None:
             text = self.article.text
             found = find_quote(quote, text, self.flat)
-            if not found:  # across two blocks? only the pattern sees it, and M303 says so
+            if not found and self._may_span_blocks(quote):  # only the pattern sees that, and M303 says so
                 found = [(m.start(), m.end()) for m in quote_pattern(quote).finditer(text)]
             self.matches[quote] = found
         return found
+
+    def _may_span_blocks(self, quote: str) -> bool:
+        """Tell whether QUOTE may match across blocks (False means surely not): the words between its
+        first and last are whole words of the text, which the pattern needs (and is slow to find out)."""
+        _, _, places = self.words()
+        return all(word in places for word in quote.split()[1:-1])
 
     def words(self) -> tuple[list[int], list[int], dict[str, list[int]]]:
         """Return where each word of the article starts and ends, and the places (word numbers) of each word."""
