@@ -170,3 +170,13 @@ def test_marking_a_block_is_linear_in_its_spans(project, monkeypatch) -> None:
     assert not problems
     assert all(m.spans for m in article.mentions)
     assert looked < 20 * n
+
+
+def test_names_left_unannotated_are_listed_up_to_a_hundred(project) -> None:
+    """W501 lists at most MAX_UNANNOTATED names of one article, then says how many more."""
+    from marginalia.check import MAX_UNANNOTATED
+
+    project.article("a", "London. " * 1000 + "\n", "mentions:\n  - {entity: ada, quote: London, occurrence: 1}\n")
+    warnings = [p for p in check(project.config) if p.code == "W501"]
+    assert len(warnings) == MAX_UNANNOTATED + 1
+    assert warnings[-1].message == "and 899 more names not annotated in this article (not listed)"
