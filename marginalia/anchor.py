@@ -220,6 +220,11 @@ COMMON_WORD = 1_000
 """A word with more places than this in the article does not help find a passage."""
 
 
+INDEX_AFTER = 50
+"""After this many quotes of one article, the others are looked for where their first word is, not in all the text."""
+_WORD = re.compile(r"\w+")
+
+
 class Search:
     """What finding the quotes of one article keeps between quotes: each quote's matches, an index of its words."""
 
@@ -231,16 +236,38 @@ class Search:
         self.budget = HINT_BUDGET
         """How many more places of words the closest-passage hints may look at."""
         self._words: tuple[list[int], list[int], dict[str, list[int]]] | None = None
+        self._runs: defaultdict[str, list[int]] | None = None
 
     def find(self, quote: str) -> list[tuple[int, int]]:
         """Return where QUOTE is in the article, as `find_quote`, or else where it runs across two blocks."""
         found = self.matches.get(quote)
         if found is None:
             text = self.article.text
-            found = find_quote(quote, text, self.flat)
+            found = self._find_by_first_word(quote) if len(self.matches) > INDEX_AFTER and self.flat else None
+            if found is None:
+                found = find_quote(quote, text, self.flat)
             if not found and self._may_span_blocks(quote):  # only the pattern sees that, and M303 says so
                 found = [(m.start(), m.end()) for m in quote_pattern(quote).finditer(text)]
             self.matches[quote] = found
+        return found
+
+    def _find_by_first_word(self, quote: str) -> list[tuple[int, int]] | None:
+        """Return what `find_quote` does for QUOTE, looking only where its first word is a word of the text;
+        None if it does not start with a word."""
+        wanted = " ".join(quote.split())
+        first = _WORD.match(wanted)
+        if first is None:
+            return None
+        if self._runs is None:
+            self._runs = defaultdict(list)
+            for word in _WORD.finditer(self.flat):
+                self._runs[word.group()].append(word.start())
+        flat, found = self.flat, []
+        edge_after = _is_word(wanted[-1])
+        for start in self._runs.get(first.group(), ()):
+            end = start + len(wanted)
+            if flat.startswith(wanted, start) and not (edge_after and end < len(flat) and _is_word(flat[end])):
+                found.append((start, end))
         return found
 
     def _may_span_blocks(self, quote: str) -> bool:

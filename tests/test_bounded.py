@@ -180,3 +180,16 @@ def test_names_left_unannotated_are_listed_up_to_a_hundred(project) -> None:
     warnings = [p for p in check(project.config) if p.code == "W501"]
     assert len(warnings) == MAX_UNANNOTATED + 1
     assert warnings[-1].message == "and 899 more names not annotated in this article (not listed)"
+
+
+def test_quotes_looked_for_by_their_first_word_are_found_as_in_all_the_text(project) -> None:
+    """Past INDEX_AFTER quotes, an article's quotes are looked for where their first word is: the same matches."""
+    body = "Ada's engine, Adam and Ada_Lovelace met Ada.\n\nÉcole 2e Ada—Lovelace; \"Ada\" ada Ada Ada\n"
+    article, _ = anchored(project, body, "mentions: []\n")
+    search = anchor.Search(article)
+    quotes = ["Ada", "Ada's", "Ada's engine", "Adam", "Ada_Lovelace", "École", "2e Ada", "Ada—Lovelace", '"Ada"',
+              "ada", "Ada Ada", "Ada.", "Lovelace", "Title", "Title of", "engine, Adam", "x", "met Ada"]  # fmt: skip
+    for n in range(anchor.INDEX_AFTER + 1):
+        search.find(f"filler {n}")
+    for quote in quotes:
+        assert search.find(quote) == anchor.find_quote(quote, article.text), quote
