@@ -86,6 +86,16 @@ def crossing_claims() -> tuple[str, str]:
     return " ".join(words) + "\n", "\n".join(lines) + "\n"
 
 
+def one_long_word() -> tuple[str, str]:
+    """One word of 900,000 letters, and 199 quotes of its letters (found inside it, never as a whole word)."""
+    return "a" * 900_000 + "\n", "mentions:\n" + "".join(f"  - {{entity: ada, quote: {'a' * k}}}\n" for k in range(1, 200))
+
+
+def punctuation() -> tuple[str, str]:
+    """450,000 commas, and 199 different quotes of commas: each found hundreds of thousands of times."""
+    return ", " * 450_000 + "\n", "notes:\n" + "".join(f"  - {{quote: '{', ' * k}', text: T}}\n" for k in range(1, 200))
+
+
 CASES: dict[str, Callable[[], tuple[str, str]]] = {
     "every-one-letter": every_one_letter,
     "quotes-not-found": quotes_not_found,
@@ -93,6 +103,8 @@ CASES: dict[str, Callable[[], tuple[str, str]]] = {
     "distinct-mentions": distinct_mentions,
     "identical-mentions": identical_mentions,
     "crossing-claims": crossing_claims,
+    "one-long-word": one_long_word,
+    "punctuation": punctuation,
 }
 
 

@@ -222,7 +222,17 @@ COMMON_WORD = 1_000
 
 INDEX_AFTER = 50
 """After this many quotes of one article, the others are looked for where their first word is, not in all the text."""
+INDEX_LONGER = 100_000
+"""In a text longer than this, every quote is looked for where its first word is."""
 _WORD = re.compile(r"\w+")
+
+
+WORK_BUDGET = 1_000_000
+"""At how many places in all the quotes of one article may be found or tried (see Search.find)."""
+
+
+class OutOfWork(Exception):
+    """The quotes of one article have been found or tried at WORK_BUDGET places: the others are not looked for."""
 
 
 class Search:
@@ -233,28 +243,67 @@ class Search:
         self.flat = flatten(article.text)
         self.matches: dict[str, list[tuple[int, int]]] = {}
         """The matches of each quote looked for (many annotations share a quote)."""
+        self.work = WORK_BUDGET
+        """At how many more places the quotes may be found or tried."""
         self.budget = HINT_BUDGET
         """How many more places of words the closest-passage hints may look at."""
         self._words: tuple[list[int], list[int], dict[str, list[int]]] | None = None
         self._runs: defaultdict[str, list[int]] | None = None
 
     def find(self, quote: str) -> list[tuple[int, int]]:
-        """Return where QUOTE is in the article, as `find_quote`, or else where it runs across two blocks."""
+        """Return where QUOTE is in the article, as `find_quote`, or else where it runs across two blocks.
+
+        Raise OutOfWork once the quotes of the article have been found or tried at WORK_BUDGET places.
+        """
         found = self.matches.get(quote)
-        if found is None:
-            text = self.article.text
-            found = self._find_by_first_word(quote) if len(self.matches) > INDEX_AFTER and self.flat else None
+        if found is not None:
+            return found
+        wanted = " ".join(quote.split())
+        if not wanted:
+            found = []
+        elif not self.flat:  # whitespace runs inside a block: only a pattern can match them
+            found = self._by_pattern(quote)
+        else:
+            indexed = len(self.matches) > INDEX_AFTER or len(self.flat) > INDEX_LONGER
+            found = self._find_by_first_word(wanted) if indexed else None
             if found is None:
-                found = find_quote(quote, text, self.flat)
+                found = self._find_in_flat(wanted)
             if not found and self._may_span_blocks(quote):  # only the pattern sees that, and M303 says so
-                found = [(m.start(), m.end()) for m in quote_pattern(quote).finditer(text)]
-            self.matches[quote] = found
+                found = self._by_pattern(quote)
+        self.matches[quote] = found
         return found
 
-    def _find_by_first_word(self, quote: str) -> list[tuple[int, int]] | None:
-        """Return what `find_quote` does for QUOTE, looking only where its first word is a word of the text;
+    def _spend(self, work: int) -> None:
+        self.work -= work
+        if self.work < 0:
+            raise OutOfWork
+
+    def _find_in_flat(self, wanted: str) -> list[tuple[int, int]]:
+        """Return the matches of WANTED in the flat text, as whole words (see `find_quote`)."""
+        flat, found = self.flat, []
+        start = flat.find(wanted)
+        edge_before, edge_after = _is_word(wanted[0]), _is_word(wanted[-1])
+        while start >= 0:
+            self._spend(1)
+            end = start + len(wanted)
+            if not (edge_before and start > 0 and _is_word(flat[start - 1])) and not (
+                edge_after and end < len(flat) and _is_word(flat[end])
+            ):
+                found.append((start, end))
+            start = flat.find(wanted, start + 1)
+        return found
+
+    def _by_pattern(self, quote: str) -> list[tuple[int, int]]:
+        self._spend(len(self.article.text) // 100 + 1)  # a pattern reads the text about a hundred times as fast
+        found = []
+        for match in quote_pattern(quote).finditer(self.article.text):
+            self._spend(1)
+            found.append((match.start(), match.end()))
+        return found
+
+    def _find_by_first_word(self, wanted: str) -> list[tuple[int, int]] | None:
+        """Return what `find_quote` does for WANTED, looking only where its first word is a word of the text;
         None if it does not start with a word."""
-        wanted = " ".join(quote.split())
         first = _WORD.match(wanted)
         if first is None:
             return None
@@ -265,6 +314,7 @@ class Search:
         flat, found = self.flat, []
         edge_after = _is_word(wanted[-1])
         for start in self._runs.get(first.group(), ()):
+            self._spend(1)
             end = start + len(wanted)
             if flat.startswith(wanted, start) and not (edge_after and end < len(flat) and _is_word(flat[end])):
                 found.append((start, end))
@@ -273,8 +323,11 @@ class Search:
     def _may_span_blocks(self, quote: str) -> bool:
         """Tell whether QUOTE may match across blocks (False means surely not): the words between its
         first and last are whole words of the text, which the pattern needs (and is slow to find out)."""
+        words = quote.split()
+        if len(words) < 2:  # one word does not run across blocks
+            return False
         _, _, places = self.words()
-        return all(word in places for word in quote.split()[1:-1])
+        return all(word in places for word in words[1:-1])
 
     def words(self) -> tuple[list[int], list[int], dict[str, list[int]]]:
         """Return where each word of the article starts and ends, and the places (word numbers) of each word."""
@@ -360,7 +413,17 @@ def find_selector(
     selector, where, text = annotation.selector, annotation.where, article.text
     if search is None:
         search = Search(article)
-    matches = search.find(selector.quote)
+    try:
+        matches = search.find(selector.quote)
+    except OutOfWork:
+        problems.add(
+            where,
+            "M310",
+            f"the quote {selector.quote!r} was not looked for: the quotes of this file are found"
+            f" or tried at more than {WORK_BUDGET:,} places in all",
+            "use longer quotes: those that occur most often cost the most",
+        )
+        return []
     if not matches:
         problems.append(_not_found(selector.quote, article, where, search))
         return []

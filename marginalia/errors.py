@@ -77,6 +77,7 @@ RULES: dict[str, str] = {
     "M307": "annotations overlap that cannot nest",
     "M308": "every: true would mark more places than the limit",
     "M309": "more anchoring problems in one file than are listed",
+    "M310": "quote not looked for: the quotes of one file match too often",
     # Dates
     "M401": "date that does not exist",
     "M402": "date range that ends before it starts",
