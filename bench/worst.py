@@ -30,7 +30,9 @@ FRONT = '---\ntitle: "Worst case"\ndate: "2020-03-13"\n---\n\n'
 
 def _words(rng: random.Random, n: int) -> list[str]:
     """Return N words drawn from a vocabulary of 5,000 made-up words."""
-    vocabulary = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9))) for _ in range(5000)]
+    vocabulary = [
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9))) for _ in range(5000)
+    ]
     return [rng.choice(vocabulary) for _ in range(n)]
 
 
@@ -88,7 +90,9 @@ def crossing_claims() -> tuple[str, str]:
 
 def one_long_word() -> tuple[str, str]:
     """One word of 900,000 letters, and 199 quotes of its letters (found inside it, never as a whole word)."""
-    return "a" * 900_000 + "\n", "mentions:\n" + "".join(f"  - {{entity: ada, quote: {'a' * k}}}\n" for k in range(1, 200))
+    return "a" * 900_000 + "\n", "mentions:\n" + "".join(
+        f"  - {{entity: ada, quote: {'a' * k}}}\n" for k in range(1, 200)
+    )
 
 
 def punctuation() -> tuple[str, str]:

@@ -69,7 +69,7 @@ def make_markdown() -> MarkdownIt:
                 state.env.setdefault(DROPPED, []).append(line)
         tokenize(state, start, end, *args)
 
-    md.block.tokenize = tokenize_noting_drops  # type: ignore[method-assign]
+    md.block.tokenize = tokenize_noting_drops  # type: ignore[method-assign,assignment]
     return md
 
 
@@ -455,7 +455,8 @@ def find_selector(
             Problem(
                 where,
                 "M308",
-                f"every: true would mark {selector.quote!r} {len(candidates):,} times; at most {MAX_EVERY:,} are marked",
+                f"every: true would mark {selector.quote!r} {len(candidates):,} times;"
+                f" at most {MAX_EVERY:,} are marked",
                 "annotate a longer quote, or some of its places with prefix:, suffix: or occurrence:",
             )
         )
@@ -509,8 +510,10 @@ def line_at(article: Article, offset: int) -> int:
     """Return the line in the .md file of OFFSET in the article's plain text."""
     block = _block_at(offset, article)
     breaks = _line_breaks(article.text)
-    return article.block_lines[block] + bisect.bisect_left(breaks, offset) - bisect.bisect_left(
-        breaks, article.blocks[block][0]
+    return (
+        article.block_lines[block]
+        + bisect.bisect_left(breaks, offset)
+        - bisect.bisect_left(breaks, article.blocks[block][0])
     )
 
 

@@ -231,7 +231,7 @@ def unannotated_names(article: Article, names: NameFinder) -> list[Problem]:
     for mention in article.mentions:
         for span in mention.spans:
             covered[span.start : span.end] = b"\x01" * (span.end - span.start)
-    found = []
+    found: list[Problem] = []
     left_out = 0
     for start, end, name in names.find(article.text):
         if any(covered[start:end]):

@@ -28,7 +28,9 @@ def test_text_nested_past_the_parser_limit_is_an_error_at_its_line(project) -> N
     """markdown-it skips what is nested past its limit: that is an error at the line, never silent."""
     body = "Ada wrote.\n\n" + "> " * 30 + "deep text\n\n" + "> " * 101 + "deeper text\n"
     _, problems = anchored(project, body, "notes:\n  - {quote: deep text, text: T}\n")
-    assert [(p.code, p.where.path.name, p.where.line) for p in problems] == [("M015", "a.md", 10)]  # front matter, a blank line, then the body
+    assert [(p.code, p.where.path.name, p.where.line) for p in problems] == [
+        ("M015", "a.md", 10)
+    ]  # front matter, a blank line, then the body
     assert "101" not in problems[0].message and "100 levels" in problems[0].message
 
 
@@ -66,9 +68,13 @@ def test_protocol_relative_links_are_refused() -> None:
 
 def test_every_marks_up_to_the_cap(project) -> None:
     """every: true marks up to MAX_EVERY places; one more is an error of its own (M308), with the count."""
-    article, problems = anchored(project, "Ada " * MAX_EVERY + "\n", "mentions:\n  - {entity: ada, quote: Ada, every: true}\n")
+    article, problems = anchored(
+        project, "Ada " * MAX_EVERY + "\n", "mentions:\n  - {entity: ada, quote: Ada, every: true}\n"
+    )
     assert not problems and len(article.mentions[0].spans) == MAX_EVERY
-    _, problems = anchored(project, "Ada " * (MAX_EVERY + 1) + "\n", "mentions:\n  - {entity: ada, quote: Ada, every: true}\n")
+    _, problems = anchored(
+        project, "Ada " * (MAX_EVERY + 1) + "\n", "mentions:\n  - {entity: ada, quote: Ada, every: true}\n"
+    )
     assert [(p.code, p.where.line) for p in problems] == [("M308", 2)]
     assert f"{MAX_EVERY + 1:,} times" in problems[0].message
 
@@ -93,7 +99,9 @@ def test_identical_mentions_are_one_overlap_problem(project) -> None:
 def test_two_overlapping_mentions_are_told_as_before(project) -> None:
     """Two mentions that overlap: one problem at the later, naming the earlier."""
     _, problems = anchored(
-        project, "Ada in London.\n", "mentions:\n  - {entity: london, quote: in London}\n  - {entity: ada, quote: Ada in}\n"
+        project,
+        "Ada in London.\n",
+        "mentions:\n  - {entity: london, quote: in London}\n  - {entity: ada, quote: Ada in}\n",
     )
     assert [(p.code, p.where.line, p.message) for p in problems] == [
         ("M307", 3, "this mention overlaps the mention 'in London' (line 2)")
@@ -104,7 +112,8 @@ def test_crossing_claims_are_told_once_each(project) -> None:
     """Claims that cross: each is told once, however many others it crosses; nested claims are fine."""
     words = [f"w{i}" for i in range(60)]
     claims = "".join(
-        f"  - {{id: c{i}, quote: {' '.join(words[i : i + 10])}, status: reported, sources: [notes]}}\n" for i in range(50)
+        f"  - {{id: c{i}, quote: {' '.join(words[i : i + 10])}, status: reported, sources: [notes]}}\n"
+        for i in range(50)
     )
     _, problems = anchored(project, " ".join(words) + "\n", "claims:\n" + claims)
     # c0 stands; c1 to c9 cross it; c10 starts where c0 ends, and so on: each told once, at its own line
@@ -184,7 +193,7 @@ def test_names_left_unannotated_are_listed_up_to_a_hundred(project) -> None:
 
 def test_quotes_looked_for_by_their_first_word_are_found_as_in_all_the_text(project) -> None:
     """Past INDEX_AFTER quotes, an article's quotes are looked for where their first word is: the same matches."""
-    body = "Ada's engine, Adam and Ada_Lovelace met Ada.\n\nÉcole 2e Ada—Lovelace; \"Ada\" ada Ada Ada\n"
+    body = 'Ada\'s engine, Adam and Ada_Lovelace met Ada.\n\nÉcole 2e Ada—Lovelace; "Ada" ada Ada Ada\n'
     article, _ = anchored(project, body, "mentions: []\n")
     search = anchor.Search(article)
     quotes = ["Ada", "Ada's", "Ada's engine", "Adam", "Ada_Lovelace", "École", "2e Ada", "Ada—Lovelace", '"Ada"',

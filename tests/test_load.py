@@ -159,7 +159,9 @@ def test_an_overlong_integer_in_an_article_stops_check_with_one_problem(project)
     """In check, the overlong number is one problem at its line, not a traceback nor a second schema problem."""
     from marginalia.pipeline import check
 
-    project.article("a", "Ada wrote.\n", "mentions:\n  - entity: ada\n    quote: Ada\n    occurrence: " + "1" * 4_301 + "\n")
+    project.article(
+        "a", "Ada wrote.\n", "mentions:\n  - entity: ada\n    quote: Ada\n    occurrence: " + "1" * 4_301 + "\n"
+    )
     found = [(p.where.path.name, p.where.line, p.code) for p in check(project.config) if p.severity == "error"]
     assert found == [("a.yml", 4, "M105")]
 
@@ -175,3 +177,19 @@ def test_a_file_one_byte_over_the_limit_is_refused(project) -> None:
         problems = Problems()
         load_content(project.content, problems)
         assert ("M012" in {p.code for p in problems}) == refused
+
+
+def test_an_empty_file_is_reported_once(project) -> None:
+    """Each empty file is one M003 (M011 for an article without front matter), however it is empty."""
+    project.write("articles/a.md", "---\n---\n\nText.\n")
+    project.write("articles/a.yml", "# nothing yet\n")
+    project.write("articles/b.md", "")
+    project.write("articles/b.yml", "")
+    problems = Problems()
+    load_content(project.content, problems)
+    assert sorted((p.where.path.name, p.code) for p in problems) == [
+        ("a.md", "M003"),
+        ("a.yml", "M003"),
+        ("b.md", "M011"),
+        ("b.yml", "M003"),
+    ]

@@ -67,11 +67,21 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int]]] = {
         {ANN: "mentions:\n  - {entity: london, quote: in London}\n  - {entity: ada, quote: Ada in, occurrence: 1}\n"},
         (ANN, 3),
     ),
-    "M308": ({ART: '---\ntitle: "A"\ndate: "2020-01-01"\n---\n\n' + "Ada " * 1001 + "\n",
-              ANN: "mentions:\n  - {entity: ada, quote: Ada, every: true}\n"}, (ANN, 2)),  # fmt: skip
+    "M308": (
+        {
+            ART: '---\ntitle: "A"\ndate: "2020-01-01"\n---\n\n' + "Ada " * 1001 + "\n",
+            ANN: "mentions:\n  - {entity: ada, quote: Ada, every: true}\n",
+        },
+        (ANN, 2),
+    ),
     "M309": ({ANN: "mentions:\n" + "  - {entity: london, quote: Londn}\n" * 101}, (ANN, 102)),
-    "M310": ({ART: '---\ntitle: "A"\ndate: "2020-01-01"\n---\n\n' + "Ada, " * 180_000 + "\n",
-              ANN: "notes:\n" + "".join(f"  - {{quote: '{'Ada, ' * n}x', text: T}}\n" for n in range(1, 8))}, (ANN, 7)),  # fmt: skip
+    "M310": (
+        {
+            ART: '---\ntitle: "A"\ndate: "2020-01-01"\n---\n\n' + "Ada, " * 180_000 + "\n",
+            ANN: "notes:\n" + "".join(f"  - {{quote: '{'Ada, ' * n}x', text: T}}\n" for n in range(1, 8)),
+        },
+        (ANN, 7),
+    ),
     "M401": ({ANN: "events:\n  - {id: e, quote: London, date: '2020-02-30', title: T}\n"}, (ANN, 2)),
     "M402": ({ANN: "events:\n  - {id: e, quote: London, date: '2020/2019', title: T}\n"}, (ANN, 2)),
     "W501": ({ANN: "mentions:\n  - {entity: ada, quote: Ada, occurrence: 1}\n"}, (ART, 6)),
