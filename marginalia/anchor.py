@@ -22,6 +22,7 @@ import re
 from collections import Counter, defaultdict
 from functools import lru_cache
 from typing import Any
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
@@ -51,6 +52,9 @@ MAX_NESTING = 100
 """How deeply blocks (block quotes, lists) may nest. markdown-it drops what lies deeper (CommonMark's
 preset: 20 levels); anchoring reports it (M015), and `markdown_lost` tells a caller that parses other text."""
 
+REFUSED = "marginalia_refused_links"
+"""The attribute of a parser made by make_markdown that lists the links it refused since it was last cleared."""
+
 DROPPED = "marginalia_dropped"
 """The key of a parse's env under which the parser lists the lines (0-based) whose text it dropped."""
 
@@ -58,7 +62,16 @@ DROPPED = "marginalia_dropped"
 def make_markdown() -> MarkdownIt:
     """Return the one Markdown parser: CommonMark, raw HTML shown as text, safe link schemes only."""
     md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False, "maxNesting": MAX_NESTING})
-    md.validateLink = is_safe_url  # type: ignore[method-assign]
+    refused: list[str] = []
+
+    def validate_link(url: str) -> bool:
+        safe = is_safe_url(url)
+        if not safe:
+            refused.append(url)
+        return safe
+
+    md.validateLink = validate_link  # type: ignore[method-assign]
+    setattr(md, REFUSED, refused)  # noqa: B010 - an attribute of our own on markdown-it's object
     tokenize = md.block.tokenize
 
     def tokenize_noting_drops(state: StateBlock, start: int, end: int, *args: Any) -> None:
@@ -86,9 +99,21 @@ def is_safe_url(url: str) -> bool:
 
 def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None:
     """Parse ARTICLE, find every annotation's span and mark it in the tokens."""
+    refused: list[str] = getattr(md, REFUSED, [])
+    refused.clear()
     article.title_tokens = md.parseInline(article.title)
     env: dict[str, Any] = {}
     article.tokens = md.parse(article.body, env)
+    for url in dict.fromkeys(refused):
+        problems.add(
+            Location(article.source_path, _line_of_link(article, url), 1),
+            "W507",
+            f"the link to {url!r} is shown as text: links are made to http(s) and mailto addresses and"
+            " relative ones only",
+            "give the full https:// address, or a relative one (an address starting with // names another host)",
+            "warning",
+        )
+    refused.clear()
     for line in sorted(set(env.get(DROPPED, []))):
         problems.add(
             Location(article.source_path, article.body_line + line, 1),
@@ -125,6 +150,15 @@ def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None
         # those that overlap are errors already: marking them all would take time that grows as their square
         kept = [(span, a) for span, a in placed if id(a) not in overlapping] if overlapping else placed
         _mark_block(inlines[block], article.blocks[block][0], kept, article, problems)
+
+
+def _line_of_link(article: Article, url: str) -> int:
+    """Return the line of the .md file where the link to URL (as markdown-it normalized it) is written."""
+    for written in (url, unquote(url)):
+        at = article.body.find(written)
+        if at >= 0:
+            return article.body_line + article.body.count("\n", 0, at)
+    return article.title_line if unquote(url) in article.title else article.body_line
 
 
 # --- Finding quotes ----------------------------------------------------------

@@ -86,6 +86,7 @@ RULES: dict[str, str] = {
     "W502": "entity never mentioned",
     "W503": "source never cited",
     "W504": "claim with no source",
+    "W507": "a link in an article that is shown as text: not http(s), mailto or relative",
 }
 """Every rule the checker applies, by its stable code; CONTRIBUTING.md documents each."""
 

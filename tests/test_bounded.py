@@ -63,6 +63,17 @@ def test_protocol_relative_links_are_refused() -> None:
     assert 'href="//' not in html and 'href="/local"' in html
 
 
+def test_a_link_shown_as_text_is_a_warning_at_its_line(project) -> None:
+    """A link not made (W507) is told, with its line, once however often it is written."""
+    _, problems = anchored(
+        project,
+        "Intro [ok](https://example.org/).\n\nSee [x](//evil.example/p), [y](//evil.example/p), [z](javascript:alert(1)).\n",
+        "mentions: []\n",
+    )
+    assert [(p.code, p.severity, p.where.line) for p in problems] == [("W507", "warning", 8)] * 2
+    assert "'//evil.example/p' is shown as text" in problems[0].message
+
+
 # --- Bounded work, bounded reports -----------------------------------------------------------------
 
 

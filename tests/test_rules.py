@@ -88,6 +88,7 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int]]] = {
     "W502": ({ANN: "mentions:\n  - {entity: london, quote: London}\n"}, ("entities.yml", 10)),
     "W503": ({"entities.yml": "- {id: london, name: London, kind: place}\n"}, ("sources.yml", 1)),
     "W504": ({ANN: "claims:\n  - {id: c, quote: London, status: reported}\n"}, (ANN, 2)),
+    "W507": ({ART: '---\ntitle: "A"\ndate: "2020-01-01"\n---\n\nText.\n\nSee [x](//evil.example/p).\n'}, (ART, 8)),
 }
 
 
