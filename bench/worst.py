@@ -61,8 +61,8 @@ def quotes_not_found() -> tuple[str, str]:
 
 
 def quote_everywhere() -> tuple[str, str]:
-    """A quote occurring 90,000 times, without a prefix, suffix or occurrence (ambiguous)."""
-    body = _paragraphs(["Ada", "wrote"] * 90_000)
+    """A quote occurring 90,000 times in one paragraph, a line each, without a prefix, suffix or occurrence."""
+    body = "\n".join(["Ada wrote"] * 90_000) + "\n"
     return body, "mentions:\n  - {entity: ada, quote: Ada}\n  - {entity: ada, quote: Ada wrote, prefix: x}\n"
 
 
