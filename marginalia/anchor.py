@@ -437,12 +437,11 @@ def capped(problems: list[Problem]) -> list[Problem]:
 
 
 def find_selector(
-    annotation: Annotation, article: Article, problems: Problems, flat: str | None = None, search: Search | None = None
+    annotation: Annotation, article: Article, problems: Problems, search: Search | None = None
 ) -> list[Span]:
     """Return where ANNOTATION's selector lands in ARTICLE, or [] after a problem.
 
-    FLAT is `flatten(article.text)`, and SEARCH what finding other quotes of ARTICLE keeps, when the
-    caller has them already.
+    SEARCH is what finding other quotes of ARTICLE keeps, when the caller has it.
     """
     selector, where, text = annotation.selector, annotation.where, article.text
     if search is None:
