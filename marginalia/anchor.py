@@ -50,7 +50,8 @@ _SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 MAX_NESTING = 100
 """How deeply blocks (block quotes, lists) may nest. markdown-it drops what lies deeper (CommonMark's
-preset: 20 levels); anchoring reports it (M015), and `markdown_lost` tells a caller that parses other text."""
+preset: 20 levels); the parser notes it (DROPPED), anchoring reports it in an article (M015), and
+Renderer.markdown shows a field so nested as written."""
 
 REFUSED = "marginalia_refused_links"
 """The attribute of a parser made by make_markdown that lists the links it refused since it was last cleared."""
@@ -66,7 +67,7 @@ def make_markdown() -> MarkdownIt:
 
     def validate_link(url: str) -> bool:
         safe = is_safe_url(url)
-        if not safe:
+        if not safe and len(refused) < MAX_PROBLEMS:  # the renderer's fields add to it too, between articles
             refused.append(url)
         return safe
 
