@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -130,15 +131,22 @@ def write_case(name: str, out: Path) -> None:
     (out / "content" / "articles" / "worst.yml").write_text(notes, encoding="utf-8")
 
 
-def time_check(project: Path, timeout: float) -> tuple[float | None, int | None, int]:
-    """Return the seconds `check` took on PROJECT (None after TIMEOUT), its exit code and its lines of output."""
+def time_check(project: Path, timeout: float) -> tuple[float | None, float, int | None, int]:
+    """Return the seconds `check` took on PROJECT (None after TIMEOUT), the CPU seconds it used (the measure
+    least changed by other work on the machine), its exit code and its lines of output."""
     command = [sys.executable, str(ROOT / "build.py"), "check", "--no-cache", "-f", str(project / "mkdocs.yml")]
-    start = time.perf_counter()
+    start, used = time.perf_counter(), _children_cpu()
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=project, check=False)
     except subprocess.TimeoutExpired:
-        return None, None, 0
-    return time.perf_counter() - start, done.returncode, len((done.stdout + done.stderr).splitlines())
+        return None, 0.0, None, 0
+    lines = len((done.stdout + done.stderr).splitlines())
+    return time.perf_counter() - start, _children_cpu() - used, done.returncode, lines
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -149,12 +157,12 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         base = args.keep or Path(scratch)
-        print("| case | check (s) | exit | lines printed |\n| --- | ---: | ---: | ---: |")
+        print("| case | check (s) | CPU (s) | exit | lines printed |\n| --- | ---: | ---: | ---: | ---: |")
         for name in args.only or CASES:
             project = base / name
             write_case(name, project)
-            seconds, code, lines = time_check(project, args.timeout)
-            took = f"{seconds:.2f}" if seconds is not None else f"> {args.timeout:.0f} (stopped)"
+            seconds, cpu, code, lines = time_check(project, args.timeout)
+            took = f"{seconds:.2f} | {cpu:.2f}" if seconds is not None else f"> {args.timeout:.0f} (stopped) | -"
             print(f"| {name} | {took} | {code if code is not None else '-'} | {lines:,} |", flush=True)
 
 
