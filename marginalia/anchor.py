@@ -20,10 +20,15 @@ import bisect
 import difflib
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
+from functools import lru_cache
+from typing import Any
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
+from rapidfuzz import fuzz, process
 
 from .errors import Problem
 from .load import Problems
@@ -44,23 +49,80 @@ SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
+MAX_NESTING = 100
+"""How deeply blocks (block quotes, lists) may nest. markdown-it drops what lies deeper (CommonMark's
+preset: 20 levels); the parser notes it (DROPPED), anchoring reports it in an article (M015), and
+Renderer.markdown shows a field so nested as written."""
+
+REFUSED = "marginalia_refused_links"
+"""The attribute of a parser made by make_markdown that lists the links it refused since it was last cleared."""
+
+DROPPED = "marginalia_dropped"
+"""The key of a parse's env under which the parser lists the lines (0-based) whose text it dropped."""
+
+
 def make_markdown() -> MarkdownIt:
     """Return the one Markdown parser: CommonMark, raw HTML shown as text, safe link schemes only."""
-    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False})
-    md.validateLink = is_safe_url  # type: ignore[method-assign]
+    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False, "maxNesting": MAX_NESTING})
+    refused: list[str] = []
+
+    def validate_link(url: str) -> bool:
+        safe = is_safe_url(url)
+        if not safe and len(refused) < MAX_PROBLEMS:  # the renderer's fields add to it too, between articles
+            refused.append(url)
+        return safe
+
+    md.validateLink = validate_link  # type: ignore[method-assign]
+    setattr(md, REFUSED, refused)  # noqa: B010 - an attribute of our own on markdown-it's object
+    tokenize = md.block.tokenize
+
+    def tokenize_noting_drops(state: StateBlock, start: int, end: int, *args: Any) -> None:
+        # What markdown-it's block loop does first: past the limit, it skips the lines up to END unread.
+        if state.level >= MAX_NESTING:
+            line = state.skipEmptyLines(start)
+            if line < end and state.sCount[line] >= state.blkIndent:
+                state.env.setdefault(DROPPED, []).append(line)
+        tokenize(state, start, end, *args)
+
+    md.block.tokenize = tokenize_noting_drops  # type: ignore[method-assign,assignment]
     return md
 
 
 def is_safe_url(url: str) -> bool:
-    """Tell whether URL (as markdown-it normalized it) is http(s), mailto or relative."""
+    """Tell whether URL (as markdown-it normalized it) is http(s), mailto or relative.
+
+    `//host/path` has no scheme but is no relative link: it names another host (protocol-relative).
+    """
     scheme = _SCHEME.match(url)
-    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
+    if scheme is None:
+        return not url.lstrip().startswith(("//", "/\\", "\\"))
+    return scheme.group(1).lower() in SAFE_SCHEMES
 
 
 def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None:
     """Parse ARTICLE, find every annotation's span and mark it in the tokens."""
+    refused: list[str] = getattr(md, REFUSED, [])
+    refused.clear()
     article.title_tokens = md.parseInline(article.title)
-    article.tokens = md.parse(article.body)
+    env: dict[str, Any] = {}
+    article.tokens = md.parse(article.body, env)
+    for url in dict.fromkeys(refused):
+        problems.add(
+            Location(article.source_path, _line_of_link(article, url), 1),
+            "W507",
+            f"the link to {url!r} is shown as text: links are made to http(s) and mailto addresses and"
+            " relative ones only",
+            "give the full https:// address, or a relative one (an address starting with // names another host)",
+            "warning",
+        )
+    refused.clear()
+    for line in sorted(set(env.get(DROPPED, []))):
+        problems.add(
+            Location(article.source_path, article.body_line + line, 1),
+            "M015",
+            f"the Markdown here is nested more than {MAX_NESTING} levels deep: its text would not be shown",
+            "flatten it: fewer '>' or list levels",
+        )
     inlines = [article.title_tokens[0]] + [t for t in article.tokens if t.type == "inline"]
     article.block_lines = [article.title_line] + [
         article.body_line + (t.map[0] if t.map else 0) for t in article.tokens if t.type == "inline"
@@ -74,17 +136,31 @@ def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None
     article.lede = " ".join(texts[1].split()) if len(texts) > 1 else ""
 
     spans_by_block: dict[int, list[tuple[Span, Annotation]]] = defaultdict(list)
-    flat = flatten(article.text)
+    search = Search(article)
+    found = Problems()
     for annotation in [*article.annotations, *article.appearances]:
-        spans = find_selector(annotation, article, problems, flat)
+        spans = find_selector(annotation, article, found, search=search)
         annotation.spans = spans
         for span in spans:
             spans_by_block[span.block].append((span, annotation))
+    overlapping: set[int] = set()
     for placed in spans_by_block.values():
-        _check_overlaps(placed, problems)
+        overlapping |= _check_overlaps(placed, found)
+    problems.extend(capped(found))
     _assign_ids(article)
     for block, placed in sorted(spans_by_block.items()):
-        _mark_block(inlines[block], article.blocks[block][0], placed, article, problems)
+        # those that overlap are errors already: marking them all would take time that grows as their square
+        kept = [(span, a) for span, a in placed if id(a) not in overlapping] if overlapping else placed
+        _mark_block(inlines[block], article.blocks[block][0], kept, article, problems)
+
+
+def _line_of_link(article: Article, url: str) -> int:
+    """Return the line of the .md file where the link to URL (as markdown-it normalized it) is written."""
+    for written in (url, unquote(url)):
+        at = article.body.find(written)
+        if at >= 0:
+            return article.body_line + article.body.count("\n", 0, at)
+    return article.title_line if unquote(url) in article.title else article.body_line
 
 
 # --- Finding quotes ----------------------------------------------------------
@@ -164,17 +240,227 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def find_selector(annotation: Annotation, article: Article, problems: Problems, flat: str | None = None) -> list[Span]:
+MAX_EVERY = 1_000
+"""The most spans one `every: true` may mark (M308): no name recurs that often in one article."""
+SHOWN = 5
+"""How many lines or passages a message lists before it says how many more there are."""
+MAX_PROBLEMS = 100
+"""The most anchoring problems one file reports; M309 then says how many more there are."""
+PICKS_AMONG = 100
+"""Up to this many matches, an ambiguous quote's message suggests the prefix or suffix that picks each."""
+HINT_WORDS = 60
+"""The closest passage to a quote not found is sought for the quote's first words, at most this many."""
+HINT_BUDGET = 2_000_000
+"""How many places of words the closest-passage hints of one article may look at, in all."""
+COMMON_WORD = 1_000
+"""A word with more places than this in the article does not help find a passage."""
+
+
+INDEX_AFTER = 50
+"""After this many quotes of one article, the others are looked for where their first word is, not in all the text."""
+INDEX_LONGER = 100_000
+"""In a text longer than this, every quote is looked for where its first word is."""
+_WORD = re.compile(r"\w+")
+
+
+WORK_BUDGET = 1_000_000
+"""At how many places in all the quotes of one article may be found or tried (see Search.find)."""
+
+
+class OutOfWork(Exception):
+    """The quotes of one article have been found or tried at WORK_BUDGET places: the others are not looked for."""
+
+
+class Search:
+    """What finding the quotes of one article keeps between quotes: each quote's matches, an index of its words."""
+
+    def __init__(self, article: Article):
+        self.article = article
+        self.flat = flatten(article.text)
+        self.matches: dict[str, list[tuple[int, int]]] = {}
+        """The matches of each quote looked for (many annotations share a quote)."""
+        self.work = WORK_BUDGET
+        """At how many more places the quotes may be found or tried."""
+        self.budget = HINT_BUDGET
+        """How many more places of words the closest-passage hints may look at."""
+        self._words: tuple[list[int], list[int], dict[str, list[int]]] | None = None
+        self._runs: defaultdict[str, list[int]] | None = None
+
+    def find(self, quote: str) -> list[tuple[int, int]]:
+        """Return where QUOTE is in the article, as `find_quote`, or else where it runs across two blocks.
+
+        Raise OutOfWork once the quotes of the article have been found or tried at WORK_BUDGET places.
+        """
+        found = self.matches.get(quote)
+        if found is not None:
+            return found
+        wanted = " ".join(quote.split())
+        if not wanted:
+            found = []
+        elif not self.flat:  # whitespace runs inside a block: only a pattern can match them
+            found = self._by_pattern(quote)
+        else:
+            indexed = len(self.matches) > INDEX_AFTER or len(self.flat) > INDEX_LONGER
+            found = self._find_by_first_word(wanted) if indexed else None
+            if found is None:
+                found = self._find_in_flat(wanted)
+            if not found and self._may_span_blocks(quote):  # only the pattern sees that, and M303 says so
+                found = self._by_pattern(quote)
+        self.matches[quote] = found
+        return found
+
+    def _spend(self, work: int) -> None:
+        self.work -= work
+        if self.work < 0:
+            raise OutOfWork
+
+    def _find_in_flat(self, wanted: str) -> list[tuple[int, int]]:
+        """Return the matches of WANTED in the flat text, as whole words (see `find_quote`)."""
+        flat, found = self.flat, []
+        start = flat.find(wanted)
+        edge_before, edge_after = _is_word(wanted[0]), _is_word(wanted[-1])
+        while start >= 0:
+            self._spend(1)
+            end = start + len(wanted)
+            if not (edge_before and start > 0 and _is_word(flat[start - 1])) and not (
+                edge_after and end < len(flat) and _is_word(flat[end])
+            ):
+                found.append((start, end))
+            start = flat.find(wanted, start + 1)
+        return found
+
+    def _by_pattern(self, quote: str) -> list[tuple[int, int]]:
+        self._spend(len(self.article.text) // 100 + 1)  # a pattern reads the text about a hundred times as fast
+        found = []
+        for match in quote_pattern(quote).finditer(self.article.text):
+            self._spend(1)
+            found.append((match.start(), match.end()))
+        return found
+
+    def _find_by_first_word(self, wanted: str) -> list[tuple[int, int]] | None:
+        """Return what `find_quote` does for WANTED, looking only where its first word is a word of the text;
+        None if it does not start with a word."""
+        first = _WORD.match(wanted)
+        if first is None:
+            return None
+        if self._runs is None:
+            self._runs = defaultdict(list)
+            for word in _WORD.finditer(self.flat):
+                self._runs[word.group()].append(word.start())
+        flat, found = self.flat, []
+        edge_after = _is_word(wanted[-1])
+        for start in self._runs.get(first.group(), ()):
+            self._spend(1)
+            end = start + len(wanted)
+            if flat.startswith(wanted, start) and not (edge_after and end < len(flat) and _is_word(flat[end])):
+                found.append((start, end))
+        return found
+
+    def _may_span_blocks(self, quote: str) -> bool:
+        """Tell whether QUOTE may match across blocks (False means surely not): the words between its
+        first and last are whole words of the text, which the pattern needs (and is slow to find out)."""
+        words = quote.split()
+        if len(words) < 2:  # one word does not run across blocks
+            return False
+        _, _, places = self.words()
+        return all(word in places for word in words[1:-1])
+
+    def words(self) -> tuple[list[int], list[int], dict[str, list[int]]]:
+        """Return where each word of the article starts and ends, and the places (word numbers) of each word."""
+        if self._words is None:
+            starts, ends, places = [], [], defaultdict(list)
+            for n, word in enumerate(re.finditer(r"\S+", self.article.text)):
+                starts.append(word.start())
+                ends.append(word.end())
+                places[word.group()].append(n)
+            self._words = starts, ends, dict(places)
+        return self._words
+
+    def closest(self, quote: str) -> tuple[int, str] | None:
+        """Return (offset, text) of the passage of the article closest to QUOTE's first words, or None.
+
+        Passages are those of as many words as the quote (up to HINT_WORDS) that share words with it
+        (most shared first); the closest of the first few is the most similar letter by letter. A word
+        of the quote not in the article counts through the words closest to it. Each place of a word
+        looked at is taken from the article's budget: once spent, no more passages are sought.
+        """
+        wanted = quote.split()[:HINT_WORDS]
+        starts, ends, places = self.words()
+        if not wanted or not starts or self.budget <= 0:
+            return None
+        size = min(len(wanted), len(starts))
+        votes: Counter[int] = Counter()
+
+        def vote(j: int, at: list[int]) -> bool:
+            if len(at) > COMMON_WORD or len(at) > self.budget:
+                return False
+            self.budget -= len(at)
+            for i in at:
+                votes[min(max(0, i - j), len(starts) - size)] += 1
+            return True
+
+        absent = []
+        for j, word in sorted(enumerate(wanted), key=lambda jw: len(places.get(jw[1], ()))):  # rarest first
+            at = places.get(word)
+            if at is None:
+                absent.append((j, word))
+            elif not vote(j, at):
+                break
+        if not votes:  # no word as written: count the words closest to them (misspelt, or other quotes)
+            vocabulary = list(places)
+            for j, word in absent[:SHOWN]:
+                self.budget -= len(vocabulary)
+                for near, _, _ in process.extract(word, vocabulary, scorer=fuzz.ratio, limit=3, score_cutoff=60):
+                    vote(j, places[near])
+        text, squashed = self.article.text, " ".join(wanted)
+        best: tuple[float, int, str] | None = None
+        for start, _ in sorted(votes.items(), key=lambda sv: (-sv[1], sv[0]))[:10]:
+            passage = _squash(text[starts[start] : ends[start + size - 1]])
+            score = fuzz.ratio(squashed, passage) / 100
+            if score >= 0.5 and (best is None or score > best[0]):
+                best = (score, starts[start], passage)
+        return (best[1], best[2]) if best else None
+
+
+def capped(problems: list[Problem]) -> list[Problem]:
+    """Return PROBLEMS, but only the first MAX_PROBLEMS and then one saying how many more (M309)."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = problems[MAX_PROBLEMS:]
+    return [
+        *problems[:MAX_PROBLEMS],
+        Problem(
+            more[0].where,
+            "M309",
+            f"{len(more):,} more problems of anchoring in this file are not listed",
+            "fix those listed first: many have one cause, such as one quote given many times",
+        ),
+    ]
+
+
+def find_selector(
+    annotation: Annotation, article: Article, problems: Problems, search: Search | None = None
+) -> list[Span]:
     """Return where ANNOTATION's selector lands in ARTICLE, or [] after a problem.
 
-    FLAT is `flatten(article.text)`, when the caller has it already.
+    SEARCH is what finding other quotes of ARTICLE keeps, when the caller has it.
     """
     selector, where, text = annotation.selector, annotation.where, article.text
-    matches = find_quote(selector.quote, text, flat)
-    if not matches:  # across two blocks? only the pattern sees it, and M303 says so below
-        matches = [(m.start(), m.end()) for m in quote_pattern(selector.quote).finditer(text)]
+    if search is None:
+        search = Search(article)
+    try:
+        matches = search.find(selector.quote)
+    except OutOfWork:
+        problems.add(
+            where,
+            "M310",
+            f"the quote {selector.quote!r} was not looked for: the quotes of this file are found"
+            f" or tried at more than {WORK_BUDGET:,} places in all",
+            "use longer quotes: those that occur most often cost the most",
+        )
+        return []
     if not matches:
-        problems.append(_not_found(selector.quote, article, where))
+        problems.append(_not_found(selector.quote, article, where, search))
         return []
     candidates = [
         (s, e)
@@ -189,13 +475,24 @@ def find_selector(annotation: Annotation, article: Article, problems: Problems, 
         )
     ]
     if not candidates:
-        places = ", ".join(str(line_at(article, s)) for s, _ in matches)
+        places = _listed([line_at(article, s) for s, _ in matches[:SHOWN]], len(matches))
         problems.append(
             Problem(
                 where,
                 "M306",
                 f"the quote {selector.quote!r} occurs (line {places}) but never with the prefix/suffix given",
                 f"check prefix {selector.prefix!r} and suffix {selector.suffix!r} against the article",
+            )
+        )
+        return []
+    if selector.every and len(candidates) > MAX_EVERY:
+        problems.append(
+            Problem(
+                where,
+                "M308",
+                f"every: true would mark {selector.quote!r} {len(candidates):,} times;"
+                f" at most {MAX_EVERY:,} are marked",
+                "annotate a longer quote, or some of its places with prefix:, suffix: or occurrence:",
             )
         )
         return []
@@ -247,24 +544,38 @@ def _block_at(offset: int, article: Article) -> int:
 def line_at(article: Article, offset: int) -> int:
     """Return the line in the .md file of OFFSET in the article's plain text."""
     block = _block_at(offset, article)
-    return article.block_lines[block] + article.text.count("\n", article.blocks[block][0], offset)
+    breaks = _line_breaks(article.text)
+    return (
+        article.block_lines[block]
+        + bisect.bisect_left(breaks, offset)
+        - bisect.bisect_left(breaks, article.blocks[block][0])
+    )
 
 
-def _not_found(quote: str, article: Article, where: Location) -> Problem:
+@lru_cache(maxsize=4)
+def _line_breaks(text: str) -> list[int]:
+    """Return the offset of each line break in TEXT (the text of an article being checked: a few at once)."""
+    return [found.start() for found in re.finditer("\n", text)]
+
+
+def _listed(lines: list[int], total: int) -> str:
+    """List LINES, the first of TOTAL: "6, 8", or "6, 7, 8, 9, 10 and 2,995 more"."""
+    listed = ", ".join(str(line) for line in lines)
+    return f"{listed} and {total - len(lines):,} more" if total > len(lines) else listed
+
+
+def _not_found(quote: str, article: Article, where: Location, search: Search) -> Problem:
     """Return the problem for a quote that is not in the article, with the closest passage."""
-    words = list(re.finditer(r"\S+", article.text))
-    size = len(quote.split())
-    windows: dict[str, int] = {}
-    for i in range(max(1, len(words) - size + 1)):
-        chunk = words[i : i + size]
-        if chunk:
-            windows.setdefault(_squash(article.text[chunk[0].start() : chunk[-1].end()]), chunk[0].start())
-    close = difflib.get_close_matches(_squash(quote), list(windows), n=1, cutoff=0.5)
+    close = search.closest(quote)
     hint = "copy the words from the article as they read on the page"
     if close:
-        line = line_at(article, windows[close[0]])
-        differences = _differences(_squash(quote), close[0])
-        hint = f"closest passage, line {line} of {article.source_path.name}: {close[0]!r}; {differences}"
+        offset, passage = close
+        wanted = quote.split()
+        compared = " ".join(wanted[:HINT_WORDS])
+        differences = _differences(compared, passage)
+        of = f" to its first {HINT_WORDS} words" if len(wanted) > HINT_WORDS else ""
+        name = article.source_path.name
+        hint = f"closest passage{of}, line {line_at(article, offset)} of {name}: {passage!r}; {differences}"
     return Problem(where, "M301", f"the quote {quote!r} is not in the article", hint)
 
 
@@ -291,10 +602,13 @@ def _differences(quote: str, passage: str) -> str:
 
 def _ambiguous(quote: str, matches: list[tuple[int, int]], article: Article, where: Location) -> Problem:
     """Return the problem for a quote with several matches, suggesting how to pick each."""
-    places = ", ".join(str(line_at(article, s)) for s, _ in matches)
+    places = _listed([line_at(article, s) for s, _ in matches[:SHOWN]], len(matches))
+    if len(matches) > PICKS_AMONG:
+        hint = f"to pick one, add occurrence: N (1 to {len(matches):,}), or a prefix: or suffix:"
+        return Problem(where, "M302", f"the quote {quote!r} occurs {len(matches):,} times (lines {places})", hint)
     picks = [
         f"line {line_at(article, s)}: {_shortest_context(article.text, matches, n)}"
-        for n, (s, _) in enumerate(matches[:5])
+        for n, (s, _) in enumerate(matches[:SHOWN])
     ]
     hint = "to pick one, add " + "; ".join(picks) + ". Or add occurrence: N, or every: true on a mention"
     return Problem(where, "M302", f"the quote {quote!r} occurs {len(matches)} times (lines {places})", hint)
@@ -354,24 +668,54 @@ def _yaml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _check_overlaps(spans: list[tuple[Span, Annotation]], problems: Problems) -> None:
-    """Report mentions that overlap mentions, and claims that cross claims: they cannot nest."""
-    for i, (a, first) in enumerate(spans):
-        for b, second in spans[i + 1 :]:
-            kinds = {KIND_OF[type(first)], KIND_OF[type(second)]}
-            if len(kinds) != 1 or not (a.start < b.end and b.start < a.end):
-                continue
-            nested = (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
-            if kinds == {"mention"} or (kinds == {"claim"} and not nested):
-                kind = kinds.pop()
-                later = second if (second.where.line, second.where.col) > (first.where.line, first.where.col) else first
-                other = first if later is second else second
-                problems.add(
-                    later.where,
-                    "M307",
-                    f"this {kind} overlaps the {kind} {other.selector.quote!r} (line {other.where.line})",
-                    "mentions cannot overlap; claims may nest but not cross: shorten one quote",
-                )
+def _check_overlaps(spans: list[tuple[Span, Annotation]], problems: Problems) -> set[int]:
+    """Report mentions that overlap mentions, and claims that cross claims: they cannot nest.
+
+    Mentions that overlap one another, directly or through others, are one problem, told at the one
+    given last; a claim that crosses another is told once. Both in one pass over the spans, in order.
+    Return the ids (`id()`) of the annotations reported: the mentions that overlap, the claims that cross.
+    """
+    reported: set[int] = set()
+    mentions = sorted(((s, a) for s, a in spans if isinstance(a, Mention)), key=lambda p: (p[0].start, p[0].end))
+    group: list[tuple[Span, Annotation]] = []
+    reach = -1
+    for placed in [*mentions, None]:
+        if placed is not None and placed[0].start < reach:
+            group.append(placed)
+            reach = max(reach, placed[0].end)
+            continue
+        if len(group) > 1:
+            _report_overlap("mention", [a for _, a in group], problems)
+            reported.update(id(a) for _, a in group)
+        if placed is not None:
+            group, reach = [placed], placed[0].end
+    claims = sorted(((s, a) for s, a in spans if isinstance(a, Claim)), key=lambda p: (p[0].start, -p[0].end))
+    open_claims: list[tuple[Span, Annotation]] = []  # each inside the one before
+    for span, claim in claims:
+        while open_claims and open_claims[-1][0].end <= span.start:
+            open_claims.pop()
+        if open_claims and open_claims[-1][0].end < span.end:
+            _report_overlap("claim", [open_claims[-1][1], claim], problems)
+            reported.add(id(claim))
+            continue
+        open_claims.append((span, claim))
+    return reported
+
+
+def _report_overlap(kind: str, annotations: list[Annotation], problems: Problems) -> None:
+    """Report that the KIND annotations given overlap, at the one given last."""
+    unique = {id(a): a for a in annotations}.values()  # the spans of one `every: true` may overlap
+    by_place = sorted(unique, key=lambda a: (a.where.line, a.where.col))
+    later, others = by_place[-1], by_place[:-1] or by_place
+    named = ", ".join(f"{a.selector.quote!r} (line {a.where.line})" for a in others[:SHOWN])
+    more = f" and {len(others) - SHOWN:,} more" if len(others) > SHOWN else ""
+    the = f"the {kind}" if len(others) == 1 else f"{len(others):,} other {kind}s:"
+    problems.add(
+        later.where,
+        "M307",
+        f"this {kind} overlaps {the} {named}{more}",
+        "mentions cannot overlap; claims may nest but not cross: shorten one quote",
+    )
 
 
 def _assign_ids(article: Article) -> None:
@@ -406,9 +750,15 @@ def _mark_block(
     cuts = {s.start - block_start for s, _ in spans} | {s.end - block_start for s, _ in spans}
     children, offsets = _split_children(inline, cuts)
     ordered = sorted(spans, key=lambda p: (p[0].start, -p[0].end, _NESTING_ORDER[KIND_OF[type(p[1])]]))
+    # The spans come in the order of their starts: the children before `begin` end before this span starts,
+    # so no later span needs them; and `links` counts the links open before a place, from the last place asked.
+    begin, links = 0, _LinkDepth(children)
+    any_link = any(t.type == "link_open" for t in children)
     for span, annotation in ordered:
         start, end = span.start - block_start, span.end - block_start
-        inside, straddled = _text_within(children, offsets, start, end)
+        while begin < len(children) and offsets.get(id(children[begin]), (0, start))[1] <= start:
+            begin += 1  # markup, or text that ends before START
+        inside, straddled = _text_within(children, offsets, start, end, begin)
         if straddled is not None:
             problems.add(
                 annotation.where,
@@ -423,28 +773,64 @@ def _mark_block(
         first, last = _widen(children, *inside)
         segments = _segments(children, first, last, offsets)
         if kind == "mention":  # a mention is a link: none may be around it or in it
-            in_link = _touches_link(children, segments)
+            in_link = any_link and _touches_link(children, segments, links)
+            any_link = True
         else:  # a claim's badge and a note's number come after its words: are those inside a link?
-            in_link = _inside_link(children, segments[-1][1] + 1)
+            in_link = links.at(segments[-1][1] + 1) > 0
         for n, (first, last) in reversed(list(enumerate(segments))):
             meta = {"annotation": annotation, "span": span, "first": n == 0, "last": n == len(segments) - 1}
             if in_link:  # a mention is then a <span>; a claim's badge and a note's number are no links
                 meta["plain"] = True
             close = Token(f"{kind}_close", "", -1, meta=meta)
             opener = Token(f"{kind}_open", "", 1, meta=meta)
-            children.insert(last + 1, close)
-            children.insert(first, opener)
+            for at, token in ((last + 1, close), (first, opener)):
+                children.insert(at, token)
+                links.inserted(at, token)
+                begin += at < begin
     inline.children = children
 
 
+class _LinkDepth:
+    """Counts the links open before a place of a list of children, the places asked for mostly in order:
+    each answer is the last one, corrected by the children between the two places."""
+
+    def __init__(self, children: list[Token]):
+        self.children = children
+        self.place = 0
+        self.depth = 0
+        """How many links are open before CHILDREN[place]."""
+
+    def at(self, index: int) -> int:
+        """Return how many links are open before CHILDREN[index]."""
+        if index >= self.place:
+            self.depth += _link_nesting(self.children[self.place : index])
+        else:
+            self.depth -= _link_nesting(self.children[index : self.place])
+        self.place = index
+        return self.depth
+
+    def inserted(self, index: int, token: Token) -> None:
+        """Take into account that TOKEN was inserted at INDEX."""
+        if index < self.place:
+            self.place += 1
+            if _is_link(token):
+                self.depth += token.nesting
+
+
+def _link_nesting(tokens: list[Token]) -> int:
+    # t.nesting first: most children are text, which opens and closes nothing
+    return sum(t.nesting for t in tokens if t.nesting and _is_link(t))
+
+
 def _text_within(
-    children: list[Token], offsets: dict[int, tuple[int, int]], start: int, end: int
+    children: list[Token], offsets: dict[int, tuple[int, int]], start: int, end: int, begin: int = 0
 ) -> tuple[tuple[int, int] | None, Token | None]:
     """Return the indexes of the first and last non-empty text children within START..END (or None),
-    and the first code span that START or END falls inside (or None)."""
+    and the first code span that START or END falls inside (or None). Those before BEGIN end before START."""
     first = last = -1
     straddled = None
-    for i, child in enumerate(children):
+    for i in range(begin, len(children)):
+        child = children[i]
         offset = offsets.get(id(child))
         if offset is None:
             continue
@@ -530,18 +916,10 @@ def _segments(
     return runs
 
 
-def _touches_link(children: list[Token], segments: list[tuple[int, int]]) -> bool:
+def _touches_link(children: list[Token], segments: list[tuple[int, int]], links: _LinkDepth) -> bool:
     """Tell whether a mention here would nest one <a> in another."""
-    if not any(t.type == "link_open" or t.type == "mention_open" for t in children):
-        return False
     inner = any(_is_link(children[i]) for a, b in segments for i in range(a, b + 1))
-    return inner or _inside_link(children, segments[0][0])
-
-
-def _inside_link(children: list[Token], index: int) -> bool:
-    """Tell whether position INDEX of CHILDREN is inside a link."""
-    # t.nesting first: most children are text, which opens and closes nothing
-    return sum(t.nesting for t in children[:index] if t.nesting and _is_link(t)) > 0
+    return inner or links.at(segments[0][0]) > 0
 
 
 def _is_link(token: Token) -> bool:

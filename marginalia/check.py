@@ -451,9 +451,13 @@ def unannotated_names(article: Article, names: NameFinder) -> list[Problem]:
     for mention in article.mentions:
         for span in mention.spans:
             covered[span.start : span.end] = b"\x01" * (span.end - span.start)
-    found = []
+    found: list[Problem] = []
+    left_out = 0
     for start, end, name in names.find(article.text):
         if any(covered[start:end]):
+            continue
+        if len(found) == MAX_UNANNOTATED:
+            left_out += 1
             continue
         entity = names.entities[name]
         words = article.text[start:end]
@@ -467,4 +471,19 @@ def unannotated_names(article: Article, names: NameFinder) -> list[Problem]:
                 "warning",
             )
         )
+    if left_out:
+        last = found[-1].where
+        found.append(
+            Problem(
+                last,
+                "W501",
+                f"and {left_out:,} more names not annotated in this article (not listed)",
+                "annotate those listed first; every: true marks each place of a name",
+                "warning",
+            )
+        )
     return found
+
+
+MAX_UNANNOTATED = 100
+"""The most names left unannotated one article lists (W501); then one more says how many are not listed."""

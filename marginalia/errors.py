@@ -41,6 +41,7 @@ RULES: dict[str, str] = {
     "M012": "a file is larger than the limit",
     "M013": "a file is not valid UTF-8",
     "M014": "a symbolic link or special file in content/",
+    "M015": "Markdown nested too deeply to be shown",
     # YAML
     "M001": "YAML syntax error",
     "M002": "tab character in YAML",
@@ -75,6 +76,9 @@ RULES: dict[str, str] = {
     "M305": "occurrence out of range",
     "M306": "no match has the prefix or suffix given",
     "M307": "annotations overlap that cannot nest",
+    "M308": "every: true would mark more places than the limit",
+    "M309": "more anchoring problems in one file than are listed",
+    "M310": "quote not looked for: the quotes of one file match too often",
     # Dates
     "M401": "date that does not exist",
     "M402": "date range that ends before it starts",
@@ -85,6 +89,7 @@ RULES: dict[str, str] = {
     "W504": "claim with no source",
     "W505": "an event two articles give different dates (or precisions)",
     "W506": "an event with the date and an entity of an event of another article: likely the same",
+    "W507": "a link in an article that is shown as text: not http(s), mailto or relative",
 }
 """Every rule the checker applies, by its stable code; CONTRIBUTING.md documents each."""
 

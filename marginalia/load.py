@@ -9,6 +9,7 @@ every problem points at it.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import json
 import os
@@ -84,7 +85,7 @@ def read_text(path: Path, problems: Problems) -> str | None:
     """Return the text of PATH with a BOM and CRLF line ends removed, or None after a problem."""
     if path.is_symlink() or not path.is_file():
         problems.add(
-            Location(path),
+            _whole(path),
             "M014",
             "symbolic links and special files are not read in content/",
             "replace it with a plain file",
@@ -93,7 +94,7 @@ def read_text(path: Path, problems: Problems) -> str | None:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         problems.add(
-            Location(path),
+            _whole(path),
             "M012",
             f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
             "split it into smaller files",
@@ -137,11 +138,11 @@ def _check_slugs(folder: Path, names: list[str], problems: Problems) -> None:
         folded = unicodedata.normalize("NFKC", stem).casefold()
         if folded in seen:
             message = f"{name!r} collides with {seen[folded]!r}"
-            problems.add(Location(folder / name), "M205", message, "rename one of them")
+            problems.add(_whole(folder / name), "M205", message, "rename one of them")
         elif not _SLUG.fullmatch(stem):
             suggested = ascii_id(stem)
             problems.add(
-                Location(folder / name),
+                _whole(folder / name),
                 "M205",
                 f"{name!r} is not a valid article file name",
                 "use ASCII lower-case letters a-z (no accents), digits and single hyphens"
@@ -154,7 +155,7 @@ def article_names(content_dir: Path, problems: Problems) -> list[str]:
     """Return the file names of the articles' .md files, sorted, after checking them."""
     folder = content_dir / ARTICLES_DIR
     if folder.is_symlink():
-        problems.add(Location(folder), "M014", "symbolic links are not followed in content/", "make it a folder")
+        problems.add(_whole(folder), "M014", "symbolic links are not followed in content/", "make it a folder")
         return []
     names = sorted(name for name in os.listdir(folder) if name.endswith(".md")) if folder.is_dir() else []
     _check_slugs(folder, names, problems)
@@ -181,6 +182,8 @@ def load_registries(content_dir: Path, problems: Problems) -> tuple[dict[str, En
 # --- YAML --------------------------------------------------------------------
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
+MAX_DIGITS = 100
+"""The longest integer read (a sign and digits); no field takes more than a few digits."""
 
 
 class _AliasRefused(yaml.MarkedYAMLError):
@@ -248,12 +251,13 @@ def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) ->
             else "replace the tab with a space: tabs are not allowed anywhere in these files",
         )
         return None
+    places = _Places(text, offset)
     try:
         _refuse_aliases(text)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        where = Location(path, mark.line + 1 + offset, mark.column + 1) if mark else Location(path)
+        where = Location(path, *places(mark)) if mark else _whole(path)
         if isinstance(err, _AliasRefused):
             problems.add(where, "M006", str(err.problem), "write the value out in full where it is needed")
         elif "nesting depth" in str(err.problem):
@@ -277,7 +281,7 @@ def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) ->
             problems.add(where, "M001", f"YAML syntax: {err.problem}", _yaml_hint(err))
         return None
     except yaml.YAMLError as err:
-        problems.add(Location(path), "M001", f"YAML syntax: {err}")
+        problems.add(_whole(path), "M001", f"YAML syntax: {err}")
         return None
     except RecursionError:
         problems.add(
@@ -288,14 +292,14 @@ def read_yaml(text: str, path: Path, problems: Problems, first_line: int = 1) ->
         )
         return None
     if node is None or (node.tag.endswith(":null") and not node.value):
-        problems.add(Location(path), "M003", "the file is empty", "remove it, or add its content")
+        problems.add(_whole(path), "M003", "the file is empty", "remove it, or add its content")
         return None
     marks: Marks = {}
     try:
-        data = _to_python(node, (), marks, path, problems, offset)
+        data = _to_python(node, (), marks, path, problems, places)
     except _TooDeep as deep:
         problems.add(
-            _loc(path, deep.node, offset),
+            _loc(path, deep.node, places),
             "M008",
             f"the YAML is nested more than {MAX_DEPTH} levels deep",
             "flatten it: no file here needs more than a few levels",
@@ -385,36 +389,36 @@ class _TooDeep(Exception):
         self.node = node
 
 
-def _to_python(node: yaml.Node, at: YamlPath, marks: Marks, path: Path, problems: Problems, offset: int) -> Any:
+def _to_python(node: yaml.Node, at: YamlPath, marks: Marks, path: Path, problems: Problems, places: _Places) -> Any:
     if len(at) > MAX_DEPTH:
         raise _TooDeep(node)
-    marks[at] = (node.start_mark.line + 1 + offset, node.start_mark.column + 1)
+    marks[at] = places(node.start_mark)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = str(key_node.value)
             if key == "<<":
-                problems.add(_loc(path, key_node, offset), "M004", "merge keys ('<<') are not allowed")
+                problems.add(_loc(path, key_node, places), "M004", "merge keys ('<<') are not allowed")
                 continue
             if key in result:
                 first = marks[(*at, key)][0]
                 problems.add(
-                    _loc(path, key_node, offset),
+                    _loc(path, key_node, places),
                     "M005",
                     f"duplicate key {key!r} (first given on line {first})",
                     "keep one of them",
                 )
                 continue
-            marks[(*at, key, KEY)] = (key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
-            result[key] = _to_python(value_node, (*at, key), marks, path, problems, offset)
+            marks[(*at, key, KEY)] = places(key_node.start_mark)
+            result[key] = _to_python(value_node, (*at, key), marks, path, problems, places)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_to_python(item, (*at, i), marks, path, problems, offset) for i, item in enumerate(node.value)]
+        return [_to_python(item, (*at, i), marks, path, problems, places) for i, item in enumerate(node.value)]
     value = node.value
     bad = _FORBIDDEN.search(value)
     if bad:  # written as an escape ("\x01", "\0") in a quoted string
         problems.add(
-            _loc(path, node, offset),
+            _loc(path, node, places),
             "M009",
             f"invisible control character U+{ord(bad.group()):04X} in a value",
             "delete the escape: it cannot be shown, and some readers reject pages that contain it",
@@ -423,6 +427,14 @@ def _to_python(node: yaml.Node, at: YamlPath, marks: Marks, path: Path, problems
     if node.style:  # quoted or block scalar: always the text written
         return value
     if _INT.match(value):
+        if len(value) > MAX_DIGITS:  # Python refuses to read longer ones (and they take quadratic time)
+            problems.add(
+                _loc(path, node, places),
+                "M105",
+                f"a number of {len(value):,} digits: no field takes one this long",
+                "put the value in quotes if it is text",
+            )
+            return ""
         return int(value)
     if value in ("true", "false"):
         return value == "true"
@@ -463,8 +475,35 @@ def _marks(path: Path, mtime: int, size: int) -> Marks:
     return parsed[1] if parsed else {}
 
 
-def _loc(path: Path, node: yaml.Node, offset: int) -> Location:
-    return Location(path, node.start_mark.line + 1 + offset, node.start_mark.column + 1)
+def _loc(path: Path, node: yaml.Node, places: _Places) -> Location:
+    return Location(path, *places(node.start_mark))
+
+
+def _whole(path: Path) -> Location:
+    """Return the place of a problem with a whole file: its start, which an editor can open."""
+    return Location(path, 1, 1)
+
+
+_OTHER_BREAKS = re.compile("[\x85\u2028\u2029]")
+"""What YAML counts as a line break besides \\n (and \\r, gone by now); an editor does not."""
+
+
+class _Places:
+    """Turns YAML's marks into (line, column) of the file as an editor counts them: lines end at \\n only."""
+
+    def __init__(self, text: str, offset: int):
+        self.offset = offset
+        """How many lines of the file come before TEXT."""
+        self.line_starts: list[int] | None = None
+        """Where each line of TEXT starts, if YAML counts lines otherwise than an editor (else None)."""
+        if _OTHER_BREAKS.search(text):
+            self.line_starts = [0, *(found.end() for found in re.finditer("\n", text))]
+
+    def __call__(self, mark: yaml.Mark) -> tuple[int, int]:
+        if self.line_starts is None:
+            return mark.line + 1 + self.offset, mark.column + 1
+        line = bisect.bisect_right(self.line_starts, mark.index) - 1
+        return line + 1 + self.offset, mark.index - self.line_starts[line] + 1
 
 
 # --- Schemas -----------------------------------------------------------------
@@ -544,7 +583,7 @@ def schema_errors(data: Any, kind: str, marks: Marks, path: Path, problems: Prob
     errors = list(_validator(kind).iter_errors(data))
     meant = {(tuple(e.absolute_path), key) for e in errors for key in _meant_keys(e)}
     mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
-    unreadable = {(p.where.line, p.where.col) for p in problems if p.code == "M009" and p.where.path == path}
+    unreadable = {(p.where.line, p.where.col) for p in problems if p.code in _UNREADABLE and p.where.path == path}
     found = []
     for error in errors:
         at = tuple(error.absolute_path)
@@ -554,13 +593,17 @@ def schema_errors(data: Any, kind: str, marks: Marks, path: Path, problems: Prob
         if error.validator != "type" and at in mistyped:
             continue  # a value of the wrong type: its other rules would only say so again
         if marks.get(at) in unreadable:
-            continue  # a value with a control character (M009) is read as "": its rules would only say so again
+            continue  # a value refused on reading (M009, M105) is read as "": its rules would only say so again
         code, message, hint = _explain(error, kind)
         if code == "M101":  # point at the unknown key itself, not at its value
             at = (*at, *_unknown_keys(error)[:1], KEY)
-        line, col = marks.get(at, (0, 0))
+        line, col = marks.get(at, (1, 1))
         problems.add(Location(path, line, col), code, message, hint)
     return found
+
+
+_UNREADABLE = ("M009", "M105")
+"""The codes of values refused while reading the YAML."""
 
 
 def _meant_keys(error: ValidationError) -> list[str]:
@@ -700,7 +743,7 @@ def _known_keys(schema: dict[str, Any]) -> set[str]:
 def _load_registry(path: Path, kind: str, make: Any, problems: Problems) -> Iterator[Any]:
     """Yield the entries of a registry file, made by MAKE(item, where)."""
     if not path.is_file():
-        problems.add(Location(path), "M010", f"missing {path.name}", f"create it: content/{path.name} lists the {kind}")
+        problems.add(_whole(path), "M010", f"missing {path.name}", f"create it: content/{path.name} lists the {kind}")
         return
     text = read_text(path, problems)
     parsed = read_yaml(text, path, problems) if text is not None else None

@@ -26,7 +26,7 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from . import export
-from .anchor import SAFE_SCHEMES
+from .anchor import DROPPED, SAFE_SCHEMES
 from .config import Config
 from .index import SNIPPET_ARTICLES, Index, MentionRef, Placed, entity_summary, month_of, year_of
 from .model import CLAIM_STATUSES, ENTITY_KINDS, Article, Claim, Content, Entity, Event, EventDate, Source
@@ -169,7 +169,11 @@ class Renderer:
     def markdown(self, text: str) -> Markup:
         """Render block Markdown written by a contributor."""
         if text not in self._rendered:  # the same note or review is shown on several pages
-            self._rendered[text] = Markup(sanitize(self.md.render(text)))  # noqa: S704 - sanitized
+            env: dict[str, Any] = {}
+            rendered = self.md.render(text, env)
+            if env.get(DROPPED):  # nested too deeply for the parser to keep all of it: show it as written
+                rendered = f"<p>{html.escape(text)}</p>"
+            self._rendered[text] = Markup(sanitize(rendered))  # noqa: S704 - sanitized
         return self._rendered[text]
 
     def inline_markdown(self, text: str) -> Markup:

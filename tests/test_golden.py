@@ -46,7 +46,8 @@ def render_case(project, markdown: str, annotations: str) -> str:
     renderer = Renderer(project.config, md)
     article = content.articles[0]
     anchor_article(article, md, problems)
-    assert not problems, [str(p) for p in problems]
+    # a link shown as text is told (W507), and its case is here to show it so
+    assert all(p.code == "W507" for p in problems), [str(p) for p in problems]
     return str(renderer.article_body(article, content, "../")[1])
 
 

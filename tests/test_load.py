@@ -67,7 +67,7 @@ def test_tab_is_reported_with_its_line() -> None:
 
 def test_empty_file_and_second_document() -> None:
     """An empty file and a second document are each reported."""
-    assert codes(parse("")[1]) == [(0, "M003")]
+    assert codes(parse("")[1]) == [(1, "M003")]
     assert codes(parse("a: 1\n---\nb: 2\n")[1]) == [(2, "M007")]
 
 
@@ -121,3 +121,75 @@ def test_values_nested_past_the_limit_are_refused_where_they_pass_it() -> None:
     assert data is None
     assert [(p.code, p.where.line) for p in problems] == [("M008", MAX_DEPTH + 2)]
     assert parse("a:\n  b:\n    c: [[1, 2], [3]]\n")[0] == {"a": {"b": {"c": [[1, 2], [3]]}}}
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029"])
+def test_lines_are_counted_as_an_editor_counts_them(separator: str) -> None:
+    """YAML counts U+2028 and U+2029 as line breaks; an editor does not: the place given is the editor's."""
+    text = f'a: "one{separator}two"\nb: 1\nb: 2\nc: [unclosed\n'
+    _, problems = parse(f'a: "one{separator}two"\nb: 1\nb: 2\n')
+    assert [(p.code, p.where.line, p.where.col) for p in problems] == [("M005", 3, 1)]
+    _, problems = parse(text)
+    assert [(p.code, p.where.line) for p in problems] == [("M001", 5)]  # at the end: the list is not closed
+
+
+def test_lines_after_a_separator_in_front_matter_count_from_the_file_start(project) -> None:
+    """The same in an article's front matter, which starts on line 2."""
+    path = project.write("articles/a.md", '---\ntitle: "A\u2028B"\ndate: 2020-02-30\n---\n\nText.\n')
+    problems = Problems()
+    load_content(project.content, problems)
+    assert [(p.where.path, p.where.line, p.where.col, p.code) for p in problems] == [(path, 3, 7, "M401")]
+
+
+def test_whole_file_problems_point_at_its_start() -> None:
+    """A problem with a whole file prints as file:1:1, as a compiler's would, so an editor opens it."""
+    _, problems = parse("# nothing yet\n")
+    assert [str(p).splitlines()[0] for p in problems] == ["x.yml:1:1: error[M003]: the file is empty"]
+
+
+@pytest.mark.parametrize("digits", [4_301, 101])
+def test_an_overlong_integer_is_a_problem_at_its_line(digits: int) -> None:
+    """A number longer than Python reads (4,300 digits) is reported where it is, not a traceback."""
+    _, problems = parse("a: 1\nb: " + "7" * digits + "\n")
+    assert [(p.code, p.where.line, p.where.col) for p in problems] == [("M105", 2, 4)]
+    assert f"{digits:,} digits" in problems[0].message
+
+
+def test_an_overlong_integer_in_an_article_stops_check_with_one_problem(project) -> None:
+    """In check, the overlong number is one problem at its line, not a traceback nor a second schema problem."""
+    from marginalia.pipeline import check
+
+    project.article(
+        "a", "Ada wrote.\n", "mentions:\n  - entity: ada\n    quote: Ada\n    occurrence: " + "1" * 4_301 + "\n"
+    )
+    found = [(p.where.path.name, p.where.line, p.code) for p in check(project.config) if p.severity == "error"]
+    assert found == [("a.yml", 4, "M105")]
+
+
+def test_a_file_one_byte_over_the_limit_is_refused(project) -> None:
+    """The limit is inclusive: a file of MAX_FILE_BYTES passes the size check, one byte more does not."""
+    from marginalia.load import MAX_FILE_BYTES
+
+    head = "notes:\n  - {quote: Ada, text: '"
+    for size, refused in ((MAX_FILE_BYTES, False), (MAX_FILE_BYTES + 1, True)):
+        project.article("a", "Ada wrote.\n", head + "x" * (size - len(head) - 3) + "'}\n")
+        assert (project.content / "articles/a.yml").stat().st_size == size
+        problems = Problems()
+        load_content(project.content, problems)
+        assert ("M012" in {p.code for p in problems}) == refused
+
+
+def test_an_empty_file_is_reported_once(project) -> None:
+    """Each empty file is one M003 (M011 for an article without front matter), however it is empty."""
+    project.write("articles/a.md", "---\n---\n\nText.\n")
+    project.write("articles/a.yml", "# nothing yet\n")
+    project.write("articles/b.md", "")
+    project.write("articles/b.yml", "")
+    problems = Problems()
+    load_content(project.content, problems)
+    assert sorted((p.where.path.name, p.code) for p in problems) == [
+        ("a.md", "M003"),
+        ("a.yml", "M003"),
+        ("b.md", "M011"),
+        ("b.yml", "M003"),
+    ]

@@ -25,18 +25,19 @@ ANN = "articles/a.yml"
 CASES: dict[str, tuple[dict[str, str], tuple[str, int]]] = {
     "M001": ({ANN: "mentions:\n  - entity: ada\n    quote: [unclosed\n"}, (ANN, 4)),
     "M002": ({ANN: "mentions:\n\t- entity: ada\n"}, (ANN, 2)),
-    "M003": ({ANN: "# nothing yet\n"}, (ANN, 0)),
+    "M003": ({ANN: "# nothing yet\n"}, (ANN, 1)),
     "M004": ({ANN: "mentions:\n  - <<: {entity: ada}\n    quote: London\n"}, (ANN, 2)),
     "M005": ({ANN: "mentions:\n  - entity: ada\n    quote: London\n    entity: london\n"}, (ANN, 4)),
     "M006": ({ANN: "mentions:\n  - &m {entity: london, quote: London}\n  - *m\n"}, (ANN, 2)),
     "M007": ({ANN: "mentions: []\n---\nclaims: []\n"}, (ANN, 2)),
     "M008": ({ANN: "mentions: " + "[" * 2000 + "]" * 2000 + "\n"}, (ANN, 1)),
     "M009": ({ANN: 'notes:\n  - {quote: London, text: "Bad\\x01 byte"}\n'}, (ANN, 2)),
-    "M010": ({"sources.yml": None}, ("sources.yml", 0)),
+    "M010": ({"sources.yml": None}, ("sources.yml", 1)),
     "M011": ({"articles/b.md": "No front matter.\n"}, ("articles/b.md", 1)),
-    "M012": ({"articles/b.md": '---\ntitle: "B"\ndate: "2020-01-01"\n---\n' + "word " * 250_000}, ("articles/b.md", 0)),
+    "M012": ({"articles/b.md": '---\ntitle: "B"\ndate: "2020-01-01"\n---\n' + "word " * 250_000}, ("articles/b.md", 1)),
     "M013": ({"articles/b.md": b'---\ntitle: "B"\ndate: "2020-01-01"\n---\n\n\xff\n'}, ("articles/b.md", 6)),
-    "M014": ({"articles/b.md": "->a.md"}, ("articles/b.md", 0)),
+    "M014": ({"articles/b.md": "->a.md"}, ("articles/b.md", 1)),
+    "M015": ({ART: '---\ntitle: "A"\ndate: "2020-01-01"\n---\n\n' + "> " * 101 + "deep\n"}, (ART, 6)),
     "M101": ({ANN: "mentions:\n  - entity: london\n    qoute: London\n"}, (ANN, 3)),
     "M102": ({ANN: "mentions:\n  - entity: london\n"}, (ANN, 2)),
     "M103": ({ANN: "claims:\n  - {id: c, quote: London, status: rumoured, sources: [notes]}\n"}, (ANN, 2)),
@@ -55,7 +56,7 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int]]] = {
     "M202": ({ANN: "mentions:\n  - {entity: londn, quote: London}\n"}, (ANN, 2)),
     "M203": ({ANN: "claims:\n  - {id: c, quote: London, status: reported, sources: [note]}\n"}, (ANN, 2)),
     "M204": ({"sources.yml": "- id: notes\n  title: T\n  article: no-such-article\n"}, ("sources.yml", 1)),
-    "M205": ({"articles/B.md": '---\ntitle: "B"\ndate: "2020-01-01"\n---\n\nText.\n'}, ("articles/B.md", 0)),
+    "M205": ({"articles/B.md": '---\ntitle: "B"\ndate: "2020-01-01"\n---\n\nText.\n'}, ("articles/B.md", 1)),
     "M206": ({ANN: "events:\n  - {id: e, quote: London}\n"}, (ANN, 2)),
     "M301": ({ANN: "mentions:\n  - {entity: london, quote: Londn}\n"}, (ANN, 2)),
     "M302": ({ANN: "mentions:\n  - {entity: ada, quote: Ada}\n"}, (ANN, 2)),
@@ -66,6 +67,21 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int]]] = {
     "M307": (
         {ANN: "mentions:\n  - {entity: london, quote: in London}\n  - {entity: ada, quote: Ada in, occurrence: 1}\n"},
         (ANN, 3),
+    ),
+    "M308": (
+        {
+            ART: '---\ntitle: "A"\ndate: "2020-01-01"\n---\n\n' + "Ada " * 1001 + "\n",
+            ANN: "mentions:\n  - {entity: ada, quote: Ada, every: true}\n",
+        },
+        (ANN, 2),
+    ),
+    "M309": ({ANN: "mentions:\n" + "  - {entity: london, quote: Londn}\n" * 101}, (ANN, 102)),
+    "M310": (
+        {
+            ART: '---\ntitle: "A"\ndate: "2020-01-01"\n---\n\n' + "Ada, " * 180_000 + "\n",
+            ANN: "notes:\n" + "".join(f"  - {{quote: '{'Ada, ' * n}x', text: T}}\n" for n in range(1, 8)),
+        },
+        (ANN, 7),
     ),
     "M401": ({ANN: "events:\n  - {id: e, quote: London, date: '2020-02-30', title: T}\n"}, (ANN, 2)),
     "M402": ({ANN: "events:\n  - {id: e, quote: London, date: '2020/2019', title: T}\n"}, (ANN, 2)),
@@ -89,6 +105,7 @@ CASES: dict[str, tuple[dict[str, str], tuple[str, int]]] = {
         },
         ("articles/b.yml", 2),
     ),
+    "W507": ({ART: '---\ntitle: "A"\ndate: "2020-01-01"\n---\n\nText.\n\nSee [x](//evil.example/p).\n'}, (ART, 8)),
 }
 
 
