@@ -8,19 +8,22 @@ its staging folder appears, and continued once the second has started.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from marginalia.live import LiveSite
 from marginalia.lock import lock_path, site_lock
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Project
 from tests.test_faults import TIMEOUT, snapshot
 
 HOLD = """
@@ -168,3 +171,34 @@ def test_the_lock_of_a_killed_process_blocks_nothing(project: Path, corpus) -> N
     assert done.returncode == 0, done.stderr
     assert snapshot(project / "site") == corpus[1]
     assert leftovers(project) == []
+
+
+def test_the_dev_server_writes_an_edit_only_once_a_build_is_done(tmp_path: Path, capsys) -> None:
+    """The dev server's rebuild after an edit waits, naming the holder, while another process holds the
+    lock, and writes the page once it is released."""
+    small = Project(tmp_path / "small")
+    small.article("a", "Ada saw the engine.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
+    live = LiveSite(dataclasses.replace(small.config, search=False))
+    assert not live.rebuild().failed
+    page = small.config.site_dir / "articles" / "a.html"
+    results = []
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(small.config.site_dir)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    ) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+            small.article("a", "Ada saw the engine twice.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
+            rebuild = threading.Thread(target=lambda: results.append(live.rebuild()))
+            rebuild.start()
+            said = ""
+            while rebuild.is_alive() and "Waiting" not in said:
+                said += capsys.readouterr().err
+                time.sleep(0.01)
+            assert f"Waiting for the test holder in process {holder.pid} to finish" in said
+            assert "twice" not in page.read_text(encoding="utf-8")
+        finally:
+            holder.kill()
+    rebuild.join(TIMEOUT)
+    assert results and not results[0].failed
+    assert "twice" in page.read_text(encoding="utf-8")
+    assert not lock_path(small.config.site_dir).exists()
