@@ -2,7 +2,9 @@
 
 Everything is written into a staging folder, which replaces the previous
 site/ in one atomic exchange of folders only if every stage succeeded: a
-failed or interrupted build leaves the previous site/ as it was.
+failed or interrupted build leaves the previous site/ as it was. A build
+holds the site's lock (lock.py) throughout: a second build into the same
+site/ waits for it, instead of removing its staging folder as left over.
 
 An article's own pages (its page and its annotation export) depend on
 nothing but the article and the glossary, so they are rendered where the
