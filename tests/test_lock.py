@@ -23,6 +23,7 @@ import pytest
 
 from marginalia.live import LiveSite
 from marginalia.lock import lock_path, site_lock
+from marginalia.pipeline import build
 from tests.conftest import ROOT, Project
 from tests.test_faults import TIMEOUT, snapshot
 
@@ -202,3 +203,17 @@ def test_the_dev_server_writes_an_edit_only_once_a_build_is_done(tmp_path: Path,
     assert results and not results[0].failed
     assert "twice" in page.read_text(encoding="utf-8")
     assert not lock_path(small.config.site_dir).exists()
+
+
+def test_a_build_leaves_the_search_folder_of_a_running_dev_server(tmp_path: Path) -> None:
+    """The folder where a running dev server makes its search index, beside the site, is not removed by a
+    build as left over; that of a process that has ended is."""
+    small = Project(tmp_path / "small")
+    small.article("a", "Ada saw the engine.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
+    running = small.root / f".site.search-{os.getpid()}-x1"
+    ended = small.root / ".site.search-999999999-x2"  # more than any process id
+    for folder in (running, ended):
+        (folder / "pagefind").mkdir(parents=True)
+    build(dataclasses.replace(small.config, search=False))
+    assert running.is_dir()
+    assert not ended.exists()
