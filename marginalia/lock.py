@@ -34,12 +34,6 @@ from pathlib import Path
 
 from .errors import MarginaliaError
 
-try:
-    import fcntl
-except ImportError:  # Windows: a lock on the file's first byte (msvcrt), polled
-    fcntl = None  # type: ignore[assignment]
-    import msvcrt
-
 POLL = 0.2
 """Seconds between two tries to take the lock where it cannot be waited for (Windows)."""
 
@@ -53,14 +47,14 @@ def lock_path(site_dir: Path) -> Path:
     return site_dir.parent / f".{site_dir.name}.lock"
 
 
-_held: dict[str, list[int]] = {}
-"""Lock file path → [its open descriptor, how many times this process took it]."""
+_held: dict[str, int] = {}
+"""Lock file path → its open descriptor, for the locks this process holds."""
 
 
 def _forget_inherited() -> None:
     """In a forked process, drop the locks the parent held: they are the parent's (closing our copy of the
     descriptor does not release them; unlocking it would)."""
-    for fd, _ in _held.values():
+    for fd in _held.values():
         with contextlib.suppress(OSError):
             os.close(fd)
     _held.clear()
@@ -84,12 +78,8 @@ def site_lock(
     holder, and wait; without, raise Busy.
     """
     path = os.fspath(lock_path(site_dir).absolute())
-    if path in _held:
-        _held[path][1] += 1
-        try:
-            yield
-        finally:
-            _held[path][1] -= 1
+    if path in _held:  # taken by this process, further up: it lets go there
+        yield
         return
     site_dir.absolute().parent.mkdir(parents=True, exist_ok=True)
     said = False
@@ -115,7 +105,7 @@ def site_lock(
         os.ftruncate(fd, 0)  # what a killed holder wrote
         os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, f"{os.getpid()} {what}\n".encode())
-        _held[path] = [fd, 1]
+        _held[path] = fd
         try:
             yield
         finally:
@@ -144,22 +134,9 @@ def _holder(fd: int) -> str:
     return "another build"  # it has the lock, but has not written its id yet
 
 
-if fcntl is not None:
+if sys.platform == "win32":  # a lock on the file's first byte, polled
 
-    def _try_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def _lock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-
-else:
+    import msvcrt
 
     def _try_lock(fd: int) -> bool:
         os.lseek(fd, 0, os.SEEK_SET)
@@ -176,3 +153,20 @@ else:
     def _unlock(fd: int) -> None:
         os.lseek(fd, 0, os.SEEK_SET)
         msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
