@@ -23,7 +23,8 @@ pages and lists that show something different of it (`changes.stale_pages`);
 the others are linked from the previous site too. Without a manifest, the
 site-wide pages are all rendered again.
 
-Every writer of the site keeps the cache true to the site in place: a build
+Every writer of the site, one at a time (each holds the site's lock, see
+lock.py), keeps the cache true to the site in place: a build
 with the cache removes the manifest before the site is swapped and writes it
 after; a build without it removes the whole cache; the dev server, which
 rewrites pages in place, removes the manifest and the entries of the articles

@@ -11,9 +11,10 @@ from pathlib import Path
 from .config import load_config
 from .errors import ConfigError, ContentError, Problem
 from .export import WITHOUT_SITE_URL, exports_annotations
+from .lock import Busy
 from .pipeline import build, check
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--no-search", action="store_true", help="skip the search index (faster)")
     build_cmd.add_argument(
         "--no-cache", action="store_true", help="read every article again, and delete the build cache (.cache/)"
+    )
+    build_cmd.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="if another build or the dev server is writing the site, stop (exit code 3) instead of waiting for it",
     )
     serve_cmd = sub.add_parser("serve", parents=[common], help="build, serve and rebuild on every change")
     serve_cmd.add_argument(
@@ -86,10 +92,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             host, port = _split_addr(args.dev_addr or config.dev_addr)
             return serve(config, host, port, no_search)
-        result = build(config, jobs=args.jobs, strict=args.strict, use_cache=not args.no_cache)
+        result = build(config, jobs=args.jobs, strict=args.strict, use_cache=not args.no_cache, wait=not args.no_wait)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except Busy as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BUSY
     except OSError as err:  # a file that cannot be read or written: say which, without a traceback
         print(f"error: {err}", file=sys.stderr)
         return EXIT_ERRORS

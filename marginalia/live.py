@@ -51,6 +51,7 @@ from .errors import ContentError, Problem
 from .index import ArticleIndex, Index, build_index
 from .live_search import Refreshed, SearchRefresh, Snapshot
 from .load import ARTICLES_DIR, ENTITIES_FILE, SOURCES_FILE, Problems, article_names
+from .lock import site_lock
 from .model import Article, Content
 from .pipeline import ArticleResult, article_pages, contribution, full_build, prepare_to_read, read_article
 from .render import Page, Renderer
@@ -341,8 +342,9 @@ class LiveSite:
             pages += [plan[path]() for path in sorted(dirty) if path in plan]
             gone += [path for path in sorted(dirty) if path not in plan]  # e.g. a month no article is in any more
         result.rendered = len(pages)
-        cache.forget(self.config, list(changed))  # the cache no longer describes these articles' pages
-        result.pages_written = self._write(pages) + self._delete(gone)
+        with site_lock(self.config.site_dir, "dev server"):  # not while a build writes the site (see lock.py)
+            cache.forget(self.config, list(changed))  # the cache no longer describes these articles' pages
+            result.pages_written = self._write(pages) + self._delete(gone)
         self._order = articles
         if self.config.search:
             self._search.request(Snapshot(self.config, site, parts, index))

@@ -41,6 +41,7 @@ the server has ended before removing it, the next build removes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import pickle
@@ -55,7 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-from . import cache, pipeline, search
+from . import cache, lock, pipeline, search
 from .cache import link_or_copy
 from .config import Config
 from .errors import MarginaliaError
@@ -195,7 +196,7 @@ class SearchRefresh:
         """
         site_dir = snapshot.config.site_dir
         try:
-            temporary = Path(tempfile.mkdtemp(dir=site_dir.parent, prefix=f".{site_dir.name}.search-"))
+            temporary = Path(tempfile.mkdtemp(dir=site_dir.parent, prefix=f".{site_dir.name}.search-{os.getpid()}-"))
             try:
                 sent, status = self._in_child(lambda: self._refresh(snapshot, temporary))
             finally:
@@ -247,14 +248,16 @@ class SearchRefresh:
         if plan.digests == self._digests:
             return _Outcome(Refreshed(), self._served, self._digests)
         live = site_dir / search.SEARCH_DIR
+        hold = functools.partial(lock.site_lock, site_dir, "dev server's search refresh")  # against other writers
         try:
-            made = search.write_search(plan, temporary)
-            files = frozenset(_files(temporary))
-            served = self._served or [frozenset(_files(live))]
-            for name in sorted(frozenset().union(*served) - files):  # what pages that loaded an index before fetch
-                if os.path.isfile(live / name):
-                    link_or_copy(os.fspath(live / name), os.fspath(temporary / name))
-            _replace_folder(temporary, live)
+            made = search.write_search(plan, temporary, hold)
+            with hold():
+                files = frozenset(_files(temporary))
+                served = self._served or [frozenset(_files(live))]
+                for name in sorted(frozenset().union(*served) - files):  # what pages that loaded an index before fetch
+                    if os.path.isfile(live / name):
+                        link_or_copy(os.fspath(live / name), os.fspath(temporary / name))
+                _replace_folder(temporary, live)
         finally:
             shutil.rmtree(temporary, ignore_errors=True)  # after the exchange, the index that was in place
         return _Outcome(Refreshed(made=made, replaced=True), [served[-1], files], plan.digests)

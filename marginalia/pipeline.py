@@ -2,7 +2,9 @@
 
 Everything is written into a staging folder, which replaces the previous
 site/ in one atomic exchange of folders only if every stage succeeded: a
-failed or interrupted build leaves the previous site/ as it was.
+failed or interrupted build leaves the previous site/ as it was. A build
+holds the site's lock (lock.py) throughout: a second build into the same
+site/ waits for it, instead of removing its staging folder as left over.
 
 An article's own pages (its page and its annotation export) depend on
 nothing but the article and the glossary, so they are rendered where the
@@ -50,6 +52,7 @@ from .errors import ContentError, Problem
 from .export import annotations_path, article_export, exports_annotations, timeline_entry
 from .index import ArticleIndex, Index, build_index, index_article
 from .load import Problems, article_paths, compile_schemas, load_article, load_registries
+from .lock import site_lock
 from .model import Article, Content, Entity
 from .render import Page, Renderer
 from .search import index_search
@@ -77,14 +80,17 @@ def check(config: Config, jobs: int = 0, use_cache: bool = False) -> list[Proble
     return sorted(_prepare(config, jobs, use_cache=use_cache, check_only=True).problems, key=lambda p: p.sort_key)
 
 
-def build(config: Config, jobs: int = 0, strict: bool = False, use_cache: bool = False) -> BuildResult:
+def build(
+    config: Config, jobs: int = 0, strict: bool = False, use_cache: bool = False, wait: bool = True
+) -> BuildResult:
     """Build the site into config.site_dir; raise ContentError if the content has errors.
 
     JOBS is the number of worker processes; 0 means one per available core.
     STRICT: warnings stop the build too, before anything is written.
     USE_CACHE: reuse what the last build found in the articles that did not change (see cache.py).
+    WAIT: if another process is writing the site (see lock.py), wait for it; else raise lock.Busy.
     """
-    return full_build(config, jobs, strict, use_cache)[0]
+    return full_build(config, jobs, strict, use_cache, wait)[0]
 
 
 def _collections_paused(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -133,10 +139,18 @@ class ArticleResult:
 
 @_collections_paused
 def full_build(
-    config: Config, jobs: int = 0, strict: bool = False, use_cache: bool = False
+    config: Config, jobs: int = 0, strict: bool = False, use_cache: bool = False, wait: bool = True
 ) -> tuple[BuildResult, Prepared]:
     """Build the site as `build` does; return its result, and what the build knew at its end (for the dev server)."""
     started = time.perf_counter()
+    with site_lock(config.site_dir, wait=wait):  # from the first read of the cache to its save after the swap
+        prepared, pages = _locked_build(config, jobs, strict, use_cache)
+    warnings = [p for p in prepared.problems if p.severity != "error"]
+    return BuildResult(pages, time.perf_counter() - started, warnings), prepared
+
+
+def _locked_build(config: Config, jobs: int, strict: bool, use_cache: bool) -> tuple[Prepared, int]:
+    """Build the site, holding its lock; return what the build knew at its end, and the number of HTML pages."""
     recover_site(config.site_dir)
     done: list[tuple[Prepared, int]] = []  # what fill() prepared, and the number of HTML pages
 
@@ -173,8 +187,7 @@ def full_build(
     prepared, pages = done[0]
     if prepared.cache_key is not None:  # only now: the cache describes the site that is in place
         cache.save(config, prepared.cache_key, manifest=prepared.hashes, stamps=prepared.stamps)
-    warnings = [p for p in prepared.problems if p.severity != "error"]
-    return BuildResult(pages, time.perf_counter() - started, warnings), prepared
+    return prepared, pages
 
 
 @dataclass
@@ -595,12 +608,36 @@ def recover_site(site_dir: Path) -> None:
         retired[-1].rename(site_dir)
 
 
+def _left_over(name: str) -> bool:
+    """Return whether the folder beside the site named NAME (after `.<site>.`) was left by a process that ended.
+
+    Builds make theirs (new-PID, old-PID) holding the site's lock, which the
+    caller holds: those are left over. The dev server makes its search index
+    in search-PID-* without it, while the site is served: only the folder of
+    a process that has ended is left over.
+    """
+    kind, _, rest = name.partition("-")
+    pid = rest.partition("-")[0]
+    if kind != "search" or not pid.isdigit():
+        return True
+    if os.name == "nt":  # os.kill would not ask there, but stop the process: keep the folder
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, but is another user's
+        return False
+    return False
+
+
 def write_site(site_dir: Path, assets_dir: Path, fill: Callable[[Path], None]) -> None:
-    """Make a fresh folder, FILL it, add the assets, then swap it in for SITE_DIR."""
+    """Make a fresh folder, FILL it, add the assets, then swap it in for SITE_DIR (the caller holds its lock)."""
     parent = site_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     for leftover in parent.glob(f".{site_dir.name}.*-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+        if _left_over(leftover.name.removeprefix(f".{site_dir.name}.")):
+            shutil.rmtree(leftover, ignore_errors=True)
     staging = parent / f".{site_dir.name}.new-{os.getpid()}"
     retired = parent / f".{site_dir.name}.old-{os.getpid()}"
     try:

@@ -49,6 +49,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Coroutine, Iterator
+from contextlib import AbstractContextManager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -233,14 +234,18 @@ class PagesChanged(Exception):
     """A page was replaced or removed between the digest of its bundle and Pagefind's reading of it."""
 
 
-def write_search(plan: SearchPlan, folder: Path) -> list[str]:
+def write_search(
+    plan: SearchPlan, folder: Path, hold: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext
+) -> list[str]:
     """Write the search bundles of PLAN into FOLDER (the site's pagefind/); return the keys of those Pagefind made.
 
     With a cache, a bundle found there is linked instead, a bundle made is
     kept there, and the bundles this site does not use are removed. A page of
     a bundle to make that is not the file its digest was taken of (the dev
     server replaces pages meanwhile) raises PagesChanged: the bundle would be
-    kept under a digest that does not describe it.
+    kept under a digest that does not describe it. Each write to the cache is
+    made holding HOLD (the site's lock, see lock.py, for a caller that does
+    not hold it throughout), but not Pagefind's reading of the pages.
     """
     todo, site_dir, cache_dir = plan.shards, plan.site_dir, plan.cache_dir
     if not todo:
@@ -252,15 +257,16 @@ def write_search(plan: SearchPlan, folder: Path) -> list[str]:
     def put(shard: Shard, files: dict[str, bytes]) -> None:
         files = canonical_search_bundle(files)
         if cache_dir is not None:  # written whole into a folder of its own, then named after its digest
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            temporary = Path(tempfile.mkdtemp(dir=cache_dir, prefix=".new-"))
-            _write_bundle(temporary, files, whole=True)
-            try:
-                os.replace(temporary, kept[shard.key])
-            except OSError:  # another build kept the same bundle meanwhile
-                shutil.rmtree(temporary, ignore_errors=True)
-                if not kept[shard.key].is_dir():
-                    raise
+            with hold():
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                temporary = Path(tempfile.mkdtemp(dir=cache_dir, prefix=".new-"))
+                _write_bundle(temporary, files, whole=True)
+                try:
+                    os.replace(temporary, kept[shard.key])
+                except OSError:  # another build kept the same bundle meanwhile
+                    shutil.rmtree(temporary, ignore_errors=True)
+                    if not kept[shard.key].is_dir():
+                        raise
         else:
             _write_bundle(_bundle_dir(folder, shard.key, primary), files, whole=shard.key == primary)
 
@@ -269,26 +275,27 @@ def write_search(plan: SearchPlan, folder: Path) -> list[str]:
             if len(shard.records) != len(shard.claims):  # not all made for the digest
                 shard.records = [claim_record(placed, plan.content) for placed in shard.claims]
         _run(lambda: _pagefind_bundles(site_dir, missing, put))
-    for key, kept_dir in kept.items():
-        _link_bundle(kept_dir, _bundle_dir(folder, key, primary), whole=key == primary)
-    merged = [shard.key for shard in todo[1:]]
-    (folder / SHARD_LIST).write_text(json.dumps(merged) + "\n", encoding="utf-8")
-    if cache_dir is not None:
-        memo = Memo()
-        for shard in todo:
-            memo.pages.update(shard.stamps)
-            memo.records.update(shard.record_digests)
-        _save_memo(cache_dir, memo)
-        for entry in os.scandir(cache_dir):  # other bundles, and what a killed build left half written
-            if entry.is_dir() and entry.name not in plan.digests.values():
-                # Renamed first: a build stopped while removing it leaves no half bundle under its digest.
-                gone = entry.path if entry.name.startswith(".") else os.path.join(cache_dir, f".gone-{entry.name}")
-                with contextlib.suppress(OSError):
-                    os.rename(entry.path, gone)
-                shutil.rmtree(gone, ignore_errors=True)
-            elif not entry.is_dir() and entry.name != MEMO:  # a memo half written, or one of an earlier version
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+    with hold():  # the bundles kept are linked before another writer can remove them
+        for key, kept_dir in kept.items():
+            _link_bundle(kept_dir, _bundle_dir(folder, key, primary), whole=key == primary)
+        merged = [shard.key for shard in todo[1:]]
+        (folder / SHARD_LIST).write_text(json.dumps(merged) + "\n", encoding="utf-8")
+        if cache_dir is not None:
+            memo = Memo()
+            for shard in todo:
+                memo.pages.update(shard.stamps)
+                memo.records.update(shard.record_digests)
+            _save_memo(cache_dir, memo)
+            for entry in os.scandir(cache_dir):  # other bundles, and what a killed build left half written
+                if entry.is_dir() and entry.name not in plan.digests.values():
+                    # Renamed first: a build stopped while removing it leaves no half bundle under its digest.
+                    gone = entry.path if entry.name.startswith(".") else os.path.join(cache_dir, f".gone-{entry.name}")
+                    with contextlib.suppress(OSError):
+                        os.rename(entry.path, gone)
+                    shutil.rmtree(gone, ignore_errors=True)
+                elif not entry.is_dir() and entry.name != MEMO:  # a memo half written, or one of an earlier version
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
     return [shard.key for shard in missing]
 
 
