@@ -225,10 +225,15 @@ def test_only_the_records_of_a_changed_article_are_made_again(  # type: ignore[n
 def test_a_glossary_change_remakes_the_entity_bundle(years, made: list[str]) -> None:  # type: ignore[no-untyped-def]
     project, config = years
     glossary = (project.content / "entities.yml").read_text(encoding="utf-8")
+    project.write("entities.yml", glossary.replace("Wrote the first", "Published the first"))
+    build(config, use_cache=True)
+    # Ada's page; not the article that mentions Ada, though its card now says so: cards are not searched
+    assert made == ["entities"]
+    made.clear()
     project.write("entities.yml", glossary.replace("name: London", "name: Londinium"))
     build(config, use_cache=True)
-    # London's page; not the article that mentions London, though its card now says Londinium: cards are not searched
-    assert made == ["entities"]
+    # London's page, and the article of 2020 that mentions London: it is found by the names of its entities
+    assert made == ["entities", "2020"]
 
 
 def test_a_build_without_the_cache_keeps_no_bundles(years, made: list[str], monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
