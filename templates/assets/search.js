@@ -37,7 +37,7 @@
   var field = document.createElement("input");
   field.type = "search";
   field.className = "site-search-field";
-  field.placeholder = "Search articles, names and claims";
+  field.placeholder = "Search the site";
   field.autocomplete = "off";
   field.setAttribute("aria-label", "Search this site");
   field.setAttribute("role", "combobox");
