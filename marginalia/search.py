@@ -12,7 +12,7 @@ by an index of its own, one after the other:
 - ``pagefind/<key>/``: the articles published in a year, with their claims
   (key ``2020``); a year of more than SHARD_ARTICLES articles is split into
   runs of months of about equal size (keys ``2020-01``, ``2020-07``...);
-- ``pagefind/shards.json``: the keys of those, which assets/search.js merges
+- ``pagefind/shards.json``: the keys of those, which assets/search-panel.js merges
   into the primary bundle's search (Pagefind's ``mergeIndex``).
 
 Pagefind is given what it reads of each page (`searchable`: the page without
@@ -26,7 +26,7 @@ changed takes the bundle from there instead of asking Pagefind again
 (`plan_search` takes the digests, `write_search` writes the bundles into a
 folder: the site's pagefind/ for a build, one beside it for the dev server,
 which then puts it in place whole; see live_search.py). The search results of
-one index weigh a word by how rare it is in that bundle; assets/search.js
+one index weigh a word by how rare it is in that bundle; assets/search-panel.js
 weighs the entity pages' bundle twice so that they still come first for
 their own names, and an article's ``names`` metadata (the entities it
 mentions, from templates/article.html) a little, so that the article about a
