@@ -332,3 +332,16 @@ def test_a_year_is_split_into_runs_of_about_the_same_size(monkeypatch: pytest.Mo
     for key in search.shard_keys(articles).values():
         runs[key] = runs.get(key, 0) + 1
     assert runs == {"2020-01": 4, "2020-05": 3, "2020-08": 3}
+
+
+def test_only_the_main_content_of_a_page_is_indexed(seed_site: Path) -> None:
+    """The skip link before the header once started every entity's excerpt ("Skip to content Hulusi
+    Akar person..."): base.html marks <main> as what Pagefind indexes, in every bundle."""
+    bundles = [
+        seed_site / search.SEARCH_DIR,
+        *(p.parent for p in (seed_site / search.SEARCH_DIR).glob("*/pagefind-entry.json")),
+    ]
+    assert len(bundles) == 3
+    for bundle in bundles:
+        assert "skip" not in words(bundle), bundle.name
+    assert {"hulusi", "akar"} <= words(bundles[0])  # the entity pages' own words are there
