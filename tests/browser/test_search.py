@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 
 from marginalia.pipeline import build
 from tests.conftest import FIXTURE_CONTENT, Project, serve
@@ -131,9 +131,13 @@ def test_the_count_of_results_is_announced(search: Page) -> None:
     expect(status).to_have_text(re.compile(r"^2 results for Hatay$"))
 
 
-def test_showing_results_moves_nothing_on_the_page(search: Page) -> None:
+@pytest.mark.parametrize(
+    "size", [{"width": 1280, "height": 900}, {"width": 375, "height": 812}], ids=["desktop", "phone"]
+)
+def test_showing_results_moves_nothing_on_the_page(search: Page, size: ViewportSize) -> None:
     """The results open over the page: no layout shift from focusing the field to closing the results,
     and the content stays where it was."""
+    search.set_viewport_size(size)
     main_top = search.locator("main").evaluate("m => m.getBoundingClientRect().top")
     header = search.locator(".site-header").evaluate("h => h.getBoundingClientRect().height")
     search.evaluate("() => window.__shifts.length = 0")
