@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve build check test test-content lint golden chromium java clean
+.PHONY: serve build check test test-content lint golden screenshots chromium java clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ $(VENV)/.requirements-dev: requirements-dev.txt | $(BIN)/python
 ## golden: rewrite the golden files from the current output (review the diff!)
 golden: $(VENV)/.requirements-test
 	$(BIN)/python -m pytest -q tests/test_golden.py tests/test_export.py tests/test_site_golden.py --regen-golden
+
+## screenshots: PNGs of every page type of the example site (desktop and phone, light and dark) in screenshots/
+screenshots: $(VENV)/.requirements-test chromium
+	$(BIN)/python -m tests.screenshots
 
 # A Chromium for the browser tests: Debian's package where apt exists
 # (or $CHROMIUM, if set), else Playwright's own download.

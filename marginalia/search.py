@@ -12,21 +12,25 @@ by an index of its own, one after the other:
 - ``pagefind/<key>/``: the articles published in a year, with their claims
   (key ``2020``); a year of more than SHARD_ARTICLES articles is split into
   runs of months of about equal size (keys ``2020-01``, ``2020-07``...);
-- ``pagefind/shards.json``: the keys of those, which assets/search.js merges
+- ``pagefind/shards.json``: the keys of those, which assets/search-panel.js merges
   into the primary bundle's search (Pagefind's ``mergeIndex``).
 
 Pagefind is given what it reads of each page (`searchable`: the page without
 its scripts and the elements the templates mark ``data-pagefind-ignore="all"``,
-which leaves little of an entity page but its name and description). Each
+which leaves little of an entity page but its name and description). Of that,
+it indexes only the page's <main>, which base.html marks ``data-pagefind-body``:
+the skip link and the header never reach an excerpt. Each
 bundle is kept in the build cache, ``.cache/marginalia/search/<digest>/``,
 under a digest of that and of its records: a build in which none of them
 changed takes the bundle from there instead of asking Pagefind again
 (`plan_search` takes the digests, `write_search` writes the bundles into a
 folder: the site's pagefind/ for a build, one beside it for the dev server,
 which then puts it in place whole; see live_search.py). The search results of
-one index weigh a word by how rare it is in that bundle; assets/search.js
-weighs the entity pages' bundle half again so that they still come first for
-their own names.
+one index weigh a word by how rare it is in that bundle; assets/search-panel.js
+weighs the entity pages' bundle twice so that they still come first for
+their own names, and an article's ``names`` metadata (the entities it
+mentions, from templates/article.html) a little, so that the article about a
+person comes with them.
 
 Pagefind 1.5+ runs its WebAssembly in a Web Worker, to which the pages' <meta>
 CSP does not apply, so script-src needs no 'wasm-unsafe-eval'; a host that

@@ -225,10 +225,15 @@ def test_only_the_records_of_a_changed_article_are_made_again(  # type: ignore[n
 def test_a_glossary_change_remakes_the_entity_bundle(years, made: list[str]) -> None:  # type: ignore[no-untyped-def]
     project, config = years
     glossary = (project.content / "entities.yml").read_text(encoding="utf-8")
+    project.write("entities.yml", glossary.replace("Wrote the first", "Published the first"))
+    build(config, use_cache=True)
+    # Ada's page; not the article that mentions Ada, though its card now says so: cards are not searched
+    assert made == ["entities"]
+    made.clear()
     project.write("entities.yml", glossary.replace("name: London", "name: Londinium"))
     build(config, use_cache=True)
-    # London's page; not the article that mentions London, though its card now says Londinium: cards are not searched
-    assert made == ["entities"]
+    # London's page, and the article of 2020 that mentions London: it is found by the names of its entities
+    assert made == ["entities", "2020"]
 
 
 def test_a_build_without_the_cache_keeps_no_bundles(years, made: list[str], monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
@@ -327,3 +332,16 @@ def test_a_year_is_split_into_runs_of_about_the_same_size(monkeypatch: pytest.Mo
     for key in search.shard_keys(articles).values():
         runs[key] = runs.get(key, 0) + 1
     assert runs == {"2020-01": 4, "2020-05": 3, "2020-08": 3}
+
+
+def test_only_the_main_content_of_a_page_is_indexed(seed_site: Path) -> None:
+    """The skip link before the header once started every entity's excerpt ("Skip to content Hulusi
+    Akar person..."): base.html marks <main> as what Pagefind indexes, in every bundle."""
+    bundles = [
+        seed_site / search.SEARCH_DIR,
+        *(p.parent for p in (seed_site / search.SEARCH_DIR).glob("*/pagefind-entry.json")),
+    ]
+    assert len(bundles) == 3
+    for bundle in bundles:
+        assert "skip" not in words(bundle), bundle.name
+    assert {"hulusi", "akar"} <= words(bundles[0])  # the entity pages' own words are there

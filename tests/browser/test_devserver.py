@@ -79,13 +79,10 @@ def test_broken_yaml_shows_the_overlay_until_fixed(page: Page, dev: tuple[str, P
 
 
 def search_for(page: Page, query: str) -> Locator:
-    """Type QUERY in the search box (Pagefind's, once loaded) and return the result links."""
-    box = page.locator("#site-search input").first
-    box.focus()
-    expect(page.locator("#site-search .pagefind-ui__search-input")).to_be_visible()
-    page.locator(".pagefind-ui__search-input").fill(query)
-    expect(page.locator(".pagefind-ui__message")).to_contain_text(f"for {query}", timeout=10_000)
-    return page.locator(".pagefind-ui__result-link")
+    """Type QUERY in the search box and return the results."""
+    page.get_by_role("combobox", name="Search this site").fill(query)
+    expect(page.get_by_role("status")).to_contain_text(f"for {query}", timeout=10_000)
+    return page.get_by_role("option").locator(".site-search-title")
 
 
 def test_search_finds_an_edit_and_a_page_searching_before_keeps_its_results(page: Page, dev: tuple[str, Path]) -> None:

@@ -2,8 +2,9 @@
 under 60 KB, it asks nothing of another host, and opening a card moves nothing.
 
 What counts is what the page loads by itself (the HTML, its stylesheets and
-scripts), uncompressed. Pagefind's UI is not part of it: assets/search.js
-loads it only when a reader first focuses the search field.
+scripts), uncompressed. The search is not part of it beyond its field:
+assets/search.js loads the rest (assets/search-panel.js, then Pagefind) only
+when a reader first focuses the search field.
 """
 
 from __future__ import annotations
