@@ -4,13 +4,16 @@
 // it is (an article and its year, an entity and its kind, a claim and its
 // status), from the filters the templates and search.py give each page and
 // record. The field is a combobox: Down and Up move through the results,
-// Enter follows one, Escape closes them.
+// Enter follows one, Escape closes them. Above the results, toggle buttons
+// narrow them to a type (articles, entities, claims), then to a year, a kind
+// or a status; under them, a button shows the next ones (Pagefind loads the
+// data of each result only when asked, so a page of them at a time).
 //
 // The index is in bundles: the primary one (entity pages) in pagefind/, and
 // one per year of articles, listed in pagefind/shards.json and merged into
 // the primary's search.
 
-const MAX_SHOWN = 8;
+const PAGE = 8;
 // Rank by where a word is (an entity's name in its page's heading weighs
 // most) rather than by how often, or how short the page is: otherwise a
 // one-line claim that says "Idlib" outranks the page about Idlib. An
@@ -22,6 +25,10 @@ const RANKING = { pageLength: 0.0, termFrequency: 0.3, metaWeights: { names: 1.0
 // pages come first for their own names, as they did in one index.
 const ENTITY_WEIGHT = 2.0;
 const TYPES = { article: "Article", entity: "Entity", claim: "Claim" };
+const PLURALS = { article: "Articles", entity: "Entities", claim: "Claims" };
+// The filter that narrows each type further (every claim has a Year too: its article's).
+const NARROWER = { article: "Year", entity: "Kind", claim: "Status" };
+const NARROWER_LABELS = { Year: "Year of the articles", Kind: "Kind of entity", Status: "Status of the claims" };
 
 // Load Pagefind from BUNDLE (the site's pagefind/ folder) and merge the other bundles into its search.
 async function load(bundle) {
@@ -30,7 +37,9 @@ async function load(bundle) {
   await pagefind.options({ baseUrl: siteRoot, ranking: RANKING, indexWeight: ENTITY_WEIGHT });
   const keys = await fetch(bundle + "shards.json").then((r) => (r.ok ? r.json() : []), () => []);
   await Promise.all((Array.isArray(keys) ? keys : []).map((key) => pagefind.mergeIndex(bundle + key + "/", { ranking: RANKING })));
-  return pagefind;
+  // Loads every filter's index: a search counts its results by the values of only the filters loaded.
+  const filters = await pagefind.filters();
+  return { pagefind, types: Object.keys(TYPES).filter((type) => (filters.Type || {})[type]) };
 }
 
 // Pagefind's excerpt is escaped text with <mark> around the words found: keep those, as elements, and nothing else.
@@ -72,32 +81,57 @@ function option(result, i) {
   return link;
 }
 
+// Return a toggle button of the filters, saying LABEL and COUNT, pressed or not, that calls PRESS.
+function chip(label, count, pressed, press) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "site-search-chip";
+  button.dataset.chip = label;
+  button.setAttribute("aria-pressed", String(pressed));
+  button.append(label + " ", span("site-search-chip-count", String(count)));
+  button.addEventListener("click", press);
+  return button;
+}
+
+function group(label, ...chips) {
+  const row = document.createElement("div");
+  row.className = "site-search-filters";
+  row.setAttribute("role", "group");
+  row.setAttribute("aria-label", label);
+  row.append(...chips);
+  return row;
+}
+
 // Search from FIELD in BOX, announcing counts in STATUS, with the index in BUNDLE; resolve once the index is loaded.
 export async function start(box, field, status, bundle) {
-  const pagefind = await load(bundle);
+  const { pagefind, types } = await load(bundle);
   const panel = document.createElement("div");
   panel.className = "site-search-panel";
   panel.hidden = true;
   const count = document.createElement("p");
   count.className = "site-search-count";
-  const list = document.createElement("div");
-  list.id = "site-search-results";
-  list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", "Search results");
-  panel.append(count, list);
+  // Made anew for each search, with the filters and the "show more" button: whatever a search
+  // changes is new, not moved, so that nothing shifts even inside the panel.
+  let body = document.createElement("div");
+  let list = document.createElement("div");
+  panel.append(count, body);
   box.append(panel);
   box.classList.add("site-search-ready");
   let searched = 0; // the number of the latest search, so that a slow one answers no later query
+  const chosen = { type: "", value: "" }; // the type pressed, and the year, kind or status
+  let shown = { query: "", results: [], data: [] }; // the latest search's results, and the data of those shown
 
   const options = () => Array.from(list.querySelectorAll("[role=option]"));
   const active = () => options().findIndex((each) => each.getAttribute("aria-selected") === "true");
 
   function activate(index) {
     options().forEach((each, i) => each.setAttribute("aria-selected", String(i === index)));
-    const chosen = options()[index];
-    if (chosen) {
-      field.setAttribute("aria-activedescendant", chosen.id);
-      chosen.scrollIntoView({ block: "nearest" });
+    const target = options()[index];
+    if (target && document.activeElement !== field) {
+      target.focus(); // the focus is in the results (after "show more"): it moves from one to the next
+    } else if (target) {
+      field.setAttribute("aria-activedescendant", target.id);
+      target.scrollIntoView({ block: "nearest" });
     } else {
       field.removeAttribute("aria-activedescendant");
     }
@@ -109,31 +143,113 @@ export async function start(box, field, status, bundle) {
     activate(-1);
   }
 
+  function announce() {
+    const { query, results, data } = shown;
+    let message = "";
+    if (query) {
+      const total = results.length;
+      message = total ? `${total} result${total === 1 ? "" : "s"} for ${query}` : `No results for ${query}`;
+      if (chosen.type) {
+        message += ` among ${PLURALS[chosen.type].toLowerCase()}` + (chosen.value ? ` (${chosen.value})` : "");
+      }
+      message += total > data.length ? `, the first ${data.length} shown` : data.length > PAGE ? ", all shown" : "";
+    }
+    status.textContent = count.textContent = message;
+  }
+
+  function choose(type, value) {
+    chosen.type = type;
+    chosen.value = value;
+    search();
+  }
+
+  // Return the rows of toggle buttons for the search FOUND (without the narrower filter, which counts its values).
+  function filters(found) {
+    const byType = (found.totalFilters || {}).Type || {};
+    const rows = [
+      group(
+        "Show only",
+        chip("All", found.unfilteredResultCount, !chosen.type, () => choose("", "")),
+        ...types.map((type) =>
+          chip(PLURALS[type], byType[type] || 0, chosen.type === type, () => choose(chosen.type === type ? "" : type, ""))
+        )
+      ),
+    ];
+    const narrower = NARROWER[chosen.type];
+    const counts = Object.entries((found.filters || {})[narrower] || {}).filter(([value, n]) => n || value === chosen.value);
+    if (counts.length) {
+      counts.sort(([a, m], [b, n]) => (narrower === "Year" ? b.localeCompare(a) : n - m || a.localeCompare(b)));
+      const value = (v) => () => choose(chosen.type, chosen.value === v ? "" : v);
+      rows.push(group(NARROWER_LABELS[narrower], ...counts.map(([v, n]) => chip(v, n, chosen.value === v, value(v)))));
+    }
+    return rows;
+  }
+
+  function moreButton() {
+    const left = shown.results.length - shown.data.length;
+    if (left <= 0) {
+      return [];
+    }
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "site-search-more";
+    button.textContent = `Show ${Math.min(left, PAGE)} more`;
+    button.addEventListener("click", more, { once: true });
+    return [button];
+  }
+
   async function search() {
     const query = field.value.trim();
     const number = ++searched;
-    const found = query ? await pagefind.debouncedSearch(query, {}, 150) : { results: [] };
-    if (!found || number !== searched) {
+    const byType = chosen.type ? { Type: chosen.type } : {};
+    const found = query ? await pagefind.debouncedSearch(query, { filters: byType }, 150) : null;
+    if (number !== searched || (query && !found)) {
       return; // a later keystroke made this search moot
     }
-    const shown = await Promise.all(found.results.slice(0, MAX_SHOWN).map((result) => result.data()));
+    const narrowed =
+      found && chosen.value ? await pagefind.search(query, { filters: { ...byType, [NARROWER[chosen.type]]: chosen.value } }) : found;
+    const results = narrowed ? narrowed.results : [];
+    const data = await Promise.all(results.slice(0, PAGE).map((result) => result.data()));
     if (number !== searched) {
       return;
     }
-    const total = found.results.length;
-    let message = "";
-    if (query) {
-      message = total ? `${total} result${total === 1 ? "" : "s"} for ${query}` : `No results for ${query}`;
-      message += total > shown.length ? `, the first ${shown.length} shown` : "";
+    shown = { query, results, data };
+    const focused = body.contains(document.activeElement) && document.activeElement.dataset.chip;
+    list = document.createElement("div");
+    list.id = "site-search-results";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Search results");
+    list.append(...data.map(option));
+    const fresh = document.createElement("div");
+    fresh.append(...(found && found.unfilteredResultCount ? filters(found) : []), list, ...moreButton());
+    body.replaceWith(fresh);
+    body = fresh;
+    if (focused) {
+      (Array.from(body.querySelectorAll("[data-chip]")).find((each) => each.dataset.chip === focused) || field).focus();
     }
-    status.textContent = count.textContent = message;
-    list.replaceChildren(...shown.map(option));
+    announce();
     open(Boolean(query));
+  }
+
+  // Show the next page of results; the focus moves to the first of them.
+  async function more(event) {
+    const number = searched;
+    const from = shown.data.length;
+    const next = await Promise.all(shown.results.slice(from, from + PAGE).map((result) => result.data()));
+    if (number !== searched) {
+      return;
+    }
+    shown.data.push(...next);
+    list.append(...next.map((result, i) => option(result, from + i)));
+    activate(-1);
+    options()[from].focus();
+    event.target.replaceWith(...moreButton()); // a new one, below: the one clicked would move
+    announce();
   }
 
   field.addEventListener("input", search);
   field.addEventListener("focus", () => {
-    if (field.value.trim() && list.firstChild) {
+    if (field.value.trim() && shown.query) {
       open(true);
     }
   });
@@ -153,6 +269,25 @@ export async function start(box, field, status, bundle) {
     } else if (event.key === "Enter" && current >= 0 && !panel.hidden) {
       event.preventDefault();
       all[current].click();
+    }
+  });
+  // In the panel (a filter, a result the focus moved to): Down and Up move through the results, Escape goes back to the field.
+  panel.addEventListener("keydown", (event) => {
+    const current = options().indexOf(document.activeElement);
+    if ((event.key === "ArrowDown" || event.key === "ArrowUp") && current >= 0) {
+      event.preventDefault();
+      const all = options().length;
+      activate((current + (event.key === "ArrowDown" ? 1 : -1) + all) % all);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      field.focus();
+      open(false);
+    }
+  });
+  panel.addEventListener("focusin", (event) => {
+    if (options().includes(event.target)) {
+      options().forEach((each) => each.setAttribute("aria-selected", String(each === event.target)));
+      field.removeAttribute("aria-activedescendant");
     }
   });
   // A click or a tab out of the search closes the results; a click on a result follows it first.
