@@ -139,6 +139,10 @@ export async function start(box, field, status, bundle) {
 
   function open(opened) {
     panel.hidden = !opened;
+    if (opened) {
+      // As tall as the window leaves it: the results scroll in the panel, and the page stays where it is.
+      panel.style.maxHeight = Math.max(innerHeight - panel.getBoundingClientRect().top - 8, 160) + "px";
+    }
     field.setAttribute("aria-expanded", String(opened));
     activate(-1);
   }

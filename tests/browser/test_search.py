@@ -136,7 +136,7 @@ def test_the_count_of_results_is_announced(search: Page) -> None:
 )
 def test_showing_results_moves_nothing_on_the_page(search: Page, size: ViewportSize) -> None:
     """The results open over the page: no layout shift from focusing the field to closing the results,
-    and the content stays where it was."""
+    filters toggled and more results shown between, and the content stays where it was."""
     search.set_viewport_size(size)
     main_top = search.locator("main").evaluate("m => m.getBoundingClientRect().top")
     header = search.locator(".site-header").evaluate("h => h.getBoundingClientRect().height")
@@ -144,6 +144,13 @@ def test_showing_results_moves_nothing_on_the_page(search: Page, size: ViewportS
     field(search).focus()
     type_query(search, "Syria")
     expect(search.locator(".site-search-panel")).to_be_visible()
+    chip(search, "Show only", "Claims").click()  # filters toggled, the results and the buttons change
+    expect(search.get_by_role("status")).to_have_text(re.compile("among claims"))
+    chip(search, "Status of the claims", "reported").click()
+    expect(search.get_by_role("status")).to_have_text(re.compile(r"\(reported\)"))
+    chip(search, "Show only", "All").click()
+    search.get_by_role("button", name=re.compile(r"^Show \d+ more$")).click()
+    expect(search.get_by_role("status")).to_have_text(re.compile("all shown"))
     assert search.locator("main").evaluate("m => m.getBoundingClientRect().top") == main_top
     assert search.locator(".site-header").evaluate("h => h.getBoundingClientRect().height") == header
     search.keyboard.press("Escape")
@@ -179,6 +186,125 @@ def test_up_down_enter_and_escape(search: Page) -> None:
     box.press("ArrowDown")
     box.press("Enter")
     expect(search).to_have_url(re.compile(re.escape(found[1]) + "$"))
+
+
+def chip(page: Page, group: str, label: str) -> Locator:
+    """Return the toggle button LABEL (followed by its count) of the filters' GROUP."""
+    return page.get_by_role("group", name=group).get_by_role("button", name=re.compile(rf"^{re.escape(label)} \d+$"))
+
+
+def count_of(button: Locator) -> int:
+    """Return the count a filter's toggle button shows."""
+    return int((button.text_content() or "").split()[-1])
+
+
+def labels(page: Page) -> list[str]:
+    """Return the label of each result shown ("CLAIM · REPORTED"...), in order."""
+    expect(options(page).first).to_be_visible()
+    return [label.upper() for label in options(page).locator(".site-search-type").all_inner_texts()]
+
+
+def show_all(page: Page) -> None:
+    """Press "Show more" until every result is shown."""
+    more = page.get_by_role("button", name=re.compile(r"^Show \d+ more$"))
+    while more.count():
+        shown = options(page).count()
+        more.click()
+        expect(options(page)).not_to_have_count(shown)
+
+
+def test_a_type_filter_narrows_the_results_to_that_type_and_counts_them(search: Page) -> None:
+    """Claims, then Entities, then All: each shows only results of its type, as many as its button says
+    (the results of that type among all of them), and the status says so."""
+    type_query(search, "Akar")
+    show_all(search)
+    everything = labels(search)
+    assert count_of(chip(search, "Show only", "All")) == len(everything) == 10
+    for name, label in (("Claims", "CLAIM"), ("Entities", "ENTITY"), ("Articles", "ARTICLE")):
+        button = chip(search, "Show only", name)
+        expect(button).to_have_attribute("aria-pressed", "false")
+        wanted = sum(each.startswith(label + " ·") for each in everything)
+        assert count_of(button) == wanted > 0, (name, everything)
+        button.click()
+        expect(chip(search, "Show only", name)).to_have_attribute("aria-pressed", "true")
+        expect(chip(search, "Show only", "All")).to_have_attribute("aria-pressed", "false")
+        expect(search.get_by_role("status")).to_have_text(f"{wanted} result{'s' if wanted > 1 else ''} for Akar among {name.lower()}")
+        expect(options(search)).to_have_count(wanted)
+        assert all(each.startswith(label + " ·") for each in labels(search)), labels(search)
+    chip(search, "Show only", "All").click()
+    expect(search.get_by_role("status")).to_have_text("10 results for Akar, the first 8 shown")
+    expect(options(search)).to_have_count(8)
+
+
+def test_claims_narrow_by_status_and_articles_by_year(search: Page) -> None:
+    """Among the claims, a status; among the articles, a year: each button counts its results, and pressing
+    it again shows them all. A type pressed stays pressed for the next query."""
+    type_query(search, "Akar")
+    chip(search, "Show only", "Claims").click()
+    reported, false = chip(search, "Status of the claims", "reported"), chip(search, "Status of the claims", "false")
+    assert (count_of(reported), count_of(false)) == (5, 1)
+    false.click()
+    expect(search.get_by_role("status")).to_have_text("1 result for Akar among claims (false)")
+    assert labels(search) == ["CLAIM · FALSE"]
+    expect(chip(search, "Status of the claims", "false")).to_have_attribute("aria-pressed", "true")
+    chip(search, "Status of the claims", "false").click()  # pressed again: every status
+    expect(options(search)).to_have_count(6)
+    assert sorted(set(labels(search))) == ["CLAIM · FALSE", "CLAIM · REPORTED"]
+
+    field(search).fill("Testville")  # the filter stays pressed for the next query
+    expect(search.get_by_role("status")).to_have_text("No results for Testville among claims")
+    chip(search, "Show only", "Articles").click()
+    expect(search.get_by_role("group", name="Status of the claims")).to_have_count(0)
+    assert count_of(chip(search, "Year of the articles", "2021")) == 1
+    chip(search, "Year of the articles", "2021").click()
+    expect(search.get_by_role("status")).to_have_text("1 result for Testville among articles (2021)")
+    assert labels(search) == ["ARTICLE · 2021"]
+
+
+def test_the_filters_work_by_keyboard(search: Page) -> None:
+    """Tab goes from the field to the filters, Enter presses one; Escape goes back to the field, closing the results."""
+    type_query(search, "Akar")
+    field(search).press("Tab")
+    expect(chip(search, "Show only", "All")).to_be_focused()
+    search.keyboard.press("Tab")
+    search.keyboard.press("Tab")
+    search.keyboard.press("Tab")
+    claims = chip(search, "Show only", "Claims")
+    expect(claims).to_be_focused()
+    search.keyboard.press("Enter")
+    expect(search.get_by_role("status")).to_have_text("6 results for Akar among claims")
+    expect(chip(search, "Show only", "Claims")).to_be_focused()  # a new button, the focus kept on it
+    expect(chip(search, "Show only", "Claims")).to_have_attribute("aria-pressed", "true")
+    search.keyboard.press("Escape")
+    expect(field(search)).to_be_focused()
+    expect(search.get_by_role("listbox")).to_be_hidden()
+
+
+def test_show_more_shows_the_next_results_and_moves_the_focus_to_them(search: Page) -> None:
+    """Of ten results eight are shown; "Show 2 more", pressed from the keyboard, shows the other two, puts the
+    focus on the first of them (Down and Up go on from there) and says so."""
+    type_query(search, "Syria")
+    status = search.get_by_role("status")
+    expect(status).to_have_text("14 results for Syria, the first 8 shown")
+    first_eight = results(search)
+    more = search.get_by_role("button", name="Show 6 more")
+    more.focus()
+    search.keyboard.press("Enter")
+    expect(options(search)).to_have_count(14)
+    expect(status).to_have_text("14 results for Syria, all shown")
+    assert results(search)[:8] == first_eight
+    expect(options(search).nth(8)).to_be_focused()
+    expect(options(search).nth(8)).to_have_attribute("aria-selected", "true")
+    expect(search.get_by_role("button", name=re.compile("more"))).to_have_count(0)
+    search.keyboard.press("ArrowDown")
+    expect(options(search).nth(9)).to_be_focused()
+    search.keyboard.press("ArrowUp")
+    search.keyboard.press("ArrowUp")
+    expect(options(search).nth(7)).to_be_focused()
+    expect(options(search).nth(8)).to_have_attribute("aria-selected", "false")
+    href = options(search).nth(7).get_attribute("href") or ""
+    search.keyboard.press("Enter")
+    expect(search).to_have_url(re.compile(re.escape(href) + "$"))
 
 
 def test_a_click_elsewhere_closes_the_results(search: Page) -> None:
