@@ -101,6 +101,24 @@ def test_no_axe_violation_in_the_search_box(page: Page, site_url: str, scheme: s
     assert not found, "\n".join(found)
 
 
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_no_axe_violation_in_the_search_filters(page: Page, site_url: str, scheme: str, viewport: str) -> None:
+    """With a type and a status pressed, a result focused after "Show more", and a filter focused, the results
+    panel has no violation."""
+    open_page(page, site_url + "index.html", scheme, viewport)
+    page.locator(f"{SEARCH_BOX} input").fill("Akar")
+    page.get_by_role("button", name=re.compile(r"^Show \d+ more$")).click()
+    expect(page.get_by_role("option").nth(8)).to_be_focused()
+    found = violations(page, {"include": [[SEARCH_BOX]]})
+    page.get_by_role("button", name=re.compile(r"^Claims \d+$")).click()
+    page.get_by_role("button", name=re.compile(r"^reported \d+$")).click()
+    expect(page.get_by_role("button", name=re.compile(r"^reported \d+$"))).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("Shift+Tab")  # from the status pressed to the one before it (or the types')
+    found += violations(page, {"include": [[SEARCH_BOX]]})
+    assert not found, "\n".join(found)
+
+
 # --- Keyboard alone -----------------------------------------------------------------------
 
 
