@@ -42,6 +42,65 @@ async function load(bundle) {
   return { pagefind, types: Object.keys(TYPES).filter((type) => (filters.Type || {})[type]) };
 }
 
+const EXCERPT_WORDS = 30; // as many as Pagefind's own excerpts
+
+// Return where, among the WORDS of the text of RESULT (Pagefind's data of it), the words worth showing
+// start and end: not the title the result shows above them, with an entity's kind after it (its
+// heading), nor a claim's status and claimant (its record's last words), which the result shows apart.
+function useful(result, words) {
+  const filters = result.filters || {};
+  const type = (filters.Type || [])[0];
+  const bare = (word) => (word || "").replace(/\.$/, ""); // Pagefind ends a heading with a full stop
+  let first = words[0] === "" ? 1 : 0;
+  const title = (result.meta.title || "").split(/\s+/).filter(Boolean);
+  if (title.length && title.every((word, i) => bare(word) === bare(words[first + i]))) {
+    first += title.length;
+  }
+  if (type === "entity" && bare(words[first]) === (filters.Kind || [])[0]) {
+    first += 1;
+  }
+  const status = type === "claim" ? words.lastIndexOf("Status:") : -1;
+  return [first, status >= first ? status : words.length];
+}
+
+// Return the excerpt of RESULT: the useful words around those found, which are marked.
+function excerpt(result) {
+  // Split as Pagefind splits (its locations count these words); a text of words without spaces (Chinese...) is left to it.
+  const words = (result.content || "").split(/[\r\n\s]+/g);
+  if (!result.content || result.content.includes("\u200B")) {
+    return marked(result.excerpt || "");
+  }
+  const [first, end] = useful(result, words);
+  const found = (result.locations || []).filter((at) => at >= first && at < end);
+  const inWindow = (from) => found.filter((at) => at >= from && at < from + EXCERPT_WORDS).length;
+  let start = first;
+  for (const at of found) { // the window with the most words found, a few words of context before the first
+    const from = Math.max(first, Math.min(at - 3, end - EXCERPT_WORDS));
+    if (inWindow(from) > inWindow(start)) {
+      start = from;
+    }
+  }
+  const shown = words.slice(start, Math.min(end, start + EXCERPT_WORDS));
+  if (result.meta.title && shown.join(" ").replace(/^“|”$/g, "") === result.meta.title) {
+    return []; // a claim whose quote is its summary: the title says it all
+  }
+  const nodes = [];
+  let text = start > first ? "… " : "";
+  shown.forEach((word, i) => {
+    if (found.includes(start + i)) {
+      const mark = document.createElement("mark");
+      mark.textContent = word;
+      nodes.push(document.createTextNode(text), mark);
+      text = "";
+    } else {
+      text += word;
+    }
+    text += i < shown.length - 1 ? " " : "";
+  });
+  nodes.push(document.createTextNode(text));
+  return nodes;
+}
+
 // Pagefind's excerpt is escaped text with <mark> around the words found: keep those, as elements, and nothing else.
 function marked(excerpt) {
   const parsed = new DOMParser().parseFromString("<p>" + excerpt + "</p>", "text/html").body.firstChild;
@@ -74,9 +133,14 @@ function option(result, i) {
   link.setAttribute("role", "option");
   link.setAttribute("aria-selected", "false");
   const label = span("site-search-type", [TYPES[type] || "Page", ...(filters.Kind || filters.Status || filters.Year || [])].join(" · "));
-  link.append(label, span("site-search-title", result.meta.title || result.url), span("site-search-excerpt", ...marked(result.excerpt || "")));
+  link.append(label, span("site-search-title", result.meta.title || result.url));
+  const words = excerpt(result);
+  if (words.length) {
+    link.append(span("site-search-excerpt", ...words));
+  }
   if (type === "claim" && result.meta.article) {
-    link.append(span("site-search-from", "In “" + result.meta.article + "”"));
+    const by = result.meta.claimant ? `Claimed by ${result.meta.claimant} · ` : "";
+    link.append(span("site-search-from", by + "In “" + result.meta.article + "”"));
   }
   return link;
 }

@@ -115,10 +115,36 @@ def test_each_result_says_what_it_is(search: Page, kinds: dict[str, str]) -> Non
 
 
 def test_an_entity_result_shows_its_own_words_not_the_page_around_them(search: Page) -> None:
+    """Its description, not the page's header, nor its name and kind again (the result shows them above)."""
     type_query(search, "Akar")
     excerpt = options(search).first.locator(".site-search-excerpt").inner_text()
     assert "Skip to content" not in excerpt and "Glossary" not in excerpt, excerpt
-    assert excerpt.startswith("Hulusi Akar person. Turkey's defence minister"), excerpt
+    assert excerpt.startswith("Turkey's defence minister"), excerpt
+
+
+def test_a_claim_result_shows_its_quote_once_and_who_made_it(search: Page) -> None:
+    """A claim's excerpt is its quote, where the quote is not its summary (its title), without the status (in its
+    label) or the claimant (on a line of their own, with the article)."""
+    found = type_query(search, "Akar")
+    claims = [options(search).nth(i) for i, path in enumerate(found) if CLAIM.fullmatch(path)]
+    assert len(claims) >= 4, found
+    for claim in claims:
+        text = claim.inner_text()
+        assert "Status:" not in text and text.count("Claimed by") == 1, text
+        expect(claim.locator(".site-search-from")).to_have_text(re.compile(r"^Claimed by Hulusi Akar · In “Joint"))
+    signs = search.get_by_role("option", name=re.compile("very good signs"))
+    expect(signs.locator(".site-search-excerpt")).to_have_text("“migration in Idlib had stopped and returns had begun”")
+    same = search.get_by_role("option", name=re.compile("^Claim · reported Russia was also in a positive attitude", re.I))
+    expect(same.locator(".site-search-title")).to_have_text("Russia was also in a positive attitude on this issue")
+    expect(same.locator(".site-search-excerpt")).to_have_count(0)  # its quote is its summary: said once
+
+
+def test_an_article_result_does_not_repeat_its_title(search: Page) -> None:
+    type_query(search, "Testville")
+    chip(search, "Show only", "Articles").click()
+    expect(options(search)).to_have_count(2)
+    excerpts = options(search).locator(".site-search-excerpt").all_inner_texts()
+    assert [e.split(".")[0] for e in excerpts] == ["TESTVILLE · April 2, 2020", "TESTVILLE · March 5, 2021"], excerpts
 
 
 def test_the_count_of_results_is_announced(search: Page) -> None:
