@@ -166,9 +166,21 @@ function group(label, ...chips) {
   return row;
 }
 
+// Load the panel's stylesheet (search.css, beside this script): the pages need it only once a reader searches.
+function style() {
+  return new Promise((resolve) => {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = new URL("search.css", import.meta.url).href;
+    link.addEventListener("load", resolve);
+    link.addEventListener("error", resolve);
+    document.head.append(link);
+  });
+}
+
 // Search from FIELD in BOX, announcing counts in STATUS, with the index in BUNDLE; resolve once the index is loaded.
 export async function start(box, field, status, bundle) {
-  const { pagefind, types } = await load(bundle);
+  const [{ pagefind, types }] = await Promise.all([load(bundle), style()]);
   const panel = document.createElement("div");
   panel.className = "site-search-panel";
   panel.hidden = true;

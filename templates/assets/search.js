@@ -1,9 +1,9 @@
 // Site search, part one: what every page loads. Without JavaScript, or when
 // the site is opened from disk, the header keeps its link to the glossary.
 // Otherwise the link becomes a search field (a combobox) in the same place,
-// and the rest (search-panel.js, then Pagefind's pagefind.js, which fetches
-// its index piece by piece) is imported only when a reader first focuses it
-// or types, so pages stay light.
+// and the rest (search-panel.js and its search.css, then Pagefind's
+// pagefind.js, which fetches its index piece by piece) is imported only when
+// a reader first focuses it or types, so pages stay light.
 (function () {
   "use strict";
   var box = document.getElementById("site-search");
