@@ -134,7 +134,9 @@ def test_a_claim_result_shows_its_quote_once_and_who_made_it(search: Page) -> No
         expect(claim.locator(".site-search-from")).to_have_text(re.compile(r"^Claimed by Hulusi Akar · In “Joint"))
     signs = search.get_by_role("option", name=re.compile("very good signs"))
     expect(signs.locator(".site-search-excerpt")).to_have_text("“migration in Idlib had stopped and returns had begun”")
-    same = search.get_by_role("option", name=re.compile("^Claim · reported Russia was also in a positive attitude", re.I))
+    same = search.get_by_role(
+        "option", name=re.compile("^Claim · reported Russia was also in a positive attitude", re.I)
+    )
     expect(same.locator(".site-search-title")).to_have_text("Russia was also in a positive attitude on this issue")
     expect(same.locator(".site-search-excerpt")).to_have_count(0)  # its quote is its summary: said once
 
@@ -254,7 +256,9 @@ def test_a_type_filter_narrows_the_results_to_that_type_and_counts_them(search: 
         button.click()
         expect(chip(search, "Show only", name)).to_have_attribute("aria-pressed", "true")
         expect(chip(search, "Show only", "All")).to_have_attribute("aria-pressed", "false")
-        expect(search.get_by_role("status")).to_have_text(f"{wanted} result{'s' if wanted > 1 else ''} for Akar among {name.lower()}")
+        expect(search.get_by_role("status")).to_have_text(
+            f"{wanted} result{'s' if wanted > 1 else ''} for Akar among {name.lower()}"
+        )
         expect(options(search)).to_have_count(wanted)
         assert all(each.startswith(label + " ·") for each in labels(search)), labels(search)
     chip(search, "Show only", "All").click()
