@@ -310,6 +310,19 @@ def test_the_filters_work_by_keyboard(search: Page) -> None:
     expect(search.get_by_role("listbox")).to_be_hidden()
 
 
+def test_on_a_small_phone_each_row_of_filters_takes_one_line(search: Page) -> None:
+    """At 320 px the buttons of a row do not wrap (it scrolls sideways instead): the results stay in view."""
+    search.set_viewport_size({"width": 320, "height": 640})
+    type_query(search, "the")
+    chip(search, "Show only", "Articles").click()
+    expect(search.get_by_role("group", name="Year of the articles")).to_be_visible()
+    for row in search.get_by_role("group").all():
+        button = row.get_by_role("button").first.bounding_box()
+        box = row.bounding_box()
+        assert box and button and box["height"] < 2 * button["height"], row.inner_text()
+    expect(options(search).first).to_be_in_viewport()
+
+
 def test_show_more_shows_the_next_results_and_moves_the_focus_to_them(search: Page) -> None:
     """Of ten results eight are shown; "Show 2 more", pressed from the keyboard, shows the other two, puts the
     focus on the first of them (Down and Up go on from there) and says so."""
