@@ -11,9 +11,9 @@
 //
 // The index is in bundles: the primary one (entity pages) in pagefind/, and
 // one per year of articles, listed in pagefind/shards.json and merged into
-// the primary's search.
+// the primary's search. The panel's stylesheet, search.css, comes with it.
 
-const PAGE = 8;
+const PAGE = 8; // results shown at a time: Pagefind fetches the data of each (a file of its own) when asked
 // Rank by where a word is (an entity's name in its page's heading weighs
 // most) rather than by how often, or how short the page is: otherwise a
 // one-line claim that says "Idlib" outranks the page about Idlib. An
@@ -30,7 +30,8 @@ const PLURALS = { article: "Articles", entity: "Entities", claim: "Claims" };
 const NARROWER = { article: "Year", entity: "Kind", claim: "Status" };
 const NARROWER_LABELS = { Year: "Year of the articles", Kind: "Kind of entity", Status: "Status of the claims" };
 
-// Load Pagefind from BUNDLE (the site's pagefind/ folder) and merge the other bundles into its search.
+// Load Pagefind from BUNDLE (the site's pagefind/ folder) and merge the other bundles into its search;
+// return it and the types of result (TYPES) the site has.
 async function load(bundle) {
   const pagefind = await import(bundle + "pagefind.js");
   const siteRoot = new URL(bundle).pathname.replace(/pagefind\/$/, "");
