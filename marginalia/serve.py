@@ -33,6 +33,7 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 import wsgiref.util
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -47,7 +48,7 @@ from mkdocs.livereload import _Handler as MkDocsHandler
 
 from .config import Config
 from .live import LiveSite
-from .live_search import Refreshed
+from .live_search import Refreshed, die_with_parent
 
 log = logging.getLogger("marginalia.serve")
 
@@ -252,6 +253,39 @@ def _close(connection: socket.socket) -> None:
         pass
 
 
+_SERVERS: weakref.WeakSet[MarginaliaServer] = weakref.WeakSet()
+"""The servers of this process, whose sockets a forked process closes."""
+_forking: list[int] = []
+"""The id of the process about to fork (set just before each fork)."""
+
+
+def _before_fork() -> None:
+    _forking[:] = [os.getpid()]
+
+
+def _in_forked_child() -> None:
+    """In a process forked by the server's (the pipeline's workers, the search refresh): let go of the server.
+
+    The process closes its copies of the server's sockets, so that the port
+    is free once the server ends and no connection waits on it, and it is
+    killed when the server ends, however it ends.
+    """
+    if not _SERVERS or not _forking:
+        return
+    for server in list(_SERVERS):
+        for sock in server.sockets():
+            try:
+                fd = sock.detach()
+                if fd >= 0:
+                    os.close(fd)
+            except OSError:
+                pass
+    die_with_parent(_forking[0])
+
+
+os.register_at_fork(before=_before_fork, after_in_child=_in_forked_child)
+
+
 class MarginaliaServer(LiveReloadServer):
     """LiveReloadServer with a CSP-friendly reload script, an error overlay and stricter requests."""
 
@@ -264,6 +298,9 @@ class MarginaliaServer(LiveReloadServer):
         self._connections = _Connections(self._answer)
         self._polls = 0
         """Reload polls waiting now (see POLLS)."""
+        self._answering: set[socket.socket] = set()
+        """The connections being answered."""
+        _SERVERS.add(self)
         # Native file events (inotify) instead of MkDocs' polling: the rebuild starts at once.
         self.observer = watchdog.observers.Observer()  # type: ignore[assignment]  # MkDocs declares its polling one
         self.build_delay = 0.05
@@ -319,11 +356,13 @@ class MarginaliaServer(LiveReloadServer):
         self._connections.add(request, client_address)
 
     def _answer(self, request: Any, client_address: Any) -> None:
+        self._answering.add(request)
         try:
             self.finish_request(request, client_address)
         except Exception:
             self.handle_error(request, client_address)
         finally:
+            self._answering.discard(request)
             self.shutdown_request(request)
 
     def server_close(self) -> None:
@@ -332,8 +371,8 @@ class MarginaliaServer(LiveReloadServer):
         self._connections.close()
 
     def sockets(self) -> list[socket.socket]:
-        """Return every socket of the server: the listening one and the connections waiting."""
-        return [self.socket, *self._connections.sockets()]
+        """Return every socket of the server: the listening one and every connection."""
+        return [self.socket, *self._connections.sockets(), *list(self._answering)]
 
     def take_changes(self) -> set[str]:
         """Return the paths seen changing since the last call (for the rebuild about to start)."""
@@ -566,12 +605,36 @@ def serve(config: Config, host: str, port: int, no_search: bool = False) -> int:
         )
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    server, _ = make_server(config, host, port, no_search)
-    print(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
+    stopping = [signal.signal(signum, _stop) for signum in _STOP_SIGNALS]
+    server: MarginaliaServer | None = None
     try:
+        server, _ = make_server(config, host, port, no_search)
+        print(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
         server.serve()
     except KeyboardInterrupt:
         print("Stopping.", file=sys.stderr)
     finally:
-        server.shutdown()
+        if server is not None:
+            server.shutdown()
+        for signum, handler in zip(_STOP_SIGNALS, stopping, strict=True):
+            signal.signal(signum, handler)
     return 0
+
+
+_STOP_SIGNALS = [signal.SIGINT, signal.SIGTERM] + [getattr(signal, "SIGHUP")] * hasattr(signal, "SIGHUP")
+"""What stops the server: Ctrl-C, `kill`, the terminal closing."""
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """Stop the server as Ctrl-C does, whatever it was doing: the processes it started end with it.
+
+    A second signal, while it stops, ends the process at once (its forked
+    processes are killed by the system then; see die_with_parent).
+    """
+    for other in _STOP_SIGNALS:
+        signal.signal(other, _exit_now)
+    raise KeyboardInterrupt
+
+
+def _exit_now(signum: int, frame: FrameType | None) -> None:
+    os._exit(128 + signum)
