@@ -41,12 +41,15 @@ from types import FrameType
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import jinja2
 import watchdog.events
 import watchdog.observers
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.livereload import _Handler as MkDocsHandler
 
 from .config import Config
+from .errors import ConfigError
+from .model import Location
 from .live import LiveSite
 from .live_search import Refreshed, die_with_parent
 
@@ -395,7 +398,7 @@ class MarginaliaServer(LiveReloadServer):
             problems = list(self.problems)
         if problems:
             text = html.escape("\n".join(problems))
-            count = sum(1 for p in problems if ": error[" in p)
+            count = sum(1 for p in problems if ": error[" in p or ": error:" in p)
             tags = (
                 f'<link rel="stylesheet" href="{DEV_PREFIX}overlay.css">'
                 f'<aside id="marginalia-problems" role="alert" aria-labelledby="marginalia-problems-title">'
@@ -563,7 +566,13 @@ def make_server(config: Config, host: str, port: int, no_search: bool = False) -
     server: MarginaliaServer
 
     def rebuild() -> None:
-        result = site.rebuild(server.take_changes())
+        try:
+            result = site.rebuild(server.take_changes())
+        except Exception as error:  # whatever it is, the server goes on serving the last good site, and says why
+            problem = describe_failure(error, site.config)
+            server.set_problems([problem])
+            print(f"{problem}\nBuild failed: serving the last good site.", file=sys.stderr)
+            return
         server.set_problems([str(p) for p in result.problems if p.severity == "error"])
         for problem in result.problems:
             print(problem, file=sys.stderr)
@@ -579,6 +588,74 @@ def make_server(config: Config, host: str, port: int, no_search: bool = False) -
     for path in (config.content_dir, config.templates_dir, config.config_file):
         server.watch(str(path))
     return server, site
+
+
+def describe_failure(error: Exception, config: Config) -> str:
+    """Return what stopped a rebuild, as `file:line:col: error: message`, with the place it can find.
+
+    A template's syntax error carries its file and line; any other error in a
+    template (an undefined variable) is placed at the template line the
+    traceback passes through; mkdocs.yml at the line of the YAML error or of
+    the option named; any other error at the YAML node or the file of the
+    site being read when it was raised, if one is found.
+    """
+    message = " ".join(str(error).split()) or type(error).__name__
+    where: Location | None = None
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        where = Location(Path(error.filename), error.lineno or 0)
+        message = error.message or message
+    elif isinstance(error, ConfigError):
+        where = _config_place(str(error), config.config_file)
+        message = message.removeprefix(f"{config.config_file}: ")
+    else:
+        where = _traceback_place(error, config)
+    if not isinstance(error, (jinja2.TemplateError, ConfigError, OSError)):
+        message = f"{type(error).__name__}: {message}"
+    return f"{where or config.config_file}: error: {message}"
+
+
+def _config_place(message: str, config_file: Path) -> Location:
+    """Return the place in mkdocs.yml the MkDocs error MESSAGE is about: its YAML mark, or its option's line."""
+    marks = re.findall(r'in "[^"]*", line ([0-9]+), column ([0-9]+)', message)
+    if marks:
+        line, col = marks[-1]
+        return Location(config_file, int(line), int(col))
+    option = re.search(r"Config value '([^']+)'", message)
+    if option:
+        try:
+            lines = config_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeError):
+            lines = []
+        key = option[1].split(".")[0] + ":"
+        for number, text in enumerate(lines, 1):
+            if text.startswith(key):
+                return Location(config_file, number)
+    return Location(config_file)
+
+
+def _traceback_place(error: Exception, config: Config) -> Location | None:
+    """Return the place in the site's files ERROR was raised at, from its traceback (innermost first)."""
+    frames: list[FrameType] = [frame for frame, _ in traceback.walk_tb(error.__traceback__)]
+    roots = [str(config.templates_dir) + os.sep, str(config.content_dir) + os.sep]
+    for frame in reversed(frames):
+        code_file = frame.f_code.co_filename
+        if code_file.startswith(tuple(roots)):  # a template's code: Jinja gives it the template's file and line
+            return Location(Path(code_file), _line_of(error, frame))
+        path = frame.f_locals.get("path")
+        if isinstance(path, Path) and str(path).startswith(tuple(roots)):
+            for value in frame.f_locals.values():  # the YAML node being read, if any
+                mark = getattr(value, "start_mark", None)
+                if mark is not None and isinstance(getattr(mark, "line", None), int):
+                    return Location(path, mark.line + 1, mark.column + 1)
+            return Location(path)
+    return None
+
+
+def _line_of(error: Exception, frame: FrameType) -> int:
+    for tb_frame, line in traceback.walk_tb(error.__traceback__):
+        if tb_frame is frame:
+            return line
+    return frame.f_lineno
 
 
 def report_search(refreshed: Refreshed) -> None:
