@@ -7,9 +7,15 @@ needs changed, and nothing else:
   (script-src 'self') allows it; it keeps the reader's scroll position;
 - while the content has errors, the last good site stays up and every page
   shows an overlay with the problems, exactly as `check` prints them;
+- an error that stops a rebuild (a broken template or mkdocs.yml) is shown
+  in the overlay too, with its file and line, and the server goes on answering;
 - requests are refused unless their Host is the address served (DNS
-  rebinding), the reload endpoint answers only its own origin, and no path
-  (NUL bytes, symlinks pointing outside) reaches a file outside the site.
+  rebinding), the reload endpoint answers only its own origin, a path is
+  decoded once, as UTF-8 (400 if it is not, or holds NUL), and the file served
+  is the one checked to be inside the site, every link resolved;
+- connections get a thread only once they send their request, from a bounded
+  number, and idle ones are closed;
+- SIGINT, SIGTERM and SIGHUP stop the server and every process it started.
 
 After a rebuild that changed an article, the search index is made again in
 the background (live_search.py); the console says when each refresh ends.
@@ -18,6 +24,7 @@ the background (live_search.py); the console says when each refresh ends.
 from __future__ import annotations
 
 import collections
+import contextlib
 import html
 import ipaddress
 import logging
@@ -49,9 +56,9 @@ from mkdocs.livereload import _Handler as MkDocsHandler
 
 from .config import Config
 from .errors import ConfigError
-from .model import Location
 from .live import LiveSite
 from .live_search import Refreshed, die_with_parent
+from .model import Location
 
 log = logging.getLogger("marginalia.serve")
 
@@ -180,10 +187,8 @@ class _Connections:
         return [self._wake_up, self._waker, *self._idle, *(c for c, _ in list(self._new))]
 
     def _wake(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # its buffer is full (it will wake up anyway) or it is closed
             self._waker.send(b"\0")
-        except OSError:  # its buffer is full (it will wake up anyway) or it is closed
-            pass
 
     def _watch(self) -> None:
         while not self._closed:
@@ -250,10 +255,8 @@ class _Connections:
 
 
 def _close(connection: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         connection.close()
-    except OSError:
-        pass
 
 
 _SERVERS: weakref.WeakSet[MarginaliaServer] = weakref.WeakSet()
@@ -569,9 +572,9 @@ def make_server(config: Config, host: str, port: int, no_search: bool = False) -
         try:
             result = site.rebuild(server.take_changes())
         except Exception as error:  # whatever it is, the server goes on serving the last good site, and says why
-            problem = describe_failure(error, site.config)
-            server.set_problems([problem])
-            print(f"{problem}\nBuild failed: serving the last good site.", file=sys.stderr)
+            failure = describe_failure(error, site.config)
+            server.set_problems([failure])
+            print(f"{failure}\nBuild failed: serving the last good site.", file=sys.stderr)
             return
         server.set_problems([str(p) for p in result.problems if p.severity == "error"])
         for problem in result.problems:
@@ -609,7 +612,7 @@ def describe_failure(error: Exception, config: Config) -> str:
         message = message.removeprefix(f"{config.config_file}: ")
     else:
         where = _traceback_place(error, config)
-    if not isinstance(error, (jinja2.TemplateError, ConfigError, OSError)):
+    if not isinstance(error, jinja2.TemplateError | ConfigError | OSError):
         message = f"{type(error).__name__}: {message}"
     return f"{where or config.config_file}: error: {message}"
 
@@ -698,7 +701,7 @@ def serve(config: Config, host: str, port: int, no_search: bool = False) -> int:
     return 0
 
 
-_STOP_SIGNALS = [signal.SIGINT, signal.SIGTERM] + [getattr(signal, "SIGHUP")] * hasattr(signal, "SIGHUP")
+_STOP_SIGNALS = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
 """What stops the server: Ctrl-C, `kill`, the terminal closing."""
 
 

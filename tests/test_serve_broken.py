@@ -19,7 +19,9 @@ from marginalia.serve import MarginaliaServer, make_server
 from tests.conftest import Project, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
-MKDOCS_YML = "site_name: Broken\ndocs_dir: content\nsite_dir: site\nextra:\n  marginalia:\n    templates_dir: templates\n"
+MKDOCS_YML = (
+    "site_name: Broken\ndocs_dir: content\nsite_dir: site\nextra:\n  marginalia:\n    templates_dir: templates\n"
+)
 
 
 @pytest.fixture
@@ -92,9 +94,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_a_broken_file_shows_the_overlay_over_the_last_good_site(
-    dev: tuple[MarginaliaServer, Path], case: str
-) -> None:
+def test_a_broken_file_shows_the_overlay_over_the_last_good_site(dev: tuple[MarginaliaServer, Path], case: str) -> None:
     """Break the file: the page answers, with the overlay naming the file and line; fix it: the overlay goes."""
     server, root = dev
     name, old, new, says = CASES[case]

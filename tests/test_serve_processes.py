@@ -133,11 +133,11 @@ def start(phase: str, dev: DevServer) -> None:
     for _ in range(5):  # the file watcher starts just after the port is bound: an edit can come before it
         before = len(dev.log.read_text())
         edit(dev)
-        dev.wait(lambda: dev.tree() or "Rebuilt" in dev.log.read_text()[before:], "a rebuild", seconds=60)
+        dev.wait(lambda at=before: dev.tree() or "Rebuilt" in dev.log.read_text()[at:], "a rebuild", seconds=60)
         if dev.tree():
             return
         if phase == "search refresh":
-            dev.wait(lambda: dev.tree() or "Search index" in dev.log.read_text()[before:], "the search refresh")
+            dev.wait(lambda at=before: dev.tree() or "Search index" in dev.log.read_text()[at:], "the search refresh")
             if dev.tree():
                 return
     pytest.fail(f"never saw the processes of the {phase}:\n{dev.log.read_text()}")
