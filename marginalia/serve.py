@@ -375,6 +375,7 @@ class MarginaliaServer(LiveReloadServer):
         """Close the listening socket and the connections waiting for their request."""
         super().server_close()
         self._connections.close()
+        _SERVERS.discard(self)
 
     def sockets(self) -> list[socket.socket]:
         """Return every socket of the server: the listening one and every connection."""
