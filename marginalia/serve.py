@@ -79,6 +79,8 @@ IDLE_SECONDS = 15.0
 """How long a connection may stay open without sending anything (or between two reads of its request)."""
 IDLE_CONNECTIONS = 256
 """Connections kept waiting for their request, at most; past that, the longest waiting is closed."""
+STOP_SECONDS = 10.0
+"""Seconds a signal leaves the server to stop cleanly before it ends the process."""
 BUILD_WAIT = 30.0
 """Seconds a request waits for a rebuild running to end before it is answered with the last good site."""
 
@@ -274,10 +276,14 @@ def _in_forked_child() -> None:
 
     The process closes its copies of the server's sockets, so that the port
     is free once the server ends and no connection waits on it, and it is
-    killed when the server ends, however it ends.
+    killed when the server ends, however it ends. Ctrl-C, which the terminal
+    sends to every process of the server, is left to the server.
     """
     if not _SERVERS or not _forking:
         return
+    with contextlib.suppress(ValueError):  # the server's handlers are not the child's: a pool is stopped by SIGTERM
+        for signum in _STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN if signum == signal.SIGINT else signal.SIG_DFL)
     for server in list(_SERVERS):
         for sock in server.sockets():
             try:
@@ -709,11 +715,15 @@ _STOP_SIGNALS = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(si
 def _stop(signum: int, frame: FrameType | None) -> None:
     """Stop the server as Ctrl-C does, whatever it was doing: the processes it started end with it.
 
-    A second signal, while it stops, ends the process at once (its forked
-    processes are killed by the system then; see die_with_parent).
+    A second signal, while it stops, ends the process at once, and so does
+    the first one after STOP_SECONDS (its forked processes are killed by the
+    system then; see die_with_parent).
     """
     for other in _STOP_SIGNALS:
         signal.signal(other, _exit_now)
+    deadline = threading.Timer(STOP_SECONDS, os._exit, args=(128 + signum,))  # however the clean-up goes
+    deadline.daemon = True
+    deadline.start()
     raise KeyboardInterrupt
 
 

@@ -82,13 +82,19 @@ class DevServer:
         return True
 
     def wait(self, condition: Callable[[], object], what: str, seconds: float = 120) -> None:
+        if not self.until(condition, what, seconds):
+            raise AssertionError(f"never saw {what}:\n{self.log.read_text()}")
+
+    def until(self, condition: Callable[[], object], what: str, seconds: float) -> bool:
+        """Wait until CONDITION holds, at most SECONDS; tell whether it does."""
         deadline = time.monotonic() + seconds
         while not condition():
             if self.process.poll() is not None:
                 raise AssertionError(f"the server ended while waiting for {what}:\n{self.log.read_text()}")
             if time.monotonic() > deadline:
-                raise AssertionError(f"never saw {what}:\n{self.log.read_text()}")
+                return False
             time.sleep(0.01)
+        return True
 
 
 @pytest.fixture
@@ -133,7 +139,8 @@ def start(phase: str, dev: DevServer) -> None:
     for _ in range(5):  # the file watcher starts just after the port is bound: an edit can come before it
         before = len(dev.log.read_text())
         edit(dev)
-        dev.wait(lambda at=before: dev.tree() or "Rebuilt" in dev.log.read_text()[at:], "a rebuild", seconds=60)
+        if not dev.until(lambda at=before: dev.tree() or "Rebuilt" in dev.log.read_text()[at:], "a rebuild", 20):
+            continue  # the edit came before the watcher started
         if dev.tree():
             return
         if phase == "search refresh":
@@ -151,6 +158,7 @@ SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
 def test_a_signal_stops_every_process_of_the_server(dev: DevServer, phase: str, signum: int) -> None:
     """Whatever the server is doing, a signal that ends it ends every process it started, and frees its port."""
     start(phase, dev)
+    assert "Traceback" not in dev.log.read_text()  # e.g. a worker stopped by the pool with the server's handler
     dev.process.send_signal(signum)
     dev.process.wait(timeout=60)
     with socket.socket() as sock:  # at once, as the next server binds it: no process it forked holds it
