@@ -89,7 +89,7 @@ CASES = {
     "mkdocs.yml option of the wrong type": ("mkdocs.yml", "docs_dir: content\n", "docs_dir: content\nsite_url: [1]\n",
                                             "site_url"),
     "huge integer in annotations": ("content/articles/a.yml", "mentions:", "extra: " + "9" * 4301 + "\nmentions:",
-                                    "4300"),
+                                    "error[M105]: a number of 4,301 digits"),
 }  # fmt: skip
 
 
