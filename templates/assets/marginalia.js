@@ -35,11 +35,11 @@
       while (a.firstChild) button.appendChild(a.firstChild);
       button.setAttribute("aria-controls", box.id);
       button.setAttribute("aria-expanded", String(shown));
-      box.classList.add("open"); // shown by JavaScript from now on, through its hidden attribute
-      box.hidden = !shown;
       button.addEventListener("click", function () {
-        box.hidden = !box.hidden;
-        button.setAttribute("aria-expanded", String(!box.hidden));
+        var open = button.getAttribute("aria-expanded") !== "true";
+        button.setAttribute("aria-expanded", String(open));
+        box.classList.toggle("open", open); // these classes win over :target, which a reader arriving may have set
+        box.classList.toggle("closed", !open);
       });
       a.replaceWith(button);
     });
@@ -129,7 +129,7 @@
     summary = document.createElement("span");
     summary.className = "entity-card-summary";
     card.append(link, " ", kind, summary);
-    document.body.append(card);
+    (document.querySelector("main") || document.body).append(card); // inside a landmark, like all content
 
     document.addEventListener("pointermove", function (e) {
       if (e.pointerType !== "mouse" || !(e.movementX || e.movementY)) return;
