@@ -6,8 +6,8 @@
    - A name shows its entity's card on hover, on keyboard focus, or on a first tap on a touch screen
      (a second tap follows the link). The card follows the APG Tooltip pattern: it describes the name
      (aria-describedby), never takes the focus and hides on Escape. Its link is for the pointer only
-     (tabindex -1): each name is one tab stop, and the name itself is the link. Hover counts only when
-     the pointer moves, not when the page scrolls under a resting pointer (arriving at article#m-…). */
+     (tabindex -1): each name is one tab stop, and the name itself is the link. After arriving at a
+     fragment (article#m-…) hover counts only once the pointer moves. */
 (function () {
   "use strict";
   var KEY = "marginalia-annotations";
@@ -80,7 +80,10 @@
       var li = entry(m);
       if (!li) return;
       cancel();
-      if (opener && opener !== m) opener.removeAttribute("aria-describedby");
+      if (opener && opener !== m) {
+        opener.removeAttribute("aria-describedby");
+        if (!card.hidden) card.parentNode.append(card); // a card put anew is not a card that jumped (no layout shift)
+      }
       opener = m;
       var name = li.querySelector(".entity-name"), k = li.querySelector(".kind");
       link.textContent = text(name);
@@ -131,8 +134,16 @@
     card.append(link, " ", kind, summary);
     (document.querySelector("main") || document.body).append(card); // inside a landmark, like all content
 
+    // Arriving at a fragment scrolls a name under a resting pointer, and the browser reports a move that
+    // did not happen (no movement): until the pointer really moves, it opens nothing.
+    var arriving = !!location.hash;
+    window.addEventListener("hashchange", function () {
+      arriving = true;
+    });
     document.addEventListener("pointermove", function (e) {
-      if (e.pointerType !== "mouse" || !(e.movementX || e.movementY)) return;
+      if (e.pointerType !== "mouse") return;
+      if (arriving && !(e.movementX || e.movementY)) return;
+      arriving = false;
       var m = mentionOf(e.target);
       if (m && (m !== opener || card.hidden)) open(m, e);
       else if (m || inCard(e.target)) cancel();
