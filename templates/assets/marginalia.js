@@ -166,6 +166,7 @@
       open(m);
     });
     document.addEventListener("keydown", function (e) {
+      touch = false; // the keyboard is in use: focus shows cards again
       if (e.key === "Escape" && !card.hidden) {
         e.preventDefault();
         close();
