@@ -15,10 +15,16 @@
   function remember() {
     var toggle = document.getElementById("show-annotations");
     if (!toggle) return;
+    // The class does what :has(#show-annotations:checked) does, for browsers without :has().
+    function show() {
+      document.documentElement.classList.toggle("show-all", toggle.checked);
+    }
     try {
       toggle.checked = localStorage.getItem(KEY) === "all";
     } catch (e) { /* storage refused: the checkbox works for this page */ }
+    show();
     toggle.addEventListener("change", function () {
+      show();
       try {
         localStorage.setItem(KEY, toggle.checked ? "all" : "quiet");
       } catch (e) { /* as above */ }
