@@ -205,10 +205,12 @@ class Renderer:
 
     def article_body(self, article: Article, content: Content, root: str) -> tuple[Markup, Markup]:
         """Return the annotated title and body of ARTICLE as HTML."""
-        env = {"root": root, "entities": content.entities, "md": self.md}
+        env = {"root": root, "entities": content.entities, "sources": content.sources, "md": self.md}
         renderer: Any = self.md.renderer  # markdown-it's RendererHTML; its protocol type lacks renderInline
-        title = renderer.renderInline(article.title_tokens[0].children or [], self.md.options, env)
-        body = self.md.renderer.render(article.tokens, self.md.options, env)
+        # The headline is read, not annotated: its passages keep their ids (links land on them) and nothing else.
+        title = renderer.renderInline(article.title_tokens[0].children or [], self.md.options, {**env, "title": True})
+        body_env = {**env, "article": article, "linked": set(), "mention_tags": []}
+        body = self.md.renderer.render(article.tokens, self.md.options, body_env)
         return Markup(title), Markup(body)  # noqa: S704 - our renderer, values escaped
 
     def pages(self, content: Content, index: Index) -> Iterator[Page]:
@@ -403,15 +405,11 @@ def _add_annotation_rules(md: MarkdownIt) -> None:
     """Teach MD's renderer the annotation tokens that anchoring inserts."""
     rules = {
         "mention_open": _mention_open,
-        "mention_close": lambda self, tokens, idx, options, env: (
-            "</span>"
-            if tokens[idx].meta.get("plain") or tokens[idx].meta["annotation"].entity not in env["entities"]
-            else "</a>"
-        ),
+        "mention_close": lambda self, tokens, idx, options, env: f"</{env['mention_tags'].pop()}>",
         "claim_open": _claim_open,
         "claim_close": _claim_close,
         "event_open": _event_open,
-        "event_close": lambda self, tokens, idx, options, env: "</span>",
+        "event_close": _event_close,
         "appearance_open": _appearance_open,
         "appearance_close": lambda self, tokens, idx, options, env: "</span>",
         "note_open": _note_open,
@@ -419,7 +417,33 @@ def _add_annotation_rules(md: MarkdownIt) -> None:
     }
     rules["image"] = _image
     for name, rule in rules.items():
-        md.add_render_rule(name, rule)
+        md.add_render_rule(name, _unless_title(rule, closing=name.endswith("_close")))
+    md.add_render_rule("paragraph_open", _paragraph_open)
+    md.add_render_rule("paragraph_close", _paragraph_close)
+
+
+def _paragraph_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    env["in_paragraph"], env["verdicts"] = True, []
+    return str(self.renderToken(tokens, idx, options, env))
+
+
+def _paragraph_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """Close a paragraph, after the verdicts of its claims (hidden until opened)."""
+    verdicts = "".join(env.get("verdicts", ()))
+    env["in_paragraph"], env["verdicts"] = False, []
+    return verdicts + str(self.renderToken(tokens, idx, options, env))
+
+
+def _unless_title(rule: Callable[..., str], closing: bool) -> Callable[..., str]:
+    """Return RULE, except in the headline, where an annotation is a bare <span> that keeps its id."""
+
+    def render(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+        token = tokens[idx]
+        if not env.get("title") or "span" not in token.meta:
+            return rule(self, tokens, idx, options, env)
+        return "</span>" if closing else f"<span{_id_attr(token)}>"
+
+    return render
 
 
 def _image(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
@@ -437,40 +461,99 @@ def _id_attr(token: Token) -> str:
 
 
 def _mention_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """Open a mention: a link to its entity's page the first time the body names it, later a <span>.
+
+    As in Wikipedia and newspapers online, a name is linked once: forty links in a short article are
+    forty tab stops and a page that looks like an index. Every mention keeps its id (entity pages
+    link to each) and its data-entity, which gives it the entity's card on hover or tap.
+    """
     token = tokens[idx]
     entity_id = token.meta["annotation"].entity
     entity = env["entities"].get(entity_id)
+    tag = "span"
     if entity is None:  # an unknown id: the build stops on it (M202); render something anyway
-        return f'<span class="mention"{_id_attr(token)}>'
-    data = f' data-entity="{_attr(entity_id)}" data-kind="{_attr(entity.kind)}"'
-    if token.meta.get("plain"):
-        return f'<span class="mention"{_id_attr(token)}{data}>'
-    href = env["root"] + entity_path(entity_id)
-    return f'<a class="mention mention-{_attr(entity.kind)}"{_id_attr(token)} href="{_attr(href)}"{data}>'
+        opening = f'<span class="mention"{_id_attr(token)}>'
+    else:
+        data = f' data-entity="{_attr(entity_id)}" data-kind="{_attr(entity.kind)}"'
+        opening = f'<span class="mention"{_id_attr(token)}{data}>'
+        if not token.meta.get("plain") and entity_id not in env["linked"]:
+            env["linked"].add(entity_id)
+            href = env["root"] + entity_path(entity_id)
+            tag, opening = "a", f'<a class="mention"{_id_attr(token)} href="{_attr(href)}"{data}>'
+    env["mention_tags"].append(tag)  # mentions never nest: the close that comes next is this one's
+    return opening
 
 
 def _claim_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """Open a claim: highlighted (<mark>) once checked; a reported claim is a plain <span> the reader may show."""
     token = tokens[idx]
     status = token.meta["annotation"].status
-    return f'<mark class="claim claim-{_attr(status)}"{_id_attr(token)}>'
+    tag = "span" if status == "reported" else "mark"
+    return f'<{tag} class="claim claim-{_attr(status)}"{_id_attr(token)}>'
+
+
+VERDICT_ICONS = {"confirmed": "✓", "disputed": "?", "false": "✗"}
+"""A shape beside each checked status's word, so that colour is never the only sign of it."""
 
 
 def _claim_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """Close a claim; after a checked one, its verdict, which opens in place (see _verdict_box)."""
     token = tokens[idx]
+    claim = token.meta["annotation"]
+    if claim.status == "reported":
+        return "</span>"
     if not token.meta["last"]:
         return "</mark>"
-    claim = token.meta["annotation"]
-    status, help_text = _attr(claim.status), _attr(STATUS_HELP[claim.status])
+    status = _attr(claim.status)
+    label = f'<span class="verdict-icon" aria-hidden="true">{VERDICT_ICONS[claim.status]}</span>{status.capitalize()}'
     if token.meta.get("plain"):  # inside a link: a link here would nest
-        return f'</mark> <span class="badge badge-{status}" title="Claim {status}: {help_text}.">{status}</span>'
-    return (
-        f'</mark> <a class="badge badge-{status}" href="#about-claim-{_attr(claim.id)}"'
-        f' title="Claim {status}: {help_text}. See its sources.">{status}</a>'
-    )
+        return f'</mark> <span class="verdict verdict-{status}">{label}</span>'
+    box_id = f"verdict-{_attr(claim.id)}"
+    box = _verdict_box(claim, box_id, env)
+    if env.get("in_paragraph"):  # it opens below the paragraph's words, not in the middle of its sentence
+        env["verdicts"].append(box)
+        box = ""
+    return f'</mark> <a class="verdict verdict-{status}" href="#{box_id}">{label}</a>{box}'
+
+
+def _verdict_box(claim: Claim, box_id: str, env: dict[str, Any]) -> str:
+    """Return the verdict of CLAIM as it opens beside its words: status, review, claimant, sources, entry.
+
+    A <span> (the claim sits in a paragraph), hidden until its verdict is followed: by :target
+    without JavaScript, by marginalia.js's disclosure button with it.
+    """
+    root, status = env["root"], claim.status
+    said = claim.summary or claim.selector.quote
+    parts = [f"<strong>{_attr(status.capitalize())}</strong>: “{_attr(said)}”, {_attr(STATUS_HELP[status])}."]
+    if claim.review:
+        review = sanitize(env["md"].renderInline(" ".join(claim.review.split())))
+        parts.append(f'<span class="verdict-review">{review}</span>')
+    claimant = env["entities"].get(claim.claimant)
+    if claimant:
+        href = root + entity_path(claimant.id)
+        parts.append(f'<span>Claimed by <a href="{_attr(href)}">{_attr(claimant.name)}</a>.</span>')
+    sources = [env["sources"][s] for s in claim.sources if s in env["sources"]]
+    if sources:
+        links = "; ".join(f'<a href="{_attr(root + source_path(s.id))}">{_attr(s.title)}</a>' for s in sources)
+        parts.append(f"<span>Sources: {links}.</span>")
+    entry = f"{root}{claims_path(env['article'].date)}#claim-{claim.id}"
+    parts.append(f'<a href="{_attr(entry)}">The claim in full</a>')
+    return f'<span class="verdict-box verdict-{_attr(status)}" id="{box_id}">{" ".join(parts)}</span>'
 
 
 def _event_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
     return f'<span class="event"{_id_attr(tokens[idx])}>'
+
+
+def _event_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """Close an event; after its words, a link to its entry on the timeline (the words hold names that link)."""
+    token = tokens[idx]
+    if not token.meta["last"] or token.meta.get("plain"):
+        return "</span>"
+    event = token.meta["annotation"]
+    href = f"{env['root']}{timeline_path(event.date.start)}#t-{event.id}"
+    label = f"On the timeline: {event.title} ({human_date(event.date.start)})"
+    return f'</span><a class="event-ref" href="{_attr(href)}" aria-label="{_attr(label)}"></a>'
 
 
 def _appearance_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
