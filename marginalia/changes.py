@@ -129,6 +129,26 @@ def neighbours_stale(paths: Collection[str], site_dir: Path) -> set[str]:
     return stale
 
 
+def subpages_stale(stale: Collection[str], paths: Collection[str], site_dir: Path) -> set[str]:
+    """Return the archive pages of the entities whose page is in STALE: those among PATHS (the pages to be) and
+    those the site at SITE_DIR has (a page that is no longer among PATHS is to be removed).
+
+    An entity's archive pages show what its page does of each article, a share of them each, and link to
+    each other: when its page is stale, so are they all.
+    """
+    pages: set[str] = set()
+    folders = {page.removesuffix(".html") + "/" for page in stale if page.startswith("entities/")}
+    if not folders:
+        return pages
+    pages |= {path for path in paths if path[: path.rfind("/") + 1] in folders}
+    for folder in folders:
+        try:
+            pages |= {folder + name for name in os.listdir(site_dir / folder) if name.endswith(".html")}
+        except OSError:
+            pass
+    return pages
+
+
 def moved(before: ArticleResult | None, after: ArticleResult | None) -> bool:
     """Tell whether the article came, went, or has a new place in the order of articles (date, slug)."""
     old, new = _readable(before), _readable(after)

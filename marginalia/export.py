@@ -410,6 +410,8 @@ def _subpage_name(context: Any) -> str:
     """Return the name of a page of a list: a month of articles or claims, a year of events, a source."""
     if isinstance(context.get("source"), Source):
         return str(context["source"].title)
+    if isinstance(context.get("entity"), Entity) and "part" in context:  # an archive page of an entity
+        return f"{context['entity'].name}, {context['part'].label}"
     if "month" in context:
         return render.human_date(context["month"])
     if "year" in context:

@@ -41,6 +41,21 @@ KIND_PLURALS = {
 HOME_ARTICLES = 20
 """How many of the newest articles the home page lists; the others are on the monthly archive pages."""
 
+ENTITY_PAGE_ARTICLES = SNIPPET_ARTICLES
+"""How many articles, the newest, an entity's page shows the mentions of in context."""
+
+ENTITY_PAGE_MENTIONS = 3
+"""How many mentions of one article an entity's page shows in context when it has archive pages (they show
+them all); without, it shows them all itself."""
+
+ENTITY_PAGE_ITEMS = 5
+"""How many claims of each verdict, and twice as many events, an entity's page shows (the newest) when it has
+archive pages; without, it shows them all."""
+
+ENTITY_ARCHIVE_ARTICLES = 25
+"""How many articles each archive page of an entity holds: its pages are numbered from the oldest article
+on, so that a page's address and contents change only when its own articles do (about 3 KB of HTML each)."""
+
 SHOWN_IN_FULL = 200
 """Up to this many claims (or events), the claims page (or the timeline) shows them all itself, as well
 as on their pages by month (or year); beyond, it shows only how many each of those pages has."""
@@ -86,9 +101,9 @@ def article_path(slug: str) -> str:
     return f"articles/{slug}.html"
 
 
-def entity_path(entity_id: str) -> str:
-    """Return the site path of the entity page of ENTITY_ID."""
-    return f"entities/{entity_id}.html"
+def entity_path(entity_id: str, part: int = 0) -> str:
+    """Return the site path of the entity page of ENTITY_ID, or of its archive page PART (1 = the oldest)."""
+    return f"entities/{entity_id}/{part}.html" if part else f"entities/{entity_id}.html"
 
 
 def source_path(source_id: str) -> str:
@@ -136,6 +151,7 @@ class Renderer:
             human_date=human_date,
             summary=entity_summary,
             by_article=by_article,
+
         )
         self.env.globals.update(
             config=config,
@@ -157,10 +173,12 @@ class Renderer:
             badge=badge,
             year_strip=year_strip,
             status_counts=status_counts,
+            by_verdict=by_verdict,
             by_year=by_year,
             month_name=month_name,
             by_month=by_month,
-            snippet_articles=SNIPPET_ARTICLES,
+            entity_page_mentions=ENTITY_PAGE_MENTIONS,
+            entity_page_items=ENTITY_PAGE_ITEMS,
             edit_url=self.edit_url,
             correction_url=self.correction_url,
         )
@@ -248,7 +266,12 @@ class Renderer:
             plan[article_path(article.slug)] = partial(self.article_page, article, common)
         for entity in content.entities.values():
             path = entity_path(entity.id)
-            plan[path] = partial(self.page, "entity.html", path, entity=entity, **common)
+            view = entity_view(entity, index)
+            plan[path] = partial(self.page, "entity.html", path, entity=entity, view=view, **common)
+            for part in view.parts:
+                path = entity_path(entity.id, part.number)
+                context = {"entity": entity, "view": view, "part": part, **common}
+                plan[path] = partial(self.page, "entity_archive.html", path, **context)
         plan.update(export.plan(content, index, self.config, plan.keys()))  # the sitemap reads them when made
         return plan
 
@@ -258,6 +281,94 @@ class Renderer:
         return self.page(
             "article.html", article_path(article.slug), article=article, title_html=title, body_html=body, **common
         )
+
+
+@dataclass
+class EntityArticle:
+    """One article as an entity's pages show it: its mentions of the entity, its claims and events about it."""
+
+    article: Article
+    mentions: list[MentionRef]
+    claims: list[Placed[Claim]]
+    events: list[Placed[Event]]
+
+
+@dataclass
+class EntityPart:
+    """One archive page of an entity: ENTITY_ARCHIVE_ARTICLES of its articles, newest first."""
+
+    number: int
+    articles: list[EntityArticle]
+    first: str
+    """Date of its oldest article."""
+    last: str
+    """Date of its newest article."""
+
+    @property
+    def label(self) -> str:
+        """The dates of its articles, as people write them: "March 2, 2020 – May 4, 2021"."""
+        first, last = human_date(self.first), human_date(self.last)
+        return first if first == last else f"{first} – {last}"
+
+
+@dataclass
+class EntityView:
+    """What the pages of one entity show."""
+
+    articles: list[EntityArticle]
+    """Every article that mentions the entity or has a claim or event about it, newest first."""
+    claims: list[tuple[str, list[Placed[Claim]]]]
+    """(verdict, its claims, newest article first), for the verdicts some have, in the order of VERDICT_ORDER."""
+    events: list[Placed[Event]]
+    """Its events, the latest date first."""
+    parts: list[EntityPart]
+    """Its archive pages, the newest first; none when its page shows everything."""
+
+    @property
+    def latest(self) -> list[EntityArticle]:
+        """The newest articles that mention it, whose mentions its page shows in context."""
+        return [a for a in self.articles if a.mentions][:ENTITY_PAGE_ARTICLES]
+
+
+VERDICT_ORDER = ("false", "disputed", "confirmed", "reported")
+"""The claim statuses in the order a reader looks for them: what was shown wrong first."""
+
+
+def entity_view(entity: Entity, index: Index) -> EntityView:
+    """Return what the pages of ENTITY show, from INDEX."""
+    by_slug: dict[str, EntityArticle] = {}
+
+    def of(article: Article) -> EntityArticle:
+        if article.slug not in by_slug:
+            by_slug[article.slug] = EntityArticle(article, [], [], [])
+        return by_slug[article.slug]
+
+    for ref in index.mentions.get(entity.id, ()):
+        of(ref.article).mentions.append(ref)
+    claims = index.claims_of_entity.get(entity.id, [])
+    for placed in claims:
+        of(placed.article).claims.append(placed)
+    events = index.events_of_entity.get(entity.id, [])[::-1]
+    for event in events:
+        of(event.article).events.append(event)
+    articles = sorted(by_slug.values(), key=lambda a: (a.article.date, a.article.slug), reverse=True)
+    verdicts = by_verdict(claims)
+    view = EntityView(articles, verdicts, events, [])
+    shows_all = len(articles) <= ENTITY_PAGE_ARTICLES  # then its page shows every mention, claim and event
+    if not shows_all:
+        oldest_first = articles[::-1]
+        for start in range(0, len(oldest_first), ENTITY_ARCHIVE_ARTICLES):
+            chunk = oldest_first[start : start + ENTITY_ARCHIVE_ARTICLES]
+            number = start // ENTITY_ARCHIVE_ARTICLES + 1
+            view.parts.append(EntityPart(number, chunk[::-1], chunk[0].article.date, chunk[-1].article.date))
+        view.parts.reverse()
+    return view
+
+
+def by_verdict(claims: list[Placed[Claim]]) -> list[tuple[str, list[Placed[Claim]]]]:
+    """Return CLAIMS grouped by status, in the order of VERDICT_ORDER, for the statuses some have."""
+    groups = [(status, [p for p in claims if p.item.status == status]) for status in VERDICT_ORDER]
+    return [(status, members) for status, members in groups if members]
 
 
 def by_article(mentions: list[MentionRef]) -> list[tuple[Article, list[MentionRef]]]:
