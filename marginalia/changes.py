@@ -32,14 +32,15 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .index import ArticleIndex, Index, Item, Placed, shown, year_of
-from .model import Article, Event
-from .render import archive_path, claims_path, entity_path, source_path, timeline_path
+from .model import CLAIM_STATUSES, Article, Event
+from .render import archive_path, claims_path, entity_path, source_path, timeline_path, verdict_path
 
 if TYPE_CHECKING:
     from .pipeline import ArticleResult
@@ -87,6 +88,7 @@ def shared_pages(stale: set[str], index: Index) -> set[str]:
     for claim in index.claims:
         if ("claim", claim.item.id) in wanted:
             pages |= {"claims.html", claims_path(claim.article.date)}
+            pages |= {verdict_path(claim.item.status), verdict_path(claim.item.status, claim.article.date)}
             pages |= {source_path(source_id) for source_id in claim.item.sources}
             pages |= {entity_path(entity.id) for entity in claim.entities}
     return pages
@@ -101,9 +103,12 @@ def _listed(digests: dict[str, int]) -> set[str]:
     return {page for page in digests if not _is_key(page)}
 
 
-SERIES = ("archive", "claims", "timeline")
+SERIES = ("archive", "claims", "timeline", *(f"claims/{status}" for status in CLAIM_STATUSES))
 """The folders of list pages by month (YYYY-MM.html; the timeline's also by year, YYYY.html), each page
-linking to the one before and after it."""
+linking to the one before and after it; the claims of each verdict have such a series of their own."""
+
+_DATED = re.compile(r"\d{4}(-\d{2})?\.html")
+"""The name of a page of a series: a year or a month (not the page of a verdict, beside them)."""
 
 
 def neighbours_stale(paths: Collection[str], site_dir: Path) -> set[str]:
@@ -116,10 +121,10 @@ def neighbours_stale(paths: Collection[str], site_dir: Path) -> set[str]:
     stale: set[str] = set()
     for folder in SERIES:
         try:
-            before = {f"{folder}/{name}" for name in os.listdir(site_dir / folder) if name.endswith(".html")}
+            before = {f"{folder}/{name}" for name in os.listdir(site_dir / folder) if _DATED.fullmatch(name)}
         except OSError:
             before = set()
-        after = {path for path in paths if path.startswith(f"{folder}/") and path.endswith(".html")}
+        after = {path for path in paths if path.startswith(f"{folder}/") and _DATED.fullmatch(path[len(folder) + 1 :])}
         for length in {len(path) for path in before | after}:  # months and years are two series
             new = sorted(path for path in after if len(path) == length)
             for path in {path for path in before ^ after if len(path) == length}:
@@ -188,6 +193,9 @@ def _digests(article: Article, part: ArticleIndex) -> dict[str, int]:
     }
     if part.claims:
         digests[claims_path(article.date)] = claims
+    for status, of_status in _group(part.claims, lambda p: [p.item.status]).items():
+        digest = hash((heading, tuple(shown(p) for p in of_status)))
+        digests[verdict_path(status)] = digests[verdict_path(status, article.date)] = digest
     for page, on_page in _group(part.events, _timeline_pages).items():
         digests[page] = hash((heading, tuple(shown(p) for p in on_page)))
     for source_id, citing in _group(part.claims, lambda p: p.item.sources).items():

@@ -412,6 +412,9 @@ def _subpage_name(context: Any) -> str:
         return str(context["source"].title)
     if isinstance(context.get("entity"), Entity) and "part" in context:  # an archive page of an entity
         return f"{context['entity'].name}, {context['part'].label}"
+    if "status" in context:  # the claims of a verdict, or of a verdict in a month
+        name = f"{str(context['status']).capitalize()} claims"
+        return f"{name}, {render.human_date(context['month'])}" if "month" in context else name
     if "month" in context:
         return render.human_date(context["month"])
     if "year" in context:
@@ -451,7 +454,8 @@ def structured_data(context: Any) -> dict[str, Any]:
             },
             _breadcrumbs([*crumbs, (name, None)], config, path),
         ]
-        if path.startswith("claims/") and isinstance(index, Index):
+        if path.startswith("claims/") and "status" not in context and isinstance(index, Index):
+            # each claim's ClaimReview is on the page of its month, not repeated on those of its verdict
             nodes += [
                 listed_claim_review(placed, index, content, config, path)
                 for placed in context["claims"]

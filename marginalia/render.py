@@ -56,6 +56,9 @@ ENTITY_ARCHIVE_ARTICLES = 25
 """How many articles each archive page of an entity holds: its pages are numbered from the oldest article
 on, so that a page's address and contents change only when its own articles do (about 3 KB of HTML each)."""
 
+VERDICT_NEWEST = 40
+"""How many claims, the newest, the page of a verdict shows (its pages by month show them all)."""
+
 SHOWN_IN_FULL = 200
 """Up to this many claims (or events), the claims page (or the timeline) shows them all itself, as well
 as on their pages by month (or year); beyond, it shows only how many each of those pages has."""
@@ -121,6 +124,12 @@ def claims_path(day: str) -> str:
     return f"claims/{month_of(day)}.html"
 
 
+def verdict_path(status: str, day: str = "") -> str:
+    """Return the site path of the claims of STATUS across the site, or of those in the articles of the month
+    of DAY (YYYY-MM-DD or YYYY-MM)."""
+    return f"claims/{status}/{month_of(day)}.html" if day else f"claims/{status}.html"
+
+
 def timeline_path(date: str) -> str:
     """Return the site path of the events that start in the month of DATE (YYYY-MM-DD or YYYY-MM),
     or of the year's page (YYYY), which lists its events known only by year and links to its months."""
@@ -160,6 +169,8 @@ class Renderer:
             source_path=source_path,
             archive_path=archive_path,
             claims_path=claims_path,
+            verdict_path=verdict_path,
+            verdict_order=VERDICT_ORDER,
             timeline_path=timeline_path,
             home_articles=HOME_ARTICLES,
             shown_in_full=SHOWN_IN_FULL,
@@ -259,6 +270,18 @@ class Renderer:
                 path = path_of(key)
                 context = {when: key, name: items, "pager": pager[key], **common}
                 plan[path] = partial(self.page, template, path, **context)
+        for status, months in verdicts_by_month(index).items():
+            pager = _pager(months)
+            path = verdict_path(status)
+            newest = list(itertools.islice((placed for members in months.values() for placed in members), VERDICT_NEWEST))
+            total = sum(map(len, months.values()))
+            month_path = partial(verdict_path, status)
+            context = {"status": status, "claims": newest, "total": total, "months": months, "month_path": month_path}
+            plan[path] = partial(self.page, "claims_verdict.html", path, **context, **common)
+            for month, members in months.items():
+                path = verdict_path(status, month)
+                context = {"status": status, "month": month, "claims": members, "pager": pager[month], **common}
+                plan[path] = partial(self.page, "claims_verdict.html", path, **context)
         for source in content.sources.values():
             path = source_path(source.id)
             plan[path] = partial(self.page, "source.html", path, source=source, **common)
@@ -363,6 +386,16 @@ def entity_view(entity: Entity, index: Index) -> EntityView:
             view.parts.append(EntityPart(number, chunk[::-1], chunk[0].article.date, chunk[-1].article.date))
         view.parts.reverse()
     return view
+
+
+def verdicts_by_month(index: Index) -> dict[str, dict[str, list[Placed[Claim]]]]:
+    """Return status → month of publication → the claims of that status in the articles of that month (newest
+    first, as index.claims_by_month), for the statuses some claims have, in the order of VERDICT_ORDER."""
+    verdicts: dict[str, dict[str, list[Placed[Claim]]]] = {status: {} for status in VERDICT_ORDER}
+    for month, claims in index.claims_by_month.items():
+        for placed in claims:
+            verdicts[placed.item.status].setdefault(month, []).append(placed)
+    return {status: months for status, months in verdicts.items() if months}
 
 
 def by_verdict(claims: list[Placed[Claim]]) -> list[tuple[str, list[Placed[Claim]]]]:

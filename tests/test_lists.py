@@ -11,6 +11,7 @@ import pytest
 
 from marginalia import render
 from marginalia.pipeline import build
+from tests.fixtures.scale import VERDICTS, article_date, many_articles
 
 MONTHS = ("2020-01", "2020-02", "2020-03")
 
@@ -67,3 +68,28 @@ def test_a_month_links_to_the_months_before_and_after_it(site, folder: str) -> N
     assert first == [("next", "2020-02.html")]
     assert middle == [("prev", "2020-01.html"), ("next", "2020-03.html")]
     assert last == [("prev", "2020-02.html")]
+
+
+
+@pytest.fixture
+def verdicts(project, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Articles with claims of every verdict over several months, built as if the site were large."""
+    monkeypatch.setattr(render, "VERDICT_NEWEST", 2)
+    many_articles(project, 12)  # claim n has the verdict VERDICTS[n % 4]; two articles a month
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    return config.site_dir
+
+
+@pytest.mark.parametrize("verdict", VERDICTS)
+def test_a_verdict_s_page_lists_its_claims_only_and_links_to_its_months(verdicts, verdict: str) -> None:  # type: ignore[no-untyped-def]
+    ids = [n for n in range(12) if VERDICTS[n % 4] == verdict]  # 3 claims: 2 on its page, the newest
+    html = (verdicts / f"claims/{verdict}.html").read_text()
+    assert re.findall(r'<li id="claim-c(\d+)"', html) == [str(n) for n in reversed(ids)][:2]
+    months = [article_date(n)[:7] for n in reversed(ids)]
+    assert links(html, rf"\.\./claims/{verdict}/[\d-]+\.html") == [f"../claims/{verdict}/{m}.html" for m in months]
+    claims = (verdicts / "claims.html").read_text()
+    assert f'href="claims/{verdict}.html">3 {verdict}</a>' in claims  # from its count
+    for n, month in zip(reversed(ids), months, strict=True):
+        in_month = (verdicts / f"claims/{verdict}/{month}.html").read_text()
+        assert re.findall(r'<li id="claim-c(\d+)"', in_month) == [str(n)]  # that verdict's claims only
