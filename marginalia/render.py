@@ -59,6 +59,9 @@ on, so that a page's address and contents change only when its own articles do (
 VERDICT_NEWEST = 40
 """How many claims, the newest, the page of a verdict shows (its pages by month show them all)."""
 
+TIMELINE_LATEST = 30
+"""How many events, those of the latest dates, the timeline's page lists (its pages by year and month list them all)."""
+
 SHOWN_IN_FULL = 200
 """Up to this many claims (or events), the claims page (or the timeline) shows them all itself, as well
 as on their pages by month (or year); beyond, it shows only how many each of those pages has."""
@@ -183,6 +186,7 @@ class Renderer:
             source_link=source_link,
             badge=badge,
             year_strip=year_strip,
+            timeline_latest=TIMELINE_LATEST,
             status_counts=status_counts,
             by_verdict=by_verdict,
             by_year=by_year,
@@ -522,14 +526,40 @@ def badge(status: str, help: bool = True) -> Markup:
     return Markup(f'<span class="badge badge-{escape(status)}"{title}>{escape(status)}</span>')  # noqa: S704
 
 
-def year_strip(years: dict[str, list[Any]], step: int = 60, tallest: int = 40) -> dict[str, Any]:
-    """Return the overview drawing of the timeline: a bar per year of YEARS (year → events), by how many it has."""
+STRIP_WIDTH = 800
+"""The width of the timeline's chart in its own units: it is drawn to the width of the page."""
+
+
+def year_strip(years: dict[str, list[Any]], tallest: int = 60, label_width: int = 48) -> dict[str, Any]:
+    """Return the overview chart of the timeline: a bar per year of YEARS (year → events), by how many it has.
+
+    The bars share STRIP_WIDTH, however many years there are; a year is labelled if there is room for its
+    label (LABEL_WIDTH), the first and the last always.
+    """
+    ordered = sorted(years.items())
+    step = STRIP_WIDTH / max(1, len(ordered))
+    every = max(1, -(-label_width // int(step)) if step >= 1 else label_width)
     most = max((len(events) for events in years.values()), default=1)
     bars = []
-    for i, (year, events) in enumerate(sorted(years.items())):
+    for i, (year, events) in enumerate(ordered):
         height = max(3, round(tallest * len(events) / most))
-        bars.append({"x": step // 2 + i * step - 10, "y": 4 + tallest - height, "height": height, "label": year})
-    return {"width": max(step, len(bars) * step), "bars": bars, "base": 4 + tallest}
+        labelled = i % every == 0 and (i + every <= len(ordered) - 1 or i == len(ordered) - 1 or i == 0)
+        width = min(40.0, max(1.0, step * 0.7))
+        bars.append(
+            {
+                "column": round(i * step, 2),
+                "step": round(step, 2),
+                "x": round(i * step + (step - width) / 2, 2),
+                "width": round(width, 2),
+                "y": 4 + tallest - height,
+                "height": height,
+                "middle": round(i * step + step / 2, 2),
+                "year": year,
+                "count": len(events),
+                "label": labelled or i == len(ordered) - 1,
+            }
+        )
+    return {"width": STRIP_WIDTH, "bars": bars, "base": 4 + tallest, "height": tallest + 26}
 
 
 # --- Annotation markup -------------------------------------------------------

@@ -30,6 +30,7 @@ def site(project, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-d
     """Three articles, one a month, each with a claim and an event, built as if the site were large."""
     monkeypatch.setattr(render, "HOME_ARTICLES", 2)
     monkeypatch.setattr(render, "SHOWN_IN_FULL", 2)
+    monkeypatch.setattr(render, "TIMELINE_LATEST", 2)
     for month in MONTHS:
         project.article(f"a{month[-2:]}", "London is large.\n", annotations(month), date=f"{month}-10")
     config = dataclasses.replace(project.config, search=False)
@@ -48,12 +49,13 @@ def test_home_page_lists_the_newest_articles_and_links_to_every_month(site) -> N
     assert "articles/a01.html" in (site / "archive/2020-01.html").read_text()
 
 
-def test_claims_page_and_timeline_link_to_their_pages_instead_of_listing_every_item(site) -> None:  # type: ignore[no-untyped-def]
+def test_claims_page_and_timeline_link_to_their_pages_and_show_the_latest_events_only(site) -> None:  # type: ignore[no-untyped-def]
     claims = (site / "claims.html").read_text()
     assert 'class="claims"' not in claims and "claim-large" not in claims
     assert links(claims, r"claims/[\d-]+\.html") == [f"claims/{m}.html" for m in reversed(MONTHS)]
     timeline = (site / "timeline.html").read_text()
-    assert 'class="timeline"' not in timeline and links(timeline, r"timeline/[\d-]+\.html") == ["timeline/2020.html"]
+    assert links(timeline, r"timeline/[\d-]+\.html") == ["timeline/2020.html"] * 2  # the chart's bar and the index
+    assert re.findall(r'<li id="t-(seen-\d\d)"', timeline) == ["seen-03", "seen-02"]  # the latest, latest first
     assert links((site / "timeline/2020.html").read_text(), r"2020-\d\d\.html") == [f"{m}.html" for m in MONTHS]
     for month in MONTHS:
         assert f'id="claim-large-{month[-2:]}"' in (site / f"claims/{month}.html").read_text()

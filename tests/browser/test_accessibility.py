@@ -24,6 +24,8 @@ PAGE_TYPES = {
     "timeline of a month": "timeline/2020-03.html",
     "claims": "claims.html",
     "claims of a month": "claims/2020-03.html",
+    "claims of a verdict": "claims/reported.html",
+    "claims of a verdict in a month": "claims/reported/2020-03.html",
     "sources": "sources.html",
     "source": "sources/idlib-centers-report.html",
     "articles of a month": "archive/2020-03.html",
