@@ -40,7 +40,16 @@ from typing import TYPE_CHECKING, Any
 
 from .index import ArticleIndex, Index, Item, Placed, shown, year_of
 from .model import CLAIM_STATUSES, Article, Event
-from .render import archive_path, claims_path, entity_path, source_path, timeline_path, verdict_path
+from .render import (
+    archive_path,
+    claims_path,
+    entity_path,
+    glossary_letter,
+    glossary_path,
+    source_path,
+    timeline_path,
+    verdict_path,
+)
 
 if TYPE_CHECKING:
     from .pipeline import ArticleResult
@@ -176,6 +185,7 @@ def _readable(found: ArticleResult | None) -> tuple[Article, ArticleIndex] | Non
 def _digests(article: Article, part: ArticleIndex) -> dict[str, int]:
     """Return, for each list page ARTICLE is on, a hash of everything that page shows of it."""
     heading = (article.slug, article.title, article.date)
+    glossary = hash(tuple(sorted(entity.id for entity in part.entities)))  # the glossary counts its articles
     listed = hash(
         (*heading, article.dateline, article.publisher, len(article.claims), len(part.events), len(part.entities))
     )
@@ -184,13 +194,15 @@ def _digests(article: Article, part: ArticleIndex) -> dict[str, int]:
     digests = {
         "index.html": listed,
         archive_path(article.date): listed,
-        "glossary.html": hash(tuple(sorted(Counter(entity_id for entity_id, _ in part.mentions).items()))),
+        "glossary.html": glossary,
         "claims.html": claims,  # it shows every claim on a small site
         "sources.html": hash(tuple(sorted(Counter(s for p in part.claims for s in p.item.sources).items()))),
         "timeline.html": events,  # the same
         "timeline.json": events,
         "feed.xml": hash((heading, article.lede)),  # and the sitemap, which shows less
     }
+    for page, entities in _group_entities(part).items():
+        digests[page] = hash(tuple(sorted(entities)))
     if part.claims:
         digests[claims_path(article.date)] = claims
     for status, of_status in _group(part.claims, lambda p: [p.item.status]).items():
@@ -210,6 +222,15 @@ def _digests(article: Article, part: ArticleIndex) -> dict[str, int]:
     for key, views in shared.items():
         digests[key] = hash((heading, tuple(views)))
     return digests
+
+
+def _group_entities(part: ArticleIndex) -> dict[str, list[str]]:
+    """Return the glossary's pages by letter and kind that list the entities PART mentions, with their ids."""
+    pages: dict[str, list[str]] = {}
+    for entity in part.entities:
+        for key in (glossary_letter(entity), entity.kind):
+            pages.setdefault(glossary_path(key), []).append(entity.id)
+    return pages
 
 
 def _timeline_pages(event: Placed[Event]) -> list[str]:

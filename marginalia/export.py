@@ -394,7 +394,7 @@ def entity_data(entity: Entity, content: Content, index: Index, config: Config) 
         (entity.name, None),
     ]
     trail = _breadcrumbs(crumbs, config, here)
-    trail["itemListElement"][1]["item"] = link(config, "glossary.html", here, f"kind-{entity.kind}")
+    trail["itemListElement"][1]["item"] = link(config, render.glossary_path(entity.kind), here)
     return [node, trail]
 
 
@@ -412,6 +412,10 @@ def _subpage_name(context: Any) -> str:
         return str(context["source"].title)
     if isinstance(context.get("entity"), Entity) and "part" in context:  # an archive page of an entity
         return f"{context['entity'].name}, {context['part'].label}"
+    if "letter" in context:  # a page of the glossary
+        return "Other" if context["letter"] == "other" else str(context["letter"])
+    if "kind" in context:
+        return render.KIND_PLURALS[context["kind"]]
     if "status" in context:  # the claims of a verdict, or of a verdict in a month
         name = f"{str(context['status']).capitalize()} claims"
         return f"{name}, {render.human_date(context['month'])}" if "month" in context else name

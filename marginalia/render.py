@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import itertools
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -163,6 +164,7 @@ class Renderer:
             human_date=human_date,
             summary=entity_summary,
             by_article=by_article,
+            groupby_letter=groupby_letter,
 
         )
         self.env.globals.update(
@@ -175,6 +177,9 @@ class Renderer:
             verdict_path=verdict_path,
             verdict_order=VERDICT_ORDER,
             timeline_path=timeline_path,
+            glossary_path=glossary_path,
+            glossary_letter=glossary_letter,
+            alphabet=[chr(c) for c in range(ord("A"), ord("Z") + 1)],
             home_articles=HOME_ARTICLES,
             shown_in_full=SHOWN_IN_FULL,
             kinds=ENTITY_KINDS,
@@ -248,11 +253,10 @@ class Renderer:
     def plan(self, content: Content, index: Index) -> dict[str, Callable[[], Page]]:
         """Return every page of the site by path, each rendered only when called."""
         common = {"content": content, "index": index}
+        glossary = Glossary.of(content.entities, index)
         plan: dict[str, Callable[[], Page]] = {
             "index.html": partial(self.page, "home.html", "index.html", **common),
-            "glossary.html": partial(
-                self.page, "glossary.html", "glossary.html", by_kind=_by_kind(content.entities), **common
-            ),
+            "glossary.html": partial(self.page, "glossary.html", "glossary.html", glossary=glossary, **common),
             "timeline.html": partial(self.page, "timeline.html", "timeline.html", **common),
             "claims.html": partial(self.page, "claims.html", "claims.html", **common),
             "sources.html": partial(self.page, "sources.html", "sources.html", **common),
@@ -286,6 +290,14 @@ class Renderer:
                 path = verdict_path(status, month)
                 context = {"status": status, "month": month, "claims": members, "pager": pager[month], **common}
                 plan[path] = partial(self.page, "claims_verdict.html", path, **context)
+        for letter, members in glossary.letters.items():
+            path = glossary_path(letter)
+            context = {"glossary": glossary, "letter": letter, "entries": members, **common}
+            plan[path] = partial(self.page, "glossary_part.html", path, **context)
+        for kind, members in glossary.kinds.items():
+            path = glossary_path(kind)
+            context = {"glossary": glossary, "kind": kind, "entries": members, **common}
+            plan[path] = partial(self.page, "glossary_part.html", path, **context)
         for source in content.sources.values():
             path = source_path(source.id)
             plan[path] = partial(self.page, "source.html", path, source=source, **common)
@@ -450,14 +462,76 @@ def by_month(events: list[Placed[Event]]) -> list[tuple[str, list[Placed[Event]]
     return sorted(groups.items(), key=lambda group: group[0])  # "2020" sorts before "2020-01"
 
 
-def _by_kind(entities: dict[str, Entity]) -> list[tuple[str, list[Entity]]]:
-    """Return the entities grouped by kind, each group sorted A–Z."""
-    groups = []
-    for kind in ENTITY_KINDS:
-        members = sorted((e for e in entities.values() if e.kind == kind), key=lambda e: e.name.casefold())
-        if members:
-            groups.append((kind, members))
-    return groups
+GLOSSARY_IN_FULL = 300
+"""Up to this many entities, the glossary's page lists them all; beyond, its pages by letter do."""
+
+
+def glossary_path(key: str) -> str:
+    """Return the site path of the glossary's page of KEY: a letter (its entries A–Z), "other" (those that start
+    with no letter) or a kind."""
+    return f"glossary/{key.lower()}.html"
+
+
+def sort_name(entity: Entity) -> str:
+    """Return what the glossary sorts ENTITY by: its sort_as, else a person's last word, else its name."""
+    if entity.sort_as:
+        return entity.sort_as
+    if entity.kind == "person" and " " in entity.name.strip():
+        first, _, last = entity.name.strip().rpartition(" ")
+        return f"{last}, {first}"
+    return entity.name
+
+
+def _collation_key(name: str) -> str:
+    """Return NAME as the glossary orders it: without case or accents (É with E)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def glossary_letter(entity: Entity) -> str:
+    """Return the letter of the glossary ENTITY is listed under (A to Z, accents dropped), or "other"."""
+    key = unicodedata.normalize("NFKD", sort_name(entity).lstrip())[:1].upper()
+    return key if "A" <= key <= "Z" else "other"
+
+
+def groupby_letter(entries: list[tuple[Entity, int]]) -> list[tuple[str, list[tuple[Entity, int]]]]:
+    """Return ENTRIES (A–Z) grouped by their letter, in their order."""
+    groups = itertools.groupby(entries, key=lambda entry: glossary_letter(entry[0]))
+    return [(letter, list(members)) for letter, members in groups]
+
+
+@dataclass
+class Glossary:
+    """The glossary's entities as its pages list them."""
+
+    entries: list[tuple[Entity, int]]
+    """Every entity, A–Z by sort_name, with how many articles mention it."""
+    letters: dict[str, list[tuple[Entity, int]]]
+    """Letter (A–Z, then "other") → its entries, for the letters some have."""
+    kinds: dict[str, list[tuple[Entity, int]]]
+    """Kind → its entries, in the order of ENTITY_KINDS, for the kinds some have."""
+
+    @classmethod
+    def of(cls, entities: dict[str, Entity], index: Index) -> Glossary:
+        """Return the glossary of ENTITIES, counting the articles of INDEX that mention each."""
+        articles = Counter(e.id for mentioned in index.entities_of_article.values() for e in mentioned)
+        def order(entity: Entity) -> tuple[bool, str, str, str, str]:  # by letter, those under none last
+            letter = glossary_letter(entity)
+            return (letter == "other", letter, _collation_key(sort_name(entity)), entity.name, entity.id)
+
+        ordered = sorted(entities.values(), key=order)
+        entries = [(entity, articles[entity.id]) for entity in ordered]
+        letters: dict[str, list[tuple[Entity, int]]] = {}
+        for entry in entries:
+            letters.setdefault(glossary_letter(entry[0]), []).append(entry)
+        letters = dict(sorted(letters.items(), key=lambda pair: (pair[0] == "other", pair[0])))
+        kinds = {kind: [entry for entry in entries if entry[0].kind == kind] for kind in ENTITY_KINDS}
+        return cls(entries, letters, {kind: members for kind, members in kinds.items() if members})
+
+    @property
+    def in_full(self) -> bool:
+        """Whether the glossary's page lists every entry itself."""
+        return len(self.entries) <= GLOSSARY_IN_FULL
 
 
 # --- Dates -------------------------------------------------------------------

@@ -528,13 +528,14 @@ def test_files_linked_in_threads_are_all_linked_and_a_failure_is_raised(tmp_path
 
 
 def test_edits_to_an_entity_with_archive_pages_build_as_from_scratch(project, tmp_path: Path) -> None:
-    """A claim's verdict changed, the oldest articles removed (an archive page goes), an article added: each build
+    """A claim's verdict changed and a mention of London removed (the glossary's count), the oldest articles removed (an archive page goes), an article added: each build
     with the cache makes the site a build from scratch makes."""
     many_articles(project)
     config = dataclasses.replace(project.config, search=False)
     build(config, use_cache=True)
     assert (config.site_dir / "entities/ada/2.html").exists()
     write_article(project, 5, many_articles_annotations(5).replace("status: 'confirmed'", "status: 'false'"))
+    write_article(project, 6, many_articles_annotations(6).replace("  - {entity: london, quote: London}\n", ""))
     build(config, use_cache=True)
     assert files(config.site_dir) == from_scratch(config, tmp_path / "1")
     for n in range(4):

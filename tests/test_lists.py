@@ -11,7 +11,7 @@ import pytest
 
 from marginalia import render
 from marginalia.pipeline import build
-from tests.fixtures.scale import VERDICTS, article_date, many_articles
+from tests.fixtures.scale import GLOSSARY, VERDICTS, article_date, many_articles
 
 MONTHS = ("2020-01", "2020-02", "2020-03")
 
@@ -95,3 +95,44 @@ def test_a_verdict_s_page_lists_its_claims_only_and_links_to_its_months(verdicts
     for n, month in zip(reversed(ids), months, strict=True):
         in_month = (verdicts / f"claims/{verdict}/{month}.html").read_text()
         assert re.findall(r'<li id="claim-c(\d+)"', in_month) == [str(n)]  # that verdict's claims only
+
+
+@pytest.fixture
+def glossary(project, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The glossary of GLOSSARY, Ada in two articles (four mentions), London in one; built as if it were large."""
+    project.write("entities.yml", GLOSSARY)
+    mentions = "mentions:\n  - {entity: ada, quote: Ada, every: true}\n"
+    project.article("a", "Ada wrote. Ada rested.\n", mentions)
+    project.article("b", "Ada and Ada went to London.\n", mentions + "  - {entity: london, quote: London}\n")
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    return config.site_dir
+
+
+def names(html: str) -> list[str]:
+    return re.findall(r'<dt id="entity-([\w-]+)">', html)
+
+
+def test_the_glossary_is_a_to_z_people_by_surname_with_counts_of_articles(glossary) -> None:  # type: ignore[no-untyped-def]
+    html = (glossary / "glossary.html").read_text()
+    assert names(html) == ["engine", "babbage", "elan", "gaulle", "london", "ada"]  # Lovelace under L, after London
+    assert "2 articles" in html and "4 mentions" not in html
+    assert links(html, r"#letter-\w") == ["#letter-A", "#letter-B", "#letter-E", "#letter-G", "#letter-L"]
+    assert links(html, r"glossary/\w+\.html") == ["glossary/person.html", "glossary/place.html", "glossary/concept.html"]
+
+
+def test_a_kind_s_page_lists_that_kind_only(glossary) -> None:  # type: ignore[no-untyped-def]
+    assert names((glossary / "glossary/person.html").read_text()) == ["babbage", "gaulle", "ada"]
+    assert names((glossary / "glossary/concept.html").read_text()) == ["engine", "elan"]
+
+
+def test_a_large_glossary_links_its_letters_to_pages_of_their_own(glossary, project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(render, "GLOSSARY_IN_FULL", 3)
+    build(dataclasses.replace(project.config, search=False))
+    html = (glossary / "glossary.html").read_text()
+    assert names(html) == []
+    assert links(html, r"glossary/[a-z]\.html") == [f"glossary/{c}.html" for c in "abegl"]
+    assert names((glossary / "glossary/l.html").read_text()) == ["london", "ada"]
+    assert names((glossary / "glossary/e.html").read_text()) == ["elan"]  # É under E
+    page = (glossary / "glossary/g.html").read_text()
+    assert 'href="../glossary/g.html" aria-current="page"' in page and 'href="../glossary/a.html"' in page

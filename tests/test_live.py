@@ -297,7 +297,7 @@ def test_problems_of_shared_events_are_those_check_finds(project) -> None:
 
 
 def test_edits_to_an_entity_with_archive_pages_equal_a_full_build(project, tmp_path: Path) -> None:
-    """A claim's verdict changed, the oldest articles removed (an archive page goes), an article added: the dev
+    """A claim's verdict changed and a mention of London removed (the glossary's count), the oldest articles removed (an archive page goes), an article added: the dev
     server's site is each time what a full build makes."""
     many_articles(project)
     site = LiveSite(dataclasses.replace(project.config, search=False))
@@ -311,6 +311,7 @@ def test_edits_to_an_entity_with_archive_pages_equal_a_full_build(project, tmp_p
         assert files(project.root / "site") == files(tmp_path / name)
 
     write_article(project, 5, many_articles_annotations(5).replace("status: 'confirmed'", "status: 'false'"))
+    write_article(project, 6, many_articles_annotations(6).replace("  - {entity: london, quote: London}\n", ""))
     same_as_full("verdict")
     for n in range(4):
         (project.content / f"articles/a{n:03}.md").unlink()

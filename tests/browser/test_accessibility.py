@@ -18,6 +18,8 @@ PAGE_TYPES = {
     "home": "index.html",
     "article": ARTICLE,
     "glossary": "glossary.html",
+    "glossary of a kind": "glossary/person.html",
+    "glossary of a letter": "glossary/a.html",
     "entity": "entities/hulusi-akar.html",
     "timeline": "timeline.html",
     "timeline of a year": "timeline/2020.html",

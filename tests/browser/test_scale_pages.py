@@ -108,7 +108,31 @@ def test_the_timeline_chart_fits_the_page_and_its_bars_are_links(page: Page, cor
     expect(page).to_have_url(corpus_url + f"timeline/{years[-1]}.html")
 
 
+def test_the_glossary_s_letters_and_kinds_are_links_that_work(page: Page, corpus_url: str) -> None:
+    page.goto(corpus_url + "glossary.html")
+    letters = page.locator(".letter-nav a")
+    assert letters.count() > 5
+    letter = letters.nth(3).inner_text()
+    letters.nth(3).click()
+    expect(page).to_have_url(corpus_url + f"glossary.html#letter-{letter}")
+    expect(page.locator(f"#letter-{letter}")).to_be_in_viewport()
+    entries = page.locator(f"section:has(#letter-{letter}) dt > a").all_inner_texts()
+    assert entries  # each under its letter: a person's surname, anything else's name
+    assert all(name.split(" ")[-1].upper().startswith(letter) or name.upper().startswith(letter) for name in entries)
+    page.locator(".kind-nav a", has_text="People").click()
+    expect(page).to_have_url(corpus_url + "glossary/person.html")
+    people = page.locator("dl.glossary dt > a").all_inner_texts()
+    surnames = [name.split(" ")[-1].casefold() for name in people]
+    assert surnames == sorted(surnames) and len(people) > 5  # by surname
+    total = page.locator(".kind-nav [aria-current=page] + .count").inner_text()
+    assert total == f"({len(people)})"  # people only
+    counts = page.locator("dl.glossary .count").all_inner_texts()
+    assert all(re.fullmatch(r"\d+ articles?", c) for c in counts)
+
+
 PAGES = {
+    "glossary": lambda site: "glossary.html",
+    "glossary of a kind": lambda site: "glossary/person.html",
     "entity": lambda site: f"entities/{largest_entity(site)}.html",
     "entity archive": lambda site: f"entities/{largest_entity(site)}/1.html",
     "verdict": lambda site: "claims/false.html",
