@@ -31,6 +31,7 @@ process (the digests are Python hashes, which differ between processes).
 from __future__ import annotations
 
 import bisect
+import contextlib
 import os
 import re
 from collections import Counter
@@ -156,10 +157,8 @@ def subpages_stale(stale: Collection[str], paths: Collection[str], site_dir: Pat
         return pages
     pages |= {path for path in paths if path[: path.rfind("/") + 1] in folders}
     for folder in folders:
-        try:
+        with contextlib.suppress(OSError):  # no such folder: the entity had no archive pages
             pages |= {folder + name for name in os.listdir(site_dir / folder) if name.endswith(".html")}
-        except OSError:
-            pass
     return pages
 
 

@@ -165,7 +165,6 @@ class Renderer:
             summary=entity_summary,
             by_article=by_article,
             groupby_letter=groupby_letter,
-
         )
         self.env.globals.update(
             config=config,
@@ -281,22 +280,23 @@ class Renderer:
         for status, months in verdicts_by_month(index).items():
             pager = _pager(months)
             path = verdict_path(status)
-            newest = list(itertools.islice((placed for members in months.values() for placed in members), VERDICT_NEWEST))
+            every = (placed for claims in months.values() for placed in claims)
+            newest = list(itertools.islice(every, VERDICT_NEWEST))
             total = sum(map(len, months.values()))
             month_path = partial(verdict_path, status)
             context = {"status": status, "claims": newest, "total": total, "months": months, "month_path": month_path}
             plan[path] = partial(self.page, "claims_verdict.html", path, **context, **common)
-            for month, members in months.items():
+            for month, claims in months.items():
                 path = verdict_path(status, month)
-                context = {"status": status, "month": month, "claims": members, "pager": pager[month], **common}
+                context = {"status": status, "month": month, "claims": claims, "pager": pager[month], **common}
                 plan[path] = partial(self.page, "claims_verdict.html", path, **context)
-        for letter, members in glossary.letters.items():
+        for letter, entries in glossary.letters.items():
             path = glossary_path(letter)
-            context = {"glossary": glossary, "letter": letter, "entries": members, **common}
+            context = {"glossary": glossary, "letter": letter, "entries": entries, **common}
             plan[path] = partial(self.page, "glossary_part.html", path, **context)
-        for kind, members in glossary.kinds.items():
+        for kind, entries in glossary.kinds.items():
             path = glossary_path(kind)
-            context = {"glossary": glossary, "kind": kind, "entries": members, **common}
+            context = {"glossary": glossary, "kind": kind, "entries": entries, **common}
             plan[path] = partial(self.page, "glossary_part.html", path, **context)
         for source in content.sources.values():
             path = source_path(source.id)
@@ -515,6 +515,7 @@ class Glossary:
     def of(cls, entities: dict[str, Entity], index: Index) -> Glossary:
         """Return the glossary of ENTITIES, counting the articles of INDEX that mention each."""
         articles = Counter(e.id for mentioned in index.entities_of_article.values() for e in mentioned)
+
         def order(entity: Entity) -> tuple[bool, str, str, str, str]:  # by letter, those under none last
             letter = glossary_letter(entity)
             return (letter == "other", letter, _collation_key(sort_name(entity)), entity.name, entity.id)

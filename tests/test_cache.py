@@ -60,7 +60,7 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def key_dir(config) -> Path:  # type: ignore[no-untyped-def]
     """Return the folder of the build cache's entries (there is one site key)."""
-    (folder,) = [p for p in cache_dir(config).iterdir() if p.is_dir()]
+    (folder,) = (p for p in cache_dir(config).iterdir() if p.is_dir())
     return folder
 
 

@@ -8,8 +8,8 @@ import json
 import re
 
 from marginalia.index import SNIPPET_ARTICLES
-from marginalia.render import ENTITY_ARCHIVE_ARTICLES
 from marginalia.pipeline import build
+from marginalia.render import ENTITY_ARCHIVE_ARTICLES
 
 MENTIONS = "mentions:\n  - {entity: ada, quote: Ada, every: true}\n"
 

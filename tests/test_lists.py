@@ -72,7 +72,6 @@ def test_a_month_links_to_the_months_before_and_after_it(site, folder: str) -> N
     assert last == [("prev", "2020-02.html")]
 
 
-
 @pytest.fixture
 def verdicts(project, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """Articles with claims of every verdict over several months, built as if the site were large."""
@@ -118,7 +117,11 @@ def test_the_glossary_is_a_to_z_people_by_surname_with_counts_of_articles(glossa
     assert names(html) == ["engine", "babbage", "elan", "gaulle", "london", "ada"]  # Lovelace under L, after London
     assert "2 articles" in html and "4 mentions" not in html
     assert links(html, r"#letter-\w") == ["#letter-A", "#letter-B", "#letter-E", "#letter-G", "#letter-L"]
-    assert links(html, r"glossary/\w+\.html") == ["glossary/person.html", "glossary/place.html", "glossary/concept.html"]
+    assert links(html, r"glossary/\w+\.html") == [
+        "glossary/person.html",
+        "glossary/place.html",
+        "glossary/concept.html",
+    ]
 
 
 def test_a_kind_s_page_lists_that_kind_only(glossary) -> None:  # type: ignore[no-untyped-def]

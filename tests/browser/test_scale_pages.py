@@ -46,7 +46,9 @@ def test_no_entity_page_is_over_the_bound(corpus_site: Path) -> None:
     assert largest.stat().st_size <= ENTITY_PAGE_BYTES, largest
 
 
-def test_an_entity_page_opens_with_its_summary_and_aligns_its_keywords(page: Page, corpus_site: Path, corpus_url: str) -> None:
+def test_an_entity_page_opens_with_its_summary_and_aligns_its_keywords(
+    page: Page, corpus_site: Path, corpus_url: str
+) -> None:
     entity = largest_entity(corpus_site)
     open_page(page, corpus_url + f"entities/{entity}.html")
     headings = page.locator("main h2").all_inner_texts()
@@ -143,6 +145,8 @@ PAGES = {
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 @pytest.mark.parametrize("kind", PAGES)
-def test_the_pages_of_a_large_archive_have_no_axe_violation(page: Page, corpus_site: Path, corpus_url: str, kind: str, viewport: str) -> None:
+def test_the_pages_of_a_large_archive_have_no_axe_violation(
+    page: Page, corpus_site: Path, corpus_url: str, kind: str, viewport: str
+) -> None:
     open_page(page, corpus_url + PAGES[kind](corpus_site), viewport=viewport)
     assert violations(page) == []
