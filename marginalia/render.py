@@ -277,7 +277,9 @@ class Renderer:
                 path = path_of(key)
                 context = {when: key, name: items, "pager": pager[key], **common}
                 plan[path] = partial(self.page, template, path, **context)
-        for status, months in verdicts_by_month(index).items():
+        verdicts = verdicts_by_month(index)
+        for status in VERDICT_ORDER:  # each verdict has its page, if only to say it has no claims: they link to each other
+            months = verdicts.get(status, {})
             pager = _pager(months)
             path = verdict_path(status)
             every = (placed for claims in months.values() for placed in claims)

@@ -139,3 +139,13 @@ def test_a_large_glossary_links_its_letters_to_pages_of_their_own(glossary, proj
     assert names((glossary / "glossary/e.html").read_text()) == ["elan"]  # É under E
     page = (glossary / "glossary/g.html").read_text()
     assert 'href="../glossary/g.html" aria-current="page"' in page and 'href="../glossary/a.html"' in page
+
+
+def test_a_verdict_no_claim_has_has_a_page_saying_so(project) -> None:  # type: ignore[no-untyped-def]
+    """Each verdict's page links to the others': those without claims have a page too, and no page of a month."""
+    project.article("a", "London is large.\n", annotations("2020-01"))
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    assert "No claim is false yet." in (config.site_dir / "claims/false.html").read_text()
+    assert 'href="../claims/false.html"' in (config.site_dir / "claims/reported.html").read_text()
+    assert not (config.site_dir / "claims/false").exists()
