@@ -395,7 +395,7 @@ def entity_data(entity: Entity, content: Content, index: Index, config: Config) 
         (entity.name, None),
     ]
     trail = _breadcrumbs(crumbs, config, here)
-    trail["itemListElement"][1]["item"] = link(config, "glossary.html", here, f"kind-{entity.kind}")
+    trail["itemListElement"][1]["item"] = link(config, render.glossary_path(entity.kind), here)
     return [node, trail]
 
 
@@ -411,6 +411,15 @@ def _subpage_name(context: Any) -> str:
     """Return the name of a page of a list: a month of articles or claims, a year of events, a source."""
     if isinstance(context.get("source"), Source):
         return str(context["source"].title)
+    if isinstance(context.get("entity"), Entity) and "part" in context:  # an archive page of an entity
+        return f"{context['entity'].name}, {context['part'].label}"
+    if "letter" in context:  # a page of the glossary
+        return "Other" if context["letter"] == "other" else str(context["letter"])
+    if "kind" in context:
+        return render.KIND_PLURALS[context["kind"]]
+    if "status" in context:  # the claims of a verdict, or of a verdict in a month
+        name = f"{str(context['status']).capitalize()} claims"
+        return f"{name}, {render.human_date(context['month'])}" if "month" in context else name
     if "month" in context:
         return render.human_date(context["month"])
     if "year" in context:
@@ -450,7 +459,8 @@ def structured_data(context: Any) -> dict[str, Any]:
             },
             _breadcrumbs([*crumbs, (name, None)], config, path),
         ]
-        if path.startswith("claims/") and isinstance(index, Index):
+        if path.startswith("claims/") and "status" not in context and isinstance(index, Index):
+            # each claim's ClaimReview is on the page of its month, not repeated on those of its verdict
             nodes += [
                 listed_claim_review(placed, index, content, config, path)
                 for placed in context["claims"]

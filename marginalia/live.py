@@ -36,7 +36,7 @@ from pathlib import Path
 from mkdocs.exceptions import Abort
 
 from . import cache, export
-from .changes import moved, neighbours_stale, shared_pages, stale_pages
+from .changes import moved, neighbours_stale, shared_pages, stale_pages, subpages_stale
 from .check import (
     Contribution,
     NameFinder,
@@ -343,6 +343,7 @@ class LiveSite:
             dirty = shared_pages(dirty, index)
             plan = renderer.plan(site, index)
             dirty |= neighbours_stale(plan, self.config.site_dir)
+            dirty |= subpages_stale(dirty, plan, self.config.site_dir)
             pages += [plan[path]() for path in sorted(dirty) if path in plan]
             gone += [path for path in sorted(dirty) if path not in plan]  # e.g. a month no article is in any more
         result.rendered = len(pages)
