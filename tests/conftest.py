@@ -19,9 +19,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import cbor2
 import pytest
 
-from marginalia import search
 from marginalia.config import Config, load_config
 from marginalia.pipeline import build
 
@@ -183,24 +183,17 @@ def read_index(bundle: Path, entry: bytes | None = None) -> tuple[set[str], set[
         fetched.add(name)
         return gzip.decompress((bundle / name).read_bytes())[len(b"pagefind_dcd") :]
 
-    def items(data: bytes) -> list[bytes]:
-        return search._cbor_items(data)[1]
-
-    def text(item: bytes) -> str:
-        _, size, start = search._cbor_head(item, 0)
-        return item[start : start + size].decode()
-
     fetched: set[str] = set()
     languages = json.loads(entry or (bundle / "pagefind-entry.json").read_bytes())["languages"]
-    meta = items(body(f"pagefind.{languages['en']['hash']}.pf_meta"))
-    for page in items(meta[1]):  # [fragment, word count] each
-        body(f"fragment/{text(items(page)[0])}.pf_fragment")
-    for chunk_filter in items(meta[3]):  # [filter name, chunk] each
-        body(f"filter/{text(items(chunk_filter)[1])}.pf_filter")
+    meta = cbor2.loads(body(f"pagefind.{languages['en']['hash']}.pf_meta"))
+    for fragment, _ in meta[1]:  # [fragment, word count] each
+        body(f"fragment/{fragment}.pf_fragment")
+    for _, chunk in meta[3]:  # [filter name, chunk] each
+        body(f"filter/{chunk}.pf_filter")
     found = set()
-    for chunk in items(meta[2]):  # [first word, last word, chunk] each
-        (packed,) = items(body(f"index/{text(items(chunk)[2])}.pf_index"))
-        found |= {text(items(word)[0]) for word in items(packed)}
+    for _, _, chunk in meta[2]:  # [first word, last word, chunk] each
+        (packed,) = cbor2.loads(body(f"index/{chunk}.pf_index"))
+        found |= {word[0] for word in packed}
     return found, fetched
 
 
