@@ -57,6 +57,7 @@ from jinja2 import pass_context
 from markdown_it import MarkdownIt
 
 from . import render
+from .anchor import make_markdown
 from .config import Config
 from .index import SNIPPET_ARTICLES, Index, Placed
 from .model import (
@@ -264,7 +265,9 @@ def _bodies(
 
 @cache
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False})
+    """Return the one Markdown parser (see anchor.make_markdown), an instance of this module's own:
+    the pages' parser notes the links it refuses for their article's problems (W507), this one's go unread."""
+    return make_markdown()
 
 
 @lru_cache(maxsize=65536)

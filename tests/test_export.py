@@ -448,6 +448,14 @@ def test_atom_feed_of_hostile_titles_is_well_formed(seed, seed_config: Config) -
         assert found == 'a <b>&amp; "c" ]]> def', path
 
 
+def test_the_plain_text_of_a_title_is_what_its_page_shows() -> None:
+    """A link the pages refuse (W507) stays text, as the page shows it, in the feed, the timeline and the
+    JSON-LD; a link the pages make gives its words; the markup is gone, raw HTML is text."""
+    assert export.plain("Talk at [the venue](ftp://host/x)") == "Talk at [the venue](ftp://host/x)"
+    assert export.plain("See [the venue](https://host/x)") == "See the venue"
+    assert export.plain("a *b* `c` <i>d</i>") == "a b c <i>d</i>"
+
+
 def test_canonical_and_open_graph_from_site_url(published: Path) -> None:
     html = (published / "articles" / f"{SEED}.html").read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{SITE_URL}articles/{SEED}.html">' in html
