@@ -171,6 +171,25 @@ def project(tmp_path: Path) -> Project:
     return Project(tmp_path)
 
 
+SLOW = {
+    "browser",  # a Chromium
+    "content",  # the project's content/, and a large corpus generated from it
+    "test_hostile.py",  # a site of hostile content, built and audited
+    "test_faults.py",  # builds killed and failing at every step
+    "test_properties.py",  # Hypothesis: hundreds of examples each
+    "test_validity.py",  # the W3C Nu checker, in Java
+    "test_bench_corpus.py",  # the benchmark's corpora, built
+    "test_parallel.py",  # builds in worker processes
+}
+"""The folders and modules of tests/ marked `slow`: `make test-fast` (pytest -m "not slow") leaves them out."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(ROOT / "tests") and item.path.relative_to(ROOT / "tests").parts[0] in SLOW:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--regen-golden", action="store_true", help="rewrite the golden files from the current output")
 
