@@ -180,6 +180,8 @@ SLOW = {
     "test_validity.py",  # the W3C Nu checker, in Java
     "test_bench_corpus.py",  # the benchmark's corpora, built
     "test_parallel.py",  # builds in worker processes
+    "test_lock.py",  # builds in several processes, one of them killed
+    "test_serve_processes.py",  # dev servers started and stopped by each signal
 }
 """The folders and modules of tests/ marked `slow`: `make test-fast` (pytest -m "not slow") leaves them out."""
 
