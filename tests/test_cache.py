@@ -297,12 +297,9 @@ def test_an_article_added_renders_the_pages_of_its_own_month_year_and_sources(
     assert 'href="2019-05.html"' in (config.site_dir / "claims/2020-03.html").read_text()
 
 
-A_REPORTING = (
-    ARTICLES["a"][1]
-    + (
-        "events:\n  - {id: seen, quote: Ada saw}\n"  # appearances of b's event and claim
-        "claims:\n  - {id: large, quote: the engine}\n"
-    )
+A_REPORTING = ARTICLES["a"][1] + (
+    "events:\n  - {id: seen, quote: Ada saw}\n"  # appearances of b's event and claim
+    "claims:\n  - {id: large, quote: the engine}\n"
 )
 REPORTED = ["timeline.html", "timeline.json", "timeline/1843.html", "claims.html", "claims/2020-03.html"]
 """The pages that show b's event and claim, which show each article that reports them too."""
