@@ -284,7 +284,8 @@ class Renderer:
                 context = {when: key, name: items, "pager": pager[key], **common}
                 plan[path] = partial(self.page, template, path, **context)
         verdicts = verdicts_by_month(index)
-        for status in VERDICT_ORDER:  # each verdict has its page, if only to say it has no claims: they link to each other
+        # each verdict has its page, if only to say it has no claims: they link to each other
+        for status in VERDICT_ORDER:
             months = verdicts.get(status, {})
             pager = _pager(months)
             path = verdict_path(status)
