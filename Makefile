@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve build check test test-content lint golden screenshots chromium java clean
+.PHONY: serve build check test test-fast test-content lint golden screenshots chromium java clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ check: $(VENV)/.requirements
 ## test: install the test requirements, a Chromium and Java, then run the whole suite
 test: $(VENV)/.requirements-test chromium java
 	$(BIN)/python -m pytest
+
+## test-fast: the tests that need no browser, no Java and no large site (under a minute on two cores)
+test-fast: $(VENV)/.requirements-test
+	$(BIN)/python -m pytest -m "not slow"
 
 ## test-content: only the checks of content/ (tests/content/), which hold for any content
 test-content: $(VENV)/.requirements-test chromium java

@@ -31,15 +31,26 @@ process (the digests are Python hashes, which differ between processes).
 from __future__ import annotations
 
 import bisect
+import contextlib
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .index import ArticleIndex, Index, Item, Placed, shown, year_of
-from .model import Article, Event
-from .render import archive_path, claims_path, entity_path, source_path, timeline_path
+from .model import CLAIM_STATUSES, Article, Event
+from .render import (
+    archive_path,
+    claims_path,
+    entity_path,
+    glossary_letter,
+    glossary_path,
+    source_path,
+    timeline_path,
+    verdict_path,
+)
 
 if TYPE_CHECKING:
     from .pipeline import ArticleResult
@@ -87,6 +98,7 @@ def shared_pages(stale: set[str], index: Index) -> set[str]:
     for claim in index.claims:
         if ("claim", claim.item.id) in wanted:
             pages |= {"claims.html", claims_path(claim.article.date)}
+            pages |= {verdict_path(claim.item.status), verdict_path(claim.item.status, claim.article.date)}
             pages |= {source_path(source_id) for source_id in claim.item.sources}
             pages |= {entity_path(entity.id) for entity in claim.entities}
     return pages
@@ -101,9 +113,12 @@ def _listed(digests: dict[str, int]) -> set[str]:
     return {page for page in digests if not _is_key(page)}
 
 
-SERIES = ("archive", "claims", "timeline")
+SERIES = ("archive", "claims", "timeline", *(f"claims/{status}" for status in CLAIM_STATUSES))
 """The folders of list pages by month (YYYY-MM.html; the timeline's also by year, YYYY.html), each page
-linking to the one before and after it."""
+linking to the one before and after it; the claims of each verdict have such a series of their own."""
+
+_DATED = re.compile(r"\d{4}(-\d{2})?\.html")
+"""The name of a page of a series: a year or a month (not the page of a verdict, beside them)."""
 
 
 def neighbours_stale(paths: Collection[str], site_dir: Path) -> set[str]:
@@ -116,10 +131,10 @@ def neighbours_stale(paths: Collection[str], site_dir: Path) -> set[str]:
     stale: set[str] = set()
     for folder in SERIES:
         try:
-            before = {f"{folder}/{name}" for name in os.listdir(site_dir / folder) if name.endswith(".html")}
+            before = {f"{folder}/{name}" for name in os.listdir(site_dir / folder) if _DATED.fullmatch(name)}
         except OSError:
             before = set()
-        after = {path for path in paths if path.startswith(f"{folder}/") and path.endswith(".html")}
+        after = {path for path in paths if path.startswith(f"{folder}/") and _DATED.fullmatch(path[len(folder) + 1 :])}
         for length in {len(path) for path in before | after}:  # months and years are two series
             new = sorted(path for path in after if len(path) == length)
             for path in {path for path in before ^ after if len(path) == length}:
@@ -127,6 +142,24 @@ def neighbours_stale(paths: Collection[str], site_dir: Path) -> set[str]:
                 beside = [i - 1, i + 1] if i < len(new) and new[i] == path else [i - 1, i]
                 stale |= {new[j] for j in beside if 0 <= j < len(new)}
     return stale
+
+
+def subpages_stale(stale: Collection[str], paths: Collection[str], site_dir: Path) -> set[str]:
+    """Return the archive pages of the entities whose page is in STALE: those among PATHS (the pages to be) and
+    those the site at SITE_DIR has (a page that is no longer among PATHS is to be removed).
+
+    An entity's archive pages show what its page does of each article, a share of them each, and link to
+    each other: when its page is stale, so are they all.
+    """
+    pages: set[str] = set()
+    folders = {page.removesuffix(".html") + "/" for page in stale if page.startswith("entities/")}
+    if not folders:
+        return pages
+    pages |= {path for path in paths if path[: path.rfind("/") + 1] in folders}
+    for folder in folders:
+        with contextlib.suppress(OSError):  # no such folder: the entity had no archive pages
+            pages |= {folder + name for name in os.listdir(site_dir / folder) if name.endswith(".html")}
+    return pages
 
 
 def moved(before: ArticleResult | None, after: ArticleResult | None) -> bool:
@@ -151,6 +184,7 @@ def _readable(found: ArticleResult | None) -> tuple[Article, ArticleIndex] | Non
 def _digests(article: Article, part: ArticleIndex) -> dict[str, int]:
     """Return, for each list page ARTICLE is on, a hash of everything that page shows of it."""
     heading = (article.slug, article.title, article.date)
+    glossary = hash(tuple(sorted(entity.id for entity in part.entities)))  # the glossary counts its articles
     listed = hash(
         (*heading, article.dateline, article.publisher, len(article.claims), len(part.events), len(part.entities))
     )
@@ -159,15 +193,20 @@ def _digests(article: Article, part: ArticleIndex) -> dict[str, int]:
     digests = {
         "index.html": listed,
         archive_path(article.date): listed,
-        "glossary.html": hash(tuple(sorted(Counter(entity_id for entity_id, _ in part.mentions).items()))),
+        "glossary.html": glossary,
         "claims.html": claims,  # it shows every claim on a small site
         "sources.html": hash(tuple(sorted(Counter(s for p in part.claims for s in p.item.sources).items()))),
         "timeline.html": events,  # the same
         "timeline.json": events,
         "feed.xml": hash((heading, article.lede)),  # and the sitemap, which shows less
     }
+    for page, entities in _group_entities(part).items():
+        digests[page] = hash(tuple(sorted(entities)))
     if part.claims:
         digests[claims_path(article.date)] = claims
+    for status, of_status in _group(part.claims, lambda p: [p.item.status]).items():
+        digest = hash((heading, tuple(shown(p) for p in of_status)))
+        digests[verdict_path(status)] = digests[verdict_path(status, article.date)] = digest
     for page, on_page in _group(part.events, _timeline_pages).items():
         digests[page] = hash((heading, tuple(shown(p) for p in on_page)))
     for source_id, citing in _group(part.claims, lambda p: p.item.sources).items():
@@ -182,6 +221,15 @@ def _digests(article: Article, part: ArticleIndex) -> dict[str, int]:
     for key, views in shared.items():
         digests[key] = hash((heading, tuple(views)))
     return digests
+
+
+def _group_entities(part: ArticleIndex) -> dict[str, list[str]]:
+    """Return the glossary's pages by letter and kind that list the entities PART mentions, with their ids."""
+    pages: dict[str, list[str]] = {}
+    for entity in part.entities:
+        for key in (glossary_letter(entity), entity.kind):
+            pages.setdefault(glossary_path(key), []).append(entity.id)
+    return pages
 
 
 def _timeline_pages(event: Placed[Event]) -> list[str]:

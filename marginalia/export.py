@@ -47,15 +47,17 @@ from __future__ import annotations
 import html
 import json
 import posixpath
+import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Collection
 from functools import cache, lru_cache, partial
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 from jinja2 import pass_context
 from markdown_it import MarkdownIt
 
 from . import render
+from .anchor import make_markdown
 from .config import Config
 from .index import SNIPPET_ARTICLES, Index, Placed
 from .model import (
@@ -263,7 +265,9 @@ def _bodies(
 
 @cache
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False})
+    """Return the one Markdown parser (see anchor.make_markdown), an instance of this module's own:
+    the pages' parser notes the links it refuses for their article's problems (W507), this one's go unread."""
+    return make_markdown()
 
 
 @lru_cache(maxsize=65536)
@@ -395,7 +399,7 @@ def entity_data(entity: Entity, content: Content, index: Index, config: Config) 
         (entity.name, None),
     ]
     trail = _breadcrumbs(crumbs, config, here)
-    trail["itemListElement"][1]["item"] = link(config, "glossary.html", here, f"kind-{entity.kind}")
+    trail["itemListElement"][1]["item"] = link(config, render.glossary_path(entity.kind), here)
     return [node, trail]
 
 
@@ -411,6 +415,15 @@ def _subpage_name(context: Any) -> str:
     """Return the name of a page of a list: a month of articles or claims, a year of events, a source."""
     if isinstance(context.get("source"), Source):
         return str(context["source"].title)
+    if isinstance(context.get("entity"), Entity) and "part" in context:  # an archive page of an entity
+        return f"{context['entity'].name}, {context['part'].label}"
+    if "letter" in context:  # a page of the glossary
+        return "Other" if context["letter"] == "other" else str(context["letter"])
+    if "kind" in context:
+        return render.KIND_PLURALS[context["kind"]]
+    if "status" in context:  # the claims of a verdict, or of a verdict in a month
+        name = f"{str(context['status']).capitalize()} claims"
+        return f"{name}, {render.human_date(context['month'])}" if "month" in context else name
     if "month" in context:
         return render.human_date(context["month"])
     if "year" in context:
@@ -450,7 +463,8 @@ def structured_data(context: Any) -> dict[str, Any]:
             },
             _breadcrumbs([*crumbs, (name, None)], config, path),
         ]
-        if path.startswith("claims/") and isinstance(index, Index):
+        if path.startswith("claims/") and "status" not in context and isinstance(index, Index):
+            # each claim's ClaimReview is on the page of its month, not repeated on those of its verdict
             nodes += [
                 listed_claim_review(placed, index, content, config, path)
                 for placed in context["claims"]
@@ -538,15 +552,41 @@ def _timeline_link(placed: Placed[Event] | Placed[Appearance], config: Config) -
     return f'<a href="{html.escape(href)}">{html.escape(plain(placed.article.title))}</a>'
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""What XML 1.0 cannot hold, not even as a reference: most control characters, U+FFFE and U+FFFF,
+lone surrogates. The loader refuses them in content (M009); the XML files drop any that get through."""
+
+
+def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+    """Add to PARENT an element TAG of TEXT and ATTRIBUTES, without what XML cannot hold; return it."""
+    element = ET.SubElement(parent, tag, {name: _NOT_XML.sub("", value) for name, value in attributes.items()})
+    if text is not None:
+        element.text = _NOT_XML.sub("", text)
+    return element
+
+
+def _xml(root: ET.Element, declaration: str) -> str:
+    """Return the XML document of ROOT after DECLARATION: an element a line, indented by two spaces,
+    but for the short ones whose children fit on its line (a sitemap's <url>, an Atom <author>)."""
+    ET.indent(root, "  ")
+    for element in root.iter():
+        if element.tag in ("url", "author"):
+            element.text = None
+            for child in element:
+                child.tail = None
+    return f"{declaration}\n{ET.tostring(root, encoding='unicode')}\n"
+
+
 def sitemap_xml(content: Content, html: list[str], config: Config) -> str:
     """Return the sitemap of the HTML pages HTML (site paths; site_url must be set)."""
     dates = {render.article_path(a.slug): a.date for a in content.articles}
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    urlset = ET.Element("urlset", xmlns="http://www.sitemaps.org/schemas/sitemap/0.9")
     for path in html:
-        lastmod = f"<lastmod>{dates[path]}</lastmod>" if path in dates else ""
-        lines.append(f"  <url><loc>{xml_escape(absolute_url(config, path))}</loc>{lastmod}</url>")
-    lines.append("</urlset>")
-    return "\n".join(lines) + "\n"
+        url = _add(urlset, "url")
+        _add(url, "loc", absolute_url(config, path))
+        if path in dates:
+            _add(url, "lastmod", dates[path])
+    return _xml(urlset, '<?xml version="1.0" encoding="UTF-8"?>')
 
 
 FEED_ENTRIES = 50
@@ -560,39 +600,28 @@ def atom_feed(content: Content, config: Config) -> str:
     builds of the same content are identical.
     """
     articles = sorted(content.articles, key=lambda a: (a.date, a.slug), reverse=True)[:FEED_ENTRIES]
-    updated = f"{articles[0].date}T00:00:00Z" if articles else "1970-01-01T00:00:00Z"
-    e = xml_escape
-    lines = [
-        '<?xml version="1.0" encoding="utf-8"?>',
-        '<feed xmlns="http://www.w3.org/2005/Atom">',
-        f"  <title>{e(config.site_name)}</title>",
-    ]
+    feed = ET.Element("feed", xmlns="http://www.w3.org/2005/Atom")
+    _add(feed, "title", config.site_name)
     if config.site_description:
-        lines.append(f"  <subtitle>{e(config.site_description)}</subtitle>")
-    lines += [
-        f'  <link rel="self" type="application/atom+xml" href="{e(absolute_url(config, "feed.xml"))}"/>',
-        f'  <link rel="alternate" type="text/html" href="{e(absolute_url(config, "index.html"))}"/>',
-        f"  <id>{e(absolute_url(config, 'index.html'))}</id>",
-        f"  <updated>{updated}</updated>",
-        f"  <author><name>{e(config.site_name)}</name></author>",
-    ]
+        _add(feed, "subtitle", config.site_description)
+    _add(feed, "link", rel="self", type="application/atom+xml", href=absolute_url(config, "feed.xml"))
+    _add(feed, "link", rel="alternate", type="text/html", href=absolute_url(config, "index.html"))
+    _add(feed, "id", absolute_url(config, "index.html"))
+    _add(feed, "updated", f"{articles[0].date}T00:00:00Z" if articles else "1970-01-01T00:00:00Z")
+    _add(_add(feed, "author"), "name", config.site_name)
     for article in articles:
         url = absolute_url(config, render.article_path(article.slug))
-        lines += [
-            "  <entry>",
-            f"    <title>{e(plain(article.title))}</title>",
-            f'    <link rel="alternate" type="text/html" href="{e(url)}"/>',
-            f"    <id>{e(url)}</id>",
-            f"    <published>{article.date}T00:00:00Z</published>",
-            f"    <updated>{article.date}T00:00:00Z</updated>",
-        ]
+        entry = _add(feed, "entry")
+        _add(entry, "title", plain(article.title))
+        _add(entry, "link", rel="alternate", type="text/html", href=url)
+        _add(entry, "id", url)
+        _add(entry, "published", f"{article.date}T00:00:00Z")
+        _add(entry, "updated", f"{article.date}T00:00:00Z")
         if article.byline:
-            lines.append(f"    <author><name>{e(article.byline)}</name></author>")
+            _add(_add(entry, "author"), "name", article.byline)
         if article.lede:
-            lines.append(f"    <summary>{e(article.lede)}</summary>")
-        lines.append("  </entry>")
-    lines.append("</feed>")
-    return "\n".join(lines) + "\n"
+            _add(entry, "summary", article.lede)
+    return _xml(feed, '<?xml version="1.0" encoding="utf-8"?>')
 
 
 def robots_txt(config: Config) -> str:

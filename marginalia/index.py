@@ -15,16 +15,18 @@ from typing import Any, Generic, TypeVar
 
 from .model import Annotation, Appearance, Article, Claim, Content, Entity, Event, Mention, Span
 
-SNIPPET_CHARS = 70
-"""How much context a keyword-in-context snippet shows on each side."""
+SNIPPET_BEFORE = 32
+SNIPPET_AFTER = 45
+"""How much context a keyword-in-context snippet shows before and after its keyword, at most: about what
+the columns of an entity page show on a desktop screen, so that it is cut at a word rather than by the
+page (the keyword's column is wider, since it holds the keyword too)."""
 
 RELATED_ENTITIES = 8
 """How many co-mentioned entities an entity page lists."""
 
-SNIPPET_ARTICLES = 20
-"""How many articles, the newest, an entity page shows each mention of in context; it lists the
-mentions in older articles by their words alone (a mention in context is about 600 bytes of
-HTML, by its words about 100)."""
+SNIPPET_ARTICLES = 10
+"""How many articles, the newest, an entity page shows mentions of in context (and its JSON-LD names);
+the others are on its archive pages."""
 
 
 @dataclass(slots=True)
@@ -290,17 +292,20 @@ def _entities_by_block(article: Article, mentions: list[Mention]) -> dict[int, s
 def _snippet(article: Article, span: Span, quote: str) -> MentionRef:
     """Return the keyword-in-context snippet of SPAN, within its block; QUOTE is its selector's."""
     block_start, block_end = article.blocks[span.block]
-    before = article.text[max(block_start, span.start - SNIPPET_CHARS) : span.start]
-    after = article.text[span.end : min(block_end, span.end + SNIPPET_CHARS)]
-    if span.start - SNIPPET_CHARS > block_start:
-        before = "…" + before.split(" ", 1)[-1]
-    if span.end + SNIPPET_CHARS < block_end:
-        after = after.rsplit(" ", 1)[0] + "…"
+    before = article.text[max(block_start, span.start - SNIPPET_BEFORE) : span.start]
+    after = article.text[span.end : min(block_end, span.end + SNIPPET_AFTER)]
+    if span.start - SNIPPET_BEFORE > block_start:  # cut at a word's start: no part of a word, no lone punctuation
+        before = "…" + before.split(" ", 1)[-1].lstrip(_CUT_PUNCTUATION)
+    if span.end + SNIPPET_AFTER < block_end:  # and at a word's end, without the punctuation after it
+        after = after.rsplit(" ", 1)[0].rstrip(_CUT_PUNCTUATION) + "…"
     words = _flat(article.text[span.start : span.end])
     if words == quote:  # as it mostly is: one string for both (there are hundreds of thousands)
         words = quote
     return MentionRef(article, span, _flat(before), words, _flat(after))
 
+
+_CUT_PUNCTUATION = " ,;:.!?–—-"
+"""What a snippet cut short does not start or end on, beside its ellipsis."""
 
 _SPACES = re.compile(r"\s{2,}|[^\S ]")
 """What `_flat` replaces: runs of whitespace, and single whitespace characters but a space ("\\s+" would

@@ -25,6 +25,7 @@ wait for Pagefind.
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import time
 from collections import Counter
@@ -32,8 +33,10 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from mkdocs.exceptions import Abort
+
 from . import cache, export
-from .changes import moved, neighbours_stale, shared_pages, stale_pages
+from .changes import moved, neighbours_stale, shared_pages, stale_pages, subpages_stale
 from .check import (
     Contribution,
     NameFinder,
@@ -47,7 +50,7 @@ from .check import (
     warn_unused,
 )
 from .config import Config, load_config
-from .errors import ContentError, Problem
+from .errors import ConfigError, ContentError, Problem
 from .index import ArticleIndex, Index, build_index
 from .live_search import Refreshed, SearchRefresh, Snapshot
 from .load import ARTICLES_DIR, ENTITIES_FILE, SOURCES_FILE, Problems, article_names
@@ -172,20 +175,21 @@ class LiveSite:
         large site, looking at every file's size and time takes tens of ms).
         Paths it cannot place make the rebuild look at every file.
         """
+        self._look_at_all, look_at_all = True, self._look_at_all  # until this rebuild ends: it may raise
         started = time.perf_counter()
         site_signature = _signature(
             [self.config.config_file, *_files(self.config.templates_dir), *_registry_paths(self.config)]
         )
         if site_signature != self._site_signature or self._content is None:
             if self._site_signature and site_signature[:1] != self._site_signature[:1]:  # mkdocs.yml changed
-                self.config = load_config(self.config.config_file, self.config.site_dir)
+                self.config = _read_config(self.config.config_file, self.config.site_dir)
                 if self._no_search:
                     self.config = replace(self.config, search=False)
             result = self._full()
             if not result.failed:
                 self._site_signature = site_signature
         else:
-            result = self._incremental(None if self._look_at_all else self._suspects(changed))
+            result = self._incremental(None if look_at_all else self._suspects(changed))
         self._look_at_all = result.failed  # a failed rebuild forgets what it read: look at everything next time
         result.seconds = time.perf_counter() - started
         return result
@@ -339,6 +343,7 @@ class LiveSite:
             dirty = shared_pages(dirty, index)
             plan = renderer.plan(site, index)
             dirty |= neighbours_stale(plan, self.config.site_dir)
+            dirty |= subpages_stale(dirty, plan, self.config.site_dir)
             pages += [plan[path]() for path in sorted(dirty) if path in plan]
             gone += [path for path in sorted(dirty) if path not in plan]  # e.g. a month no article is in any more
         result.rendered = len(pages)
@@ -482,6 +487,32 @@ class LiveSite:
             (self.config.site_dir / path).unlink(missing_ok=True)
             self._written.pop(path, None)
         return len(paths)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _read_config(config_file: Path, site_dir: Path) -> Config:
+    """Read mkdocs.yml again; ConfigError naming what is wrong, whatever MkDocs raises.
+
+    For an option of the wrong type, MkDocs logs what is wrong and raises
+    Abort, which says only that it stopped.
+    """
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collect)
+    try:
+        return load_config(config_file, site_dir)
+    except Abort:
+        raise ConfigError(f"{config_file}: {'; '.join(collect.messages) or 'invalid configuration'}") from None
+    finally:
+        logger.removeHandler(collect)
 
 
 def _found(cached: _Cached | None) -> ArticleResult | None:

@@ -220,12 +220,15 @@ class SearchRefresh:
             return pickle.dumps(_outcome(refresh)), 0
         receive, send = os.pipe()
         with os.fdopen(receive, "rb") as pipe:
+            parent = os.getpid()
             try:
                 pid = os.fork()
             except OSError:
                 os.close(send)
                 raise
             if pid == 0:
+                os.close(receive)  # else, the server gone, the child would block writing to a pipe it keeps open
+                die_with_parent(parent)
                 _child(send, refresh)
             os.close(send)
             with self._state:
@@ -304,6 +307,28 @@ def _outcome(refresh: Callable[[], _Outcome]) -> _Outcome:
         return _Outcome(None)
     except Exception as error:
         return _Outcome(Refreshed(error=_one_line(error)))  # what is in place is not known: none served
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the system kill the calling process, forked by PARENT, when PARENT ends (Linux; elsewhere nothing).
+
+    Whatever ends the server, even SIGKILL, the process it forked then ends
+    too. The signal is sent when the thread that forked ends: the search
+    refresh's thread waits for its process, and the pipeline's workers are
+    forked by the thread that runs the build, which waits for them.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it ended before the call above
+        os._exit(1)
 
 
 def _kill(pid: int) -> None:

@@ -773,6 +773,7 @@ def _entity(item: dict[str, Any], where: Location) -> Entity:
         description=item.get("description", ""),
         aliases=item.get("aliases", []),
         wikidata=item.get("wikidata", ""),
+        sort_as=item.get("sort_as", ""),
         sources=item.get("sources", []),
         where=where,
     )

@@ -135,7 +135,6 @@ def _holder(fd: int) -> str:
 
 
 if sys.platform == "win32":  # a lock on the file's first byte, polled
-
     import msvcrt
 
     def _try_lock(fd: int) -> bool:
@@ -155,7 +154,6 @@ if sys.platform == "win32":  # a lock on the file's first byte, polled
         msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 else:
-
     import fcntl
 
     def _try_lock(fd: int) -> bool:

@@ -102,6 +102,8 @@ class Entity:
     """Other names the entity goes by."""
     wikidata: str = ""
     """Wikidata item id (Q...), only where certain."""
+    sort_as: str = ""
+    """What the glossary sorts it by, if not its name (a person's: from the last word of it)."""
     sources: list[str] = field(default_factory=list)
     """Ids of the sources for the description."""
     where: Location | None = None

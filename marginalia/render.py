@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import itertools
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -40,6 +41,27 @@ KIND_PLURALS = {
 }
 HOME_ARTICLES = 20
 """How many of the newest articles the home page lists; the others are on the monthly archive pages."""
+
+ENTITY_PAGE_ARTICLES = SNIPPET_ARTICLES
+"""How many articles, the newest, an entity's page shows the mentions of in context."""
+
+ENTITY_PAGE_MENTIONS = 3
+"""How many mentions of one article an entity's page shows in context when it has archive pages (they show
+them all); without, it shows them all itself."""
+
+ENTITY_PAGE_ITEMS = 5
+"""How many claims of each verdict, and twice as many events, an entity's page shows (the newest) when it has
+archive pages; without, it shows them all."""
+
+ENTITY_ARCHIVE_ARTICLES = 25
+"""How many articles each archive page of an entity holds: its pages are numbered from the oldest article
+on, so that a page's address and contents change only when its own articles do (about 3 KB of HTML each)."""
+
+VERDICT_NEWEST = 40
+"""How many claims, the newest, the page of a verdict shows (its pages by month show them all)."""
+
+TIMELINE_LATEST = 30
+"""How many events, those of the latest dates, the timeline's page lists (its pages by year and month list them all)."""
 
 SHOWN_IN_FULL = 200
 """Up to this many claims (or events), the claims page (or the timeline) shows them all itself, as well
@@ -86,9 +108,9 @@ def article_path(slug: str) -> str:
     return f"articles/{slug}.html"
 
 
-def entity_path(entity_id: str) -> str:
-    """Return the site path of the entity page of ENTITY_ID."""
-    return f"entities/{entity_id}.html"
+def entity_path(entity_id: str, part: int = 0) -> str:
+    """Return the site path of the entity page of ENTITY_ID, or of its archive page PART (1 = the oldest)."""
+    return f"entities/{entity_id}/{part}.html" if part else f"entities/{entity_id}.html"
 
 
 def source_path(source_id: str) -> str:
@@ -104,6 +126,12 @@ def archive_path(day: str) -> str:
 def claims_path(day: str) -> str:
     """Return the site path of the claims of the articles published in the month of DAY (YYYY-MM-DD or YYYY-MM)."""
     return f"claims/{month_of(day)}.html"
+
+
+def verdict_path(status: str, day: str = "") -> str:
+    """Return the site path of the claims of STATUS across the site, or of those in the articles of the month
+    of DAY (YYYY-MM-DD or YYYY-MM)."""
+    return f"claims/{status}/{month_of(day)}.html" if day else f"claims/{status}.html"
 
 
 def timeline_path(date: str) -> str:
@@ -136,6 +164,7 @@ class Renderer:
             human_date=human_date,
             summary=entity_summary,
             by_article=by_article,
+            groupby_letter=groupby_letter,
         )
         self.env.globals.update(
             config=config,
@@ -144,7 +173,12 @@ class Renderer:
             source_path=source_path,
             archive_path=archive_path,
             claims_path=claims_path,
+            verdict_path=verdict_path,
+            verdict_order=VERDICT_ORDER,
             timeline_path=timeline_path,
+            glossary_path=glossary_path,
+            glossary_letter=glossary_letter,
+            alphabet=[chr(c) for c in range(ord("A"), ord("Z") + 1)],
             home_articles=HOME_ARTICLES,
             shown_in_full=SHOWN_IN_FULL,
             kinds=ENTITY_KINDS,
@@ -156,11 +190,14 @@ class Renderer:
             source_link=source_link,
             badge=badge,
             year_strip=year_strip,
+            timeline_latest=TIMELINE_LATEST,
             status_counts=status_counts,
+            by_verdict=by_verdict,
             by_year=by_year,
             month_name=month_name,
             by_month=by_month,
-            snippet_articles=SNIPPET_ARTICLES,
+            entity_page_mentions=ENTITY_PAGE_MENTIONS,
+            entity_page_items=ENTITY_PAGE_ITEMS,
             edit_url=self.edit_url,
             correction_url=self.correction_url,
         )
@@ -205,10 +242,12 @@ class Renderer:
 
     def article_body(self, article: Article, content: Content, root: str) -> tuple[Markup, Markup]:
         """Return the annotated title and body of ARTICLE as HTML."""
-        env = {"root": root, "entities": content.entities, "md": self.md}
+        env = {"root": root, "entities": content.entities, "sources": content.sources, "md": self.md}
         renderer: Any = self.md.renderer  # markdown-it's RendererHTML; its protocol type lacks renderInline
-        title = renderer.renderInline(article.title_tokens[0].children or [], self.md.options, env)
-        body = self.md.renderer.render(article.tokens, self.md.options, env)
+        # The headline is read, not annotated: its passages keep their ids (links land on them) and nothing else.
+        title = renderer.renderInline(article.title_tokens[0].children or [], self.md.options, {**env, "title": True})
+        body_env = {**env, "article": article, "linked": set(), "mention_tags": []}
+        body = self.md.renderer.render(article.tokens, self.md.options, body_env)
         return Markup(title), Markup(body)  # noqa: S704 - our renderer, values escaped
 
     def pages(self, content: Content, index: Index) -> Iterator[Page]:
@@ -219,11 +258,10 @@ class Renderer:
     def plan(self, content: Content, index: Index) -> dict[str, Callable[[], Page]]:
         """Return every page of the site by path, each rendered only when called."""
         common = {"content": content, "index": index}
+        glossary = Glossary.of(content.entities, index)
         plan: dict[str, Callable[[], Page]] = {
             "index.html": partial(self.page, "home.html", "index.html", **common),
-            "glossary.html": partial(
-                self.page, "glossary.html", "glossary.html", by_kind=_by_kind(content.entities), **common
-            ),
+            "glossary.html": partial(self.page, "glossary.html", "glossary.html", glossary=glossary, **common),
             "timeline.html": partial(self.page, "timeline.html", "timeline.html", **common),
             "claims.html": partial(self.page, "claims.html", "claims.html", **common),
             "sources.html": partial(self.page, "sources.html", "sources.html", **common),
@@ -245,6 +283,30 @@ class Renderer:
                 path = path_of(key)
                 context = {when: key, name: items, "pager": pager[key], **common}
                 plan[path] = partial(self.page, template, path, **context)
+        verdicts = verdicts_by_month(index)
+        # each verdict has its page, if only to say it has no claims: they link to each other
+        for status in VERDICT_ORDER:
+            months = verdicts.get(status, {})
+            pager = _pager(months)
+            path = verdict_path(status)
+            every = (placed for claims in months.values() for placed in claims)
+            newest = list(itertools.islice(every, VERDICT_NEWEST))
+            total = sum(map(len, months.values()))
+            month_path = partial(verdict_path, status)
+            context = {"status": status, "claims": newest, "total": total, "months": months, "month_path": month_path}
+            plan[path] = partial(self.page, "claims_verdict.html", path, **context, **common)
+            for month, claims in months.items():
+                path = verdict_path(status, month)
+                context = {"status": status, "month": month, "claims": claims, "pager": pager[month], **common}
+                plan[path] = partial(self.page, "claims_verdict.html", path, **context)
+        for letter, entries in glossary.letters.items():
+            path = glossary_path(letter)
+            context = {"glossary": glossary, "letter": letter, "entries": entries, **common}
+            plan[path] = partial(self.page, "glossary_part.html", path, **context)
+        for kind, entries in glossary.kinds.items():
+            path = glossary_path(kind)
+            context = {"glossary": glossary, "kind": kind, "entries": entries, **common}
+            plan[path] = partial(self.page, "glossary_part.html", path, **context)
         for source in content.sources.values():
             path = source_path(source.id)
             plan[path] = partial(self.page, "source.html", path, source=source, **common)
@@ -252,7 +314,12 @@ class Renderer:
             plan[article_path(article.slug)] = partial(self.article_page, article, common)
         for entity in content.entities.values():
             path = entity_path(entity.id)
-            plan[path] = partial(self.page, "entity.html", path, entity=entity, **common)
+            view = entity_view(entity, index)
+            plan[path] = partial(self.page, "entity.html", path, entity=entity, view=view, **common)
+            for part in view.parts:
+                path = entity_path(entity.id, part.number)
+                context = {"entity": entity, "view": view, "part": part, **common}
+                plan[path] = partial(self.page, "entity_archive.html", path, **context)
         plan.update(export.plan(content, index, self.config, plan.keys()))  # the sitemap reads them when made
         return plan
 
@@ -262,6 +329,104 @@ class Renderer:
         return self.page(
             "article.html", article_path(article.slug), article=article, title_html=title, body_html=body, **common
         )
+
+
+@dataclass
+class EntityArticle:
+    """One article as an entity's pages show it: its mentions of the entity, its claims and events about it."""
+
+    article: Article
+    mentions: list[MentionRef]
+    claims: list[Placed[Claim]]
+    events: list[Placed[Event]]
+
+
+@dataclass
+class EntityPart:
+    """One archive page of an entity: ENTITY_ARCHIVE_ARTICLES of its articles, newest first."""
+
+    number: int
+    articles: list[EntityArticle]
+    first: str
+    """Date of its oldest article."""
+    last: str
+    """Date of its newest article."""
+
+    @property
+    def label(self) -> str:
+        """The dates of its articles, as people write them: "March 2, 2020 – May 4, 2021"."""
+        first, last = human_date(self.first), human_date(self.last)
+        return first if first == last else f"{first} – {last}"
+
+
+@dataclass
+class EntityView:
+    """What the pages of one entity show."""
+
+    articles: list[EntityArticle]
+    """Every article that mentions the entity or has a claim or event about it, newest first."""
+    claims: list[tuple[str, list[Placed[Claim]]]]
+    """(verdict, its claims, newest article first), for the verdicts some have, in the order of VERDICT_ORDER."""
+    events: list[Placed[Event]]
+    """Its events, the latest date first."""
+    parts: list[EntityPart]
+    """Its archive pages, the newest first; none when its page shows everything."""
+
+    @property
+    def latest(self) -> list[EntityArticle]:
+        """The newest articles that mention it, whose mentions its page shows in context."""
+        return [a for a in self.articles if a.mentions][:ENTITY_PAGE_ARTICLES]
+
+
+VERDICT_ORDER = ("false", "disputed", "confirmed", "reported")
+"""The claim statuses in the order a reader looks for them: what was shown wrong first."""
+
+
+def entity_view(entity: Entity, index: Index) -> EntityView:
+    """Return what the pages of ENTITY show, from INDEX."""
+    by_slug: dict[str, EntityArticle] = {}
+
+    def of(article: Article) -> EntityArticle:
+        if article.slug not in by_slug:
+            by_slug[article.slug] = EntityArticle(article, [], [], [])
+        return by_slug[article.slug]
+
+    for ref in index.mentions.get(entity.id, ()):
+        of(ref.article).mentions.append(ref)
+    claims = index.claims_of_entity.get(entity.id, [])
+    for placed in claims:
+        of(placed.article).claims.append(placed)
+    events = index.events_of_entity.get(entity.id, [])[::-1]
+    for event in events:
+        of(event.article).events.append(event)
+    articles = sorted(by_slug.values(), key=lambda a: (a.article.date, a.article.slug), reverse=True)
+    verdicts = by_verdict(claims)
+    view = EntityView(articles, verdicts, events, [])
+    shows_all = len(articles) <= ENTITY_PAGE_ARTICLES  # then its page shows every mention, claim and event
+    if not shows_all:
+        oldest_first = articles[::-1]
+        for start in range(0, len(oldest_first), ENTITY_ARCHIVE_ARTICLES):
+            chunk = oldest_first[start : start + ENTITY_ARCHIVE_ARTICLES]
+            number = start // ENTITY_ARCHIVE_ARTICLES + 1
+            view.parts.append(EntityPart(number, chunk[::-1], chunk[0].article.date, chunk[-1].article.date))
+        view.parts.reverse()
+    return view
+
+
+def verdicts_by_month(index: Index) -> dict[str, dict[str, list[Placed[Claim]]]]:
+    """Return status → month of publication → the claims of that status in the articles of that month (newest
+    first, as index.claims_by_month), for the statuses some claims have, in the order of VERDICT_ORDER."""
+    verdicts: dict[str, dict[str, list[Placed[Claim]]]] = {status: {} for status in VERDICT_ORDER}
+    for month, claims in index.claims_by_month.items():
+        for placed in claims:
+            verdicts[placed.item.status].setdefault(month, []).append(placed)
+    return {status: months for status, months in verdicts.items() if months}
+
+
+def by_verdict(claims: list[Placed[Claim]]) -> list[tuple[str, list[Placed[Claim]]]]:
+    """Return CLAIMS grouped by status, in the order of VERDICT_ORDER, for the statuses some have."""
+    groups = [(status, [p for p in claims if p.item.status == status]) for status in VERDICT_ORDER]
+    return [(status, members) for status, members in groups if members]
 
 
 def by_article(mentions: list[MentionRef]) -> list[tuple[Article, list[MentionRef]]]:
@@ -306,14 +471,77 @@ def by_month(events: list[Placed[Event]]) -> list[tuple[str, list[Placed[Event]]
     return sorted(groups.items(), key=lambda group: group[0])  # "2020" sorts before "2020-01"
 
 
-def _by_kind(entities: dict[str, Entity]) -> list[tuple[str, list[Entity]]]:
-    """Return the entities grouped by kind, each group sorted A–Z."""
-    groups = []
-    for kind in ENTITY_KINDS:
-        members = sorted((e for e in entities.values() if e.kind == kind), key=lambda e: e.name.casefold())
-        if members:
-            groups.append((kind, members))
-    return groups
+GLOSSARY_IN_FULL = 300
+"""Up to this many entities, the glossary's page lists them all; beyond, its pages by letter do."""
+
+
+def glossary_path(key: str) -> str:
+    """Return the site path of the glossary's page of KEY: a letter (its entries A–Z), "other" (those that start
+    with no letter) or a kind."""
+    return f"glossary/{key.lower()}.html"
+
+
+def sort_name(entity: Entity) -> str:
+    """Return what the glossary sorts ENTITY by: its sort_as, else a person's last word, else its name."""
+    if entity.sort_as:
+        return entity.sort_as
+    if entity.kind == "person" and " " in entity.name.strip():
+        first, _, last = entity.name.strip().rpartition(" ")
+        return f"{last}, {first}"
+    return entity.name
+
+
+def _collation_key(name: str) -> str:
+    """Return NAME as the glossary orders it: without case or accents (É with E)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def glossary_letter(entity: Entity) -> str:
+    """Return the letter of the glossary ENTITY is listed under (A to Z, accents dropped), or "other"."""
+    key = unicodedata.normalize("NFKD", sort_name(entity).lstrip())[:1].upper()
+    return key if "A" <= key <= "Z" else "other"
+
+
+def groupby_letter(entries: list[tuple[Entity, int]]) -> list[tuple[str, list[tuple[Entity, int]]]]:
+    """Return ENTRIES (A–Z) grouped by their letter, in their order."""
+    groups = itertools.groupby(entries, key=lambda entry: glossary_letter(entry[0]))
+    return [(letter, list(members)) for letter, members in groups]
+
+
+@dataclass
+class Glossary:
+    """The glossary's entities as its pages list them."""
+
+    entries: list[tuple[Entity, int]]
+    """Every entity, A–Z by sort_name, with how many articles mention it."""
+    letters: dict[str, list[tuple[Entity, int]]]
+    """Letter (A–Z, then "other") → its entries, for the letters some have."""
+    kinds: dict[str, list[tuple[Entity, int]]]
+    """Kind → its entries, in the order of ENTITY_KINDS, for the kinds some have."""
+
+    @classmethod
+    def of(cls, entities: dict[str, Entity], index: Index) -> Glossary:
+        """Return the glossary of ENTITIES, counting the articles of INDEX that mention each."""
+        articles = Counter(e.id for mentioned in index.entities_of_article.values() for e in mentioned)
+
+        def order(entity: Entity) -> tuple[bool, str, str, str, str]:  # by letter, those under none last
+            letter = glossary_letter(entity)
+            return (letter == "other", letter, _collation_key(sort_name(entity)), entity.name, entity.id)
+
+        ordered = sorted(entities.values(), key=order)
+        entries = [(entity, articles[entity.id]) for entity in ordered]
+        letters: dict[str, list[tuple[Entity, int]]] = {}
+        for entry in entries:
+            letters.setdefault(glossary_letter(entry[0]), []).append(entry)
+        letters = dict(sorted(letters.items(), key=lambda pair: (pair[0] == "other", pair[0])))
+        kinds = {kind: [entry for entry in entries if entry[0].kind == kind] for kind in ENTITY_KINDS}
+        return cls(entries, letters, {kind: members for kind, members in kinds.items() if members})
+
+    @property
+    def in_full(self) -> bool:
+        """Whether the glossary's page lists every entry itself."""
+        return len(self.entries) <= GLOSSARY_IN_FULL
 
 
 # --- Dates -------------------------------------------------------------------
@@ -382,14 +610,40 @@ def badge(status: str, help: bool = True) -> Markup:
     return Markup(f'<span class="badge badge-{escape(status)}"{title}>{escape(status)}</span>')  # noqa: S704
 
 
-def year_strip(years: dict[str, list[Any]], step: int = 60, tallest: int = 40) -> dict[str, Any]:
-    """Return the overview drawing of the timeline: a bar per year of YEARS (year → events), by how many it has."""
+STRIP_WIDTH = 800
+"""The width of the timeline's chart in its own units: it is drawn to the width of the page."""
+
+
+def year_strip(years: dict[str, list[Any]], tallest: int = 60, label_width: int = 48) -> dict[str, Any]:
+    """Return the overview chart of the timeline: a bar per year of YEARS (year → events), by how many it has.
+
+    The bars share STRIP_WIDTH, however many years there are; a year is labelled if there is room for its
+    label (LABEL_WIDTH), the first and the last always.
+    """
+    ordered = sorted(years.items())
+    step = STRIP_WIDTH / max(1, len(ordered))
+    every = max(1, -(-label_width // int(step)) if step >= 1 else label_width)
     most = max((len(events) for events in years.values()), default=1)
     bars = []
-    for i, (year, events) in enumerate(sorted(years.items())):
+    for i, (year, events) in enumerate(ordered):
         height = max(3, round(tallest * len(events) / most))
-        bars.append({"x": step // 2 + i * step - 10, "y": 4 + tallest - height, "height": height, "label": year})
-    return {"width": max(step, len(bars) * step), "bars": bars, "base": 4 + tallest}
+        labelled = i % every == 0 and (i + every <= len(ordered) - 1 or i == len(ordered) - 1 or i == 0)
+        width = min(40.0, max(1.0, step * 0.7))
+        bars.append(
+            {
+                "column": round(i * step, 2),
+                "step": round(step, 2),
+                "x": round(i * step + (step - width) / 2, 2),
+                "width": round(width, 2),
+                "y": 4 + tallest - height,
+                "height": height,
+                "middle": round(i * step + step / 2, 2),
+                "year": year,
+                "count": len(events),
+                "label": labelled or i == len(ordered) - 1,
+            }
+        )
+    return {"width": STRIP_WIDTH, "bars": bars, "base": 4 + tallest, "height": tallest + 26}
 
 
 # --- Annotation markup -------------------------------------------------------
@@ -403,15 +657,11 @@ def _add_annotation_rules(md: MarkdownIt) -> None:
     """Teach MD's renderer the annotation tokens that anchoring inserts."""
     rules = {
         "mention_open": _mention_open,
-        "mention_close": lambda self, tokens, idx, options, env: (
-            "</span>"
-            if tokens[idx].meta.get("plain") or tokens[idx].meta["annotation"].entity not in env["entities"]
-            else "</a>"
-        ),
+        "mention_close": lambda self, tokens, idx, options, env: f"</{env['mention_tags'].pop()}>",
         "claim_open": _claim_open,
         "claim_close": _claim_close,
         "event_open": _event_open,
-        "event_close": lambda self, tokens, idx, options, env: "</span>",
+        "event_close": _event_close,
         "appearance_open": _appearance_open,
         "appearance_close": lambda self, tokens, idx, options, env: "</span>",
         "note_open": _note_open,
@@ -419,7 +669,33 @@ def _add_annotation_rules(md: MarkdownIt) -> None:
     }
     rules["image"] = _image
     for name, rule in rules.items():
-        md.add_render_rule(name, rule)
+        md.add_render_rule(name, _unless_title(rule, closing=name.endswith("_close")))
+    md.add_render_rule("paragraph_open", _paragraph_open)
+    md.add_render_rule("paragraph_close", _paragraph_close)
+
+
+def _paragraph_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    env["in_paragraph"], env["verdicts"] = True, []
+    return str(self.renderToken(tokens, idx, options, env))
+
+
+def _paragraph_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """Close a paragraph, after the verdicts of its claims (hidden until opened)."""
+    verdicts = "".join(env.get("verdicts", ()))
+    env["in_paragraph"], env["verdicts"] = False, []
+    return verdicts + str(self.renderToken(tokens, idx, options, env))
+
+
+def _unless_title(rule: Callable[..., str], closing: bool) -> Callable[..., str]:
+    """Return RULE, except in the headline, where an annotation is a bare <span> that keeps its id."""
+
+    def render(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+        token = tokens[idx]
+        if not env.get("title") or "span" not in token.meta:
+            return rule(self, tokens, idx, options, env)
+        return "</span>" if closing else f"<span{_id_attr(token)}>"
+
+    return render
 
 
 def _image(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
@@ -437,40 +713,99 @@ def _id_attr(token: Token) -> str:
 
 
 def _mention_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """Open a mention: a link to its entity's page the first time the body names it, later a <span>.
+
+    As in Wikipedia and newspapers online, a name is linked once: forty links in a short article are
+    forty tab stops and a page that looks like an index. Every mention keeps its id (entity pages
+    link to each) and its data-entity, which gives it the entity's card on hover or tap.
+    """
     token = tokens[idx]
     entity_id = token.meta["annotation"].entity
     entity = env["entities"].get(entity_id)
+    tag = "span"
     if entity is None:  # an unknown id: the build stops on it (M202); render something anyway
-        return f'<span class="mention"{_id_attr(token)}>'
-    data = f' data-entity="{_attr(entity_id)}" data-kind="{_attr(entity.kind)}"'
-    if token.meta.get("plain"):
-        return f'<span class="mention"{_id_attr(token)}{data}>'
-    href = env["root"] + entity_path(entity_id)
-    return f'<a class="mention mention-{_attr(entity.kind)}"{_id_attr(token)} href="{_attr(href)}"{data}>'
+        opening = f'<span class="mention"{_id_attr(token)}>'
+    else:
+        data = f' data-entity="{_attr(entity_id)}" data-kind="{_attr(entity.kind)}"'
+        opening = f'<span class="mention"{_id_attr(token)}{data}>'
+        if not token.meta.get("plain") and entity_id not in env["linked"]:
+            env["linked"].add(entity_id)
+            href = env["root"] + entity_path(entity_id)
+            tag, opening = "a", f'<a class="mention"{_id_attr(token)} href="{_attr(href)}"{data}>'
+    env["mention_tags"].append(tag)  # mentions never nest: the close that comes next is this one's
+    return opening
 
 
 def _claim_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """Open a claim: highlighted (<mark>) once checked; a reported claim is a plain <span> the reader may show."""
     token = tokens[idx]
     status = token.meta["annotation"].status
-    return f'<mark class="claim claim-{_attr(status)}"{_id_attr(token)}>'
+    tag = "span" if status == "reported" else "mark"
+    return f'<{tag} class="claim claim-{_attr(status)}"{_id_attr(token)}>'
+
+
+VERDICT_ICONS = {"confirmed": "✓", "disputed": "?", "false": "✗"}
+"""A shape beside each checked status's word, so that colour is never the only sign of it."""
 
 
 def _claim_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """Close a claim; after a checked one, its verdict, which opens in place (see _verdict_box)."""
     token = tokens[idx]
+    claim = token.meta["annotation"]
+    if claim.status == "reported":
+        return "</span>"
     if not token.meta["last"]:
         return "</mark>"
-    claim = token.meta["annotation"]
-    status, help_text = _attr(claim.status), _attr(STATUS_HELP[claim.status])
+    status = _attr(claim.status)
+    label = f'<span class="verdict-icon" aria-hidden="true">{VERDICT_ICONS[claim.status]}</span>{status.capitalize()}'
     if token.meta.get("plain"):  # inside a link: a link here would nest
-        return f'</mark> <span class="badge badge-{status}" title="Claim {status}: {help_text}.">{status}</span>'
-    return (
-        f'</mark> <a class="badge badge-{status}" href="#about-claim-{_attr(claim.id)}"'
-        f' title="Claim {status}: {help_text}. See its sources.">{status}</a>'
-    )
+        return f'</mark> <span class="verdict verdict-{status}">{label}</span>'
+    box_id = f"verdict-{_attr(claim.id)}"
+    box = _verdict_box(claim, box_id, env)
+    if env.get("in_paragraph"):  # it opens below the paragraph's words, not in the middle of its sentence
+        env["verdicts"].append(box)
+        box = ""
+    return f'</mark> <a class="verdict verdict-{status}" href="#{box_id}">{label}</a>{box}'
+
+
+def _verdict_box(claim: Claim, box_id: str, env: dict[str, Any]) -> str:
+    """Return the verdict of CLAIM as it opens beside its words: status, review, claimant, sources, entry.
+
+    A <span> (the claim sits in a paragraph), hidden until its verdict is followed: by :target
+    without JavaScript, by marginalia.js's disclosure button with it.
+    """
+    root, status = env["root"], claim.status
+    said = claim.summary or claim.selector.quote
+    parts = [f"<strong>{_attr(status.capitalize())}</strong>: “{_attr(said)}”, {_attr(STATUS_HELP[status])}."]
+    if claim.review:
+        review = sanitize(env["md"].renderInline(" ".join(claim.review.split())))
+        parts.append(f'<span class="verdict-review">{review}</span>')
+    claimant = env["entities"].get(claim.claimant)
+    if claimant:
+        href = root + entity_path(claimant.id)
+        parts.append(f'<span>Claimed by <a href="{_attr(href)}">{_attr(claimant.name)}</a>.</span>')
+    sources = [env["sources"][s] for s in claim.sources if s in env["sources"]]
+    if sources:
+        links = "; ".join(f'<a href="{_attr(root + source_path(s.id))}">{_attr(s.title)}</a>' for s in sources)
+        parts.append(f"<span>Sources: {links}.</span>")
+    entry = f"{root}{claims_path(env['article'].date)}#claim-{claim.id}"
+    parts.append(f'<a href="{_attr(entry)}">The claim in full</a>')
+    return f'<span class="verdict-box verdict-{_attr(status)}" id="{box_id}">{" ".join(parts)}</span>'
 
 
 def _event_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
     return f'<span class="event"{_id_attr(tokens[idx])}>'
+
+
+def _event_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """Close an event; after its words, a link to its entry on the timeline (the words hold names that link)."""
+    token = tokens[idx]
+    if not token.meta["last"] or token.meta.get("plain"):
+        return "</span>"
+    event = token.meta["annotation"]
+    href = f"{env['root']}{timeline_path(event.date.start)}#t-{event.id}"
+    label = f"On the timeline: {event.title} ({human_date(event.date.start)})"
+    return f'</span><a class="event-ref" href="{_attr(href)}" aria-label="{_attr(label)}"></a>'
 
 
 def _appearance_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:

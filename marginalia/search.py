@@ -53,12 +53,14 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Coroutine, Iterator
-from contextlib import AbstractContextManager
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import cbor2
 
 from . import render
 from .cache import link_all
@@ -573,42 +575,20 @@ async def _pagefind_bundles(site_dir: Path, todo: list[Shard], put: Callable[[Sh
 _PAGEFIND_MAGIC = b"pagefind_dcd"
 
 
-def _cbor_head(buf: bytes, i: int) -> tuple[int, int, int]:
-    """Return (major type, argument, offset after the head) of the CBOR item at I."""
-    major, info = buf[i] >> 5, buf[i] & 0x1F
-    if info < 24:
-        return major, info, i + 1
-    size = {24: 1, 25: 2, 26: 4, 27: 8}.get(info)
-    if size is None:
-        raise ValueError("indefinite-length CBOR")
-    return major, int.from_bytes(buf[i + 1 : i + 1 + size], "big"), i + 1 + size
+def _decode(data: bytes) -> list[Any]:
+    """Return the CBOR array DATA decoded, if cbor2 encodes it back to the very same bytes.
+
+    Pagefind (minicbor) writes the shortest heads and definite lengths, as cbor2
+    does; a file written otherwise is refused (ValueError) rather than changed."""
+    value = cbor2.loads(data)
+    if not isinstance(value, list) or cbor2.dumps(value) != data:
+        raise ValueError("unexpected CBOR")
+    return value
 
 
-def _cbor_end(buf: bytes, i: int) -> int:
-    """Return the offset just past the CBOR item that starts at I."""
-    major, arg, j = _cbor_head(buf, i)
-    if major in (2, 3):
-        return j + arg
-    if major in (4, 5):
-        for _ in range(arg * (2 if major == 5 else 1)):
-            j = _cbor_end(buf, j)
-        return j
-    if major == 6:
-        return _cbor_end(buf, j)
-    return j
-
-
-def _cbor_items(buf: bytes, i: int = 0) -> tuple[int, list[bytes]]:
-    """Return the end of the CBOR array at I and the bytes of each of its items."""
-    major, count, j = _cbor_head(buf, i)
-    if major != 4:
-        raise ValueError("not a CBOR array")
-    items = []
-    for _ in range(count):
-        end = _cbor_end(buf, j)
-        items.append(buf[j:end])
-        j = end
-    return j, items
+def _sorted(items: list[Any]) -> list[Any]:
+    """Return ITEMS in the order of their CBOR encodings, byte by byte."""
+    return sorted(items, key=cbor2.dumps)
 
 
 def _pagefind_name(body: bytes, size: int) -> str:
@@ -634,33 +614,27 @@ def canonical_search_bundle(files: dict[str, bytes]) -> dict[str, bytes]:
         entry = json.loads(files["pagefind-entry.json"])
         for language, info in sorted(entry["languages"].items()):
             meta_name = f"pagefind.{info['hash']}.pf_meta"
-            meta = body(meta_name)
-            end, fields = _cbor_items(meta)
-            if end != len(meta) or len(fields) < 4:
+            meta = _decode(body(meta_name))
+            if len(meta) < 4 or not isinstance(meta[3], list):
                 raise ValueError("unexpected metadata index")
             refs = []
-            for pair in _cbor_items(fields[3])[1]:
-                _, (_, ref) = _cbor_items(pair)
-                major, _, start = _cbor_head(ref, 0)
-                old = ref[start:].decode()
-                if major != 3 or not old.startswith(f"{language}_"):
+            for name, old in meta[3]:
+                if not isinstance(old, str) or not old.startswith(f"{language}_"):
                     raise ValueError("unexpected filter reference")
-                inner = body(f"filter/{old}.pf_filter")
-                end, (filter_name, values) = _cbor_items(inner)
-                if end != len(inner):
+                inner = _decode(body(f"filter/{old}.pf_filter"))
+                filter_name, values = inner
+                if not isinstance(values, list):
                     raise ValueError("unexpected filter index")
-                heads = inner[: _cbor_head(inner, 0)[2]] + filter_name + values[: _cbor_head(values, 0)[2]]
-                ordered = heads + b"".join(sorted(_cbor_items(values)[1]))
+                ordered = cbor2.dumps([filter_name, _sorted(values)])
                 new = f"{language}_{_pagefind_name(ordered, len(old) - len(language) - 1)}"
                 put(f"filter/{old}.pf_filter", f"filter/{new}.pf_filter", ordered)
-                refs.append(pair[: len(pair) - len(ref)] + ref[:start] + new.encode())
-            filters = fields[3][: _cbor_head(fields[3], 0)[2]] + b"".join(sorted(refs))
-            ordered_meta = meta[: _cbor_head(meta, 0)[2]] + b"".join([*fields[:3], filters, *fields[4:]])
+                refs.append([name, new])
+            ordered_meta = cbor2.dumps([*meta[:3], _sorted(refs), *meta[4:]])
             new_hash = f"{language}_{_pagefind_name(ordered_meta, len(info['hash']) - len(language) - 1)}"
             put(meta_name, f"pagefind.{new_hash}.pf_meta", ordered_meta)
             info["hash"] = new_hash
         result["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
-    except (KeyError, IndexError, ValueError, OSError, EOFError) as err:
+    except (KeyError, IndexError, ValueError, TypeError, OSError, EOFError, cbor2.CBORError) as err:
         print(f"warning: the search index is left in the order Pagefind wrote it ({err!r})", file=sys.stderr)
         return dict(files)
     return result

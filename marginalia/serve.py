@@ -7,9 +7,15 @@ needs changed, and nothing else:
   (script-src 'self') allows it; it keeps the reader's scroll position;
 - while the content has errors, the last good site stays up and every page
   shows an overlay with the problems, exactly as `check` prints them;
+- an error that stops a rebuild (a broken template or mkdocs.yml) is shown
+  in the overlay too, with its file and line, and the server goes on answering;
 - requests are refused unless their Host is the address served (DNS
-  rebinding), the reload endpoint answers only its own origin, and no path
-  (NUL bytes, symlinks pointing outside) reaches a file outside the site.
+  rebinding), the reload endpoint answers only its own origin, a path is
+  decoded once, as UTF-8 (400 if it is not, or holds NUL), and the file served
+  is the one checked to be inside the site, every link resolved;
+- connections get a thread only once they send their request, from a bounded
+  number, and idle ones are closed;
+- SIGINT, SIGTERM and SIGHUP stop the server and every process it started.
 
 After a rebuild that changed an article, the search index is made again in
 the background (live_search.py); the console says when each refresh ends.
@@ -17,25 +23,42 @@ the background (live_search.py); the console says when each refresh ends.
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import html
 import ipaddress
 import logging
 import os
 import posixpath
+import queue
 import re
+import selectors
+import signal
+import socket
+import stat
 import sys
 import threading
+import time
+import traceback
+import weakref
+import wsgiref.util
 from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import FrameType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
+import jinja2
 import watchdog.events
 import watchdog.observers
 from mkdocs.livereload import LiveReloadServer
+from mkdocs.livereload import _Handler as MkDocsHandler
 
 from .config import Config
+from .errors import ConfigError
 from .live import LiveSite
-from .live_search import Refreshed
+from .live_search import Refreshed, die_with_parent
+from .model import Location
 
 log = logging.getLogger("marginalia.serve")
 
@@ -46,6 +69,20 @@ _CHANGES = {"created", "modified", "deleted", "moved", "closed"}
 """File events that can mean new content ('closed' after writing; not 'opened' or 'closed_no_write')."""
 
 _SCRIPT = re.compile(re.escape(DEV_PREFIX) + r"livereload-([0-9]+)-([0-9]+)\.js")
+_POLL = re.compile(r"/livereload/([0-9]+)/[0-9]+")
+
+WORKERS = 16
+"""Threads answering requests, at most: a connection gets one once it has sent something."""
+POLLS = WORKERS // 2
+"""Reload polls waiting at once, at most; more are told to come back later (503), so pages still get a thread."""
+IDLE_SECONDS = 15.0
+"""How long a connection may stay open without sending anything (or between two reads of its request)."""
+IDLE_CONNECTIONS = 256
+"""Connections kept waiting for their request, at most; past that, the longest waiting is closed."""
+STOP_SECONDS = 10.0
+"""Seconds a signal leaves the server to stop cleanly before it ends the process."""
+BUILD_WAIT = 30.0
+"""Seconds a request waits for a rebuild running to end before it is answered with the last good site."""
 
 LIVERELOAD_JS = """\
 (function () {
@@ -95,11 +132,187 @@ OVERLAY_CSS = """\
 """
 
 
+class _Handler(MkDocsHandler):
+    """MkDocs' request handler, with a timeout on every read and write of the connection."""
+
+    timeout = IDLE_SECONDS
+
+
+class _Connections:
+    """Connections accepted, held without a thread until they send something, then answered by a few threads.
+
+    MkDocs' server gives each connection a thread of its own at once, which
+    waits for the request without a timeout: a few thousand idle connections
+    were as many threads, and the requests after them waited. Here one
+    thread watches the connections that have not sent anything yet (closing
+    those idle for IDLE_SECONDS, and the longest waiting past
+    IDLE_CONNECTIONS), and at most WORKERS threads answer requests.
+    """
+
+    def __init__(self, answer: Callable[[socket.socket, Any], None]):
+        self._answer = answer
+        self._selector = selectors.DefaultSelector()
+        self._wake_up, self._waker = socket.socketpair()
+        self._wake_up.setblocking(False)
+        self._waker.setblocking(False)
+        self._selector.register(self._wake_up, selectors.EVENT_READ)
+        self._new: collections.deque[tuple[socket.socket, Any]] = collections.deque()
+        self._idle: dict[socket.socket, tuple[float, Any]] = {}
+        """Connection → (when it is closed if still silent, client address), in the order they came."""
+        self._ready: queue.SimpleQueue[tuple[socket.socket, Any] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._workers = 0
+        self._free = 0
+        """Workers waiting for a connection."""
+        self._queued = 0
+        """Connections handed over that no worker has taken yet."""
+        self._closed = False
+        self._watcher = threading.Thread(target=self._watch, name="http-connections", daemon=True)
+        self._watcher.start()
+
+    def add(self, connection: socket.socket, address: Any) -> None:
+        """Answer CONNECTION once it sends its request (from the thread that accepted it)."""
+        self._new.append((connection, address))
+        self._wake()
+
+    def close(self) -> None:
+        """Close the connections waiting and stop the threads (a request being answered is let finish)."""
+        with self._lock:
+            self._closed = True
+            workers = self._workers
+        for _ in range(workers):
+            self._ready.put(None)
+        self._wake()
+
+    def sockets(self) -> list[socket.socket]:
+        """Return the sockets this holds, for a forked process to close its copies."""
+        return [self._wake_up, self._waker, *self._idle, *(c for c, _ in list(self._new))]
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):  # its buffer is full (it will wake up anyway) or it is closed
+            self._waker.send(b"\0")
+
+    def _watch(self) -> None:
+        while not self._closed:
+            now = time.monotonic()
+            timeout = next(iter(self._idle.values()))[0] - now if self._idle else None
+            for key, _ in self._selector.select(None if timeout is None else max(0.0, timeout)):
+                connection = key.fileobj
+                if connection is self._wake_up:
+                    try:
+                        while self._wake_up.recv(4096):
+                            pass
+                    except OSError:
+                        pass
+                    continue
+                assert isinstance(connection, socket.socket)
+                self._selector.unregister(connection)
+                _, address = self._idle.pop(connection)
+                self._dispatch(connection, address)
+            while self._new:
+                connection, address = self._new.popleft()
+                try:
+                    self._selector.register(connection, selectors.EVENT_READ)
+                except (ValueError, OSError):  # closed meanwhile
+                    _close(connection)
+                    continue
+                self._idle[connection] = (time.monotonic() + IDLE_SECONDS, address)
+            now = time.monotonic()
+            while self._idle:
+                connection, (deadline, _) = next(iter(self._idle.items()))
+                if deadline > now and len(self._idle) <= IDLE_CONNECTIONS:
+                    break
+                del self._idle[connection]
+                self._selector.unregister(connection)
+                _close(connection)
+        for connection in [*self._idle, *(c for c, _ in self._new)]:
+            _close(connection)
+        self._idle.clear()
+        self._selector.close()
+        self._wake_up.close()
+        self._waker.close()
+
+    def _dispatch(self, connection: socket.socket, address: Any) -> None:
+        with self._lock:
+            self._queued += 1
+            if self._queued > self._free and self._workers < WORKERS:
+                self._workers += 1
+                self._free += 1
+                threading.Thread(target=self._work, name=f"http-{self._workers}", daemon=True).start()
+        self._ready.put((connection, address))
+
+    def _work(self) -> None:
+        while True:
+            job = self._ready.get()
+            with self._lock:
+                self._free -= 1
+                self._queued -= job is not None
+            if job is None:
+                return
+            try:
+                self._answer(*job)
+            finally:
+                with self._lock:
+                    self._free += 1
+
+
+def _close(connection: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        connection.close()
+
+
+_SERVERS: weakref.WeakSet[MarginaliaServer] = weakref.WeakSet()
+"""The servers of this process, whose sockets a forked process closes."""
+_forking: list[int] = []
+"""The id of the process about to fork (set just before each fork)."""
+
+
+def _before_fork() -> None:
+    _forking[:] = [os.getpid()]
+
+
+def _in_forked_child() -> None:
+    """In a process forked by the server's (the pipeline's workers, the search refresh): let go of the server.
+
+    The process closes its copies of the server's sockets, so that the port
+    is free once the server ends and no connection waits on it, and it is
+    killed when the server ends, however it ends. Ctrl-C, which the terminal
+    sends to every process of the server, is left to the server.
+    """
+    if not _SERVERS or not _forking:
+        return
+    with contextlib.suppress(ValueError):  # the server's handlers are not the child's: a pool is stopped by SIGTERM
+        for signum in _STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN if signum == signal.SIGINT else signal.SIG_DFL)
+    for server in list(_SERVERS):
+        for sock in server.sockets():
+            try:
+                fd = sock.detach()
+                if fd >= 0:
+                    os.close(fd)
+            except OSError:
+                pass
+    die_with_parent(_forking[0])
+
+
+os.register_at_fork(before=_before_fork, after_in_child=_in_forked_child)
+
+
 class MarginaliaServer(LiveReloadServer):
     """LiveReloadServer with a CSP-friendly reload script, an error overlay and stricter requests."""
 
+    request_queue_size = 128
+    """Connections the system accepts before this process takes them (socketserver's 5 dropped bursts)."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.RequestHandlerClass = _Handler
+        self._connections = _Connections(self._answer)
+        self._polls = 0
+        """Reload polls waiting now (see POLLS)."""
+        self._answering: set[socket.socket] = set()
+        """The connections being answered."""
+        _SERVERS.add(self)
         # Native file events (inotify) instead of MkDocs' polling: the rebuild starts at once.
         self.observer = watchdog.observers.Observer()  # type: ignore[assignment]  # MkDocs declares its polling one
         self.build_delay = 0.05
@@ -148,6 +361,32 @@ class MarginaliaServer(LiveReloadServer):
         for stop in self.on_shutdown:
             stop()
 
+    # --- Connections: a bounded number of threads --------------------------
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Hand the connection REQUEST to the threads answering requests, once it sends something."""
+        self._connections.add(request, client_address)
+
+    def _answer(self, request: Any, client_address: Any) -> None:
+        self._answering.add(request)
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self._answering.discard(request)
+            self.shutdown_request(request)
+
+    def server_close(self) -> None:
+        """Close the listening socket and the connections waiting for their request."""
+        super().server_close()
+        self._connections.close()
+        _SERVERS.discard(self)
+
+    def sockets(self) -> list[socket.socket]:
+        """Return every socket of the server: the listening one and every connection."""
+        return [self.socket, *self._connections.sockets(), *list(self._answering)]
+
     def take_changes(self) -> set[str]:
         """Return the paths seen changing since the last call (for the rebuild about to start)."""
         with self._rebuild_cond:
@@ -169,7 +408,7 @@ class MarginaliaServer(LiveReloadServer):
             problems = list(self.problems)
         if problems:
             text = html.escape("\n".join(problems))
-            count = sum(1 for p in problems if ": error[" in p)
+            count = sum(1 for p in problems if ": error[" in p or ": error:" in p)
             tags = (
                 f'<link rel="stylesheet" href="{DEV_PREFIX}overlay.css">'
                 f'<aside id="marginalia-problems" role="alert" aria-labelledby="marginalia-problems-title">'
@@ -187,16 +426,82 @@ class MarginaliaServer(LiveReloadServer):
     def _serve_request(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes] | None:
         if not self._host_allowed(environ.get("HTTP_HOST", "")):
             return _refuse(start_response, "403 Forbidden", "This server answers only to its own address.")
-        path = environ.get("PATH_INFO", "")
+        # The one decoding of the path: wsgiref gives its bytes as Latin-1 characters.
+        try:
+            path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            return _refuse(start_response, "400 Bad Request", "The path is not valid UTF-8.")
         if "\x00" in path:
-            return None  # 404
-        if path.startswith("/livereload/") and not self._same_origin(environ):
-            return _refuse(start_response, "403 Forbidden", "Live reload answers only pages of this server.")
+            return _refuse(start_response, "400 Bad Request", "The path holds a NUL character.")
+        if path.startswith("/livereload/"):
+            if not self._same_origin(environ):
+                return _refuse(start_response, "403 Forbidden", "Live reload answers only pages of this server.")
+            if match := _POLL.fullmatch(path):
+                return self._poll(int(match[1]), start_response)
+            return None
         if path.startswith(DEV_PREFIX):
             return self._serve_own_file(path, start_response)
-        if not self._inside_root(path):
+        return self._serve_file(path, start_response)
+
+    def _poll(self, epoch: int, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Answer a page's reload poll once the site is newer than EPOCH, or after a minute (as MkDocs does)."""
+        with self._epoch_cond:
+            if self._visible_epoch <= epoch and self._polls >= POLLS:
+                return _refuse(start_response, "503 Service Unavailable", "Too many pages are waiting; retry.")
+            self._polls += 1
+            try:
+                self._epoch_cond.wait_for(lambda: self._visible_epoch > epoch, timeout=self.poll_response_timeout)
+            finally:
+                self._polls -= 1
+            body = b"%d" % self._visible_epoch
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def _serve_file(self, path: str, start_response: Callable[..., Any]) -> Iterable[bytes] | None:
+        """Serve the file of the site at PATH (decoded), if it is one, with every link resolved, inside the site.
+
+        The file opened is the one checked: MkDocs' handler would decode the
+        path again, its own way, and open whatever that names.
+        """
+        root = os.path.realpath(self.root)
+        relative = posixpath.normpath("/" + path).lstrip("/")
+        if path.endswith("/"):
+            relative = posixpath.join(relative, "index.html") if relative else "index.html"
+        target = os.path.realpath(os.path.join(root, relative))
+        if not target.startswith(root + os.sep):
             return None  # 404
-        return super()._serve_request(environ, start_response)
+        if os.path.isdir(target):
+            index = os.path.join(target, "index.html")
+            if not path.endswith("/") and os.path.realpath(index).startswith(root + os.sep) and os.path.isfile(index):
+                start_response("302 Found", [("Location", quote(path) + "/")])
+                return []
+            return None
+        # Wait for a rebuild running to end (as MkDocs does), so as not to serve a site half written.
+        with self._epoch_cond:
+            self._epoch_cond.wait_for(lambda: self._visible_epoch == self._wanted_epoch, timeout=BUILD_WAIT)
+            epoch = self._visible_epoch
+        try:
+            fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            return None
+        file = os.fdopen(fd, "rb")
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode) or _opened(fd) not in (None, target):
+                file.close()  # not a file, or the path changed under us
+                return None
+            if target.endswith(".html"):
+                with file:
+                    body = self._inject_js_into_html(file.read(), epoch)
+                start_response(
+                    "200 OK", [("Content-Type", self._guess_type(target)), ("Content-Length", str(len(body)))]
+                )
+                return [body]
+            size = os.fstat(fd).st_size
+        except BaseException:
+            file.close()
+            raise
+        start_response("200 OK", [("Content-Type", self._guess_type(target)), ("Content-Length", str(size))])
+        return wsgiref.util.FileWrapper(file)
 
     def _serve_own_file(self, path: str, start_response: Callable[..., Any]) -> Iterable[bytes] | None:
         if _SCRIPT.fullmatch(path):
@@ -209,13 +514,6 @@ class MarginaliaServer(LiveReloadServer):
             "200 OK", [("Content-Type", kind), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")]
         )
         return [body]
-
-    def _inside_root(self, path: str) -> bool:
-        """Tell whether PATH, with every link resolved, is a file inside the served folder."""
-        relative = posixpath.normpath("/" + path.lstrip("/")).lstrip("/")
-        root = os.path.realpath(self.root)
-        target = os.path.realpath(os.path.join(root, relative))
-        return target == root or target.startswith(root + os.sep)
 
     def _allowed_hosts(self) -> set[str]:
         host, port = self.server_address[:2]
@@ -239,6 +537,14 @@ class MarginaliaServer(LiveReloadServer):
         if environ.get("HTTP_SEC_FETCH_SITE", "same-origin") not in ("same-origin", "none"):
             return False
         return origin is None or urlsplit(origin).netloc.lower() == environ.get("HTTP_HOST", "").lower()
+
+
+def _opened(fd: int) -> str | None:
+    """Return the path the open file FD was opened at, where the system tells (Linux); else None."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
 
 
 def _refuse(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
@@ -270,7 +576,13 @@ def make_server(config: Config, host: str, port: int, no_search: bool = False) -
     server: MarginaliaServer
 
     def rebuild() -> None:
-        result = site.rebuild(server.take_changes())
+        try:
+            result = site.rebuild(server.take_changes())
+        except Exception as error:  # whatever it is, the server goes on serving the last good site, and says why
+            failure = describe_failure(error, site.config)
+            server.set_problems([failure])
+            print(f"{failure}\nBuild failed: serving the last good site.", file=sys.stderr)
+            return
         server.set_problems([str(p) for p in result.problems if p.severity == "error"])
         for problem in result.problems:
             print(problem, file=sys.stderr)
@@ -286,6 +598,74 @@ def make_server(config: Config, host: str, port: int, no_search: bool = False) -
     for path in (config.content_dir, config.templates_dir, config.config_file):
         server.watch(str(path))
     return server, site
+
+
+def describe_failure(error: Exception, config: Config) -> str:
+    """Return what stopped a rebuild, as `file:line:col: error: message`, with the place it can find.
+
+    A template's syntax error carries its file and line; any other error in a
+    template (an undefined variable) is placed at the template line the
+    traceback passes through; mkdocs.yml at the line of the YAML error or of
+    the option named; any other error at the YAML node or the file of the
+    site being read when it was raised, if one is found.
+    """
+    message = " ".join(str(error).split()) or type(error).__name__
+    where: Location | None = None
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        where = Location(Path(error.filename), error.lineno or 0)
+        message = error.message or message
+    elif isinstance(error, ConfigError):
+        where = _config_place(str(error), config.config_file)
+        message = message.removeprefix(f"{config.config_file}: ")
+    else:
+        where = _traceback_place(error, config)
+    if not isinstance(error, jinja2.TemplateError | ConfigError | OSError):
+        message = f"{type(error).__name__}: {message}"
+    return f"{where or config.config_file}: error: {message}"
+
+
+def _config_place(message: str, config_file: Path) -> Location:
+    """Return the place in mkdocs.yml the MkDocs error MESSAGE is about: its YAML mark, or its option's line."""
+    marks = re.findall(r'in "[^"]*", line ([0-9]+), column ([0-9]+)', message)
+    if marks:
+        line, col = marks[-1]
+        return Location(config_file, int(line), int(col))
+    option = re.search(r"Config value '([^']+)'", message)
+    if option:
+        try:
+            lines = config_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeError):
+            lines = []
+        key = option[1].split(".")[0] + ":"
+        for number, text in enumerate(lines, 1):
+            if text.startswith(key):
+                return Location(config_file, number)
+    return Location(config_file)
+
+
+def _traceback_place(error: Exception, config: Config) -> Location | None:
+    """Return the place in the site's files ERROR was raised at, from its traceback (innermost first)."""
+    frames: list[FrameType] = [frame for frame, _ in traceback.walk_tb(error.__traceback__)]
+    roots = [str(config.templates_dir) + os.sep, str(config.content_dir) + os.sep]
+    for frame in reversed(frames):
+        code_file = frame.f_code.co_filename
+        if code_file.startswith(tuple(roots)):  # a template's code: Jinja gives it the template's file and line
+            return Location(Path(code_file), _line_of(error, frame))
+        path = frame.f_locals.get("path")
+        if isinstance(path, Path) and str(path).startswith(tuple(roots)):
+            for value in frame.f_locals.values():  # the YAML node being read, if any
+                mark = getattr(value, "start_mark", None)
+                if mark is not None and isinstance(getattr(mark, "line", None), int):
+                    return Location(path, mark.line + 1, mark.column + 1)
+            return Location(path)
+    return None
+
+
+def _line_of(error: Exception, frame: FrameType) -> int:
+    for tb_frame, line in traceback.walk_tb(error.__traceback__):
+        if tb_frame is frame:
+            return line
+    return frame.f_lineno
 
 
 def report_search(refreshed: Refreshed) -> None:
@@ -312,12 +692,40 @@ def serve(config: Config, host: str, port: int, no_search: bool = False) -> int:
         )
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    server, _ = make_server(config, host, port, no_search)
-    print(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
+    stopping = [signal.signal(signum, _stop) for signum in _STOP_SIGNALS]
+    server: MarginaliaServer | None = None
     try:
+        server, _ = make_server(config, host, port, no_search)
+        print(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
         server.serve()
     except KeyboardInterrupt:
         print("Stopping.", file=sys.stderr)
     finally:
-        server.shutdown()
+        if server is not None:
+            server.shutdown()
+        for signum, handler in zip(_STOP_SIGNALS, stopping, strict=True):
+            signal.signal(signum, handler)
     return 0
+
+
+_STOP_SIGNALS = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+"""What stops the server: Ctrl-C, `kill`, the terminal closing."""
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """Stop the server as Ctrl-C does, whatever it was doing: the processes it started end with it.
+
+    A second signal, while it stops, ends the process at once, and so does
+    the first one after STOP_SECONDS (its forked processes are killed by the
+    system then; see die_with_parent).
+    """
+    for other in _STOP_SIGNALS:
+        signal.signal(other, _exit_now)
+    deadline = threading.Timer(STOP_SECONDS, os._exit, args=(128 + signum,))  # however the clean-up goes
+    deadline.daemon = True
+    deadline.start()
+    raise KeyboardInterrupt
+
+
+def _exit_now(signum: int, frame: FrameType | None) -> None:
+    os._exit(128 + signum)

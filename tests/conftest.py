@@ -19,9 +19,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import cbor2
 import pytest
 
-from marginalia import search
 from marginalia.config import Config, load_config
 from marginalia.pipeline import build
 
@@ -171,6 +171,27 @@ def project(tmp_path: Path) -> Project:
     return Project(tmp_path)
 
 
+SLOW = {
+    "browser",  # a Chromium
+    "content",  # the project's content/, and a large corpus generated from it
+    "test_hostile.py",  # a site of hostile content, built and audited
+    "test_faults.py",  # builds killed and failing at every step
+    "test_properties.py",  # Hypothesis: hundreds of examples each
+    "test_validity.py",  # the W3C Nu checker, in Java
+    "test_bench_corpus.py",  # the benchmark's corpora, built
+    "test_parallel.py",  # builds in worker processes
+    "test_lock.py",  # builds in several processes, one of them killed
+    "test_serve_processes.py",  # dev servers started and stopped by each signal
+}
+"""The folders and modules of tests/ marked `slow`: `make test-fast` (pytest -m "not slow") leaves them out."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(ROOT / "tests") and item.path.relative_to(ROOT / "tests").parts[0] in SLOW:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--regen-golden", action="store_true", help="rewrite the golden files from the current output")
 
@@ -183,24 +204,17 @@ def read_index(bundle: Path, entry: bytes | None = None) -> tuple[set[str], set[
         fetched.add(name)
         return gzip.decompress((bundle / name).read_bytes())[len(b"pagefind_dcd") :]
 
-    def items(data: bytes) -> list[bytes]:
-        return search._cbor_items(data)[1]
-
-    def text(item: bytes) -> str:
-        _, size, start = search._cbor_head(item, 0)
-        return item[start : start + size].decode()
-
     fetched: set[str] = set()
     languages = json.loads(entry or (bundle / "pagefind-entry.json").read_bytes())["languages"]
-    meta = items(body(f"pagefind.{languages['en']['hash']}.pf_meta"))
-    for page in items(meta[1]):  # [fragment, word count] each
-        body(f"fragment/{text(items(page)[0])}.pf_fragment")
-    for chunk_filter in items(meta[3]):  # [filter name, chunk] each
-        body(f"filter/{text(items(chunk_filter)[1])}.pf_filter")
+    meta = cbor2.loads(body(f"pagefind.{languages['en']['hash']}.pf_meta"))
+    for fragment, _ in meta[1]:  # [fragment, word count] each
+        body(f"fragment/{fragment}.pf_fragment")
+    for _, chunk in meta[3]:  # [filter name, chunk] each
+        body(f"filter/{chunk}.pf_filter")
     found = set()
-    for chunk in items(meta[2]):  # [first word, last word, chunk] each
-        (packed,) = items(body(f"index/{text(items(chunk)[2])}.pf_index"))
-        found |= {text(items(word)[0]) for word in items(packed)}
+    for _, _, chunk in meta[2]:  # [first word, last word, chunk] each
+        (packed,) = cbor2.loads(body(f"index/{chunk}.pf_index"))
+        found |= {word[0] for word in packed}
     return found, fetched
 
 

@@ -16,6 +16,7 @@ from marginalia.errors import ContentError
 from marginalia.live import LiveSite
 from marginalia.pipeline import build
 from tests.conftest import SOURCES, record_reads
+from tests.fixtures.scale import many_articles, many_articles_annotations, write_article
 
 ARTICLES = {
     "a": ("Ada saw the engine.\n", "mentions:\n  - {entity: ada, quote: Ada}\n  - {entity: engine, quote: engine}\n"),
@@ -59,7 +60,7 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def key_dir(config) -> Path:  # type: ignore[no-untyped-def]
     """Return the folder of the build cache's entries (there is one site key)."""
-    (folder,) = [p for p in cache_dir(config).iterdir() if p.is_dir()]
+    (folder,) = (p for p in cache_dir(config).iterdir() if p.is_dir())
     return folder
 
 
@@ -296,12 +297,9 @@ def test_an_article_added_renders_the_pages_of_its_own_month_year_and_sources(
     assert 'href="2019-05.html"' in (config.site_dir / "claims/2020-03.html").read_text()
 
 
-A_REPORTING = (
-    ARTICLES["a"][1]
-    + (
-        "events:\n  - {id: seen, quote: Ada saw}\n"  # appearances of b's event and claim
-        "claims:\n  - {id: large, quote: the engine}\n"
-    )
+A_REPORTING = ARTICLES["a"][1] + (
+    "events:\n  - {id: seen, quote: Ada saw}\n"  # appearances of b's event and claim
+    "claims:\n  - {id: large, quote: the engine}\n"
 )
 REPORTED = ["timeline.html", "timeline.json", "timeline/1843.html", "claims.html", "claims/2020-03.html"]
 """The pages that show b's event and claim, which show each article that reports them too."""
@@ -524,3 +522,25 @@ def test_files_linked_in_threads_are_all_linked_and_a_failure_is_raised(tmp_path
     missing = [*pairs, (os.fspath(tmp_path / "from" / "gone.txt"), os.fspath(tmp_path / "to" / "gone.txt"))]
     with pytest.raises(FileNotFoundError):
         cache.link_all([(a, b + ".again") for a, b in missing])
+
+
+def test_edits_to_an_entity_with_archive_pages_build_as_from_scratch(project, tmp_path: Path) -> None:
+    """A claim's verdict changed and a mention of London removed (the glossary's count), the oldest articles removed (an archive page goes), an article added: each build
+    with the cache makes the site a build from scratch makes."""
+    many_articles(project)
+    config = dataclasses.replace(project.config, search=False)
+    build(config, use_cache=True)
+    assert (config.site_dir / "entities/ada/2.html").exists()
+    write_article(project, 5, many_articles_annotations(5).replace("status: 'confirmed'", "status: 'false'"))
+    write_article(project, 6, many_articles_annotations(6).replace("  - {entity: london, quote: London}\n", ""))
+    build(config, use_cache=True)
+    assert files(config.site_dir) == from_scratch(config, tmp_path / "1")
+    for n in range(4):
+        (project.content / f"articles/a{n:03}.md").unlink()
+        (project.content / f"articles/a{n:03}.yml").unlink()
+    build(config, use_cache=True)
+    assert not (config.site_dir / "entities/ada/2.html").exists()
+    assert files(config.site_dir) == from_scratch(config, tmp_path / "2")
+    write_article(project, 100)
+    build(config, use_cache=True)
+    assert files(config.site_dir) == from_scratch(config, tmp_path / "3")

@@ -27,16 +27,18 @@ def write_config(project) -> Path:
 
 
 def test_build_writes_every_page(project, capsys) -> None:
-    """`build.py` builds the home, article, glossary, entity, timeline, claims and sources pages, and the
-    pages of the lists by month and by source."""
+    """`build.py` builds the home, article, glossary, entity, timeline, claims and sources pages, the pages of
+    the lists by month and by source, of each verdict, and of the glossary by letter and kind."""
     project.article("a", "Ada wrote.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
     assert build_script.main(["-f", str(write_config(project))]) == 0
     site = project.root / "site"
     expected = {"index.html", "articles/a.html", "glossary.html", "timeline.html", "claims.html", "sources.html"}
     expected |= {f"entities/{e}.html" for e in ("ada", "london", "engine")}
     expected |= {"archive/2020-03.html", "sources/notes.html"}
+    expected |= {f"claims/{verdict}.html" for verdict in ("false", "disputed", "confirmed", "reported")}
+    expected |= {f"glossary/{key}.html" for key in ("a", "l", "person", "place", "concept")}
     assert expected == {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
-    assert "Built 11 pages" in capsys.readouterr().out
+    assert "Built 20 pages" in capsys.readouterr().out
 
 
 def test_check_reports_in_compiler_style_and_exits_1(project, capsys) -> None:

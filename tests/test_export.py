@@ -432,6 +432,30 @@ def test_atom_feed_holds_the_newest_articles_only(seed, seed_config: Config) -> 
     assert ids == [f"{SITE_URL}articles/article-{i:03d}.html" for i in range(79, 79 - export.FEED_ENTRIES, -1)]
 
 
+def test_atom_feed_of_hostile_titles_is_well_formed(seed, seed_config: Config) -> None:  # type: ignore[no-untyped-def]
+    """Markup, a CDATA end and characters XML cannot hold, in a title, byline, lede or the site's name:
+    the feed still parses, the markup is text, and only what XML cannot hold (U+0001, U+FFFE) is left out."""
+    content, _ = seed
+    hostile = 'a <b>&amp; "c" ]]> d\x01e\ufffef'
+    article = replace(content.articles[0], title=hostile, byline=hostile, lede=hostile)
+    config = replace(seed_config, site_url=SITE_URL, site_name=hostile, site_description=hostile)
+    feed = ET.fromstring(export.atom_feed(replace(content, articles=[article]), config))
+    atom = "{http://www.w3.org/2005/Atom}"
+    shown = 'a <b>& "c" ]]> def'  # the title is Markdown: &amp; is an ampersand
+    assert feed.findtext(f"{atom}entry/{atom}title") == shown
+    for path in ("title", "subtitle", "author/name", "entry/author/name", "entry/summary"):  # plain text
+        found = feed.findtext("/".join(atom + tag for tag in path.split("/")))
+        assert found == 'a <b>&amp; "c" ]]> def', path
+
+
+def test_the_plain_text_of_a_title_is_what_its_page_shows() -> None:
+    """A link the pages refuse (W507) stays text, as the page shows it, in the feed, the timeline and the
+    JSON-LD; a link the pages make gives its words; the markup is gone, raw HTML is text."""
+    assert export.plain("Talk at [the venue](ftp://host/x)") == "Talk at [the venue](ftp://host/x)"
+    assert export.plain("See [the venue](https://host/x)") == "See the venue"
+    assert export.plain("a *b* `c` <i>d</i>") == "a b c <i>d</i>"
+
+
 def test_canonical_and_open_graph_from_site_url(published: Path) -> None:
     html = (published / "articles" / f"{SEED}.html").read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{SITE_URL}articles/{SEED}.html">' in html

@@ -11,6 +11,7 @@ import pytest
 
 from marginalia import render
 from marginalia.pipeline import build
+from tests.fixtures.scale import GLOSSARY, VERDICTS, article_date, many_articles
 
 MONTHS = ("2020-01", "2020-02", "2020-03")
 
@@ -29,6 +30,7 @@ def site(project, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-d
     """Three articles, one a month, each with a claim and an event, built as if the site were large."""
     monkeypatch.setattr(render, "HOME_ARTICLES", 2)
     monkeypatch.setattr(render, "SHOWN_IN_FULL", 2)
+    monkeypatch.setattr(render, "TIMELINE_LATEST", 2)
     for month in MONTHS:
         project.article(f"a{month[-2:]}", "London is large.\n", annotations(month), date=f"{month}-10")
     config = dataclasses.replace(project.config, search=False)
@@ -47,12 +49,13 @@ def test_home_page_lists_the_newest_articles_and_links_to_every_month(site) -> N
     assert "articles/a01.html" in (site / "archive/2020-01.html").read_text()
 
 
-def test_claims_page_and_timeline_link_to_their_pages_instead_of_listing_every_item(site) -> None:  # type: ignore[no-untyped-def]
+def test_claims_page_and_timeline_link_to_their_pages_and_show_the_latest_events_only(site) -> None:  # type: ignore[no-untyped-def]
     claims = (site / "claims.html").read_text()
     assert 'class="claims"' not in claims and "claim-large" not in claims
     assert links(claims, r"claims/[\d-]+\.html") == [f"claims/{m}.html" for m in reversed(MONTHS)]
     timeline = (site / "timeline.html").read_text()
-    assert 'class="timeline"' not in timeline and links(timeline, r"timeline/[\d-]+\.html") == ["timeline/2020.html"]
+    assert links(timeline, r"timeline/[\d-]+\.html") == ["timeline/2020.html"] * 2  # the chart's bar and the index
+    assert re.findall(r'<li id="t-(seen-\d\d)"', timeline) == ["seen-03", "seen-02"]  # the latest, latest first
     assert links((site / "timeline/2020.html").read_text(), r"2020-\d\d\.html") == [f"{m}.html" for m in MONTHS]
     for month in MONTHS:
         assert f'id="claim-large-{month[-2:]}"' in (site / f"claims/{month}.html").read_text()
@@ -67,3 +70,82 @@ def test_a_month_links_to_the_months_before_and_after_it(site, folder: str) -> N
     assert first == [("next", "2020-02.html")]
     assert middle == [("prev", "2020-01.html"), ("next", "2020-03.html")]
     assert last == [("prev", "2020-02.html")]
+
+
+@pytest.fixture
+def verdicts(project, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Articles with claims of every verdict over several months, built as if the site were large."""
+    monkeypatch.setattr(render, "VERDICT_NEWEST", 2)
+    many_articles(project, 12)  # claim n has the verdict VERDICTS[n % 4]; two articles a month
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    return config.site_dir
+
+
+@pytest.mark.parametrize("verdict", VERDICTS)
+def test_a_verdict_s_page_lists_its_claims_only_and_links_to_its_months(verdicts, verdict: str) -> None:  # type: ignore[no-untyped-def]
+    ids = [n for n in range(12) if VERDICTS[n % 4] == verdict]  # 3 claims: 2 on its page, the newest
+    html = (verdicts / f"claims/{verdict}.html").read_text()
+    assert re.findall(r'<li id="claim-c(\d+)"', html) == [str(n) for n in reversed(ids)][:2]
+    months = [article_date(n)[:7] for n in reversed(ids)]
+    assert links(html, rf"\.\./claims/{verdict}/[\d-]+\.html") == [f"../claims/{verdict}/{m}.html" for m in months]
+    claims = (verdicts / "claims.html").read_text()
+    assert f'href="claims/{verdict}.html">3 {verdict}</a>' in claims  # from its count
+    for n, month in zip(reversed(ids), months, strict=True):
+        in_month = (verdicts / f"claims/{verdict}/{month}.html").read_text()
+        assert re.findall(r'<li id="claim-c(\d+)"', in_month) == [str(n)]  # that verdict's claims only
+
+
+@pytest.fixture
+def glossary(project, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The glossary of GLOSSARY, Ada in two articles (four mentions), London in one; built as if it were large."""
+    project.write("entities.yml", GLOSSARY)
+    mentions = "mentions:\n  - {entity: ada, quote: Ada, every: true}\n"
+    project.article("a", "Ada wrote. Ada rested.\n", mentions)
+    project.article("b", "Ada and Ada went to London.\n", mentions + "  - {entity: london, quote: London}\n")
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    return config.site_dir
+
+
+def names(html: str) -> list[str]:
+    return re.findall(r'<dt id="entity-([\w-]+)">', html)
+
+
+def test_the_glossary_is_a_to_z_people_by_surname_with_counts_of_articles(glossary) -> None:  # type: ignore[no-untyped-def]
+    html = (glossary / "glossary.html").read_text()
+    assert names(html) == ["engine", "babbage", "elan", "gaulle", "london", "ada"]  # Lovelace under L, after London
+    assert "2 articles" in html and "4 mentions" not in html
+    assert links(html, r"#letter-\w") == ["#letter-A", "#letter-B", "#letter-E", "#letter-G", "#letter-L"]
+    assert links(html, r"glossary/\w+\.html") == [
+        "glossary/person.html",
+        "glossary/place.html",
+        "glossary/concept.html",
+    ]
+
+
+def test_a_kind_s_page_lists_that_kind_only(glossary) -> None:  # type: ignore[no-untyped-def]
+    assert names((glossary / "glossary/person.html").read_text()) == ["babbage", "gaulle", "ada"]
+    assert names((glossary / "glossary/concept.html").read_text()) == ["engine", "elan"]
+
+
+def test_a_large_glossary_links_its_letters_to_pages_of_their_own(glossary, project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(render, "GLOSSARY_IN_FULL", 3)
+    build(dataclasses.replace(project.config, search=False))
+    html = (glossary / "glossary.html").read_text()
+    assert names(html) == []
+    assert links(html, r"glossary/[a-z]\.html") == [f"glossary/{c}.html" for c in "abegl"]
+    assert names((glossary / "glossary/l.html").read_text()) == ["london", "ada"]
+    assert names((glossary / "glossary/e.html").read_text()) == ["elan"]  # É under E
+    page = (glossary / "glossary/g.html").read_text()
+    assert 'href="../glossary/g.html" aria-current="page"' in page and 'href="../glossary/a.html"' in page
+
+
+def test_a_verdict_no_claim_has_has_a_page_saying_so(project) -> None:  # type: ignore[no-untyped-def]
+    """Each verdict's page links to the others': those without claims have a page too, and no page of a month."""
+    project.article("a", "London is large.\n", annotations("2020-01"))
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    assert "No claim is false yet." in (config.site_dir / "claims/false.html").read_text()
+    assert 'href="../claims/false.html"' in (config.site_dir / "claims/reported.html").read_text()
+    assert not (config.site_dir / "claims/false").exists()

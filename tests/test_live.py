@@ -9,6 +9,7 @@ from pathlib import Path
 from marginalia.live import LiveSite
 from marginalia.pipeline import build
 from tests.conftest import SOURCES, record_reads
+from tests.fixtures.scale import many_articles, many_articles_annotations, write_article
 
 ARTICLES = {
     "a": ("Ada saw the engine.\n", "mentions:\n  - {entity: ada, quote: Ada}\n  - {entity: engine, quote: engine}\n"),
@@ -293,3 +294,29 @@ def test_problems_of_shared_events_are_those_check_finds(project) -> None:
         codes = [p.code for p in result.problems]
         assert [str(p) for p in result.problems] == [str(p) for p in check(site.config)]
         assert {"M206", "W505", "W506"} & set(codes) == ({code} if code else set())
+
+
+def test_edits_to_an_entity_with_archive_pages_equal_a_full_build(project, tmp_path: Path) -> None:
+    """A claim's verdict changed and a mention of London removed (the glossary's count), the oldest articles removed (an archive page goes), an article added: the dev
+    server's site is each time what a full build makes."""
+    many_articles(project)
+    site = LiveSite(dataclasses.replace(project.config, search=False))
+    site.rebuild()
+    assert (project.root / "site/entities/ada/2.html").exists()
+
+    def same_as_full(name: str) -> None:
+        assert not site.rebuild().failed
+        full = dataclasses.replace(project.config, site_dir=tmp_path / name, search=False)
+        build(full)
+        assert files(project.root / "site") == files(tmp_path / name)
+
+    write_article(project, 5, many_articles_annotations(5).replace("status: 'confirmed'", "status: 'false'"))
+    write_article(project, 6, many_articles_annotations(6).replace("  - {entity: london, quote: London}\n", ""))
+    same_as_full("verdict")
+    for n in range(4):
+        (project.content / f"articles/a{n:03}.md").unlink()
+        (project.content / f"articles/a{n:03}.yml").unlink()
+    same_as_full("removed")
+    assert not (project.root / "site/entities/ada/2.html").exists()
+    write_article(project, 100)
+    same_as_full("added")

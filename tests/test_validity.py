@@ -110,13 +110,17 @@ def _link_annotation_site(root: Path) -> Path:
 
 
 def _many_mentions_site(root: Path) -> Path:
-    """A site where an entity is in more articles than its page shows in context (the older are listed)."""
-    from marginalia.index import SNIPPET_ARTICLES
+    """A site where an entity is in more articles than its page shows (the others are on its archive pages)."""
     from marginalia.pipeline import build
+    from marginalia.render import ENTITY_ARCHIVE_ARTICLES
 
     project = Project(root)
-    for n in range(SNIPPET_ARTICLES + 2):
-        mentions = "mentions:\n  - {entity: ada, quote: Ada, every: true}\n"
+    for n in range(ENTITY_ARCHIVE_ARTICLES + 2):
+        mentions = (
+            "mentions:\n  - {entity: ada, quote: Ada, every: true}\n"
+            f"claims:\n  - {{id: c{n}, quote: Ada rested, status: disputed, about: [ada], sources: [notes]}}\n"
+            f"events:\n  - {{id: e{n}, quote: wrote on day, date: '18{n:02}', title: Day {n}, entities: [ada]}}\n"
+        )
         project.article(f"a{n:02}", f"Ada & <Lovelace> wrote on day {n}. Later Ada rested.\n", mentions)
     build(project.config)
     return project.root / "site"
@@ -219,10 +223,11 @@ def test_notes_and_claims_on_link_text_are_valid(vnu) -> None:
     assert not list(errors(vnu["annotated links"])), _report("annotated links", vnu["annotated links"])
 
 
-def test_an_entity_page_listing_older_mentions_is_valid(vnu) -> None:
-    """The list of mentions in older articles, beside those shown in context, is valid HTML too."""
+def test_an_entity_page_and_its_archive_pages_are_valid(vnu) -> None:
+    """The page of an entity in many articles, with its summary, and its archive pages are valid HTML too."""
     pages, _ = vnu["many mentions"]
-    assert "mention-index" in next(p for p in pages if p.name == "ada.html").read_text(encoding="utf-8")
+    assert "entities/ada/1.html" in next(p for p in pages if p.name == "ada.html").read_text(encoding="utf-8")
+    assert any(p.as_posix().endswith("entities/ada/2.html") for p in pages)
     assert not list(errors(vnu["many mentions"])), _report("many mentions", vnu["many mentions"])
 
 

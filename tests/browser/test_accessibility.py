@@ -1,7 +1,7 @@
 """Accessibility: axe-core finds no violation on any page type, in light and
 dark colour schemes, at phone and desktop widths; and every function works
 with the keyboard alone (Tab reaches every link, focus is always visible,
-the skip link, note numbers, endnote back links and claim badges work).
+the skip link, note numbers, endnote back links and claim verdicts work).
 """
 
 from __future__ import annotations
@@ -12,18 +12,24 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from . import reading_site
 from .helpers import ARTICLE, describe_focus, is_focused, tab_until
+from .reading_site import FERRIES
 
 PAGE_TYPES = {
     "home": "index.html",
     "article": ARTICLE,
     "glossary": "glossary.html",
+    "glossary of a kind": "glossary/person.html",
+    "glossary of a letter": "glossary/a.html",
     "entity": "entities/hulusi-akar.html",
     "timeline": "timeline.html",
     "timeline of a year": "timeline/2020.html",
     "timeline of a month": "timeline/2020-03.html",
     "claims": "claims.html",
     "claims of a month": "claims/2020-03.html",
+    "claims of a verdict": "claims/reported.html",
+    "claims of a verdict in a month": "claims/reported/2020-03.html",
     "sources": "sources.html",
     "source": "sources/idlib-centers-report.html",
     "articles of a month": "archive/2020-03.html",
@@ -32,6 +38,7 @@ VIEWPORTS = {"phone": {"width": 375, "height": 800}, "desktop": {"width": 1280, 
 SCHEMES = ("light", "dark")
 
 AXE = Axe()
+reading_url = reading_site.reading_url  # the fixture: an article with a claim of every status
 
 
 def open_page(page: Page, url: str, scheme: str = "light", viewport: str = "desktop") -> None:
@@ -156,17 +163,19 @@ def test_note_number_and_back_link_work_by_keyboard(page: Page, site_url: str, v
     expect(page.locator("#note-1-ref")).to_be_in_viewport()
 
 
-def test_claim_badge_works_by_keyboard(page: Page, site_url: str) -> None:
-    """Tab reaches a claim's status badge; Enter lands on that claim's entry with its sources."""
-    open_page(page, site_url + ARTICLE)
-    badge = page.locator(".article-body a.badge").first
-    target = (badge.get_attribute("href") or "").lstrip("#")
-    tab_until(page, badge, max_presses=400)
+def test_claim_verdict_works_by_keyboard(page: Page, reading_url: str) -> None:
+    """Tab reaches a claim's verdict; Enter opens it in place, and Tab goes on into its links: the sources."""
+    open_page(page, reading_url + FERRIES)
+    verdict = page.locator(".article-body .verdict.verdict-false")
+    tab_until(page, verdict, max_presses=100)
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(rf"#{re.escape(target)}$"))
-    entry = page.locator(f"#{target}")
-    expect(entry).to_be_in_viewport()
-    expect(entry.locator(".claim-sources a").first).to_be_visible()
+    expect(verdict).to_have_attribute("aria-expanded", "true")
+    box = page.locator("#" + (verdict.get_attribute("aria-controls") or ""))
+    expect(box).to_be_in_viewport()
+    source = box.locator('a[href$="sources/guild-ledger.html"]')
+    tab_until(page, source, max_presses=10)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/sources/guild-ledger\.html$"))
 
 
 FOCUSABLE = """() => [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])')]
@@ -206,15 +215,14 @@ def test_tab_reaches_every_control_with_a_visible_focus(page: Page, site_url: st
 
 
 def test_entity_card_is_usable_by_keyboard_alone(page: Page, site_url: str) -> None:
-    """Tab to a mention opens its card; Tab goes into the card's link; Enter follows it to the entity page."""
+    """Tab to a name shows its card (a tooltip: it takes no focus); Enter on the name opens the card's page."""
     open_page(page, site_url + ARTICLE)
     mention = page.locator("a.mention[data-entity]").first
     tab_until(page, mention, max_presses=400)
     card = page.locator(".entity-card")
     expect(card).to_be_visible()
-    page.keyboard.press("Tab")
-    link = card.locator(".entity-card-link")
-    assert is_focused(link), describe_focus(page)
-    href = link.get_attribute("href") or ""
+    href = card.locator(".entity-card-link").get_attribute("href") or ""
+    assert href == mention.get_attribute("href"), describe_focus(page)
+    assert is_focused(mention)
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(re.escape(href.split("/")[-1]) + "$"))

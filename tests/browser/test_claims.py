@@ -1,4 +1,4 @@
-"""Claims: status badges in the article, the claim entries beside it, and the
+"""Claims: marked in the article (a verdict after each checked one), the claim entries beside it, and the
 claims they lead to through the sources' pages."""
 
 from __future__ import annotations
@@ -8,51 +8,44 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from .helpers import ARTICLE, SEED_SOURCE
+from .helpers import SEED_SOURCE
 
-BADGE_FOLLOWING_EACH_MARK = """
-body => {
-  const marks = [...body.querySelectorAll('mark.claim')];
-  const badges = [...body.querySelectorAll('a.badge')];
-  let claim = null;
-  return marks.map(mark => {
-    if (mark.id) claim = mark.id;  // later marks without an id continue the same claim
-    const badge = badges.find(b => mark.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
-    const status = (mark.className.match(/(?:^|\\s)claim-(\\w+)/) || [])[1] || null;
-    return {
-      claim, status,
-      href: badge ? badge.getAttribute('href') : null,
-      text: badge ? badge.textContent.trim() : null,
-      cls: badge ? badge.className : null,
-    };
-  });
-}
+WHAT_FOLLOWS_EACH_CLAIM = """
+body => [...body.querySelectorAll('.claim[id]')].map(claim => {
+  const next = claim.nextElementSibling;
+  const verdict = next && next.matches('.verdict') ? next : null;
+  return {
+    claim: claim.id,
+    status: (claim.className.match(/(?:^|\\s)claim-(\\w+)/) || [])[1] || null,
+    highlighted: claim.tagName === 'MARK',
+    verdict: verdict ? {text: verdict.textContent.trim(), cls: verdict.className, controls: verdict.getAttribute('aria-controls')} : null,
+  };
+})
 """
 
 
-def test_every_claim_in_article_is_followed_by_its_status_badge(
+def test_every_claim_is_marked_and_only_a_checked_one_carries_a_verdict(
     article: Page, seed_annotations: dict[str, Any]
 ) -> None:
-    """Each claim highlighted in the article is followed by a badge naming its status and linking to its entry."""
+    """Each claim of the article is marked at its passage with its status; a reported one (all of the seed's) is not
+    highlighted and carries no badge; a checked one would be highlighted and followed by its verdict."""
     expected = {f"claim-{c['id']}": c["status"] for c in seed_annotations["claims"]}
-    body = article.locator(".article-body")
-    expect(body.locator("mark.claim[id]")).to_have_count(len(expected))
-    rows = body.evaluate(BADGE_FOLLOWING_EACH_MARK)
+    rows = article.locator(".article-body").evaluate(WHAT_FOLLOWS_EACH_CLAIM)
     assert {r["claim"] for r in rows} == set(expected)
     for r in rows:
-        assert r["href"] == f"#about-{r['claim']}", f"the badge after {r['claim']} links to {r['href']}"
         assert r["status"] == expected[r["claim"]], f"{r['claim']} is marked {r['status']}"
-        assert r["text"] == r["status"], f"the badge after {r['claim']} says {r['text']!r}, not {r['status']!r}"
-        assert f"badge-{r['status']}" in r["cls"].split(), f"the badge after {r['claim']} has classes {r['cls']!r}"
+        if r["status"] == "reported":
+            assert not r["highlighted"] and r["verdict"] is None, f"{r['claim']}, reported, is shown as {r}"
+        else:
+            assert r["highlighted"] and r["verdict"], f"{r['claim']} has no verdict"
+            assert r["verdict"]["text"].endswith(r["status"].capitalize())
+            assert r["verdict"]["controls"] == f"verdict-{r['claim'].removeprefix('claim-')}"
 
 
-def test_badge_leads_to_claim_entry_which_leads_to_sources(article: Page) -> None:
-    """Clicking a claim's badge shows its entry beside the article, whose source link opens the source's page."""
+def test_claim_entry_beside_the_article_leads_to_its_sources(article: Page) -> None:
+    """A claim's entry beside the article gives its status in words and links to its source's page."""
     page = article
-    badge = page.locator(".article-body a.badge").first
-    expect(badge).to_have_attribute("href", "#about-claim-joint-coordination-centers-agreed")
-    badge.click()
-    expect(page).to_have_url(re.compile(re.escape(ARTICLE) + "#about-claim-joint-coordination-centers-agreed$"))
+    page.goto(page.url + "#about-claim-joint-coordination-centers-agreed")
     entry = page.locator("#about-claim-joint-coordination-centers-agreed")
     expect(entry).to_be_in_viewport()
     expect(entry.locator(".badge")).to_have_text("reported")
