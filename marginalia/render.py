@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import nh3
@@ -284,7 +284,9 @@ class Renderer:
                 context = {when: key, name: items, "pager": pager[key], **common}
                 plan[path] = partial(self.page, template, path, **context)
         verdicts = verdicts_by_month(index)
-        for status in VERDICT_ORDER:  # each verdict has its page, if only to say it has no claims: they link to each other
+        for (
+            status
+        ) in VERDICT_ORDER:  # each verdict has its page, if only to say it has no claims: they link to each other
             months = verdicts.get(status, {})
             pager = _pager(months)
             path = verdict_path(status)
@@ -371,6 +373,13 @@ class EntityView:
     parts: list[EntityPart]
     """Its archive pages, the newest first; none when its page shows everything."""
 
+    def beside(self, part: EntityPart) -> tuple[EntityPart | None, EntityPart | None]:
+        """Return the archive pages just older and just newer than PART (None at either end), which it links to."""
+        count = len(self.parts)  # newest first: page N is at count - N
+        older = self.parts[count - part.number + 1] if part.number > 1 else None
+        newer = self.parts[count - part.number - 1] if part.number < count else None
+        return older, newer
+
     @property
     def latest(self) -> list[EntityArticle]:
         """The newest articles that mention it, whose mentions its page shows in context."""
@@ -401,15 +410,22 @@ def entity_view(entity: Entity, index: Index) -> EntityView:
     articles = sorted(by_slug.values(), key=lambda a: (a.article.date, a.article.slug), reverse=True)
     verdicts = by_verdict(claims)
     view = EntityView(articles, verdicts, events, [])
-    shows_all = len(articles) <= ENTITY_PAGE_ARTICLES  # then its page shows every mention, claim and event
-    if not shows_all:
-        oldest_first = articles[::-1]
-        for start in range(0, len(oldest_first), ENTITY_ARCHIVE_ARTICLES):
-            chunk = oldest_first[start : start + ENTITY_ARCHIVE_ARTICLES]
-            number = start // ENTITY_ARCHIVE_ARTICLES + 1
-            view.parts.append(EntityPart(number, chunk[::-1], chunk[0].article.date, chunk[-1].article.date))
-        view.parts.reverse()
+    for number, chunk in enumerate(archive_chunks(articles[::-1]), 1):
+        view.parts.append(EntityPart(number, chunk[::-1], chunk[0].article.date, chunk[-1].article.date))
+    view.parts.reverse()
     return view
+
+
+T = TypeVar("T")
+
+
+def archive_chunks(oldest_first: list[T]) -> list[list[T]]:
+    """Return the articles of an entity (OLDEST_FIRST) as its archive pages hold them, page 1 first; none
+    when its page shows every mention, claim and event itself."""
+    if len(oldest_first) <= ENTITY_PAGE_ARTICLES:
+        return []
+    step = ENTITY_ARCHIVE_ARTICLES
+    return [oldest_first[start : start + step] for start in range(0, len(oldest_first), step)]
 
 
 def verdicts_by_month(index: Index) -> dict[str, dict[str, list[Placed[Claim]]]]:
