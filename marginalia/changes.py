@@ -41,7 +41,7 @@ import contextlib
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -245,11 +245,11 @@ def subpages_stale(stale: set[str], paths: Collection[str], site_dir: Path, inde
     return pages
 
 
-def _chunk(chunks: list[list[str]], number: int) -> list[str]:
+def _chunk(chunks: list[Sequence[str]], number: int) -> Sequence[str]:
     return chunks[number - 1] if 0 < number <= len(chunks) else []
 
 
-def _part_shown(chunks: list[list[str]], number: int) -> tuple[Any, ...]:
+def _part_shown(chunks: list[Sequence[str]], number: int) -> tuple[Any, ...]:
     """Return what archive page NUMBER of CHUNKS (its articles' places, page 1 first) shows of which articles
     it and its neighbours hold: its articles, and the dates of the pages either side of it."""
 

@@ -13,9 +13,9 @@ import html
 import itertools
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode, urljoin, urlsplit
@@ -313,16 +313,23 @@ class Renderer:
             plan[path] = partial(self.page, "source.html", path, source=source, **common)
         for article in content.articles:
             plan[article_path(article.slug)] = partial(self.article_page, article, common)
-        for entity in content.entities.values():
-            path = entity_path(entity.id)
-            view = entity_view(entity, index)
-            plan[path] = partial(self.page, "entity.html", path, entity=entity, view=view, **common)
-            for part in view.parts:
-                path = entity_path(entity.id, part.number)
-                context = {"entity": entity, "view": view, "part": part, **common}
-                plan[path] = partial(self.page, "entity_archive.html", path, **context)
+        pages_of = archive_pages(index)
+        for entity in content.entities.values():  # what their pages show is gathered when one is rendered
+            view = cache(partial(entity_view, entity, index))  # once for the entity's page and its archive pages
+            plan[entity_path(entity.id)] = partial(self.entity_page, entity, view, 0, common)
+            for number in range(1, pages_of.get(entity.id, 0) + 1):
+                plan[entity_path(entity.id, number)] = partial(self.entity_page, entity, view, number, common)
         plan.update(export.plan(content, index, self.config, plan.keys()))  # the sitemap reads them when made
         return plan
+
+    def entity_page(self, entity: Entity, view: Callable[[], EntityView], number: int, common: dict[str, Any]) -> Page:
+        """Render the page of ENTITY, or its archive page NUMBER (1 = the oldest), of what VIEW returns."""
+        shown = view()
+        path = entity_path(entity.id, number)
+        if not number:
+            return self.page("entity.html", path, entity=entity, view=shown, **common)
+        part = shown.parts[len(shown.parts) - number]  # newest first
+        return self.page("entity_archive.html", path, entity=entity, view=shown, part=part, **common)
 
     def article_page(self, article: Article, common: dict[str, Any]) -> Page:
         """Render the page of ARTICLE."""
@@ -411,7 +418,7 @@ def entity_view(entity: Entity, index: Index) -> EntityView:
     verdicts = by_verdict(claims)
     view = EntityView(articles, verdicts, events, [])
     for number, chunk in enumerate(archive_chunks(articles[::-1]), 1):
-        view.parts.append(EntityPart(number, chunk[::-1], chunk[0].article.date, chunk[-1].article.date))
+        view.parts.append(EntityPart(number, list(chunk[::-1]), chunk[0].article.date, chunk[-1].article.date))
     view.parts.reverse()
     return view
 
@@ -419,7 +426,20 @@ def entity_view(entity: Entity, index: Index) -> EntityView:
 T = TypeVar("T")
 
 
-def archive_chunks(oldest_first: list[T]) -> list[list[T]]:
+def archive_pages(index: Index) -> dict[str, int]:
+    """Return how many archive pages each entity has, by id, without gathering what they show: from the
+    entities of each article (fewer than its mentions), and the articles of their claims and events."""
+    slugs: dict[str, set[str]] = {}
+    for slug, entities in index.entities_of_article.items():
+        for entity in entities:
+            slugs.setdefault(entity.id, set()).add(slug)
+    for of_entity in (index.claims_of_entity, index.events_of_entity):
+        for entity_id, items in of_entity.items():
+            slugs.setdefault(entity_id, set()).update(placed.article.slug for placed in items)
+    return {entity_id: len(archive_chunks(range(len(of)))) for entity_id, of in slugs.items()}
+
+
+def archive_chunks(oldest_first: Sequence[T]) -> list[Sequence[T]]:
     """Return the articles of an entity (OLDEST_FIRST) as its archive pages hold them, page 1 first; none
     when its page shows every mention, claim and event itself."""
     if len(oldest_first) <= ENTITY_PAGE_ARTICLES:
