@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Time the dev server's path from editing one annotation file to the rebuilt site.
 
-    python bench/rebuild_probe.py CORPUS_DIR SITE_DIR [--repeat 3] [--product DIR]
+    python bench/rebuild_probe.py CORPUS_DIR SITE_DIR [--repeat 3] [--product DIR] [--edit note|text]
 
 Run by bench/run.py in a fresh process. Like `python build.py serve`, it
 builds once in a long-lived process, then for each repeat edits one
 annotation file (the text of a note) and calls what the server calls on a
 change, timing from just after the edit to the rebuilt site on disk, and
-checking that the edit is in the page. The file watcher's own latency is not
+checking that the edit is in the page. --edit text edits the article's text
+instead, a few words into its first paragraph: the context every entity page
+shows of the mentions in that paragraph changes too. The file watcher's own latency is not
 included. It restores the file at the end and prints one JSON object.
 
 The dev server's incremental path is marginalia.live.LiveSite.rebuild()
@@ -40,6 +42,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--product", type=Path, default=REPO, help="folder holding the marginalia package to measure")
     parser.add_argument("--config", default="mkdocs.yml", help="the corpus's config file name")
+    parser.add_argument("--edit", choices=("note", "text"), default="note", help="what to edit: a note, or the text")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("rebuild_probe.py: terminated"))  # so that the edit is undone
     sys.path.insert(0, str(args.product.resolve()))
@@ -68,6 +71,8 @@ def main() -> int:
 
     target = sorted((config.content_dir / "articles").glob("*.yml"))[0]
     page = config.site_dir / "articles" / f"{target.stem}.html"
+    if args.edit == "text":
+        target = target.with_suffix(".md")
     original = target.read_bytes()
     started = time.perf_counter()
     rebuild()
@@ -77,8 +82,11 @@ def main() -> int:
         for r in range(args.repeat):
             marker = f"Benchmark edit {r + 1}{'.' * (r + 1)}"  # a new size each time, as a real edit would be
             text = original.decode("utf-8")
-            edited = text.replace('    text: "', f'    text: "{marker} ', 1)
-            assert edited != text, f"{target} has no note to edit"
+            if args.edit == "text":  # the first paragraph after the front matter
+                edited = text.replace("---\n\n", f"---\n\n{marker} ", 1)
+            else:
+                edited = text.replace('    text: "', f'    text: "{marker} ', 1)
+            assert edited != text, f"{target} has no {args.edit} to edit"
             target.write_text(edited, encoding="utf-8")
             started = time.perf_counter()
             details.append(rebuild())

@@ -15,6 +15,12 @@ many articles:
 The pages of a list by month link to the months before and after them:
 `neighbours_stale` finds those whose neighbours came or went.
 
+An entity's archive pages hold its articles 25 a page from the oldest, each
+linking to the pages either side: for each entity whose page is stale,
+`stale_pages` gives a key of the article's place among its articles before
+and after, which `subpages_stale` turns into the archive pages whose articles
+or neighbours differ.
+
 A claim or event is shown once, with every article that reports it: the
 pages that show it depend on the article that defines it, which another
 article's appearance of it does not know. For each claim, event and
@@ -35,16 +41,18 @@ import contextlib
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .index import ArticleIndex, Index, Item, Placed, shown, year_of
-from .model import CLAIM_STATUSES, Article, Event
+from .model import CLAIM_STATUSES, Appearance, Article, Event
 from .render import (
+    archive_chunks,
     archive_path,
     claims_path,
     entity_path,
+    entity_view,
     glossary_letter,
     glossary_path,
     source_path,
@@ -65,7 +73,9 @@ def stale_pages(before: ArticleResult | None, after: ArticleResult | None) -> se
     new = _readable(after)
     if old is None and new is None:
         return set()
-    pages = {entity_path(entity_id) for entity_id in _entities_changed(old, new)}
+    changed = _entities_changed(old, new)
+    pages = {entity_path(entity_id) for entity_id in changed}
+    pages |= {_parts_key(entity_id, old, new) for entity_id in changed}
     old_digests = _digests(*old) if old is not None else {}
     new_digests = _digests(*new) if new is not None else {}
     if old is None or new is None or _place(old) != _place(new):  # it came, went or moved: on every list it is on
@@ -94,13 +104,25 @@ def shared_pages(stale: set[str], index: Index) -> set[str]:
     for event in index.timeline:
         if ("event", event.item.id) in wanted:
             pages |= {"timeline.html", "timeline.json", *_timeline_pages(event)}
-            pages |= {entity_path(entity.id) for entity in event.entities}
+            pages |= _pages_of_entities(event, index.reported("event", event.item.id))
     for claim in index.claims:
         if ("claim", claim.item.id) in wanted:
             pages |= {"claims.html", claims_path(claim.article.date)}
             pages |= {verdict_path(claim.item.status), verdict_path(claim.item.status, claim.article.date)}
             pages |= {source_path(source_id) for source_id in claim.item.sources}
-            pages |= {entity_path(entity.id) for entity in claim.entities}
+            pages |= _pages_of_entities(claim, index.reported("claim", claim.item.id))
+    return pages
+
+
+def _pages_of_entities(placed: Placed[Any], reports: list[Placed[Appearance]]) -> set[str]:
+    """Return the pages of the entities of PLACED, a claim or event shown differently, with keys for the
+    archive pages that show it: the one holding its article, for the entities its article names; every
+    one, for those only the passages that REPORT it name (their pages list its article because of them)."""
+    reporting = {entity.id for report in reports for entity in report.entities}
+    place = _place_text(placed.article)
+    pages = {entity_path(entity.id) for entity in placed.entities}
+    for entity in placed.entities:
+        pages.add(_PARTS + entity.id if entity.id in reporting else f"{_PARTS}{entity.id}\t=\t{place}")
     return pages
 
 
@@ -144,22 +166,98 @@ def neighbours_stale(paths: Collection[str], site_dir: Path) -> set[str]:
     return stale
 
 
-def subpages_stale(stale: Collection[str], paths: Collection[str], site_dir: Path) -> set[str]:
-    """Return the archive pages of the entities whose page is in STALE: those among PATHS (the pages to be) and
-    those the site at SITE_DIR has (a page that is no longer among PATHS is to be removed).
+_PARTS = "entity-parts:"
+"""The start of a key `stale_pages` and `shared_pages` give for the archive pages of an entity, which
+`subpages_stale` turns into pages: "entity-parts:ID" for all of them, "entity-parts:ID<tab>OLD<tab>NEW" for
+an article that came, went, moved or changed there (OLD, NEW: its place before and after, "DATE SLUG", or
+"" where it was not among the entity's articles), "entity-parts:ID<tab>=<tab>PLACE" for one that stayed
+where it is and shows something new there."""
 
-    An entity's archive pages show what its page does of each article, a share of them each, and link to
-    each other: when its page is stale, so are they all.
+
+def _parts_key(
+    entity_id: str, before: tuple[Article, ArticleIndex] | None, after: tuple[Article, ArticleIndex] | None
+) -> str:
+    """Return the key of the archive pages of ENTITY_ID that an article changing from BEFORE to AFTER makes stale.
+
+    A passage reporting a claim or event of another article makes that article one of the entity's when it
+    names the entity: then which articles the entity has is not the article's alone to say, and every
+    archive page of the entity is stale.
     """
-    pages: set[str] = set()
-    folders = {page.removesuffix(".html") + "/" for page in stale if page.startswith("entities/")}
-    if not folders:
-        return pages
-    pages |= {path for path in paths if path[: path.rfind("/") + 1] in folders}
-    for folder in folders:
+    versions = [version for version in (before, after) if version is not None]
+    if any(entity_id in (e.id for p in part.appearances for e in p.entities) for _, part in versions):
+        return _PARTS + entity_id
+    old, new = (_place_text(v[0]) if v is not None and _among(v[1], entity_id) else "" for v in (before, after))
+    return f"{_PARTS}{entity_id}\t{old}\t{new}"
+
+
+def _among(part: ArticleIndex, entity_id: str) -> bool:
+    """Tell whether the article of PART is among those the pages of ENTITY_ID list, by its own annotations."""
+    _, mentions, claims, events, _, _ = part.view_of(entity_id)
+    return bool(mentions or claims or events)
+
+
+def _place_text(article: Article) -> str:
+    return f"{article.date} {article.slug}"
+
+
+def subpages_stale(stale: set[str], paths: Collection[str], site_dir: Path, index: Index) -> set[str]:
+    """Return STALE with the keys of entities' archive pages replaced by those pages: among PATHS (the pages
+    to be), and among those of the site at SITE_DIR (a page no longer among PATHS is to be removed).
+
+    Each archive page holds ENTITY_ARCHIVE_ARTICLES of the entity's articles, counted from the oldest, and
+    links to the pages either side of it, naming their dates. So a page is stale when one of its articles
+    changed, when which articles it holds changed (an article that comes or goes moves those of every page
+    after its place by one), or when the dates of a page beside it or whether it has one did: a new newest
+    article changes the last page, or adds one and changes the one before it.
+    """
+    keys = {page for page in stale if page.startswith(_PARTS)}
+    pages = stale - keys
+    every: set[str] = set()
+    moves: dict[str, dict[str, list[str]]] = {}  # entity id → slug → [its place before, after]
+    touched: dict[str, set[str]] = {}  # entity id → places of articles changed where they are
+    for key in keys:
+        entity_id, *places = key[len(_PARTS) :].split("\t")
+        if not places:
+            every.add(entity_id)
+        elif places[0] == "=":
+            touched.setdefault(entity_id, set()).add(places[1])
+        else:
+            slug = (places[0] or places[1]).partition(" ")[2]
+            known = moves.setdefault(entity_id, {}).setdefault(slug, ["", ""])
+            known[:] = [places[0] or known[0], places[1] or known[1]]
+    for entity_id in every:
+        folder = entity_path(entity_id).removesuffix(".html") + "/"
+        pages |= {path for path in paths if path.startswith(folder) and "/" not in path[len(folder) :]}
         with contextlib.suppress(OSError):  # no such folder: the entity had no archive pages
             pages |= {folder + name for name in os.listdir(site_dir / folder) if name.endswith(".html")}
+    for entity_id in (moves.keys() | touched.keys()) - every:
+        changes = moves.get(entity_id, {}).values()
+        entity = index.entities.get(entity_id)
+        now = [_place_text(a.article) for a in entity_view(entity, index).articles] if entity else []
+        then = set(now) - {new for _, new in changes} | {old for old, _ in changes if old}
+        changed = {place for move in changes for place in move if place} | touched.get(entity_id, set())
+        after, before = archive_chunks(now[::-1]), archive_chunks(sorted(then))
+        for number in range(1, max(len(after), len(before)) + 1):
+            if _part_shown(before, number) != _part_shown(after, number) or any(
+                place in changed for chunks in (before, after) for place in _chunk(chunks, number)
+            ):
+                pages.add(entity_path(entity_id, number))
     return pages
+
+
+def _chunk(chunks: list[Sequence[str]], number: int) -> Sequence[str]:
+    return chunks[number - 1] if 0 < number <= len(chunks) else []
+
+
+def _part_shown(chunks: list[Sequence[str]], number: int) -> tuple[Any, ...]:
+    """Return what archive page NUMBER of CHUNKS (its articles' places, page 1 first) shows of which articles
+    it and its neighbours hold: its articles, and the dates of the pages either side of it."""
+
+    def dates(n: int) -> tuple[str, str] | None:
+        chunk = _chunk(chunks, n)
+        return (chunk[0].partition(" ")[0], chunk[-1].partition(" ")[0]) if chunk else None
+
+    return (tuple(_chunk(chunks, number)), dates(number - 1), dates(number + 1))
 
 
 def moved(before: ArticleResult | None, after: ArticleResult | None) -> bool:

@@ -343,7 +343,7 @@ class LiveSite:
             dirty = shared_pages(dirty, index)
             plan = renderer.plan(site, index)
             dirty |= neighbours_stale(plan, self.config.site_dir)
-            dirty |= subpages_stale(dirty, plan, self.config.site_dir)
+            dirty = subpages_stale(dirty, plan, self.config.site_dir, index)
             pages += [plan[path]() for path in sorted(dirty) if path in plan]
             gone += [path for path in sorted(dirty) if path not in plan]  # e.g. a month no article is in any more
         result.rendered = len(pages)

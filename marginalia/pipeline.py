@@ -168,7 +168,7 @@ def _locked_build(config: Config, jobs: int, strict: bool, use_cache: bool) -> t
             cache.forget(config)  # its manifest describes the site this build replaces; save() writes the new one
         if prepared.stale is not None:
             stale = prepared.stale | neighbours_stale(plan, config.site_dir)
-            stale |= subpages_stale(stale, plan, config.site_dir)
+            stale = subpages_stale(stale, plan, config.site_dir, index)
             rest = _keep_unchanged(rest, stale, config.site_dir, staging)
         _render_pages(rest, staging, _workers(jobs, len(rest)), index)
         if config.search and prepared.cache_key is None:

@@ -13,11 +13,11 @@ import html
 import itertools
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import nh3
@@ -312,16 +312,23 @@ class Renderer:
             plan[path] = partial(self.page, "source.html", path, source=source, **common)
         for article in content.articles:
             plan[article_path(article.slug)] = partial(self.article_page, article, common)
-        for entity in content.entities.values():
-            path = entity_path(entity.id)
-            view = entity_view(entity, index)
-            plan[path] = partial(self.page, "entity.html", path, entity=entity, view=view, **common)
-            for part in view.parts:
-                path = entity_path(entity.id, part.number)
-                context = {"entity": entity, "view": view, "part": part, **common}
-                plan[path] = partial(self.page, "entity_archive.html", path, **context)
+        pages_of = archive_pages(index)
+        for entity in content.entities.values():  # what their pages show is gathered when one is rendered
+            view = cache(partial(entity_view, entity, index))  # once for the entity's page and its archive pages
+            plan[entity_path(entity.id)] = partial(self.entity_page, entity, view, 0, common)
+            for number in range(1, pages_of.get(entity.id, 0) + 1):
+                plan[entity_path(entity.id, number)] = partial(self.entity_page, entity, view, number, common)
         plan.update(export.plan(content, index, self.config, plan.keys()))  # the sitemap reads them when made
         return plan
+
+    def entity_page(self, entity: Entity, view: Callable[[], EntityView], number: int, common: dict[str, Any]) -> Page:
+        """Render the page of ENTITY, or its archive page NUMBER (1 = the oldest), of what VIEW returns."""
+        shown = view()
+        path = entity_path(entity.id, number)
+        if not number:
+            return self.page("entity.html", path, entity=entity, view=shown, **common)
+        part = shown.parts[len(shown.parts) - number]  # newest first
+        return self.page("entity_archive.html", path, entity=entity, view=shown, part=part, **common)
 
     def article_page(self, article: Article, common: dict[str, Any]) -> Page:
         """Render the page of ARTICLE."""
@@ -372,6 +379,13 @@ class EntityView:
     parts: list[EntityPart]
     """Its archive pages, the newest first; none when its page shows everything."""
 
+    def beside(self, part: EntityPart) -> tuple[EntityPart | None, EntityPart | None]:
+        """Return the archive pages just older and just newer than PART (None at either end), which it links to."""
+        count = len(self.parts)  # newest first: page N is at count - N
+        older = self.parts[count - part.number + 1] if part.number > 1 else None
+        newer = self.parts[count - part.number - 1] if part.number < count else None
+        return older, newer
+
     @property
     def latest(self) -> list[EntityArticle]:
         """The newest articles that mention it, whose mentions its page shows in context."""
@@ -402,15 +416,35 @@ def entity_view(entity: Entity, index: Index) -> EntityView:
     articles = sorted(by_slug.values(), key=lambda a: (a.article.date, a.article.slug), reverse=True)
     verdicts = by_verdict(claims)
     view = EntityView(articles, verdicts, events, [])
-    shows_all = len(articles) <= ENTITY_PAGE_ARTICLES  # then its page shows every mention, claim and event
-    if not shows_all:
-        oldest_first = articles[::-1]
-        for start in range(0, len(oldest_first), ENTITY_ARCHIVE_ARTICLES):
-            chunk = oldest_first[start : start + ENTITY_ARCHIVE_ARTICLES]
-            number = start // ENTITY_ARCHIVE_ARTICLES + 1
-            view.parts.append(EntityPart(number, chunk[::-1], chunk[0].article.date, chunk[-1].article.date))
-        view.parts.reverse()
+    for number, chunk in enumerate(archive_chunks(articles[::-1]), 1):
+        view.parts.append(EntityPart(number, list(chunk[::-1]), chunk[0].article.date, chunk[-1].article.date))
+    view.parts.reverse()
     return view
+
+
+T = TypeVar("T")
+
+
+def archive_pages(index: Index) -> dict[str, int]:
+    """Return how many archive pages each entity has, by id, without gathering what they show: from the
+    entities of each article (fewer than its mentions), and the articles of their claims and events."""
+    slugs: dict[str, set[str]] = {}
+    for slug, entities in index.entities_of_article.items():
+        for entity in entities:
+            slugs.setdefault(entity.id, set()).add(slug)
+    for of_entity in (index.claims_of_entity, index.events_of_entity):
+        for entity_id, items in of_entity.items():
+            slugs.setdefault(entity_id, set()).update(placed.article.slug for placed in items)
+    return {entity_id: len(archive_chunks(range(len(of)))) for entity_id, of in slugs.items()}
+
+
+def archive_chunks(oldest_first: Sequence[T]) -> list[Sequence[T]]:
+    """Return the articles of an entity (OLDEST_FIRST) as its archive pages hold them, page 1 first; none
+    when its page shows every mention, claim and event itself."""
+    if len(oldest_first) <= ENTITY_PAGE_ARTICLES:
+        return []
+    step = ENTITY_ARCHIVE_ARTICLES
+    return [oldest_first[start : start + step] for start in range(0, len(oldest_first), step)]
 
 
 def verdicts_by_month(index: Index) -> dict[str, dict[str, list[Placed[Claim]]]]:

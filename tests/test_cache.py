@@ -15,8 +15,9 @@ from marginalia.cache import cache_dir
 from marginalia.errors import ContentError
 from marginalia.live import LiveSite
 from marginalia.pipeline import build
+from marginalia.render import ENTITY_ARCHIVE_ARTICLES
 from tests.conftest import SOURCES, record_reads
-from tests.fixtures.scale import many_articles, many_articles_annotations, write_article
+from tests.fixtures.scale import article_date, many_articles, many_articles_annotations, write_article
 
 ARTICLES = {
     "a": ("Ada saw the engine.\n", "mentions:\n  - {entity: ada, quote: Ada}\n  - {entity: engine, quote: engine}\n"),
@@ -544,3 +545,38 @@ def test_edits_to_an_entity_with_archive_pages_build_as_from_scratch(project, tm
     write_article(project, 100)
     build(config, use_cache=True)
     assert files(config.site_dir) == from_scratch(config, tmp_path / "3")
+
+
+def test_an_entity_s_archive_pages_are_rendered_only_where_they_change(
+    project, rendered: list[str], tmp_path: Path
+) -> None:
+    """Ada and London are in 75 articles, three full archive pages each. An edit to an old article renders
+    the page holding it; a new newest article the last page and the new one after it; an article removed
+    in the middle or given another date the pages from its place on. Each time the site is the one a build
+    from scratch makes."""
+    many_articles(project, 3 * ENTITY_ARCHIVE_ARTICLES)
+    config = dataclasses.replace(project.config, search=False)
+    build(config, use_cache=True)
+
+    def archive_pages_rendered(step: str) -> set[str]:
+        rendered.clear()
+        build(config, use_cache=True)
+        archive = {path for path in rendered if path.startswith(("entities/ada/", "entities/london/"))}
+        assert files(config.site_dir) == from_scratch(config, tmp_path / step)
+        return archive
+
+    body = "Ada wrote in London on day 3, early. Later Ada rested.\n"
+    project.article("a003", body, many_articles_annotations(3), date=article_date(3))
+    assert archive_pages_rendered("edited") == {"entities/ada/1.html", "entities/london/1.html"}
+    write_article(project, 3 * ENTITY_ARCHIVE_ARTICLES)  # the newest: a fourth page
+    assert archive_pages_rendered("added") == {f"entities/{e}/{n}.html" for e in ("ada", "london") for n in (3, 4)}
+    the_first_three = {f"entities/{e}/{n}.html" for e in ("ada", "london") for n in (1, 2, 3)}
+    for name in ("a030.md", "a030.yml"):  # on the second page: the first names its dates; the fourth goes
+        (project.content / "articles" / name).unlink()
+    assert archive_pages_rendered("removed") == the_first_three
+    assert not (config.site_dir / "entities/ada/4.html").exists()
+    body = "Ada wrote in London on day 10. Later Ada rested.\n"
+    project.article("a010", body, many_articles_annotations(10), date="2020-03-13")  # still on the first page
+    assert archive_pages_rendered("moved") == {"entities/ada/1.html", "entities/london/1.html"}
+    project.article("a010", body, many_articles_annotations(10), date="2024-01-01")  # now the newest
+    assert archive_pages_rendered("newest") == the_first_three

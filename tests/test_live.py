@@ -8,8 +8,9 @@ from pathlib import Path
 
 from marginalia.live import LiveSite
 from marginalia.pipeline import build
+from marginalia.render import ENTITY_ARCHIVE_ARTICLES
 from tests.conftest import SOURCES, record_reads
-from tests.fixtures.scale import many_articles, many_articles_annotations, write_article
+from tests.fixtures.scale import article_date, many_articles, many_articles_annotations, write_article
 
 ARTICLES = {
     "a": ("Ada saw the engine.\n", "mentions:\n  - {entity: ada, quote: Ada}\n  - {entity: engine, quote: engine}\n"),
@@ -320,3 +321,76 @@ def test_edits_to_an_entity_with_archive_pages_equal_a_full_build(project, tmp_p
     assert not (project.root / "site/entities/ada/2.html").exists()
     write_article(project, 100)
     same_as_full("added")
+
+
+def test_archive_pages_after_edits_and_moves_equal_a_full_build(project, tmp_path: Path) -> None:
+    """Ada and London are in 75 articles, three full archive pages each: after an old article edited, a newest
+    added, one removed in the middle and one given another date, the dev server's site
+    is each time what a full build makes; the edit renders one archive page of each."""
+    many_articles(project, 3 * ENTITY_ARCHIVE_ARTICLES)
+    site = LiveSite(dataclasses.replace(project.config, search=False))
+    site.rebuild()
+    archive_pages = len(list((project.root / "site/entities").rglob("*/[0-9]*.html")))
+
+    def same_as_full(name: str) -> int:
+        result = site.rebuild()
+        assert not result.failed, [str(p) for p in result.problems]
+        full = dataclasses.replace(project.config, site_dir=tmp_path / name, search=False)
+        build(full)
+        assert files(project.root / "site") == files(tmp_path / name)
+        return result.rendered
+
+    body = "Ada wrote in London on day {}, early. Later Ada rested.\n"
+    project.article("a003", body.format(3), many_articles_annotations(3), date=article_date(3))
+    assert same_as_full("edited") == 1 + 2 + 2  # the article, Ada's and London's pages and one archive page each
+    assert archive_pages == 6
+    write_article(project, 3 * ENTITY_ARCHIVE_ARTICLES)
+    same_as_full("added")
+    assert (project.root / "site/entities/ada/4.html").exists()
+    for name in ("a030.md", "a030.yml"):
+        (project.content / "articles" / name).unlink()
+    same_as_full("removed")
+    assert not (project.root / "site/entities/ada/4.html").exists()
+    project.article("a010", body.format(10), many_articles_annotations(10), date="2024-01-01")
+    same_as_full("moved")
+
+
+def test_archive_pages_of_an_entity_named_in_reports_equal_a_full_build(project, tmp_path: Path) -> None:
+    """The engine's pages list the old articles whose claims newer ones report in words naming it: when a
+    report goes, or a reported article gets another date, the archive pages holding that article (not the
+    reporting one) change too, and the dev server's site is what a full build makes."""
+    many_articles(project, 70)
+    engine = "  - {entity: engine, quote: engine}\n"
+    for n in range(40, 70):  # the engine's own articles: its second archive page, and the start of its third
+        text = f"Ada wrote in London on day {n}. Later Ada rested, the engine with her.\n"
+        annotations = many_articles_annotations(n).replace("claims:", engine.rstrip("\n") + "\nclaims:", 1)
+        project.article(f"a{n:03}", text, annotations, date=article_date(n))
+    mentions = "mentions:\n  - {entity: ada, quote: Ada, every: true}\n" + engine
+
+    def report(n: int, claim: int | None) -> None:
+        claims = f"claims:\n  - {{id: c{claim}, quote: the engine agreed}}\n" if claim is not None else ""
+        project.article(
+            f"r{n:03}", f"Ada wrote on day {n}; the engine agreed.\n", mentions + claims, date=article_date(n)
+        )
+
+    for n in range(100, 111):  # the newest: each reports the claim of one of articles 5 to 15
+        report(n, n - 95)
+    site = LiveSite(dataclasses.replace(project.config, search=False))
+    assert not site.rebuild().failed
+    first = (project.root / "site/entities/engine/1.html").read_text()
+    assert "articles/a009.html#claim-c9" in first and 'articles/r104.html">' not in first  # a claim, a heading
+
+    def same_as_full(name: str) -> None:
+        result = site.rebuild()
+        assert not result.failed, [str(p) for p in result.problems]
+        full = dataclasses.replace(project.config, site_dir=tmp_path / name, search=False)
+        build(full)
+        assert files(project.root / "site") == files(tmp_path / name)
+
+    report(104, None)  # a009 is no longer the engine's
+    same_as_full("no longer reported")
+    assert "articles/a009.html#claim-c9" not in (project.root / "site/entities/engine/1.html").read_text()
+    project.article(
+        "a005", "Ada wrote in London on day 5. Later Ada rested.\n", many_articles_annotations(5), date="2022-06-02"
+    )
+    same_as_full("reported article moved")

@@ -72,9 +72,19 @@ def test_an_entity_s_archive_pages_hold_every_article_once(page: Page, corpus_si
     hrefs = [parts.nth(i).get_attribute("href") for i in range(parts.count())]
     assert hrefs[-1].endswith(f"{entity}/1.html") and len(hrefs) > 1  # the newest first, numbered from the oldest
     seen: list[str] = []
-    for href in hrefs:
+    for i, href in enumerate(hrefs):
         page.goto(corpus_url + href.removeprefix("../"))
-        expect(page.locator(".entity-parts [aria-current=page]")).to_have_count(1)
+        number = len(hrefs) - i  # each links to the pages either side and back to the entity's page, not to all
+        expect(page.locator(".entity-parts")).to_have_count(0)
+        older, newer = page.locator(".pager a[rel=prev]"), page.locator(".pager a[rel=next]")
+        expect(older).to_have_count(1 if number > 1 else 0)
+        expect(newer).to_have_count(1 if number < len(hrefs) else 0)
+        if number > 1:
+            expect(older).to_have_attribute("href", f"{number - 1}.html")
+        if number < len(hrefs):
+            expect(newer).to_have_attribute("href", f"{number + 1}.html")
+        every = page.locator(".pager a", has_text="Every period")
+        expect(every).to_have_attribute("href", f"../../entities/{entity}.html#archive-heading")
         articles = page.locator("p.lede").inner_text()
         seen += page.locator(".mentions-article a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
         assert int(articles.split(" ")[0]) <= 25
