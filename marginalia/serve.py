@@ -8,7 +8,8 @@ needs changed, and nothing else:
 - while the content has errors, the last good site stays up and every page
   shows an overlay with the problems, exactly as `check` prints them;
 - an error that stops a rebuild (a broken template or mkdocs.yml) is shown
-  in the overlay too, with its file and line, and the server goes on answering;
+  in the overlay too, with its file and line, under a heading that says
+  which kind of file is broken, and the server goes on answering;
 - requests are refused unless their Host is the address served (DNS
   rebinding), the reload endpoint answers only its own origin, a path is
   decoded once, as UTF-8 (400 if it is not, or holds NUL), and the file served
@@ -318,6 +319,8 @@ class MarginaliaServer(LiveReloadServer):
         self.build_delay = 0.05
         self.problems: list[str] = []
         """The problems of the last build, as `check` prints them; empty when it succeeded."""
+        self.problems_title = ""
+        """The overlay's heading: what is broken (see failure_title)."""
         self._problems_lock = threading.Lock()
         self._changed: set[str] = set()
         """The paths seen changing since the last take_changes()."""
@@ -393,10 +396,16 @@ class MarginaliaServer(LiveReloadServer):
             changed, self._changed = self._changed, set()
         return changed
 
-    def set_problems(self, problems: list[str]) -> None:
-        """Show PROBLEMS on every page from now on (none: hide the overlay)."""
+    def set_problems(self, problems: list[str], title: str = "") -> None:
+        """Show PROBLEMS on every page from now on, under TITLE (none: hide the overlay).
+
+        Without a TITLE, the overlay counts them as errors in the content.
+        """
+        if not title:
+            title = content_title(sum(1 for p in problems if ": error[" in p or ": error:" in p))
         with self._problems_lock:
             self.problems = list(problems)
+            self.problems_title = title
 
     # --- What pages get --------------------------------------------------
 
@@ -405,15 +414,14 @@ class MarginaliaServer(LiveReloadServer):
 
         tags = f'<script src="{DEV_PREFIX}livereload-{epoch}-{_timestamp()}.js"></script>'
         with self._problems_lock:
-            problems = list(self.problems)
+            problems, title = list(self.problems), self.problems_title
         if problems:
             text = html.escape("\n".join(problems))
-            count = sum(1 for p in problems if ": error[" in p or ": error:" in p)
             tags = (
                 f'<link rel="stylesheet" href="{DEV_PREFIX}overlay.css">'
                 f'<aside id="marginalia-problems" role="alert" aria-labelledby="marginalia-problems-title">'
                 f'<button type="button" id="marginalia-problems-close" aria-label="Hide the problems">×</button>'
-                f'<h2 id="marginalia-problems-title">The content has {count} error(s): this is the last good build</h2>'
+                f'<h2 id="marginalia-problems-title">{html.escape(title)}</h2>'
                 f"<pre>{text}</pre></aside>" + tags
             )
         body_end = content.rfind(b"</body>")
@@ -579,11 +587,11 @@ def make_server(config: Config, host: str, port: int, no_search: bool = False) -
         try:
             result = site.rebuild(server.take_changes())
         except Exception as error:  # whatever it is, the server goes on serving the last good site, and says why
-            failure = describe_failure(error, site.config)
-            server.set_problems([failure])
+            where, failure = place_failure(error, site.config)
+            server.set_problems([failure], failure_title(where, site.config))
             print(f"{failure}\nBuild failed: serving the last good site.", file=sys.stderr)
             return
-        server.set_problems([str(p) for p in result.problems if p.severity == "error"])
+        server.set_problems([str(p) for p in result.problems if p.severity == "error"], content_title(result.errors))
         for problem in result.problems:
             print(problem, file=sys.stderr)
         if result.failed:
@@ -600,8 +608,8 @@ def make_server(config: Config, host: str, port: int, no_search: bool = False) -
     return server, site
 
 
-def describe_failure(error: Exception, config: Config) -> str:
-    """Return what stopped a rebuild, as `file:line:col: error: message`, with the place it can find.
+def place_failure(error: Exception, config: Config) -> tuple[Location | None, str]:
+    """Return where what stopped a rebuild is (None: not found), and it as `file:line:col: error: message`.
 
     A template's syntax error carries its file and line; any other error in a
     template (an undefined variable) is placed at the template line the
@@ -621,7 +629,25 @@ def describe_failure(error: Exception, config: Config) -> str:
         where = _traceback_place(error, config)
     if not isinstance(error, jinja2.TemplateError | ConfigError | OSError):
         message = f"{type(error).__name__}: {message}"
-    return f"{where or config.config_file}: error: {message}"
+    return where, f"{where or config.config_file}: error: {message}"
+
+
+def failure_title(where: Location | None, config: Config) -> str:
+    """Return the overlay's heading for an error that stopped a rebuild at WHERE: what kind of file is broken."""
+    if where is not None:
+        path = where.path.resolve()
+        if path == config.config_file.resolve():
+            return f"{config.config_file.name} has an error: this is the last good build"
+        if path.is_relative_to(config.templates_dir.resolve()):
+            return "A template has an error: this is the last good build"
+        if path.is_relative_to(config.content_dir.resolve()):
+            return content_title(1)
+    return "The build failed: this is the last good build"
+
+
+def content_title(errors: int) -> str:
+    """Return the overlay's heading for ERRORS errors found in the content."""
+    return f"The content has {errors} error(s): this is the last good build"
 
 
 def _config_place(message: str, config_file: Path) -> Location:

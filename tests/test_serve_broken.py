@@ -82,22 +82,26 @@ def replace(path: Path, old: str, new: str) -> str:
 
 
 CASES = {
-    # name: (file, old, new, what the overlay says besides the file and line)
-    "template syntax error": ("templates/base.html", "</body>", "{% if %}\n</body>", "Expected an expression"),
-    "undefined variable": ("templates/base.html", "</body>", "{{ no_such_variable }}\n</body>", "no_such_variable"),
-    "mkdocs.yml not YAML": ("mkdocs.yml", "docs_dir: content\n", "docs_dir: content\nnav: [a, b}\n", "parsing"),
+    # name: (file, old, new, what the overlay says besides the file and line, its title)
+    "template syntax error": ("templates/base.html", "</body>", "{% if %}\n</body>", "Expected an expression",
+                              "A template has an error: this is the last good build"),
+    "undefined variable": ("templates/base.html", "</body>", "{{ no_such_variable }}\n</body>", "no_such_variable",
+                           "A template has an error: this is the last good build"),
+    "mkdocs.yml not YAML": ("mkdocs.yml", "docs_dir: content\n", "docs_dir: content\nnav: [a, b}\n", "parsing",
+                            "mkdocs.yml has an error: this is the last good build"),
     "mkdocs.yml option of the wrong type": ("mkdocs.yml", "docs_dir: content\n", "docs_dir: content\nsite_url: [1]\n",
-                                            "site_url"),
+                                            "site_url", "mkdocs.yml has an error: this is the last good build"),
     "huge integer in annotations": ("content/articles/a.yml", "mentions:", "extra: " + "9" * 4301 + "\nmentions:",
-                                    "error[M105]: a number of 4,301 digits"),
+                                    "error[M105]: a number of 4,301 digits",
+                                    "The content has 2 error(s): this is the last good build"),  # M101 and M105
 }  # fmt: skip
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_a_broken_file_shows_the_overlay_over_the_last_good_site(dev: tuple[MarginaliaServer, Path], case: str) -> None:
-    """Break the file: the page answers, with the overlay naming the file and line; fix it: the overlay goes."""
+    """Break the file: the page answers, with the overlay naming what is broken, the file and line; fix it: it goes."""
     server, root = dev
-    name, old, new, says = CASES[case]
+    name, old, new, says, title = CASES[case]
     path = root / name
     good = path.read_text(encoding="utf-8")
     line = replace(path, old, new)
@@ -105,6 +109,7 @@ def test_a_broken_file_shows_the_overlay_over_the_last_good_site(dev: tuple[Marg
     shown = overlay(body)
     assert f"{name}:{line}:" in shown, shown
     assert says in shown, shown
+    assert re.search(r'<h2 id="marginalia-problems-title">(.*?)</h2>', shown)[1] == title, shown  # type: ignore[index]
     assert "Title of a" in body  # the last good page
     path.write_text(good, encoding="utf-8")
     body = wait_for_page(server, lambda page: not overlay(page), "no overlay")
