@@ -57,6 +57,7 @@ from mkdocs.livereload import _Handler as MkDocsHandler
 
 from .config import Config
 from .errors import ConfigError
+from .export import WITHOUT_SITE_URL, exports_annotations
 from .live import LiveSite
 from .live_search import Refreshed, die_with_parent
 from .model import Location
@@ -603,6 +604,8 @@ def make_server(config: Config, host: str, port: int, no_search: bool = False) -
     server = MarginaliaServer(builder=rebuild, host=host, port=port, root=str(config.site_dir))
     server.on_shutdown.append(site.close)
     rebuild()
+    if not exports_annotations(site.config):  # once, as `build` says it: not after every rebuild
+        print(WITHOUT_SITE_URL.format(config_file=site.config.config_file.name), file=sys.stderr)
     for path in (config.content_dir, config.templates_dir, config.config_file):
         server.watch(str(path))
     return server, site

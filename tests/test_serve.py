@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from marginalia.config import load_config
+from marginalia.export import WITHOUT_SITE_URL
 from marginalia.serve import POLLS, WORKERS, MarginaliaServer, make_server
-from tests.conftest import FIXTURE_CONTENT, free_port, wait_for_port
+from tests.conftest import FIXTURE_CONTENT, Project, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -220,3 +221,25 @@ def test_reload_polls_leave_threads_for_pages(server: MarginaliaServer, monkeypa
     for poll in polls:
         poll.join()
     assert sorted(statuses) == [200] * POLLS + [503] * 3
+
+
+@pytest.mark.parametrize("site_url", ["", "https://news.example/"])
+def test_a_site_without_site_url_is_told_once_when_the_server_starts(
+    project: Project, capsys: pytest.CaptureFixture[str], site_url: str
+) -> None:
+    """Without site_url, the dev server says once, as `build` does, what the site lacks and how to set it;
+    a rebuild does not say it again; with site_url it is not said."""
+    project.article("a", "Ada saw the engine in London.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
+    config = dataclasses.replace(
+        load_config(ROOT / "mkdocs.yml", site_dir=project.root / "site"), content_dir=project.content, site_url=site_url
+    )
+    srv, _ = make_server(config, "127.0.0.1", free_port(), no_search=True)
+    try:
+        project.article("a", "Ada saw the engine in Paris.\n")
+        srv.builder()  # what the server does after an edit
+    finally:
+        srv.shutdown()
+    err = capsys.readouterr().err
+    assert err.count("Rebuilt ") == 2, err  # the build at the start, and the rebuild after the edit
+    note = WITHOUT_SITE_URL.format(config_file="mkdocs.yml")
+    assert err.count(note) == (0 if site_url else 1), err
