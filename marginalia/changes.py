@@ -22,8 +22,9 @@ and after, which `subpages_stale` turns into the archive pages whose articles
 or neighbours differ.
 
 A month of many claims has several pages (claims/YYYY-MM.html, then
-claims/YYYY-MM/2.html and on, see render.claims_pages): they go stale
-together, whenever the month's own page does (`subpages_stale`).
+claims/YYYY-MM/2.html and on, see render.claims_pages), and so has a month
+of many claims of one verdict (claims/VERDICT/YYYY-MM.html and on): they go
+stale together, whenever the month's own page does (`subpages_stale`).
 
 A claim or event is shown once, with every article that reports it: the
 pages that show it depend on the article that defines it, which another
@@ -170,8 +171,8 @@ def neighbours_stale(paths: Collection[str], site_dir: Path) -> set[str]:
     return stale
 
 
-_CLAIMS_MONTH = re.compile(r"claims/\d{4}-\d{2}\.html")
-"""The path of a month's own page of claims, which its further pages go stale with."""
+_CLAIMS_MONTH = re.compile(r"claims/([a-z]+/)?\d{4}-\d{2}\.html")
+"""The path of a month's own page of claims, or of those of a verdict, which its further pages go stale with."""
 
 _PARTS = "entity-parts:"
 """The start of a key `stale_pages` and `shared_pages` give for the archive pages of an entity, which

@@ -137,6 +137,12 @@ def claims_page_path(month: str, number: int) -> str:
     return claims_path(month) if number == 1 else f"claims/{month_of(month)}/{number}.html"
 
 
+def verdict_page_path(status: str, month: str, number: int) -> str:
+    """Return the site path of page NUMBER (1 = the month's own page, with the newest claims) of the claims of
+    STATUS in the articles of MONTH."""
+    return verdict_path(status, month) if number == 1 else f"claims/{status}/{month_of(month)}/{number}.html"
+
+
 def claims_pages(claims: Sequence[T]) -> list[Sequence[T]]:
     """Return the claims of a month (newest first) as its pages hold them, CLAIMS_PAGE_CLAIMS a page, page 1 first."""
     step = CLAIMS_PAGE_CLAIMS
@@ -321,10 +327,14 @@ class Renderer:
             month_path = partial(verdict_path, status)
             context = {"status": status, "claims": newest, "total": total, "months": months, "month_path": month_path}
             plan[path] = partial(self.page, "claims_verdict.html", path, **context, **common)
-            for month, claims in months.items():
-                path = verdict_path(status, month)
-                context = {"status": status, "month": month, "claims": claims, "pager": pager[month], **common}
-                plan[path] = partial(self.page, "claims_verdict.html", path, **context)
+            for month, claims in months.items():  # in pages of CLAIMS_PAGE_CLAIMS, as the claims of a month
+                chunks = claims_pages(claims)
+                part_path = partial(verdict_page_path, status, month)
+                for number, chunk in enumerate(chunks, 1):
+                    path = part_path(number)
+                    context = {"status": status, "month": month, "claims": chunk, "pager": pager[month], **common}
+                    context |= {"number": number, "chunks": chunks, "total": len(claims), "part_path": part_path}
+                    plan[path] = partial(self.page, "claims_verdict.html", path, **context)
         for letter, entries in glossary.letters.items():
             path = glossary_path(letter)
             context = {"glossary": glossary, "letter": letter, "entries": entries, **common}

@@ -186,3 +186,25 @@ def test_a_month_of_many_claims_has_pages_each_of_its_claims_and_every_link_to_a
     problems, checked = broken_links(parse_site(site), site)
     assert problems == [] and checked
     assert "claims/2020-01.html#claim-c1" in (site / "articles/a001.html").read_text()  # on page 2: its anchor leads on
+
+
+def test_a_verdict_s_month_of_many_claims_has_pages_linked_in_order(project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two reported claims in a month, one a page: the verdict's month has two pages, the newest claim on
+    its own, each linking to the other, and every link of the site resolves."""
+    from tests.fixtures.scale import many_articles_annotations
+    from tests.test_links import broken_links, parse_site
+
+    monkeypatch.setattr(render, "CLAIMS_PAGE_CLAIMS", 1)
+    for n in range(5):  # reported, confirmed, disputed, false, reported
+        body = f"Ada wrote in London on day {n}. Later Ada rested.\n"
+        project.article(f"a{n:03}", body, many_articles_annotations(n), date=f"2020-01-{n + 10}")
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    site = config.site_dir
+    first, second = (site / "claims/reported/2020-01.html").read_text(), (site / "claims/reported/2020-01/2.html").read_text()
+    assert re.findall(r'<li id="claim-(c\d)">', first) == ["c4"] and re.findall(r'<li id="claim-(c\d)">', second) == ["c0"]
+    assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', first) == ["../../claims/reported/2020-01/2.html"]
+    assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', second) == ["../../../claims/reported/2020-01.html"]
+    assert not (site / "claims/false/2020-01/2.html").exists()  # one false claim: one page
+    problems, checked = broken_links(parse_site(site), site)
+    assert problems == [] and checked
