@@ -605,7 +605,9 @@ def test_edits_to_a_month_of_claims_with_several_pages_build_as_from_scratch(
     assert not (config.site_dir / "claims/2020-03/2.html").exists()
     assert not (config.site_dir / "claims/reported/2020-03/2.html").exists()
     assert files(config.site_dir) == from_scratch(config, tmp_path / "2")
-    project.article("a100", "Ada wrote in London. Later Ada rested.\n", many_articles_annotations(100), date="2020-01-20")
+    project.article(
+        "a100", "Ada wrote in London. Later Ada rested.\n", many_articles_annotations(100), date="2020-01-20"
+    )
     build(config, use_cache=True)
     assert (config.site_dir / "claims/2020-01/3.html").exists()
     assert files(config.site_dir) == from_scratch(config, tmp_path / "3")

@@ -176,9 +176,14 @@ def test_a_month_of_many_claims_has_pages_each_of_its_claims_and_every_link_to_a
         reviewed = re.findall(r'#claim-(c\d)"', page.split("application/ld+json")[1].split("</script>")[0])
         assert set(reviewed) == {c for c in claims if VERDICTS[int(c[1]) % 4] != "reported"}
     assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', html[0]) == ["../claims/2020-01/2.html"]
-    assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', html[1]) == ["../../claims/2020-01.html", "../../claims/2020-01/3.html"]
+    assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', html[1]) == [
+        "../../claims/2020-01.html",
+        "../../claims/2020-01/3.html",
+    ]
     assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', html[2]) == ["../../claims/2020-01/2.html"]
-    entries = re.findall(r'<li data-claims-page><a href="([^"]+)">[^<]*</a>((?:<span id="claim-c\d"></span>)*)</li>', html[0])
+    entries = re.findall(
+        r'<li data-claims-page><a href="([^"]+)">[^<]*</a>((?:<span id="claim-c\d"></span>)*)</li>', html[0]
+    )
     assert [(href, re.findall(r"c\d", spans)) for href, spans in entries] == [
         ("../claims/2020-01/2.html", ["c2", "c1"]),
         ("../claims/2020-01/3.html", ["c0"]),
@@ -201,8 +206,13 @@ def test_a_verdict_s_month_of_many_claims_has_pages_linked_in_order(project, mon
     config = dataclasses.replace(project.config, search=False)
     build(config)
     site = config.site_dir
-    first, second = (site / "claims/reported/2020-01.html").read_text(), (site / "claims/reported/2020-01/2.html").read_text()
-    assert re.findall(r'<li id="claim-(c\d)">', first) == ["c4"] and re.findall(r'<li id="claim-(c\d)">', second) == ["c0"]
+    first, second = (
+        (site / "claims/reported/2020-01.html").read_text(),
+        (site / "claims/reported/2020-01/2.html").read_text(),
+    )
+    assert re.findall(r'<li id="claim-(c\d)">', first) == ["c4"] and re.findall(r'<li id="claim-(c\d)">', second) == [
+        "c0"
+    ]
     assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', first) == ["../../claims/reported/2020-01/2.html"]
     assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', second) == ["../../../claims/reported/2020-01.html"]
     assert not (site / "claims/false/2020-01/2.html").exists()  # one false claim: one page

@@ -422,6 +422,8 @@ def test_edits_to_a_month_of_claims_with_several_pages_equal_a_full_build(projec
     same_as_full("removed")
     assert not (project.root / "site/claims/2020-03/2.html").exists()
     assert not (project.root / "site/claims/reported/2020-03/2.html").exists()
-    project.article("a100", "Ada wrote in London. Later Ada rested.\n", many_articles_annotations(100), date="2020-01-20")
+    project.article(
+        "a100", "Ada wrote in London. Later Ada rested.\n", many_articles_annotations(100), date="2020-01-20"
+    )
     same_as_full("added")
     assert (project.root / "site/claims/2020-01/3.html").exists()
