@@ -21,6 +21,11 @@ linking to the pages either side: for each entity whose page is stale,
 and after, which `subpages_stale` turns into the archive pages whose articles
 or neighbours differ.
 
+A month of many claims has several pages (claims/YYYY-MM.html, then
+claims/YYYY-MM/2.html and on, see render.claims_pages), and so has a month
+of many claims of one verdict (claims/VERDICT/YYYY-MM.html and on): they go
+stale together, whenever the month's own page does (`subpages_stale`).
+
 A claim or event is shown once, with every article that reports it: the
 pages that show it depend on the article that defines it, which another
 article's appearance of it does not know. For each claim, event and
@@ -166,6 +171,9 @@ def neighbours_stale(paths: Collection[str], site_dir: Path) -> set[str]:
     return stale
 
 
+_CLAIMS_MONTH = re.compile(r"claims/([a-z]+/)?\d{4}-\d{2}\.html")
+"""The path of a month's own page of claims, or of those of a verdict, which its further pages go stale with."""
+
 _PARTS = "entity-parts:"
 """The start of a key `stale_pages` and `shared_pages` give for the archive pages of an entity, which
 `subpages_stale` turns into pages: "entity-parts:ID" for all of them, "entity-parts:ID<tab>OLD<tab>NEW" for
@@ -201,8 +209,9 @@ def _place_text(article: Article) -> str:
 
 
 def subpages_stale(stale: set[str], paths: Collection[str], site_dir: Path, index: Index) -> set[str]:
-    """Return STALE with the keys of entities' archive pages replaced by those pages: among PATHS (the pages
-    to be), and among those of the site at SITE_DIR (a page no longer among PATHS is to be removed).
+    """Return STALE with the keys of entities' archive pages replaced by those pages, and with the further
+    pages of each month of claims in it: among PATHS (the pages to be), and among those of the site at
+    SITE_DIR (a page no longer among PATHS is to be removed).
 
     Each archive page holds ENTITY_ARCHIVE_ARTICLES of the entity's articles, counted from the oldest, and
     links to the pages either side of it, naming their dates. So a page is stale when one of its articles
@@ -212,6 +221,10 @@ def subpages_stale(stale: set[str], paths: Collection[str], site_dir: Path, inde
     """
     keys = {page for page in stale if page.startswith(_PARTS)}
     pages = stale - keys
+    for month in {page.removesuffix(".html") + "/" for page in pages if _CLAIMS_MONTH.fullmatch(page)}:
+        pages |= {path for path in paths if path.startswith(month)}  # the month's further pages go with it
+        with contextlib.suppress(OSError):  # no such folder: the month had one page
+            pages |= {month + name for name in os.listdir(site_dir / month) if name.endswith(".html")}
     every: set[str] = set()
     moves: dict[str, dict[str, list[str]]] = {}  # entity id → slug → [its place before, after]
     touched: dict[str, set[str]] = {}  # entity id → places of articles changed where they are

@@ -57,6 +57,10 @@ ENTITY_ARCHIVE_ARTICLES = 25
 """How many articles each archive page of an entity holds: its pages are numbered from the oldest article
 on, so that a page's address and contents change only when its own articles do (about 3 KB of HTML each)."""
 
+CLAIMS_PAGE_CLAIMS = 100
+"""How many claims each page of a month's claims holds: a month with more has further pages,
+claims/YYYY-MM/2.html and on, the newest claims on the month's own page (see claims_pages)."""
+
 VERDICT_NEWEST = 40
 """How many claims, the newest, the page of a verdict shows (its pages by month show them all)."""
 
@@ -128,6 +132,23 @@ def claims_path(day: str) -> str:
     return f"claims/{month_of(day)}.html"
 
 
+def claims_page_path(month: str, number: int) -> str:
+    """Return the site path of page NUMBER (1 = the month's own page, with the newest claims) of the claims of MONTH."""
+    return claims_path(month) if number == 1 else f"claims/{month_of(month)}/{number}.html"
+
+
+def verdict_page_path(status: str, month: str, number: int) -> str:
+    """Return the site path of page NUMBER (1 = the month's own page, with the newest claims) of the claims of
+    STATUS in the articles of MONTH."""
+    return verdict_path(status, month) if number == 1 else f"claims/{status}/{month_of(month)}/{number}.html"
+
+
+def claims_pages(claims: Sequence[T]) -> list[Sequence[T]]:
+    """Return the claims of a month (newest first) as its pages hold them, CLAIMS_PAGE_CLAIMS a page, page 1 first."""
+    step = CLAIMS_PAGE_CLAIMS
+    return [claims[start : start + step] for start in range(0, len(claims), step)] or [claims]
+
+
 def verdict_path(status: str, day: str = "") -> str:
     """Return the site path of the claims of STATUS across the site, or of those in the articles of the month
     of DAY (YYYY-MM-DD or YYYY-MM)."""
@@ -173,6 +194,7 @@ class Renderer:
             source_path=source_path,
             archive_path=archive_path,
             claims_path=claims_path,
+            claims_page_path=claims_page_path,
             verdict_path=verdict_path,
             verdict_order=VERDICT_ORDER,
             timeline_path=timeline_path,
@@ -273,7 +295,6 @@ class Renderer:
         series: list[tuple[str, Callable[[str], str], str, dict[str, list[Any]], str]] = [
             # (template, its path, the variable naming its month or year, the items by month or year, their name)
             ("archive.html", archive_path, "month", index.articles_by_month, "articles"),
-            ("claims_month.html", claims_path, "month", index.claims_by_month, "claims"),
             ("timeline_year.html", timeline_path, "year", index.events_by_year, "events"),
             ("timeline_month.html", timeline_path, "month", index.events_by_month, "events"),
         ]
@@ -283,6 +304,17 @@ class Renderer:
                 path = path_of(key)
                 context = {when: key, name: items, "pager": pager[key], **common}
                 plan[path] = partial(self.page, template, path, **context)
+        # A month of many claims has several pages, which link to the pages either side of them. The
+        # month's own page holds the newest claims and an anchor for every other, which leads on to its
+        # page: links to a claim name the month's page, so that where a claim is listed, which other
+        # articles of the month decide, changes no page but the month's.
+        pager = _pager(index.claims_by_month)
+        for month, claims in index.claims_by_month.items():
+            chunks = claims_pages(claims)
+            for number, chunk in enumerate(chunks, 1):
+                path = claims_page_path(month, number)
+                context = {"month": month, "claims": chunk, "pager": pager[month], "number": number, "chunks": chunks}
+                plan[path] = partial(self.page, "claims_month.html", path, total=len(claims), **context, **common)
         verdicts = verdicts_by_month(index)
         # each verdict has its page, if only to say it has no claims: they link to each other
         for status in VERDICT_ORDER:
@@ -295,10 +327,14 @@ class Renderer:
             month_path = partial(verdict_path, status)
             context = {"status": status, "claims": newest, "total": total, "months": months, "month_path": month_path}
             plan[path] = partial(self.page, "claims_verdict.html", path, **context, **common)
-            for month, claims in months.items():
-                path = verdict_path(status, month)
-                context = {"status": status, "month": month, "claims": claims, "pager": pager[month], **common}
-                plan[path] = partial(self.page, "claims_verdict.html", path, **context)
+            for month, claims in months.items():  # in pages of CLAIMS_PAGE_CLAIMS, as the claims of a month
+                chunks = claims_pages(claims)
+                part_path = partial(verdict_page_path, status, month)
+                for number, chunk in enumerate(chunks, 1):
+                    path = part_path(number)
+                    context = {"status": status, "month": month, "claims": chunk, "pager": pager[month], **common}
+                    context |= {"number": number, "chunks": chunks, "total": len(claims), "part_path": part_path}
+                    plan[path] = partial(self.page, "claims_verdict.html", path, **context)
         for letter, entries in glossary.letters.items():
             path = glossary_path(letter)
             context = {"glossary": glossary, "letter": letter, "entries": entries, **common}

@@ -580,3 +580,34 @@ def test_an_entity_s_archive_pages_are_rendered_only_where_they_change(
     assert archive_pages_rendered("moved") == {"entities/ada/1.html", "entities/london/1.html"}
     project.article("a010", body, many_articles_annotations(10), date="2024-01-01")  # now the newest
     assert archive_pages_rendered("newest") == the_first_three
+
+
+def test_edits_to_a_month_of_claims_with_several_pages_build_as_from_scratch(
+    project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one claim a page, each month of two claims has two pages: a verdict changed (a month of two
+    reported claims), an article removed (its month's second pages go), an article added to a month (it gets
+    a third page): each build with the cache makes the site a build from scratch makes."""
+    from marginalia import render
+
+    monkeypatch.setattr(render, "CLAIMS_PAGE_CLAIMS", 1)
+    many_articles(project, 8)
+    config = dataclasses.replace(project.config, search=False)
+    build(config, use_cache=True)
+    assert (config.site_dir / "claims/2020-03/2.html").exists()
+    write_article(project, 5, many_articles_annotations(5).replace("status: 'confirmed'", "status: 'reported'"))
+    build(config, use_cache=True)
+    assert (config.site_dir / "claims/reported/2020-03/2.html").exists()  # two reported claims that month
+    assert files(config.site_dir) == from_scratch(config, tmp_path / "1")
+    (project.content / "articles/a004.md").unlink()
+    (project.content / "articles/a004.yml").unlink()
+    build(config, use_cache=True)
+    assert not (config.site_dir / "claims/2020-03/2.html").exists()
+    assert not (config.site_dir / "claims/reported/2020-03/2.html").exists()
+    assert files(config.site_dir) == from_scratch(config, tmp_path / "2")
+    project.article(
+        "a100", "Ada wrote in London. Later Ada rested.\n", many_articles_annotations(100), date="2020-01-20"
+    )
+    build(config, use_cache=True)
+    assert (config.site_dir / "claims/2020-01/3.html").exists()
+    assert files(config.site_dir) == from_scratch(config, tmp_path / "3")

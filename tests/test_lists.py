@@ -149,3 +149,72 @@ def test_a_verdict_no_claim_has_has_a_page_saying_so(project) -> None:  # type: 
     assert "No claim is false yet." in (config.site_dir / "claims/false.html").read_text()
     assert 'href="../claims/false.html"' in (config.site_dir / "claims/reported.html").read_text()
     assert not (config.site_dir / "claims/false").exists()
+
+
+def test_a_month_of_many_claims_has_pages_each_of_its_claims_and_every_link_to_a_claim_resolves(
+    project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five claims in a month, two a page: three pages, newest claims first, linked in order; each page's
+    ClaimReviews are of its own claims; the month's page keeps an anchor for each claim, in the entry of the
+    page that holds it; and every link of the site (from articles, sources, entities) resolves."""
+    from tests.fixtures.scale import many_articles_annotations
+    from tests.test_links import broken_links, parse_site
+
+    monkeypatch.setattr(render, "CLAIMS_PAGE_CLAIMS", 2)
+    for n in range(5):
+        body = f"Ada wrote in London on day {n}. Later Ada rested.\n"
+        project.article(f"a{n:03}", body, many_articles_annotations(n), date=f"2020-01-{n + 10}")
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    site = config.site_dir
+    paths = ["claims/2020-01.html", "claims/2020-01/2.html", "claims/2020-01/3.html"]
+    assert sorted(p.relative_to(site).as_posix() for p in (site / "claims").rglob("2020-01*/*.html")) == paths[1:]
+    html = [(site / path).read_text() for path in paths]
+    listed = [re.findall(r'<li id="claim-(c\d)">', page) for page in html]
+    assert listed == [["c4", "c3"], ["c2", "c1"], ["c0"]]  # the newest article first
+    for page, claims in zip(html, listed, strict=True):
+        reviewed = re.findall(r'#claim-(c\d)"', page.split("application/ld+json")[1].split("</script>")[0])
+        assert set(reviewed) == {c for c in claims if VERDICTS[int(c[1]) % 4] != "reported"}
+    assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', html[0]) == ["../claims/2020-01/2.html"]
+    assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', html[1]) == [
+        "../../claims/2020-01.html",
+        "../../claims/2020-01/3.html",
+    ]
+    assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', html[2]) == ["../../claims/2020-01/2.html"]
+    entries = re.findall(
+        r'<li data-claims-page><a href="([^"]+)">[^<]*</a>((?:<span id="claim-c\d"></span>)*)</li>', html[0]
+    )
+    assert [(href, re.findall(r"c\d", spans)) for href, spans in entries] == [
+        ("../claims/2020-01/2.html", ["c2", "c1"]),
+        ("../claims/2020-01/3.html", ["c0"]),
+    ]
+    problems, checked = broken_links(parse_site(site), site)
+    assert problems == [] and checked
+    assert "claims/2020-01.html#claim-c1" in (site / "articles/a001.html").read_text()  # on page 2: its anchor leads on
+
+
+def test_a_verdict_s_month_of_many_claims_has_pages_linked_in_order(project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two reported claims in a month, one a page: the verdict's month has two pages, the newest claim on
+    its own, each linking to the other, and every link of the site resolves."""
+    from tests.fixtures.scale import many_articles_annotations
+    from tests.test_links import broken_links, parse_site
+
+    monkeypatch.setattr(render, "CLAIMS_PAGE_CLAIMS", 1)
+    for n in range(5):  # reported, confirmed, disputed, false, reported
+        body = f"Ada wrote in London on day {n}. Later Ada rested.\n"
+        project.article(f"a{n:03}", body, many_articles_annotations(n), date=f"2020-01-{n + 10}")
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    site = config.site_dir
+    first, second = (
+        (site / "claims/reported/2020-01.html").read_text(),
+        (site / "claims/reported/2020-01/2.html").read_text(),
+    )
+    assert re.findall(r'<li id="claim-(c\d)">', first) == ["c4"] and re.findall(r'<li id="claim-(c\d)">', second) == [
+        "c0"
+    ]
+    assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', first) == ["../../claims/reported/2020-01/2.html"]
+    assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', second) == ["../../../claims/reported/2020-01.html"]
+    assert not (site / "claims/false/2020-01/2.html").exists()  # one false claim: one page
+    problems, checked = broken_links(parse_site(site), site)
+    assert problems == [] and checked

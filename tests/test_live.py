@@ -394,3 +394,36 @@ def test_archive_pages_of_an_entity_named_in_reports_equal_a_full_build(project,
         "a005", "Ada wrote in London on day 5. Later Ada rested.\n", many_articles_annotations(5), date="2022-06-02"
     )
     same_as_full("reported article moved")
+
+
+def test_edits_to_a_month_of_claims_with_several_pages_equal_a_full_build(project, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With one claim a page, each month of two claims has two pages: a verdict changed (a month of two
+    reported claims), an article removed (its month's second pages go), an article added to a month (it gets
+    a third page): the dev server's site is each time what a full build makes."""
+    from marginalia import render
+
+    monkeypatch.setattr(render, "CLAIMS_PAGE_CLAIMS", 1)
+    many_articles(project, 8)
+    site = LiveSite(dataclasses.replace(project.config, search=False))
+    site.rebuild()
+    assert (project.root / "site/claims/2020-03/2.html").exists()
+
+    def same_as_full(name: str) -> None:
+        assert not site.rebuild().failed
+        full = dataclasses.replace(project.config, site_dir=tmp_path / name, search=False)
+        build(full)
+        assert files(project.root / "site") == files(tmp_path / name)
+
+    write_article(project, 5, many_articles_annotations(5).replace("status: 'confirmed'", "status: 'reported'"))
+    same_as_full("verdict")
+    assert (project.root / "site/claims/reported/2020-03/2.html").exists()  # two reported claims that month
+    (project.content / "articles/a004.md").unlink()
+    (project.content / "articles/a004.yml").unlink()
+    same_as_full("removed")
+    assert not (project.root / "site/claims/2020-03/2.html").exists()
+    assert not (project.root / "site/claims/reported/2020-03/2.html").exists()
+    project.article(
+        "a100", "Ada wrote in London. Later Ada rested.\n", many_articles_annotations(100), date="2020-01-20"
+    )
+    same_as_full("added")
+    assert (project.root / "site/claims/2020-01/3.html").exists()

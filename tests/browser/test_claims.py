@@ -119,3 +119,34 @@ def test_claims_page_links_to_the_claims_of_each_month(page: Page, site_url: str
     expect(page).to_have_url(site_url + "claims/2020-03.html")
     expect(page.locator("h1")).to_have_text("Claims in articles of March 2020")
     expect(page.locator("ol.claims > li")).to_have_count(sum(month == "2020-03" for month, _ in site_claims))
+
+
+def test_a_claim_on_a_further_page_of_its_month_opens_there(page: Page, project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With one claim a page, a month of two claims has two pages: the link to the older claim at the
+    month's address, as its article's verdict gives it, opens the second page on that claim, whose
+    pager leads back to the month's page."""
+    import dataclasses
+
+    from marginalia import render
+    from marginalia.pipeline import build
+    from tests.conftest import serve
+    from tests.fixtures.scale import many_articles
+
+    monkeypatch.setattr(render, "CLAIMS_PAGE_CLAIMS", 1)
+    many_articles(project, 4)
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    server, url = serve(config.site_dir)
+    try:
+        page.goto(url + "articles/a002.html")  # a disputed claim, the older of February 2020's two
+        page.locator(".verdict").first.click()
+        page.get_by_role("link", name="The claim in full").click()
+        expect(page).to_have_url(url + "claims/2020-02/2.html#claim-c2")
+        expect(page.locator("#claim-c2")).to_be_visible()
+        expect(page.locator("ol.claims > li")).to_have_count(1)
+        page.locator('a[rel="prev"]').click()
+        expect(page).to_have_url(url + "claims/2020-02.html")
+        expect(page.locator("ol.claims > li#claim-c3")).to_be_visible()
+    finally:
+        server.shutdown()
+        server.server_close()
