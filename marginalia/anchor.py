@@ -21,6 +21,7 @@ import difflib
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
@@ -203,9 +204,18 @@ def find_quote(quote: str, text: str, flat: str | None = None) -> list[tuple[int
     flat = flat if flat is not None else flatten(text)
     if not flat:  # whitespace runs inside a block: only a pattern can match them
         return [(m.start(), m.end()) for m in quote_pattern(quote).finditer(text)]
+    return _whole_words(flat, wanted)
+
+
+def _whole_words(flat: str, wanted: str, spend: Callable[[int], None] = lambda work: None) -> list[tuple[int, int]]:
+    """Return (start, end) of every match of WANTED in FLAT that neither starts nor ends inside a word.
+
+    SPEND is told of each place looked at, for a caller that bounds its work.
+    """
     found, start = [], flat.find(wanted)
     edge_before, edge_after = _is_word(wanted[0]), _is_word(wanted[-1])
     while start >= 0:
+        spend(1)
         end = start + len(wanted)
         if not (edge_before and start > 0 and _is_word(flat[start - 1])) and not (
             edge_after and end < len(flat) and _is_word(flat[end])
@@ -316,18 +326,7 @@ class Search:
 
     def _find_in_flat(self, wanted: str) -> list[tuple[int, int]]:
         """Return the matches of WANTED in the flat text, as whole words (see `find_quote`)."""
-        flat, found = self.flat, []
-        start = flat.find(wanted)
-        edge_before, edge_after = _is_word(wanted[0]), _is_word(wanted[-1])
-        while start >= 0:
-            self._spend(1)
-            end = start + len(wanted)
-            if not (edge_before and start > 0 and _is_word(flat[start - 1])) and not (
-                edge_after and end < len(flat) and _is_word(flat[end])
-            ):
-                found.append((start, end))
-            start = flat.find(wanted, start + 1)
-        return found
+        return _whole_words(self.flat, wanted, self._spend)
 
     def _by_pattern(self, quote: str) -> list[tuple[int, int]]:
         self._spend(len(self.article.text) // 100 + 1)  # a pattern reads the text about a hundred times as fast
