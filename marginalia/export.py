@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import html
 import json
-import posixpath
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Collection
@@ -56,7 +55,6 @@ from typing import Any
 from jinja2 import pass_context
 from markdown_it import MarkdownIt
 
-from . import render
 from .anchor import make_markdown
 from .config import Config
 from .index import SNIPPET_ARTICLES, Index, Placed
@@ -72,6 +70,18 @@ from .model import (
     Note,
     Source,
 )
+from .urls import (
+    absolute_url,
+    annotations_path,
+    article_path,
+    claims_path,
+    entity_path,
+    glossary_path,
+    link,
+    site_base,
+    source_path,
+)
+from .wording import KIND_PLURALS, STATUS_HELP, human_date
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 """The W3C Web Annotation JSON-LD context."""
@@ -102,47 +112,6 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
-# --- URLs ----------------------------------------------------------------------
-
-
-def annotations_path(slug: str) -> str:
-    """Return the site path of the W3C annotation export of article SLUG."""
-    return f"articles/{slug}.annotations.jsonld"
-
-
-def site_base(config: Config) -> str:
-    """Return site_url with a trailing slash, or "" when it is not set."""
-    url = config.site_url
-    return url if not url or url.endswith("/") else url + "/"
-
-
-def _public(path: str) -> str:
-    """Return PATH as it is linked publicly: index.html is its folder."""
-    if path == "index.html":
-        return ""
-    return path[: -len("index.html")] if path.endswith("/index.html") else path
-
-
-def absolute_url(config: Config, path: str) -> str:
-    """Return the absolute URL of site PATH (needs site_url)."""
-    return site_base(config) + _public(path)
-
-
-def link(config: Config, path: str, here: str, fragment: str = "") -> str:
-    """Return a link to site PATH from the file at HERE: absolute under site_url, else relative."""
-    url = absolute_url(config, path) if site_base(config) else _relative(path, posixpath.dirname(here))
-    return f"{url}#{fragment}" if fragment else url
-
-
-def _relative(path: str, folder: str) -> str:
-    """Return site PATH relative to FOLDER, quickly for the site's one level of folders."""
-    if not folder:
-        return path
-    if "/" not in folder:
-        return path[len(folder) + 1 :] if path.startswith(folder + "/") else "../" + path
-    return posixpath.relpath(path, folder)
-
-
 # --- W3C Web Annotations --------------------------------------------------------
 
 
@@ -169,7 +138,7 @@ _KIND_ORDER = {Mention: 0, Claim: 1, Event: 2, Note: 3}
 def w3c_annotations(article: Article, content: Content, config: Config) -> list[dict[str, Any]]:
     """Return one W3C Annotation per anchored span of ARTICLE, in text order."""
     here = annotations_path(article.slug)
-    page = link(config, render.article_path(article.slug), here)
+    page = link(config, article_path(article.slug), here)
     placed = [(span, a) for a in article.annotations for span in a.spans if span.id]
     placed.sort(key=lambda p: (p[0].start, -p[0].end, _KIND_ORDER[type(p[1])], p[0].id))
     result = []
@@ -228,7 +197,7 @@ def _bodies(
     """Return the motivation and bodies of ANNOTATION, in ARTICLE."""
 
     def entity_url(entity_id: str) -> str:
-        return link(config, render.entity_path(entity_id), here)
+        return link(config, entity_path(entity_id), here)
 
     if isinstance(annotation, Mention):
         entity = content.entities[annotation.entity]
@@ -239,7 +208,7 @@ def _bodies(
     if isinstance(annotation, Claim):
         bodies = [
             _textual(annotation.status, "assessing"),
-            _page_body(link(config, render.claims_path(article.date), here, f"claim-{annotation.id}")),
+            _page_body(link(config, claims_path(article.date), here, f"claim-{annotation.id}")),
         ]
         if annotation.summary:
             bodies.append(_textual(annotation.summary, "describing"))
@@ -248,7 +217,7 @@ def _bodies(
         if annotation.claimant:
             bodies.append(_linked(entity_url(annotation.claimant), "identifying"))
         bodies += [_linked(entity_url(e), "tagging") for e in annotation.about]
-        bodies += [_linked(link(config, render.source_path(s), here), "linking") for s in annotation.sources]
+        bodies += [_linked(link(config, source_path(s), here), "linking") for s in annotation.sources]
         return "assessing", bodies
     if isinstance(annotation, Event):
         bodies = [_textual(annotation.title, "describing"), _textual(str(annotation.date), "tagging")]
@@ -282,7 +251,7 @@ def _entity_ref(entity: Entity, config: Config, here: str) -> dict[str, Any]:
     ref: dict[str, Any] = {
         "@type": SCHEMA_TYPES[entity.kind],
         "name": entity.name,
-        "url": link(config, render.entity_path(entity.id), here),
+        "url": link(config, entity_path(entity.id), here),
     }
     if entity.wikidata:
         ref["sameAs"] = f"https://www.wikidata.org/wiki/{entity.wikidata}"
@@ -309,7 +278,7 @@ def _breadcrumbs(crumbs: list[tuple[str, str | None]], config: Config, here: str
 
 def article_data(article: Article, content: Content, index: Index, config: Config) -> list[dict[str, Any]]:
     """Return the schema.org nodes of ARTICLE's page: NewsArticle, BreadcrumbList, ClaimReviews."""
-    here = render.article_path(article.slug)
+    here = article_path(article.slug)
     url = link(config, here, here)
     news: dict[str, Any] = {
         "@type": "NewsArticle",
@@ -341,7 +310,7 @@ def article_data(article: Article, content: Content, index: Index, config: Confi
 
 def claim_review(claim: Claim, article: Article, content: Content, config: Config) -> dict[str, Any]:
     """Return the schema.org ClaimReview of CLAIM, whose status is more than 'reported'."""
-    here = render.article_path(article.slug)
+    here = article_path(article.slug)
     reviewed: dict[str, Any] = {
         "@type": "Claim",
         "appearance": {
@@ -356,7 +325,7 @@ def claim_review(claim: Claim, article: Article, content: Content, config: Confi
     rating: dict[str, Any] = {
         "@type": "Rating",
         "alternateName": claim.status,
-        "name": render.STATUS_HELP[claim.status],
+        "name": STATUS_HELP[claim.status],
     }
     if claim.review:
         rating["ratingExplanation"] = plain(claim.review)
@@ -372,7 +341,7 @@ def claim_review(claim: Claim, article: Article, content: Content, config: Confi
 
 def entity_data(entity: Entity, content: Content, index: Index, config: Config) -> list[dict[str, Any]]:
     """Return the schema.org nodes of ENTITY's page: the entity itself and a BreadcrumbList."""
-    here = render.entity_path(entity.id)
+    here = entity_path(entity.id)
     node = _entity_ref(entity, config, here)
     node["mainEntityOfPage"] = node["url"]
     if entity.description:
@@ -389,17 +358,17 @@ def entity_data(entity: Entity, content: Content, index: Index, config: Config) 
                 "@type": "NewsArticle",
                 "headline": plain(a.title),
                 "datePublished": a.date,
-                "url": link(config, render.article_path(a.slug), here),
+                "url": link(config, article_path(a.slug), here),
             }
             for a in articles
         ]
     crumbs = [
         ("Glossary", "glossary.html"),
-        (render.KIND_PLURALS[entity.kind], None),
+        (KIND_PLURALS[entity.kind], None),
         (entity.name, None),
     ]
     trail = _breadcrumbs(crumbs, config, here)
-    trail["itemListElement"][1]["item"] = link(config, render.glossary_path(entity.kind), here)
+    trail["itemListElement"][1]["item"] = link(config, glossary_path(entity.kind), here)
     return [node, trail]
 
 
@@ -420,12 +389,12 @@ def _subpage_name(context: Any) -> str:
     if "letter" in context:  # a page of the glossary
         return "Other" if context["letter"] == "other" else str(context["letter"])
     if "kind" in context:
-        return render.KIND_PLURALS[context["kind"]]
+        return KIND_PLURALS[context["kind"]]
     if "status" in context:  # the claims of a verdict, or of a verdict in a month
         name = f"{str(context['status']).capitalize()} claims"
-        return f"{name}, {render.human_date(context['month'])}" if "month" in context else name
+        return f"{name}, {human_date(context['month'])}" if "month" in context else name
     if "month" in context:
-        return render.human_date(context["month"])
+        return human_date(context["month"])
     if "year" in context:
         return str(context["year"])
     return str(context["config"].site_name)
@@ -442,9 +411,9 @@ def structured_data(context: Any) -> dict[str, Any]:
     path: str = context["page_path"]
     content, index = context.get("content"), context.get("index")
     article, entity = context.get("article"), context.get("entity")
-    if isinstance(article, Article) and path == render.article_path(article.slug):
+    if isinstance(article, Article) and path == article_path(article.slug):
         nodes = article_data(article, content, index, config)
-    elif isinstance(entity, Entity) and path == render.entity_path(entity.id):
+    elif isinstance(entity, Entity) and path == entity_path(entity.id):
         nodes = entity_data(entity, content, index, config)
     elif path == "index.html":
         nodes = [_website(config, path)]
@@ -487,7 +456,7 @@ def listed_claim_review(
             "@type": "NewsArticle",
             "headline": plain(article.title),
             "datePublished": article.date,
-            "url": link(config, render.article_path(article.slug), here, spans[0].id if spans else ""),
+            "url": link(config, article_path(article.slug), here, spans[0].id if spans else ""),
         }
         for article, spans in reports
     ]
@@ -548,7 +517,7 @@ def timeline_entry(placed: Placed[Event], config: Config, reports: list[Placed[A
 def _timeline_link(placed: Placed[Event] | Placed[Appearance], config: Config) -> str:
     """Return the link, in timeline.json, to the passage of PLACED, named by its article's title."""
     anchor = placed.item.spans[0].id if placed.item.spans else ""
-    href = link(config, render.article_path(placed.article.slug), "timeline.json", anchor)
+    href = link(config, article_path(placed.article.slug), "timeline.json", anchor)
     return f'<a href="{html.escape(href)}">{html.escape(plain(placed.article.title))}</a>'
 
 
@@ -579,7 +548,7 @@ def _xml(root: ET.Element, declaration: str) -> str:
 
 def sitemap_xml(content: Content, html: list[str], config: Config) -> str:
     """Return the sitemap of the HTML pages HTML (site paths; site_url must be set)."""
-    dates = {render.article_path(a.slug): a.date for a in content.articles}
+    dates = {article_path(a.slug): a.date for a in content.articles}
     urlset = ET.Element("urlset", xmlns="http://www.sitemaps.org/schemas/sitemap/0.9")
     for path in html:
         url = _add(urlset, "url")
@@ -610,7 +579,7 @@ def atom_feed(content: Content, config: Config) -> str:
     _add(feed, "updated", f"{articles[0].date}T00:00:00Z" if articles else "1970-01-01T00:00:00Z")
     _add(_add(feed, "author"), "name", config.site_name)
     for article in articles:
-        url = absolute_url(config, render.article_path(article.slug))
+        url = absolute_url(config, article_path(article.slug))
         entry = _add(feed, "entry")
         _add(entry, "title", plain(article.title))
         _add(entry, "link", rel="alternate", type="text/html", href=url)
@@ -635,10 +604,8 @@ def robots_txt(config: Config) -> str:
 # --- The extra pages -----------------------------------------------------------------
 
 
-def plan(
-    content: Content, index: Index, config: Config, pages: Collection[str]
-) -> dict[str, Callable[[], render.Page]]:
-    """Return every export file by path, each made only when called (as Renderer.plan does).
+def plan(content: Content, index: Index, config: Config, pages: Collection[str]) -> dict[str, Callable[[], str]]:
+    """Return the text of every export file by path, each made only when called (as Renderer.plan does).
 
     PAGES: the paths of the site's pages (Renderer.plan's), of which the sitemap lists the HTML ones.
     """
@@ -651,7 +618,7 @@ def plan(
     if site_base(config):
         made["sitemap.xml"] = lambda: sitemap_xml(content, sorted(p for p in pages if p.endswith(".html")), config)
         made["feed.xml"] = lambda: atom_feed(content, config)
-    return {path: partial(lambda p, f: render.Page(p, f()), path, make) for path, make in made.items()}
+    return made
 
 
 def exports_annotations(config: Config) -> bool:

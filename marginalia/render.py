@@ -8,7 +8,6 @@ they print.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import itertools
 import unicodedata
@@ -29,16 +28,22 @@ from markupsafe import Markup, escape
 from . import export
 from .anchor import DROPPED, SAFE_SCHEMES
 from .config import Config
-from .index import SNIPPET_ARTICLES, Index, MentionRef, Placed, entity_summary, month_of, year_of
+from .index import SNIPPET_ARTICLES, Index, MentionRef, Placed, entity_summary, year_of
 from .model import CLAIM_STATUSES, ENTITY_KINDS, Article, Claim, Content, Entity, Event, EventDate, Source
+from .urls import (
+    archive_path,
+    article_path,
+    claims_page_path,
+    claims_path,
+    entity_path,
+    glossary_path,
+    source_path,
+    timeline_path,
+    verdict_page_path,
+    verdict_path,
+)
+from .wording import KIND_PLURALS, STATUS_HELP, human_date
 
-KIND_PLURALS = {
-    "person": "People",
-    "place": "Places",
-    "organization": "Organizations",
-    "event": "Events",
-    "concept": "Concepts",
-}
 HOME_ARTICLES = 20
 """How many of the newest articles the home page lists; the others are on the monthly archive pages."""
 
@@ -71,13 +76,6 @@ SHOWN_IN_FULL = 200
 """Up to this many claims (or events), the claims page (or the timeline) shows them all itself, as well
 as on their pages by month (or year); beyond, it shows only how many each of those pages has."""
 
-STATUS_HELP = {
-    "reported": "stated in the article; not checked against other sources",
-    "confirmed": "borne out by the sources cited",
-    "disputed": "contradicted by some of the sources cited",
-    "false": "shown wrong by the sources cited",
-}
-
 
 CONTRIBUTOR_TAGS = {"a", "em", "strong", "code", "p", "br", "ul", "ol", "li", "blockquote", "pre", "hr"}
 """What Markdown written in a YAML field (descriptions, notes, reviews) may become."""
@@ -107,58 +105,10 @@ class Page:
     html: str
 
 
-def article_path(slug: str) -> str:
-    """Return the site path of the article SLUG."""
-    return f"articles/{slug}.html"
-
-
-def entity_path(entity_id: str, part: int = 0) -> str:
-    """Return the site path of the entity page of ENTITY_ID, or of its archive page PART (1 = the oldest)."""
-    return f"entities/{entity_id}/{part}.html" if part else f"entities/{entity_id}.html"
-
-
-def source_path(source_id: str) -> str:
-    """Return the site path of the page of the source SOURCE_ID."""
-    return f"sources/{source_id}.html"
-
-
-def archive_path(day: str) -> str:
-    """Return the site path of the list of the articles published in the month of DAY (YYYY-MM-DD or YYYY-MM)."""
-    return f"archive/{month_of(day)}.html"
-
-
-def claims_path(day: str) -> str:
-    """Return the site path of the claims of the articles published in the month of DAY (YYYY-MM-DD or YYYY-MM)."""
-    return f"claims/{month_of(day)}.html"
-
-
-def claims_page_path(month: str, number: int) -> str:
-    """Return the site path of page NUMBER (1 = the month's own page, with the newest claims) of the claims of MONTH."""
-    return claims_path(month) if number == 1 else f"claims/{month_of(month)}/{number}.html"
-
-
-def verdict_page_path(status: str, month: str, number: int) -> str:
-    """Return the site path of page NUMBER (1 = the month's own page, with the newest claims) of the claims of
-    STATUS in the articles of MONTH."""
-    return verdict_path(status, month) if number == 1 else f"claims/{status}/{month_of(month)}/{number}.html"
-
-
 def claims_pages(claims: Sequence[T]) -> list[Sequence[T]]:
     """Return the claims of a month (newest first) as its pages hold them, CLAIMS_PAGE_CLAIMS a page, page 1 first."""
     step = CLAIMS_PAGE_CLAIMS
     return [claims[start : start + step] for start in range(0, len(claims), step)] or [claims]
-
-
-def verdict_path(status: str, day: str = "") -> str:
-    """Return the site path of the claims of STATUS across the site, or of those in the articles of the month
-    of DAY (YYYY-MM-DD or YYYY-MM)."""
-    return f"claims/{status}/{month_of(day)}.html" if day else f"claims/{status}.html"
-
-
-def timeline_path(date: str) -> str:
-    """Return the site path of the events that start in the month of DATE (YYYY-MM-DD or YYYY-MM),
-    or of the year's page (YYYY), which lists its events known only by year and links to its months."""
-    return f"timeline/{month_of(date)}.html"
 
 
 class Renderer:
@@ -354,7 +304,8 @@ class Renderer:
             plan[entity_path(entity.id)] = partial(self.entity_page, entity, view, 0, common)
             for number in range(1, pages_of.get(entity.id, 0) + 1):
                 plan[entity_path(entity.id, number)] = partial(self.entity_page, entity, view, number, common)
-        plan.update(export.plan(content, index, self.config, plan.keys()))  # the sitemap reads them when made
+        exports = export.plan(content, index, self.config, plan.keys())  # the sitemap reads them when made
+        plan.update({path: partial(lambda p, f: Page(p, f()), path, make) for path, make in exports.items()})
         return plan
 
     def entity_page(self, entity: Entity, view: Callable[[], EntityView], number: int, common: dict[str, Any]) -> Page:
@@ -545,12 +496,6 @@ GLOSSARY_IN_FULL = 300
 """Up to this many entities, the glossary's page lists them all; beyond, its pages by letter do."""
 
 
-def glossary_path(key: str) -> str:
-    """Return the site path of the glossary's page of KEY: a letter (its entries A–Z), "other" (those that start
-    with no letter) or a kind."""
-    return f"glossary/{key.lower()}.html"
-
-
 def sort_name(entity: Entity) -> str:
     """Return what the glossary sorts ENTITY by: its sort_as, else a person's last word, else its name."""
     if entity.sort_as:
@@ -615,18 +560,6 @@ class Glossary:
 
 
 # --- Dates -------------------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)
-def human_date(iso: str) -> str:
-    """Return an ISO date (YYYY, YYYY-MM or YYYY-MM-DD) as people write it."""
-    parts = [int(p) for p in iso.split("-")]
-    if len(parts) == 1:
-        return str(parts[0])
-    month = dt.date(parts[0], parts[1], 1).strftime("%B")
-    if len(parts) == 2:
-        return f"{month} {parts[0]}"
-    return f"{month} {parts[2]}, {parts[0]}"
 
 
 def event_date(date: EventDate) -> Markup:

@@ -62,7 +62,7 @@ from typing import Any
 
 import cbor2
 
-from . import render
+from . import urls
 from .cache import link_all
 from .errors import ConfigError
 from .export import plain
@@ -120,11 +120,11 @@ class Memo:
 
 def shards(content: Content, index: Index, site_dir: Path) -> list[Shard]:
     """Return the search bundles of the site in SITE_DIR, the primary one first; none is empty."""
-    entities = Shard("entities", [render.entity_path(e) for e in sorted(content.entities)])
+    entities = Shard("entities", [urls.entity_path(e) for e in sorted(content.entities)])
     by_key: dict[str, Shard] = {}
     keys = shard_keys(content.articles)
     for article in sorted(content.articles, key=lambda a: a.slug):
-        by_key.setdefault(keys[article.slug], Shard(keys[article.slug])).pages.append(render.article_path(article.slug))
+        by_key.setdefault(keys[article.slug], Shard(keys[article.slug])).pages.append(urls.article_path(article.slug))
     for placed in index.claims:
         by_key[keys[placed.article.slug]].claims.append(placed)
     found = [entities, *(by_key[key] for key in sorted(by_key))]
@@ -174,7 +174,7 @@ def claim_record(placed: Placed[Claim], content: Content) -> dict[str, Any]:
         words.append(f"Claimed by {claimant}.")
         meta["claimant"] = claimant
     return {
-        "url": f"/{render.claims_path(article.date)}#claim-{claim.id}",
+        "url": f"/{urls.claims_path(article.date)}#claim-{claim.id}",
         "content": " ".join(words),
         "language": LANGUAGE,
         "meta": meta,

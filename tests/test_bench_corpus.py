@@ -19,7 +19,7 @@ from markupsafe import escape
 
 from marginalia.config import load_config
 from marginalia.pipeline import build, check
-from marginalia.render import article_path, entity_path
+from marginalia.urls import article_path, entity_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
