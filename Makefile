@@ -42,11 +42,12 @@ test-fast: $(VENV)/.requirements-test
 test-content: $(VENV)/.requirements-test chromium java
 	$(BIN)/python -m pytest -m content tests/content
 
-## lint: ruff (lint and format) and mypy over the code
-lint: $(VENV)/.requirements-dev
+## lint: ruff (lint and format), mypy, and the layers of marginalia/ (import-linter, pyproject.toml)
+lint: $(VENV)/.requirements-dev $(VENV)/.requirements-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy marginalia
+	$(BIN)/lint-imports --no-cache
 
 $(VENV)/.requirements-dev: requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
