@@ -31,8 +31,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from rapidfuzz import fuzz, process
 
-from .errors import Problem
-from .load import Problems
+from .errors import MAX_PROBLEMS, Problem, Problems
 from .model import Annotation, Appearance, Article, Claim, Event, Location, Mention, Note, Span
 
 KIND_OF = {Claim: "claim", Event: "event", Note: "note", Mention: "mention", Appearance: "appearance"}
@@ -254,8 +253,6 @@ MAX_EVERY = 1_000
 """The most spans one `every: true` may mark (M308): no name recurs that often in one article."""
 SHOWN = 5
 """How many lines or passages a message lists before it says how many more there are."""
-MAX_PROBLEMS = 100
-"""The most anchoring problems one file reports; M309 then says how many more there are."""
 PICKS_AMONG = 100
 """Up to this many matches, an ambiguous quote's message suggests the prefix or suffix that picks each."""
 HINT_WORDS = 60

@@ -34,6 +34,19 @@ class Problem:
         return (str(self.where.path), self.where.line, self.where.col, self.code)
 
 
+class Problems(list[Problem]):
+    """The problems found so far; loading goes on after each one."""
+
+    def add(self, where: Location, code: str, message: str, hint: str = "", severity: str = "error") -> None:
+        """Record one problem."""
+        self.append(Problem(where, code, message, hint, severity))
+
+
+MAX_PROBLEMS = 100
+"""The most anchoring problems one file reports (M309 then says how many more there are), and the most
+refused links one parse notes."""
+
+
 RULES: dict[str, str] = {
     # Files
     "M010": "a registry file (entities.yml, sources.yml) is missing",

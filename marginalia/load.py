@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import fastjsonschema
 import yaml
 
-from .errors import Problem
+from .errors import Problems
 from .model import (
     Appearance,
     Article,
@@ -58,14 +58,6 @@ Marks = dict[YamlPath, tuple[int, int]]
 
 KEY = -1
 """The last part of the path under which Marks keep where a key is written (no list index is negative)."""
-
-
-class Problems(list[Problem]):
-    """The problems found so far; loading goes on after each one."""
-
-    def add(self, where: Location, code: str, message: str, hint: str = "", severity: str = "error") -> None:
-        """Record one problem."""
-        self.append(Problem(where, code, message, hint, severity))
 
 
 def load_content(content_dir: Path, problems: Problems) -> Content:

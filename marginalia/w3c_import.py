@@ -166,7 +166,8 @@ def import_annotations(config: Config, source: Path, slug: str) -> ImportReport:
 def _article_to_import_into(config: Config, slug: str) -> tuple[Content, Article]:
     """Return the content and its article SLUG, anchored; ImportFailure if the content has errors or no SLUG."""
     from .anchor import anchor_article, make_markdown
-    from .load import Problems, load_content
+    from .errors import Problems
+    from .load import load_content
     from .pipeline import check
 
     before = [p for p in check(config) if p.severity == "error"]
@@ -678,7 +679,7 @@ def _quote_selector(annotation: dict[str, Any]) -> tuple[dict[str, Any] | None, 
 def _try_anchor(article: Article, selector: Selector) -> tuple[list[tuple[int, int]], list[Any]]:
     """Anchor SELECTOR in ARTICLE exactly as the checker does; return the spans and the problems."""
     from .anchor import find_selector
-    from .load import Problems
+    from .errors import Problems
 
     problems = Problems()
     probe = Annotation(selector, Location(article.source_path))
@@ -1053,7 +1054,8 @@ def _lines(text: str) -> list[str]:
 
 def _read(text: str) -> Any:
     """Return the data in the annotation file TEXT as the checker reads it; None for a file with none."""
-    from .load import Problems, read_yaml
+    from .errors import Problems
+    from .load import read_yaml
 
     problems = Problems()
     read = read_yaml(text, Path("annotations"), problems)

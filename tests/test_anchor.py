@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from marginalia.anchor import anchor_article, make_markdown
-from marginalia.load import Problems, load_article
+from marginalia.errors import Problems
+from marginalia.load import load_article
 from marginalia.model import Article
 
 

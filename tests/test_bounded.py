@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from marginalia import anchor
 from marginalia.anchor import MAX_EVERY, MAX_PROBLEMS, anchor_article, is_safe_url, make_markdown
-from marginalia.load import Problems, load_article
+from marginalia.errors import Problems
+from marginalia.load import load_article
 from marginalia.model import Article
 from marginalia.pipeline import check
 from marginalia.render import Renderer

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from marginalia.check import NameFinder
-from marginalia.load import Problems, _is_valid, _Loader, _may_have_aliases, read_yaml
+from marginalia.errors import Problems
+from marginalia.load import _is_valid, _Loader, _may_have_aliases, read_yaml
 from marginalia.model import Content, Entity
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from marginalia.anchor import anchor_article, make_markdown
-from marginalia.load import Problems, load_content
+from marginalia.errors import Problems
+from marginalia.load import load_content
 from marginalia.render import Renderer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "annotations.md"

@@ -15,7 +15,8 @@ from marginalia import export, w3c_import
 from marginalia.anchor import anchor_article, make_markdown
 from marginalia.cli import main
 from marginalia.config import Config
-from marginalia.load import Problems, load_content
+from marginalia.errors import Problems
+from marginalia.load import load_content
 from marginalia.model import Content
 
 ROOT = Path(__file__).resolve().parent.parent

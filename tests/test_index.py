@@ -6,8 +6,9 @@ import dataclasses
 
 from marginalia.anchor import anchor_article, make_markdown
 from marginalia.check import article_ids, article_references, check_duplicate_ids
+from marginalia.errors import Problems
 from marginalia.index import build_index, entity_summary
-from marginalia.load import Problems, load_content
+from marginalia.load import load_content
 from marginalia.pipeline import build
 
 ANNOTATIONS = """\

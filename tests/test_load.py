@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from marginalia.load import Problems, load_content, read_yaml
+from marginalia.errors import Problems
+from marginalia.load import load_content, read_yaml
 
 
 def codes(problems: Problems) -> list[tuple[int, str]]:

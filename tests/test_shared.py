@@ -20,7 +20,8 @@ from referencing import Registry, Resource
 
 from marginalia.check import Shared, check_shared
 from marginalia.config import Config
-from marginalia.load import Problems, load_content
+from marginalia.errors import Problems
+from marginalia.load import load_content
 from marginalia.model import Location
 from marginalia.pipeline import _prepare, build, check
 
