@@ -1,5 +1,5 @@
 """Stage 2, anchor: find each annotation's quote in the rendered article and
-mark it in markdown-it's token stream.
+have it marked in markdown-it's token stream (markup.py marks it).
 
 The article is parsed once. Its *plain text* is what a reader sees: the text
 of every inline block (the title first, then paragraphs, headings, list
@@ -8,10 +8,8 @@ newlines. Quotes are matched against that text, so a quote may span
 emphasis or a link, and whitespace in a quote matches any run of
 whitespace.
 
-Each anchored span becomes a pair of tokens (``mention_open`` /
-``mention_close``, ``claim_open``...) inserted into the inline children.
-Where a span cuts across other markup, it is split into several segments so
-that the output stays well nested; the first segment carries the id.
+Each anchored span gets its HTML id here, then becomes a pair of tokens
+(`markup.mark_block`), which the parser's plugin renders.
 """
 
 from __future__ import annotations
@@ -27,76 +25,11 @@ from typing import Any
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
-from markdown_it.token import Token
 from rapidfuzz import fuzz, process
 
 from .errors import MAX_PROBLEMS, Problem, Problems
-from .model import Annotation, Appearance, Article, Claim, Event, Location, Mention, Note, Span
-
-KIND_OF = {Claim: "claim", Event: "event", Note: "note", Mention: "mention", Appearance: "appearance"}
-"""The token name of each annotation type."""
-
-_NESTING_ORDER = {"claim": 0, "appearance": 1, "event": 1, "note": 2, "mention": 3}
-"""On equal spans, which annotation goes outside."""
-
-_TEXT_TYPES = {"text", "code_inline", "softbreak", "hardbreak"}
-
-
-SAFE_SCHEMES = ("http", "https", "mailto")
-"""The only URL schemes a link may have; a link without a scheme is relative."""
-
-_SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
-
-
-MAX_NESTING = 100
-"""How deeply blocks (block quotes, lists) may nest. markdown-it drops what lies deeper (CommonMark's
-preset: 20 levels); the parser notes it (DROPPED), anchoring reports it in an article (M015), and
-Renderer.markdown shows a field so nested as written."""
-
-REFUSED = "marginalia_refused_links"
-"""The attribute of a parser made by make_markdown that lists the links it refused since it was last cleared."""
-
-DROPPED = "marginalia_dropped"
-"""The key of a parse's env under which the parser lists the lines (0-based) whose text it dropped."""
-
-
-def make_markdown() -> MarkdownIt:
-    """Return the one Markdown parser: CommonMark, raw HTML shown as text, safe link schemes only."""
-    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False, "maxNesting": MAX_NESTING})
-    refused: list[str] = []
-
-    def validate_link(url: str) -> bool:
-        safe = is_safe_url(url)
-        if not safe and len(refused) < MAX_PROBLEMS:  # the renderer's fields add to it too, between articles
-            refused.append(url)
-        return safe
-
-    md.validateLink = validate_link  # type: ignore[method-assign]
-    setattr(md, REFUSED, refused)  # noqa: B010 - an attribute of our own on markdown-it's object
-    tokenize = md.block.tokenize
-
-    def tokenize_noting_drops(state: StateBlock, start: int, end: int, *args: Any) -> None:
-        # What markdown-it's block loop does first: past the limit, it skips the lines up to END unread.
-        if state.level >= MAX_NESTING:
-            line = state.skipEmptyLines(start)
-            if line < end and state.sCount[line] >= state.blkIndent:
-                state.env.setdefault(DROPPED, []).append(line)
-        tokenize(state, start, end, *args)
-
-    md.block.tokenize = tokenize_noting_drops  # type: ignore[method-assign,assignment]
-    return md
-
-
-def is_safe_url(url: str) -> bool:
-    """Tell whether URL (as markdown-it normalized it) is http(s), mailto or relative.
-
-    `//host/path` has no scheme but is no relative link: it names another host (protocol-relative).
-    """
-    scheme = _SCHEME.match(url)
-    if scheme is None:
-        return not url.lstrip().startswith(("//", "/\\", "\\"))
-    return scheme.group(1).lower() in SAFE_SCHEMES
+from .markup import DROPPED, MAX_NESTING, REFUSED, child_offsets, mark_block
+from .model import Annotation, Article, Claim, Location, Mention, Span
 
 
 def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None:
@@ -127,7 +60,7 @@ def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None
     article.block_lines = [article.title_line] + [
         article.body_line + (t.map[0] if t.map else 0) for t in article.tokens if t.type == "inline"
     ]
-    texts = [_child_offsets(token)[0] for token in inlines]
+    texts = [child_offsets(token)[0] for token in inlines]
     article.blocks, starts = [], 0
     for text in texts:
         article.blocks.append((starts, starts + len(text)))
@@ -151,7 +84,7 @@ def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None
     for block, placed in sorted(spans_by_block.items()):
         # those that overlap are errors already: marking them all would take time that grows as their square
         kept = [(span, a) for span, a in placed if id(a) not in overlapping] if overlapping else placed
-        _mark_block(inlines[block], article.blocks[block][0], kept, article, problems)
+        mark_block(inlines[block], article.blocks[block][0], kept, article, problems)
 
 
 def _line_of_link(article: Article, url: str) -> int:
@@ -164,25 +97,6 @@ def _line_of_link(article: Article, url: str) -> int:
 
 
 # --- Finding quotes ----------------------------------------------------------
-
-
-def _child_offsets(inline: Token) -> tuple[str, list[tuple[int, int]]]:
-    """Return the block's plain text and each child's (start, end) in it."""
-    parts, offsets, pos = [], [], 0
-    for child in inline.children or []:
-        piece = _text_of(child)
-        parts.append(piece)
-        offsets.append((pos, pos + len(piece)))
-        pos += len(piece)
-    return "".join(parts), offsets
-
-
-def _text_of(token: Token) -> str:
-    if token.type in ("text", "code_inline"):
-        return token.content
-    if token.type in ("softbreak", "hardbreak"):
-        return "\n"
-    return ""
 
 
 _WHITESPACE = re.compile(r"[^\S ]")
@@ -734,191 +648,3 @@ def _assign_ids(article: Article) -> None:
     for number, note in enumerate(notes, 1):
         note.number = number
         note.spans[0].id = f"note-{number}-ref"
-
-
-# --- Marking the tokens ------------------------------------------------------
-
-
-def _mark_block(
-    inline: Token, block_start: int, spans: list[tuple[Span, Annotation]], article: Article, problems: Problems
-) -> None:
-    """Insert open/close tokens for SPANS into INLINE's children."""
-    cuts = {s.start - block_start for s, _ in spans} | {s.end - block_start for s, _ in spans}
-    children, offsets = _split_children(inline, cuts)
-    ordered = sorted(spans, key=lambda p: (p[0].start, -p[0].end, _NESTING_ORDER[KIND_OF[type(p[1])]]))
-    # The spans come in the order of their starts: the children before `begin` end before this span starts,
-    # so no later span needs them; and `links` counts the links open before a place, from the last place asked.
-    begin, links = 0, _LinkDepth(children)
-    any_link = any(t.type == "link_open" for t in children)
-    for span, annotation in ordered:
-        start, end = span.start - block_start, span.end - block_start
-        while begin < len(children) and offsets.get(id(children[begin]), (0, start))[1] <= start:
-            begin += 1  # markup, or text that ends before START
-        inside, straddled = _text_within(children, offsets, start, end, begin)
-        if straddled is not None:
-            problems.add(
-                annotation.where,
-                "M304",
-                f"the quote {annotation.selector.quote!r} starts or ends inside the code {straddled.content!r}",
-                "quote the whole code span or none of it",
-            )
-            continue
-        if inside is None:
-            continue
-        kind = KIND_OF[type(annotation)]
-        first, last = _widen(children, *inside)
-        segments = _segments(children, first, last, offsets)
-        if kind == "mention":  # a mention is a link: none may be around it or in it
-            in_link = any_link and _touches_link(children, segments, links)
-            any_link = True
-        else:  # a claim's badge and a note's number come after its words: are those inside a link?
-            in_link = links.at(segments[-1][1] + 1) > 0
-        for n, (first, last) in reversed(list(enumerate(segments))):
-            meta = {"annotation": annotation, "span": span, "first": n == 0, "last": n == len(segments) - 1}
-            if in_link:  # a mention is then a <span>; a claim's badge and a note's number are no links
-                meta["plain"] = True
-            close = Token(f"{kind}_close", "", -1, meta=meta)
-            opener = Token(f"{kind}_open", "", 1, meta=meta)
-            for at, token in ((last + 1, close), (first, opener)):
-                children.insert(at, token)
-                links.inserted(at, token)
-                begin += at < begin
-    inline.children = children
-
-
-class _LinkDepth:
-    """Counts the links open before a place of a list of children, the places asked for mostly in order:
-    each answer is the last one, corrected by the children between the two places."""
-
-    def __init__(self, children: list[Token]):
-        self.children = children
-        self.place = 0
-        self.depth = 0
-        """How many links are open before CHILDREN[place]."""
-
-    def at(self, index: int) -> int:
-        """Return how many links are open before CHILDREN[index]."""
-        if index >= self.place:
-            self.depth += _link_nesting(self.children[self.place : index])
-        else:
-            self.depth -= _link_nesting(self.children[index : self.place])
-        self.place = index
-        return self.depth
-
-    def inserted(self, index: int, token: Token) -> None:
-        """Take into account that TOKEN was inserted at INDEX."""
-        if index < self.place:
-            self.place += 1
-            if _is_link(token):
-                self.depth += token.nesting
-
-
-def _link_nesting(tokens: list[Token]) -> int:
-    # t.nesting first: most children are text, which opens and closes nothing
-    return sum(t.nesting for t in tokens if t.nesting and _is_link(t))
-
-
-def _text_within(
-    children: list[Token], offsets: dict[int, tuple[int, int]], start: int, end: int, begin: int = 0
-) -> tuple[tuple[int, int] | None, Token | None]:
-    """Return the indexes of the first and last non-empty text children within START..END (or None),
-    and the first code span that START or END falls inside (or None). Those before BEGIN end before START."""
-    first = last = -1
-    straddled = None
-    for i in range(begin, len(children)):
-        child = children[i]
-        offset = offsets.get(id(child))
-        if offset is None:
-            continue
-        lo, hi = offset
-        if lo >= end:  # offsets grow along the children: none further is inside or straddled
-            break
-        if start <= lo and hi <= end and lo < hi:
-            if first < 0:
-                first = i
-            last = i
-        elif straddled is None and child.type == "code_inline" and (lo < start < hi or lo < end < hi):
-            straddled = child
-    return ((first, last) if first >= 0 else None), straddled
-
-
-def _split_children(inline: Token, cuts: set[int]) -> tuple[list[Token], dict[int, tuple[int, int]]]:
-    """Split text children at CUTS; return them and each text child's offsets."""
-    _, offsets = _child_offsets(inline)
-    children: list[Token] = []
-    spans: dict[int, tuple[int, int]] = {}
-    ordered_cuts = sorted(cuts)
-    for child, (a, b) in zip(inline.children or [], offsets, strict=True):
-        inner = ordered_cuts[bisect.bisect_right(ordered_cuts, a) : bisect.bisect_left(ordered_cuts, b)]
-        if child.type == "text" and inner:
-            bounds = [a, *inner, b]
-            for lo, hi in zip(bounds, bounds[1:], strict=False):
-                piece = Token("text", "", 0, content=child.content[lo - a : hi - a])
-                children.append(piece)
-                spans[id(piece)] = (lo, hi)
-            continue
-        children.append(child)
-        if child.type in _TEXT_TYPES:
-            spans[id(child)] = (a, b)
-    return children, spans
-
-
-def _widen(children: list[Token], first: int, last: int) -> tuple[int, int]:
-    """Widen FIRST..LAST over markup wholly inside it, so `*Ada* Lovelace` is one segment."""
-    while True:
-        if first > 0 and children[first - 1].nesting == 1 and _partner(children, first - 1) <= last:
-            first -= 1
-        elif last + 1 < len(children) and children[last + 1].nesting == -1 and _partner(children, last + 1) >= first:
-            last += 1
-        else:
-            return first, last
-
-
-def _partner(children: list[Token], k: int) -> int:
-    """Return the index of the token that opens or closes CHILDREN[k]."""
-    step, depth, i = children[k].nesting, 0, k
-    while 0 <= i < len(children):
-        depth += children[i].nesting
-        if depth == 0:
-            return i
-        i += step
-    return -1 if step < 0 else len(children)
-
-
-def _segments(
-    children: list[Token], first: int, last: int, offsets: dict[int, tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """Return the well-nested runs of CHILDREN[first..last] that hold text."""
-    stack: list[int] = []
-    unmatched: set[int] = set()
-    for i in range(first, last + 1):
-        if children[i].nesting == 1:
-            stack.append(i)
-        elif children[i].nesting == -1:
-            if stack:
-                stack.pop()
-            else:
-                unmatched.add(i)
-    unmatched.update(stack)
-    runs, run_start = [], None
-    for i in range(first, last + 2):
-        if i > last or i in unmatched:
-            if run_start is not None:
-                if any(id(children[j]) in offsets for j in range(run_start, i)):
-                    runs.append((run_start, i - 1))
-                run_start = None
-        elif run_start is None:
-            run_start = i
-    return runs
-
-
-def _touches_link(children: list[Token], segments: list[tuple[int, int]], links: _LinkDepth) -> bool:
-    """Tell whether a mention here would nest one <a> in another."""
-    inner = any(_is_link(children[i]) for a, b in segments for i in range(a, b + 1))
-    return inner or links.at(segments[0][0]) > 0
-
-
-def _is_link(token: Token) -> bool:
-    if token.type.startswith("link_"):
-        return True
-    return token.type.startswith("mention_") and not token.meta.get("plain")

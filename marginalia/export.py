@@ -55,9 +55,9 @@ from typing import Any
 from jinja2 import pass_context
 from markdown_it import MarkdownIt
 
-from .anchor import make_markdown
 from .config import Config
 from .index import SNIPPET_ARTICLES, Index, Placed
+from .markup import make_markdown
 from .model import (
     Annotation,
     Appearance,

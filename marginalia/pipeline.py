@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cache
-from .anchor import anchor_article, make_markdown
+from .anchor import anchor_article
 from .changes import neighbours_stale, shared_pages, stale_pages, subpages_stale
 from .check import (
     Contribution,
@@ -53,6 +53,7 @@ from .export import annotations_path, article_export, exports_annotations, timel
 from .index import ArticleIndex, Index, build_index, index_article
 from .load import Problems, article_paths, compile_schemas, load_article, load_registries
 from .lock import site_lock
+from .markup import make_markdown
 from .model import Article, Content, Entity
 from .render import Page, Renderer
 from .search import index_search

@@ -19,17 +19,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
-import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from . import export
-from .anchor import DROPPED, SAFE_SCHEMES
 from .config import Config
 from .index import SNIPPET_ARTICLES, Index, MentionRef, Placed, entity_summary, year_of
+from .markup import DROPPED
 from .model import CLAIM_STATUSES, ENTITY_KINDS, Article, Claim, Content, Entity, Event, EventDate, Source
+from .sanitize import sanitize
 from .urls import (
     archive_path,
     article_path,
@@ -77,25 +76,6 @@ SHOWN_IN_FULL = 200
 as on their pages by month (or year); beyond, it shows only how many each of those pages has."""
 
 
-CONTRIBUTOR_TAGS = {"a", "em", "strong", "code", "p", "br", "ul", "ol", "li", "blockquote", "pre", "hr"}
-"""What Markdown written in a YAML field (descriptions, notes, reviews) may become."""
-
-
-def sanitize(fragment: str) -> str:
-    """Return FRAGMENT with only CONTRIBUTOR_TAGS and safe links left.
-
-    markdown-it already shows raw HTML as text and drops unsafe links; this
-    is the second lock, in case a parser option or plugin ever lets HTML through.
-    """
-    return nh3.clean(
-        fragment,
-        tags=CONTRIBUTOR_TAGS,
-        attributes={"a": {"href", "title"}},
-        url_schemes=set(SAFE_SCHEMES),
-        link_rel="nofollow noopener",
-    )
-
-
 @dataclass
 class Page:
     """One output file: where it goes and what it holds."""
@@ -119,7 +99,6 @@ class Renderer:
         self.config = config
         self._rendered: dict[str, Markup] = {}
         self._rendered_inline: dict[str, Markup] = {}
-        _add_annotation_rules(md)
         self.env = Environment(
             loader=FileSystemLoader(config.templates_dir),
             autoescape=True,
@@ -647,189 +626,3 @@ def year_strip(years: dict[str, list[Any]], tallest: int = 60, label_width: int 
             }
         )
     return {"width": STRIP_WIDTH, "bars": bars, "base": 4 + tallest, "height": tallest + 26}
-
-
-# --- Annotation markup -------------------------------------------------------
-
-
-def _attr(value: str) -> str:
-    return html.escape(value, quote=True)
-
-
-def _add_annotation_rules(md: MarkdownIt) -> None:
-    """Teach MD's renderer the annotation tokens that anchoring inserts."""
-    rules = {
-        "mention_open": _mention_open,
-        "mention_close": lambda self, tokens, idx, options, env: f"</{env['mention_tags'].pop()}>",
-        "claim_open": _claim_open,
-        "claim_close": _claim_close,
-        "event_open": _event_open,
-        "event_close": _event_close,
-        "appearance_open": _appearance_open,
-        "appearance_close": lambda self, tokens, idx, options, env: "</span>",
-        "note_open": _note_open,
-        "note_close": _note_close,
-    }
-    rules["image"] = _image
-    for name, rule in rules.items():
-        md.add_render_rule(name, _unless_title(rule, closing=name.endswith("_close")))
-    md.add_render_rule("paragraph_open", _paragraph_open)
-    md.add_render_rule("paragraph_close", _paragraph_close)
-
-
-def _paragraph_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    env["in_paragraph"], env["verdicts"] = True, []
-    return str(self.renderToken(tokens, idx, options, env))
-
-
-def _paragraph_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    """Close a paragraph, after the verdicts of its claims (hidden until opened)."""
-    verdicts = "".join(env.get("verdicts", ()))
-    env["in_paragraph"], env["verdicts"] = False, []
-    return verdicts + str(self.renderToken(tokens, idx, options, env))
-
-
-def _unless_title(rule: Callable[..., str], closing: bool) -> Callable[..., str]:
-    """Return RULE, except in the headline, where an annotation is a bare <span> that keeps its id."""
-
-    def render(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-        token = tokens[idx]
-        if not env.get("title") or "span" not in token.meta:
-            return rule(self, tokens, idx, options, env)
-        return "</span>" if closing else f"<span{_id_attr(token)}>"
-
-    return render
-
-
-def _image(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    """Render an image as a link to it: the site loads nothing from elsewhere (and its CSP would refuse it)."""
-    token = tokens[idx]
-    alt = html.escape(self.renderInlineAsText(token.children or [], options, env) or "image")
-    src = token.attrGet("src") or ""
-    if sum(t.nesting for t in tokens[:idx] if t.type.startswith(("link_", "mention_"))) > 0:  # in a link already
-        return f'<span class="image-link">[image: {alt}]</span>'
-    return f'<a class="image-link" href="{_attr(str(src))}" rel="nofollow noopener">[image: {alt}]</a>'
-
-
-def _id_attr(token: Token) -> str:
-    return f' id="{_attr(token.meta["span"].id)}"' if token.meta["first"] else ""
-
-
-def _mention_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    """Open a mention: a link to its entity's page the first time the body names it, later a <span>.
-
-    As in Wikipedia and newspapers online, a name is linked once: forty links in a short article are
-    forty tab stops and a page that looks like an index. Every mention keeps its id (entity pages
-    link to each) and its data-entity, which gives it the entity's card on hover or tap.
-    """
-    token = tokens[idx]
-    entity_id = token.meta["annotation"].entity
-    entity = env["entities"].get(entity_id)
-    tag = "span"
-    if entity is None:  # an unknown id: the build stops on it (M202); render something anyway
-        opening = f'<span class="mention"{_id_attr(token)}>'
-    else:
-        data = f' data-entity="{_attr(entity_id)}" data-kind="{_attr(entity.kind)}"'
-        opening = f'<span class="mention"{_id_attr(token)}{data}>'
-        if not token.meta.get("plain") and entity_id not in env["linked"]:
-            env["linked"].add(entity_id)
-            href = env["root"] + entity_path(entity_id)
-            tag, opening = "a", f'<a class="mention"{_id_attr(token)} href="{_attr(href)}"{data}>'
-    env["mention_tags"].append(tag)  # mentions never nest: the close that comes next is this one's
-    return opening
-
-
-def _claim_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    """Open a claim: highlighted (<mark>) once checked; a reported claim is a plain <span> the reader may show."""
-    token = tokens[idx]
-    status = token.meta["annotation"].status
-    tag = "span" if status == "reported" else "mark"
-    return f'<{tag} class="claim claim-{_attr(status)}"{_id_attr(token)}>'
-
-
-VERDICT_ICONS = {"confirmed": "✓", "disputed": "?", "false": "✗"}
-"""A shape beside each checked status's word, so that colour is never the only sign of it."""
-
-
-def _claim_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    """Close a claim; after a checked one, its verdict, which opens in place (see _verdict_box)."""
-    token = tokens[idx]
-    claim = token.meta["annotation"]
-    if claim.status == "reported":
-        return "</span>"
-    if not token.meta["last"]:
-        return "</mark>"
-    status = _attr(claim.status)
-    label = f'<span class="verdict-icon" aria-hidden="true">{VERDICT_ICONS[claim.status]}</span>{status.capitalize()}'
-    if token.meta.get("plain"):  # inside a link: a link here would nest
-        return f'</mark> <span class="verdict verdict-{status}">{label}</span>'
-    box_id = f"verdict-{_attr(claim.id)}"
-    box = _verdict_box(claim, box_id, env)
-    if env.get("in_paragraph"):  # it opens below the paragraph's words, not in the middle of its sentence
-        env["verdicts"].append(box)
-        box = ""
-    return f'</mark> <a class="verdict verdict-{status}" href="#{box_id}">{label}</a>{box}'
-
-
-def _verdict_box(claim: Claim, box_id: str, env: dict[str, Any]) -> str:
-    """Return the verdict of CLAIM as it opens beside its words: status, review, claimant, sources, entry.
-
-    A <span> (the claim sits in a paragraph), hidden until its verdict is followed: by :target
-    without JavaScript, by marginalia.js's disclosure button with it.
-    """
-    root, status = env["root"], claim.status
-    said = claim.summary or claim.selector.quote
-    parts = [f"<strong>{_attr(status.capitalize())}</strong>: “{_attr(said)}”, {_attr(STATUS_HELP[status])}."]
-    if claim.review:
-        review = sanitize(env["md"].renderInline(" ".join(claim.review.split())))
-        parts.append(f'<span class="verdict-review">{review}</span>')
-    claimant = env["entities"].get(claim.claimant)
-    if claimant:
-        href = root + entity_path(claimant.id)
-        parts.append(f'<span>Claimed by <a href="{_attr(href)}">{_attr(claimant.name)}</a>.</span>')
-    sources = [env["sources"][s] for s in claim.sources if s in env["sources"]]
-    if sources:
-        links = "; ".join(f'<a href="{_attr(root + source_path(s.id))}">{_attr(s.title)}</a>' for s in sources)
-        parts.append(f"<span>Sources: {links}.</span>")
-    entry = f"{root}{claims_path(env['article'].date)}#claim-{claim.id}"
-    parts.append(f'<a href="{_attr(entry)}">The claim in full</a>')
-    return f'<span class="verdict-box verdict-{_attr(status)}" id="{box_id}">{" ".join(parts)}</span>'
-
-
-def _event_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    return f'<span class="event"{_id_attr(tokens[idx])}>'
-
-
-def _event_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    """Close an event; after its words, a link to its entry on the timeline (the words hold names that link)."""
-    token = tokens[idx]
-    if not token.meta["last"] or token.meta.get("plain"):
-        return "</span>"
-    event = token.meta["annotation"]
-    href = f"{env['root']}{timeline_path(event.date.start)}#t-{event.id}"
-    label = f"On the timeline: {event.title} ({human_date(event.date.start)})"
-    return f'</span><a class="event-ref" href="{_attr(href)}" aria-label="{_attr(label)}"></a>'
-
-
-def _appearance_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    """Mark a passage that reports a claim or event defined elsewhere: the timeline and claims pages link to it."""
-    kind = tokens[idx].meta["annotation"].kind
-    return f'<span class="appearance appearance-{_attr(kind)}"{_id_attr(tokens[idx])}>'
-
-
-def _note_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    return f'<span class="noted"{_id_attr(tokens[idx])}>'
-
-
-def _note_close(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    token = tokens[idx]
-    if not token.meta["last"]:
-        return "</span>"
-    note = token.meta["annotation"]
-    n = note.number
-    text = sanitize(env["md"].renderInline(" ".join(note.text.split())))
-    ref = f'<a href="#note-{n}" aria-label="Note {n}">{n}</a>' if not token.meta.get("plain") else str(n)
-    return (
-        f'</span><sup class="note-ref">{ref}</sup>'
-        f'<span class="sidenote" role="note"><span class="note-number">{n}</span> {text}</span>'
-    )

@@ -165,9 +165,10 @@ def import_annotations(config: Config, source: Path, slug: str) -> ImportReport:
 
 def _article_to_import_into(config: Config, slug: str) -> tuple[Content, Article]:
     """Return the content and its article SLUG, anchored; ImportFailure if the content has errors or no SLUG."""
-    from .anchor import anchor_article, make_markdown
+    from .anchor import anchor_article
     from .errors import Problems
     from .load import load_content
+    from .markup import make_markdown
     from .pipeline import check
 
     before = [p for p in check(config) if p.severity == "error"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marginalia.anchor import anchor_article, make_markdown
+from marginalia.anchor import anchor_article
 from marginalia.errors import Problems
 from marginalia.load import load_article
+from marginalia.markup import make_markdown
 from marginalia.model import Article
 
 

@@ -4,13 +4,15 @@ is dropped without a word."""
 
 from __future__ import annotations
 
-from marginalia import anchor
-from marginalia.anchor import MAX_EVERY, MAX_PROBLEMS, anchor_article, is_safe_url, make_markdown
-from marginalia.errors import Problems
+from marginalia import anchor, markup
+from marginalia.anchor import MAX_EVERY, anchor_article
+from marginalia.errors import MAX_PROBLEMS, Problems
 from marginalia.load import load_article
+from marginalia.markup import make_markdown
 from marginalia.model import Article
 from marginalia.pipeline import check
 from marginalia.render import Renderer
+from marginalia.sanitize import is_safe_url
 
 
 def anchored(project, body: str, annotations: str) -> tuple[Article, Problems]:
@@ -179,14 +181,14 @@ def test_marking_a_block_is_linear_in_its_spans(project, monkeypatch) -> None:
     problems = Problems()
     article = load_article(path, problems)
     looked = 0
-    is_link = anchor._is_link
+    is_link = markup._is_link
 
     def counted(token):
         nonlocal looked
         looked += 1
         return is_link(token)
 
-    monkeypatch.setattr(anchor, "_is_link", counted)
+    monkeypatch.setattr(markup, "_is_link", counted)
     anchor_article(article, make_markdown(), problems)
     assert not problems
     assert all(m.spans for m in article.mentions)

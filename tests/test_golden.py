@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from marginalia.anchor import anchor_article, make_markdown
+from marginalia.anchor import anchor_article
 from marginalia.errors import Problems
 from marginalia.load import load_content
+from marginalia.markup import make_markdown
 from marginalia.render import Renderer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "annotations.md"

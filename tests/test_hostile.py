@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 
 import tests.test_links as link_checks
-from marginalia.anchor import make_markdown
 from marginalia.cli import main
 from marginalia.config import load_config
+from marginalia.markup import make_markdown
 from marginalia.pipeline import check
 from tests.fixtures.hostile.support import (
     CLOBBER_IDS,

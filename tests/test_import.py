@@ -12,11 +12,12 @@ import pytest
 import yaml
 
 from marginalia import export, w3c_import
-from marginalia.anchor import anchor_article, make_markdown
+from marginalia.anchor import anchor_article
 from marginalia.cli import main
 from marginalia.config import Config
 from marginalia.errors import Problems
 from marginalia.load import load_content
+from marginalia.markup import make_markdown
 from marginalia.model import Content
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from marginalia.anchor import anchor_article, make_markdown
+from marginalia.anchor import anchor_article
 from marginalia.check import article_ids, article_references, check_duplicate_ids
 from marginalia.errors import Problems
 from marginalia.index import build_index, entity_summary
 from marginalia.load import load_content
+from marginalia.markup import make_markdown
 from marginalia.pipeline import build
 
 ANNOTATIONS = """\

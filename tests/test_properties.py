@@ -45,7 +45,7 @@ DATES = ["2020", "2020-03", "2020-03-05", "2020-03-10/2020-03-13", "2019/2020", 
 
 def blocks_of(title: str, body: str) -> list[str]:
     """The plain text of the article as quotes see it: the title (inline Markdown), then each block of the body."""
-    from marginalia.anchor import make_markdown
+    from marginalia.markup import make_markdown
 
     children = make_markdown().parseInline(title)[0].children or []
     heading = "".join(
