@@ -29,7 +29,7 @@ from rapidfuzz import fuzz, process
 
 from .errors import MAX_PROBLEMS, Problem, Problems
 from .markup import DROPPED, MAX_NESTING, REFUSED, child_offsets, mark_block
-from .model import Annotation, Article, Claim, Location, Mention, Span
+from .model import Annotation, Article, Claim, Location, Mention, Selector, Span
 
 
 def anchor_article(article: Article, md: MarkdownIt, problems: Problems) -> None:
@@ -372,18 +372,7 @@ def find_selector(
     if not matches:
         problems.append(_not_found(selector.quote, article, where, search))
         return []
-    candidates = [
-        (s, e)
-        for s, e in matches
-        if (
-            not selector.prefix
-            or _squash(text[max(0, s - 2 * len(selector.prefix) - 8) : s]).endswith(_squash(selector.prefix))
-        )
-        and (
-            not selector.suffix
-            or _squash(text[e : e + 2 * len(selector.suffix) + 8]).startswith(_squash(selector.suffix))
-        )
-    ]
+    candidates = _with_affixes(matches, selector, text)
     if not candidates:
         places = _listed([line_at(article, s) for s, _ in matches[:SHOWN]], len(matches))
         problems.append(
@@ -395,37 +384,7 @@ def find_selector(
             )
         )
         return []
-    if selector.every and len(candidates) > MAX_EVERY:
-        problems.append(
-            Problem(
-                where,
-                "M308",
-                f"every: true would mark {selector.quote!r} {len(candidates):,} times;"
-                f" at most {MAX_EVERY:,} are marked",
-                "annotate a longer quote, or some of its places with prefix:, suffix: or occurrence:",
-            )
-        )
-        return []
-    if selector.every:
-        chosen = candidates
-    elif selector.occurrence is not None:
-        if selector.occurrence > len(candidates):
-            problems.append(
-                Problem(
-                    where,
-                    "M305",
-                    f"occurrence {selector.occurrence} asked for, but {selector.quote!r}"
-                    f" matches {len(candidates)} time(s)",
-                    f"use an occurrence from 1 to {len(candidates)}",
-                )
-            )
-            return []
-        chosen = [candidates[selector.occurrence - 1]]
-    elif len(candidates) > 1:
-        problems.append(_ambiguous(selector.quote, candidates, article, where))
-        return []
-    else:
-        chosen = candidates
+    chosen = _chosen(candidates, annotation, article, problems)
     spans = []
     for start, end in chosen:
         block = _block_at(start, article)
@@ -441,6 +400,60 @@ def find_selector(
             continue
         spans.append(Span(start, end, block, line_at(article, start)))
     return spans
+
+
+def _with_affixes(matches: list[tuple[int, int]], selector: Selector, text: str) -> list[tuple[int, int]]:
+    """Return those of MATCHES (places in TEXT) that have SELECTOR's prefix before them and its suffix after."""
+    return [
+        (s, e)
+        for s, e in matches
+        if (
+            not selector.prefix
+            or _squash(text[max(0, s - 2 * len(selector.prefix) - 8) : s]).endswith(_squash(selector.prefix))
+        )
+        and (
+            not selector.suffix
+            or _squash(text[e : e + 2 * len(selector.suffix) + 8]).startswith(_squash(selector.suffix))
+        )
+    ]
+
+
+def _chosen(
+    candidates: list[tuple[int, int]], annotation: Annotation, article: Article, problems: Problems
+) -> list[tuple[int, int]]:
+    """Return the places of CANDIDATES that ANNOTATION's selector picks (every, occurrence, or the only one),
+    or [] after a problem."""
+    selector, where = annotation.selector, annotation.where
+    if selector.every and len(candidates) > MAX_EVERY:
+        problems.append(
+            Problem(
+                where,
+                "M308",
+                f"every: true would mark {selector.quote!r} {len(candidates):,} times;"
+                f" at most {MAX_EVERY:,} are marked",
+                "annotate a longer quote, or some of its places with prefix:, suffix: or occurrence:",
+            )
+        )
+        return []
+    if selector.every:
+        return candidates
+    if selector.occurrence is not None:
+        if selector.occurrence > len(candidates):
+            problems.append(
+                Problem(
+                    where,
+                    "M305",
+                    f"occurrence {selector.occurrence} asked for, but {selector.quote!r}"
+                    f" matches {len(candidates)} time(s)",
+                    f"use an occurrence from 1 to {len(candidates)}",
+                )
+            )
+            return []
+        return [candidates[selector.occurrence - 1]]
+    if len(candidates) > 1:
+        problems.append(_ambiguous(selector.quote, candidates, article, where))
+        return []
+    return candidates
 
 
 def _block_at(offset: int, article: Article) -> int:
