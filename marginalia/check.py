@@ -17,8 +17,10 @@ from dataclasses import dataclass
 
 from .anchor import line_at
 from .errors import Problem
-from .load import Problems, YamlPath, ascii_id, value_location
+from .load import Problems
 from .model import Article, Content, Entity, Location, Source
+from .reader import YamlPath, value_location
+from .schema import ascii_id
 
 
 @dataclass(frozen=True, slots=True)

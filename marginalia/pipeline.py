@@ -51,11 +51,12 @@ from .config import Config
 from .errors import ContentError, Problem
 from .export import annotations_path, article_export, exports_annotations, timeline_entry
 from .index import ArticleIndex, Index, build_index, index_article
-from .load import Problems, article_paths, compile_schemas, load_article, load_registries
+from .load import Problems, article_paths, load_article, load_registries
 from .lock import site_lock
 from .markup import make_markdown
 from .model import Article, Content, Entity
 from .render import Page, Renderer
+from .schema import compile_schemas
 from .search import index_search
 
 PARALLEL_FROM = 64

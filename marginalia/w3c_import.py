@@ -25,7 +25,6 @@ import yaml
 
 from .config import Config
 from .export import site_base
-from .load import _FORBIDDEN, MAX_FILE_BYTES
 from .model import (
     CLAIM_STATUSES,
     Annotation,
@@ -38,6 +37,7 @@ from .model import (
     Note,
     Selector,
 )
+from .reader import FORBIDDEN_CHARACTERS, MAX_FILE_BYTES
 
 
 class ImportFailure(Exception):
@@ -196,7 +196,7 @@ def _unwritable(fields: dict[str, Any]) -> str:
     """Return what in FIELDS' text the site refuses (a control character, a lone surrogate), or ""."""
     texts = [str(v) for value in fields.values() for v in (value if isinstance(value, list) else [value])]
     for text in texts:
-        if bad := _FORBIDDEN.search(text):
+        if bad := FORBIDDEN_CHARACTERS.search(text):
             return f"an invisible control character (U+{ord(bad.group()):04X}), which the site refuses"
         if bad := _SURROGATE.search(text):
             return f"a lone surrogate (U+{ord(bad.group()):04X}), which is not a character"
@@ -1056,7 +1056,7 @@ def _lines(text: str) -> list[str]:
 def _read(text: str) -> Any:
     """Return the data in the annotation file TEXT as the checker reads it; None for a file with none."""
     from .errors import Problems
-    from .load import read_yaml
+    from .reader import read_yaml
 
     problems = Problems()
     read = read_yaml(text, Path("annotations"), problems)

@@ -11,8 +11,9 @@ import yaml
 
 from marginalia.check import NameFinder
 from marginalia.errors import Problems
-from marginalia.load import _is_valid, _Loader, _may_have_aliases, read_yaml
 from marginalia.model import Content, Entity
+from marginalia.reader import _Loader, _may_have_aliases, read_yaml
+from marginalia.schema import _is_valid
 
 
 def parse(text: str) -> tuple[object, Problems]:

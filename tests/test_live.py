@@ -225,11 +225,11 @@ def test_the_first_edit_after_a_build_from_the_cache_compiles_nothing(project, m
     import fastjsonschema
     import jinja2
 
-    from marginalia import load
+    from marginalia import schema
 
     site = live_site(project)
     build(site.config, use_cache=True)
-    load._is_valid.cache_clear()  # compiled once per process: as if the server had just started
+    schema._is_valid.cache_clear()  # compiled once per process: as if the server had just started
     compiled: list[str] = []
     get_source, compile_schema = jinja2.FileSystemLoader.get_source, fastjsonschema.compile
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from marginalia.errors import Problems
-from marginalia.load import load_content, read_yaml
+from marginalia.load import load_content
+from marginalia.reader import read_yaml
 
 
 def codes(problems: Problems) -> list[tuple[int, str]]:
@@ -115,7 +116,7 @@ def test_bad_event_date_is_reported(project) -> None:
 
 def test_values_nested_past_the_limit_are_refused_where_they_pass_it() -> None:
     """Deep nesting is M008 at the line where it passes MAX_DEPTH, whatever the depth of the caller's stack."""
-    from marginalia.load import MAX_DEPTH
+    from marginalia.reader import MAX_DEPTH
 
     lines = [f"{'  ' * n}k{n}:" for n in range(MAX_DEPTH + 5)] + [f"{'  ' * (MAX_DEPTH + 5)}deep"]
     data, problems = parse("\n".join(lines) + "\n")
@@ -169,7 +170,7 @@ def test_an_overlong_integer_in_an_article_stops_check_with_one_problem(project)
 
 def test_a_file_one_byte_over_the_limit_is_refused(project) -> None:
     """The limit is inclusive: a file of MAX_FILE_BYTES passes the size check, one byte more does not."""
-    from marginalia.load import MAX_FILE_BYTES
+    from marginalia.reader import MAX_FILE_BYTES
 
     head = "notes:\n  - {quote: Ada, text: '"
     for size, refused in ((MAX_FILE_BYTES, False), (MAX_FILE_BYTES + 1, True)):
