@@ -121,3 +121,11 @@ class ContentError(MarginaliaError):
 
 class ConfigError(MarginaliaError):
     """mkdocs.yml is missing or invalid."""
+
+
+class ImportFailure(Exception):
+    """The import cannot go on at all (a usage or file problem)."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from marginalia import export, w3c_import
+from marginalia import export, w3c_read, yaml_edit
 from marginalia.anchor import anchor_article
 from marginalia.cli import main
 from marginalia.config import Config
@@ -297,20 +297,20 @@ def test_import_usage_errors_exit_2(project, capsys) -> None:  # type: ignore[no
 
 def test_read_w3c_accepts_every_container() -> None:
     one = {"type": "Annotation", "id": "urn:1", "target": "x"}
-    assert w3c_import.read_w3c(one) == [one]
-    assert w3c_import.read_w3c([one, one]) == [one, one]
-    assert w3c_import.read_w3c(
-        {"type": "AnnotationCollection", "first": {"type": "AnnotationPage", "items": [one]}}
-    ) == [one]
-    assert w3c_import.read_w3c({"type": ["AnnotationCollection"], "items": [one]}) == [one]
-    assert w3c_import.read_w3c({"type": "AnnotationPage", "items": [one]}) == [one]
+    assert w3c_read.read_w3c(one) == [one]
+    assert w3c_read.read_w3c([one, one]) == [one, one]
+    assert w3c_read.read_w3c({"type": "AnnotationCollection", "first": {"type": "AnnotationPage", "items": [one]}}) == [
+        one
+    ]
+    assert w3c_read.read_w3c({"type": ["AnnotationCollection"], "items": [one]}) == [one]
+    assert w3c_read.read_w3c({"type": "AnnotationPage", "items": [one]}) == [one]
 
 
 def test_insert_items_follows_the_file_s_own_layout() -> None:
     """Items go at the end of their list, indented like its items; `[]` opens up; missing lists are added; CRLF stays;
     a flow list gets them in flow style."""
     text = "# header\r\nmentions:\r\n- entity: ada   # column-0 dashes\r\n  quote: Ada\r\n\r\n# about the notes\r\nnotes: []\r\n"
-    new, ranges = w3c_import.insert_items(
+    new, ranges = yaml_edit.insert_items(
         text,
         {
             "mentions": [{"entity": "london", "quote": "London"}],
@@ -342,7 +342,7 @@ def test_insert_items_follows_the_file_s_own_layout() -> None:
         "",
     ]
     assert ranges == [(6, 7), (17, 19), (12, 13)]  # mentions, claims, notes: the sections' order, not the file's
-    flow, ranges = w3c_import.insert_items(
+    flow, ranges = yaml_edit.insert_items(
         "mentions: [{entity: ada, quote: Ada}]  # one\n", {"mentions": [{"entity": "london", "quote": "London"}]}, "x"
     )
     assert flow == "mentions: [{entity: ada, quote: Ada},\n  # x\n  {entity: london, quote: London}]  # one\n"
@@ -580,8 +580,8 @@ def test_a_huge_file_is_refused_after_reading_no_more_than_the_limit(project, ca
     finally:
         tracemalloc.stop()
     err = capsys.readouterr().err
-    assert code == 1 and f"{source}: the file is larger than {w3c_import.MAX_IMPORT_BYTES:,} bytes" in err
-    assert peak < 3 * w3c_import.MAX_IMPORT_BYTES
+    assert code == 1 and f"{source}: the file is larger than {w3c_read.MAX_IMPORT_BYTES:,} bytes" in err
+    assert peak < 3 * w3c_read.MAX_IMPORT_BYTES
     assert not (project.content / "articles" / "a.yml").exists()
 
 
@@ -636,7 +636,7 @@ def flow_list(draw, section: str) -> str:  # type: ignore[no-untyped-def]
 
 @st.composite
 def annotation_file(draw) -> str:  # type: ignore[no-untyped-def]
-    sections = draw(st.lists(st.sampled_from(w3c_import._SECTIONS), unique=True, min_size=1))
+    sections = draw(st.lists(st.sampled_from(yaml_edit.SECTIONS), unique=True, min_size=1))
     parts = [draw(st.one_of(block_list(s), flow_list(s))) for s in sections]
     text = draw(st.sampled_from(["", "# head\n", "# head\n\n"])) + draw(
         st.sampled_from(["\n", "\n\n", "\n# next\n"])
@@ -659,7 +659,7 @@ def new_items(section: str) -> st.SearchStrategy[list[dict[str, Any]]]:
     return st.lists(fields, min_size=1, max_size=2)
 
 
-ADDITIONS = st.lists(st.sampled_from(w3c_import._SECTIONS), unique=True, min_size=1).flatmap(
+ADDITIONS = st.lists(st.sampled_from(yaml_edit.SECTIONS), unique=True, min_size=1).flatmap(
     lambda sections: st.fixed_dictionaries({s: new_items(s) for s in sections})
 )
 
@@ -671,7 +671,7 @@ def test_any_layout_takes_the_new_items_and_keeps_its_lines(
 ) -> None:
     """Whatever the layout, the new items are added (never refused), and the file reads as before plus them."""
     old = yaml.safe_load(text) or {}
-    new, ranges = w3c_import.insert_items(text, additions, "imported from x")
+    new, ranges = yaml_edit.insert_items(text, additions, "imported from x")
     expected = {**old, **{s: (old.get(s) or []) + items for s, items in additions.items()}}
     assert yaml.safe_load(new) == expected
     assert len(ranges) == sum(map(len, additions.values()))
