@@ -15,7 +15,8 @@ needs changed, and nothing else:
   decoded once, as UTF-8 (400 if it is not, or holds NUL), and the file served
   is the one checked to be inside the site, every link resolved;
 - connections get a thread only once they send their request, from a bounded
-  number, and idle ones are closed;
+  number, and idle ones are closed (the HTTP layer: serve_http.py, with the
+  checks on Host, origin and path);
 - SIGINT, SIGTERM and SIGHUP stop the server and every process it started.
 
 After a rebuild that changed an article, the search index is made again in
@@ -24,22 +25,16 @@ the background (live_search.py); the console says when each refresh ends.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import html
-import ipaddress
 import logging
 import os
-import posixpath
-import queue
 import re
-import selectors
 import signal
 import socket
 import stat
 import sys
 import threading
-import time
 import traceback
 import weakref
 import wsgiref.util
@@ -47,13 +42,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import FrameType
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import jinja2
 import watchdog.events
 import watchdog.observers
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.livereload import _Handler as MkDocsHandler
 
 from .config import Config
 from .errors import ConfigError
@@ -61,6 +55,17 @@ from .export import WITHOUT_SITE_URL, exports_annotations
 from .live import LiveSite
 from .live_search import Refreshed, die_with_parent
 from .model import Location
+from .serve_http import (
+    WORKERS,
+    Connections,
+    Handler,
+    host_allowed,
+    inside_site,
+    is_loopback,
+    opened_at,
+    refuse,
+    same_origin,
+)
 
 log = logging.getLogger("marginalia.serve")
 
@@ -73,14 +78,8 @@ _CHANGES = {"created", "modified", "deleted", "moved", "closed"}
 _SCRIPT = re.compile(re.escape(DEV_PREFIX) + r"livereload-([0-9]+)-([0-9]+)\.js")
 _POLL = re.compile(r"/livereload/([0-9]+)/[0-9]+")
 
-WORKERS = 16
-"""Threads answering requests, at most: a connection gets one once it has sent something."""
 POLLS = WORKERS // 2
 """Reload polls waiting at once, at most; more are told to come back later (503), so pages still get a thread."""
-IDLE_SECONDS = 15.0
-"""How long a connection may stay open without sending anything (or between two reads of its request)."""
-IDLE_CONNECTIONS = 256
-"""Connections kept waiting for their request, at most; past that, the longest waiting is closed."""
 STOP_SECONDS = 10.0
 """Seconds a signal leaves the server to stop cleanly before it ends the process."""
 BUILD_WAIT = 30.0
@@ -134,135 +133,6 @@ OVERLAY_CSS = """\
 """
 
 
-class _Handler(MkDocsHandler):
-    """MkDocs' request handler, with a timeout on every read and write of the connection."""
-
-    timeout = IDLE_SECONDS
-
-
-class _Connections:
-    """Connections accepted, held without a thread until they send something, then answered by a few threads.
-
-    MkDocs' server gives each connection a thread of its own at once, which
-    waits for the request without a timeout: a few thousand idle connections
-    were as many threads, and the requests after them waited. Here one
-    thread watches the connections that have not sent anything yet (closing
-    those idle for IDLE_SECONDS, and the longest waiting past
-    IDLE_CONNECTIONS), and at most WORKERS threads answer requests.
-    """
-
-    def __init__(self, answer: Callable[[socket.socket, Any], None]):
-        self._answer = answer
-        self._selector = selectors.DefaultSelector()
-        self._wake_up, self._waker = socket.socketpair()
-        self._wake_up.setblocking(False)
-        self._waker.setblocking(False)
-        self._selector.register(self._wake_up, selectors.EVENT_READ)
-        self._new: collections.deque[tuple[socket.socket, Any]] = collections.deque()
-        self._idle: dict[socket.socket, tuple[float, Any]] = {}
-        """Connection → (when it is closed if still silent, client address), in the order they came."""
-        self._ready: queue.SimpleQueue[tuple[socket.socket, Any] | None] = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._workers = 0
-        self._free = 0
-        """Workers waiting for a connection."""
-        self._queued = 0
-        """Connections handed over that no worker has taken yet."""
-        self._closed = False
-        self._watcher = threading.Thread(target=self._watch, name="http-connections", daemon=True)
-        self._watcher.start()
-
-    def add(self, connection: socket.socket, address: Any) -> None:
-        """Answer CONNECTION once it sends its request (from the thread that accepted it)."""
-        self._new.append((connection, address))
-        self._wake()
-
-    def close(self) -> None:
-        """Close the connections waiting and stop the threads (a request being answered is let finish)."""
-        with self._lock:
-            self._closed = True
-            workers = self._workers
-        for _ in range(workers):
-            self._ready.put(None)
-        self._wake()
-
-    def sockets(self) -> list[socket.socket]:
-        """Return the sockets this holds, for a forked process to close its copies."""
-        return [self._wake_up, self._waker, *self._idle, *(c for c, _ in list(self._new))]
-
-    def _wake(self) -> None:
-        with contextlib.suppress(OSError):  # its buffer is full (it will wake up anyway) or it is closed
-            self._waker.send(b"\0")
-
-    def _watch(self) -> None:
-        while not self._closed:
-            now = time.monotonic()
-            timeout = next(iter(self._idle.values()))[0] - now if self._idle else None
-            for key, _ in self._selector.select(None if timeout is None else max(0.0, timeout)):
-                connection = key.fileobj
-                if connection is self._wake_up:
-                    try:
-                        while self._wake_up.recv(4096):
-                            pass
-                    except OSError:
-                        pass
-                    continue
-                assert isinstance(connection, socket.socket)
-                self._selector.unregister(connection)
-                _, address = self._idle.pop(connection)
-                self._dispatch(connection, address)
-            while self._new:
-                connection, address = self._new.popleft()
-                try:
-                    self._selector.register(connection, selectors.EVENT_READ)
-                except (ValueError, OSError):  # closed meanwhile
-                    _close(connection)
-                    continue
-                self._idle[connection] = (time.monotonic() + IDLE_SECONDS, address)
-            now = time.monotonic()
-            while self._idle:
-                connection, (deadline, _) = next(iter(self._idle.items()))
-                if deadline > now and len(self._idle) <= IDLE_CONNECTIONS:
-                    break
-                del self._idle[connection]
-                self._selector.unregister(connection)
-                _close(connection)
-        for connection in [*self._idle, *(c for c, _ in self._new)]:
-            _close(connection)
-        self._idle.clear()
-        self._selector.close()
-        self._wake_up.close()
-        self._waker.close()
-
-    def _dispatch(self, connection: socket.socket, address: Any) -> None:
-        with self._lock:
-            self._queued += 1
-            if self._queued > self._free and self._workers < WORKERS:
-                self._workers += 1
-                self._free += 1
-                threading.Thread(target=self._work, name=f"http-{self._workers}", daemon=True).start()
-        self._ready.put((connection, address))
-
-    def _work(self) -> None:
-        while True:
-            job = self._ready.get()
-            with self._lock:
-                self._free -= 1
-                self._queued -= job is not None
-            if job is None:
-                return
-            try:
-                self._answer(*job)
-            finally:
-                with self._lock:
-                    self._free += 1
-
-
-def _close(connection: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        connection.close()
-
-
 _SERVERS: weakref.WeakSet[MarginaliaServer] = weakref.WeakSet()
 """The servers of this process, whose sockets a forked process closes."""
 _forking: list[int] = []
@@ -308,8 +178,8 @@ class MarginaliaServer(LiveReloadServer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.RequestHandlerClass = _Handler
-        self._connections = _Connections(self._answer)
+        self.RequestHandlerClass = Handler
+        self._connections = Connections(self._answer)
         self._polls = 0
         """Reload polls waiting now (see POLLS)."""
         self._answering: set[socket.socket] = set()
@@ -433,18 +303,18 @@ class MarginaliaServer(LiveReloadServer):
     # --- Which requests are answered ---------------------------------------
 
     def _serve_request(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes] | None:
-        if not self._host_allowed(environ.get("HTTP_HOST", "")):
-            return _refuse(start_response, "403 Forbidden", "This server answers only to its own address.")
+        if not host_allowed(environ.get("HTTP_HOST", ""), self.server_address):
+            return refuse(start_response, "403 Forbidden", "This server answers only to its own address.")
         # The one decoding of the path: wsgiref gives its bytes as Latin-1 characters.
         try:
             path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
         except UnicodeError:
-            return _refuse(start_response, "400 Bad Request", "The path is not valid UTF-8.")
+            return refuse(start_response, "400 Bad Request", "The path is not valid UTF-8.")
         if "\x00" in path:
-            return _refuse(start_response, "400 Bad Request", "The path holds a NUL character.")
+            return refuse(start_response, "400 Bad Request", "The path holds a NUL character.")
         if path.startswith("/livereload/"):
-            if not self._same_origin(environ):
-                return _refuse(start_response, "403 Forbidden", "Live reload answers only pages of this server.")
+            if not same_origin(environ):
+                return refuse(start_response, "403 Forbidden", "Live reload answers only pages of this server.")
             if match := _POLL.fullmatch(path):
                 return self._poll(int(match[1]), start_response)
             return None
@@ -456,7 +326,7 @@ class MarginaliaServer(LiveReloadServer):
         """Answer a page's reload poll once the site is newer than EPOCH, or after a minute (as MkDocs does)."""
         with self._epoch_cond:
             if self._visible_epoch <= epoch and self._polls >= POLLS:
-                return _refuse(start_response, "503 Service Unavailable", "Too many pages are waiting; retry.")
+                return refuse(start_response, "503 Service Unavailable", "Too many pages are waiting; retry.")
             self._polls += 1
             try:
                 self._epoch_cond.wait_for(lambda: self._visible_epoch > epoch, timeout=self.poll_response_timeout)
@@ -473,11 +343,8 @@ class MarginaliaServer(LiveReloadServer):
         path again, its own way, and open whatever that names.
         """
         root = os.path.realpath(self.root)
-        relative = posixpath.normpath("/" + path).lstrip("/")
-        if path.endswith("/"):
-            relative = posixpath.join(relative, "index.html") if relative else "index.html"
-        target = os.path.realpath(os.path.join(root, relative))
-        if not target.startswith(root + os.sep):
+        target = inside_site(root, path)
+        if target is None:
             return None  # 404
         if os.path.isdir(target):
             index = os.path.join(target, "index.html")
@@ -495,7 +362,7 @@ class MarginaliaServer(LiveReloadServer):
             return None
         file = os.fdopen(fd, "rb")
         try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode) or _opened(fd) not in (None, target):
+            if not stat.S_ISREG(os.fstat(fd).st_mode) or opened_at(fd) not in (None, target):
                 file.close()  # not a file, or the path changed under us
                 return None
             if target.endswith(".html"):
@@ -523,60 +390,6 @@ class MarginaliaServer(LiveReloadServer):
             "200 OK", [("Content-Type", kind), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")]
         )
         return [body]
-
-    def _allowed_hosts(self) -> set[str]:
-        host, port = self.server_address[:2]
-        names = {str(host)}
-        if _is_loopback(str(host)):
-            names |= {"localhost", "127.0.0.1", "::1"}
-        return {f"{name}:{port}" if ":" not in name else f"[{name}]:{port}" for name in names}
-
-    def _host_allowed(self, host_header: str) -> bool:
-        host_header = host_header.lower()
-        if host_header in self._allowed_hosts():
-            return True
-        bound = str(self.server_address[0])
-        if bound in ("0.0.0.0", "::"):  # noqa: S104 - all interfaces: IP addresses and localhost only, no DNS name
-            name = urlsplit("//" + host_header).hostname or ""
-            return name == "localhost" or _is_ip(name)
-        return False
-
-    def _same_origin(self, environ: dict[str, Any]) -> bool:
-        origin = environ.get("HTTP_ORIGIN")
-        if environ.get("HTTP_SEC_FETCH_SITE", "same-origin") not in ("same-origin", "none"):
-            return False
-        return origin is None or urlsplit(origin).netloc.lower() == environ.get("HTTP_HOST", "").lower()
-
-
-def _opened(fd: int) -> str | None:
-    """Return the path the open file FD was opened at, where the system tells (Linux); else None."""
-    try:
-        return os.readlink(f"/proc/self/fd/{fd}")
-    except OSError:
-        return None
-
-
-def _refuse(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
-    body = text.encode()
-    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
-    return [body]
-
-
-def _is_ip(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def make_server(config: Config, host: str, port: int, no_search: bool = False) -> tuple[MarginaliaServer, LiveSite]:
@@ -714,7 +527,7 @@ def serve(config: Config, host: str, port: int, no_search: bool = False) -> int:
 
     NO_SEARCH: `--no-search`, which holds when mkdocs.yml changes.
     """
-    if not _is_loopback(host):
+    if not is_loopback(host):
         print(
             f"warning: serving on {host}, which other machines can reach; the dev server is for previews only",
             file=sys.stderr,
