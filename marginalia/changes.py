@@ -52,18 +52,8 @@ from typing import TYPE_CHECKING, Any
 
 from .index import ArticleIndex, Index, Item, Placed, shown, year_of
 from .model import CLAIM_STATUSES, Appearance, Article, Event
-from .render import (
-    archive_chunks,
-    archive_path,
-    claims_path,
-    entity_path,
-    entity_view,
-    glossary_letter,
-    glossary_path,
-    source_path,
-    timeline_path,
-    verdict_path,
-)
+from .render import archive_chunks, entity_view, glossary_letter
+from .urls import archive_path, claims_path, entity_path, glossary_path, source_path, timeline_path, verdict_path
 
 if TYPE_CHECKING:
     from .pipeline import ArticleResult

@@ -49,7 +49,7 @@ from .check import (
 )
 from .config import Config
 from .errors import ContentError, Problem
-from .export import annotations_path, article_export, exports_annotations, timeline_entry
+from .export import article_export, exports_annotations, timeline_entry
 from .index import ArticleIndex, Index, build_index, index_article
 from .load import Problems, article_paths, load_article, load_registries
 from .lock import site_lock
@@ -58,6 +58,7 @@ from .model import Article, Content, Entity
 from .render import Page, Renderer
 from .schema import compile_schemas
 from .search import index_search
+from .urls import annotations_path
 
 PARALLEL_FROM = 64
 """Fewer articles than this are built in one process: starting workers would cost more."""
