@@ -234,7 +234,7 @@ def _bodies(
 
 @cache
 def _markdown() -> MarkdownIt:
-    """Return the one Markdown parser (see anchor.make_markdown), an instance of this module's own:
+    """Return the one Markdown parser (see markup.make_markdown), an instance of this module's own:
     the pages' parser notes the links it refuses for their article's problems (W507), this one's go unread."""
     return make_markdown()
 
