@@ -92,7 +92,7 @@ def claims_pages(claims: Sequence[T]) -> list[Sequence[T]]:
 
 
 class Renderer:
-    """Renders pages from one templates folder, with one Markdown parser."""
+    """Renders pages from one templates folder, with the one Markdown parser (`markup.make_markdown`)."""
 
     def __init__(self, config: Config, md: MarkdownIt):
         self.md = md
