@@ -131,7 +131,18 @@ def content_hashes(config: Config, paths: list[Path]) -> tuple[dict[str, str], d
     by the system on any write (a tool can set a file's modification time
     back, not its change time).
     """
-    memo = _load_stamps(config)
+    return hash_articles(paths, _load_stamps(config))
+
+
+def hash_articles(
+    paths: list[Path], memo: dict[str, tuple[ArticleStamp, str]]
+) -> tuple[dict[str, str], dict[str, tuple[ArticleStamp, str]]]:
+    """Return the content hash of each article of PATHS by file name, and their entries for the MEMO.
+
+    An article whose files have the stamps MEMO gives for it is not read
+    again; the others are hashed (`content_hash`). The entries returned are
+    those of the articles whose stamps can be trusted next time.
+    """
     now = time.time_ns()
     hashes: dict[str, str] = {}
     stamps: dict[str, tuple[ArticleStamp, str]] = {}
@@ -147,6 +158,26 @@ def content_hashes(config: Config, paths: list[Path]) -> tuple[dict[str, str], d
         if settled and digest and now - max(t for file in stamp if file is not None for t in file[2:]) > RACY_NS:
             stamps[path.name] = (stamp, digest)
     return hashes, stamps
+
+
+Signature = tuple[tuple[str, int, int], ...]
+"""(path, modification time in ns, size) of each file of `site_signature`."""
+
+
+def site_signature(config: Config) -> Signature:
+    """Return what identifies the version of what every page depends on: mkdocs.yml, the templates, the
+    glossary and the sources (the dev server builds everything again when it changes)."""
+    templates = sorted(p for p in config.templates_dir.rglob("*") if p.is_file())
+    paths = [config.config_file, *templates, config.content_dir / ENTITIES_FILE, config.content_dir / SOURCES_FILE]
+    result = []
+    for path in paths:
+        try:
+            found = os.stat(path)
+        except FileNotFoundError:
+            result.append((str(path), 0, -1))
+            continue
+        result.append((str(path), found.st_mtime_ns, found.st_size))
+    return tuple(result)
 
 
 def _lstat(path: str) -> os.stat_result | None:
