@@ -30,6 +30,10 @@ after; a build without it removes the whole cache; the dev server, which
 rewrites pages in place, removes the manifest and the entries of the articles
 it re-renders.
 
+Whether an article's files changed is told here once, for the build and the
+dev server alike (`hash_articles`): by their stamps (inode, size, modification
+and change times), then, where a stamp changed, by their SHA-256.
+
 The cache is one file per article in `.cache/marginalia/<site key>/`
 beside the site folder, which only this program writes, and only for the articles
 it read. It holds two pickles: what the article brings to the checks across
