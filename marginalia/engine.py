@@ -13,6 +13,7 @@ changes.py). Each operation costs what changed, not the size of the site.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -117,7 +118,8 @@ class Engine:
         files have the stamps they had when last hashed is unchanged; the
         others are hashed and compared. An article not known is changed.
         """
-        hashes, stamps = cache.hash_articles([folder / name for name in names], self.stamps)
+        base = os.fspath(folder)
+        hashes, stamps = cache.hash_articles([f"{base}/{name}" for name in names], self.stamps)
         for name in names:
             self.stamps.pop(name, None)
         self.stamps.update(stamps)
