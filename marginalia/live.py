@@ -139,7 +139,6 @@ class LiveSite:
             self._engine = None
             return RebuildResult(error.problems)
         self._engine, self._renderer, self._names = built.engine, built.renderer, built.names
-        self._engine.stamps = dict(built.stamps)
         prepare_to_read(built.renderer)  # if every article came from the build cache, nothing read one yet
         self._written.clear()
         gc.collect()

@@ -263,6 +263,7 @@ def _prepare(
     results = [*saved.reused, *read]
     for found in results:
         engine.put(found.path.name, found, saved.hashes.get(found.path.name, ""))
+    engine.stamps = dict(saved.stamps)  # the dev server tells changed files with them, as the next build will
     content, problems = engine.site(), engine.problems()
     prepared = Prepared(problems, content, Index(), renderer, results, engine, names, saved.key, saved.hashes)
     prepared.stamps = saved.stamps
