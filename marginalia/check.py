@@ -116,10 +116,13 @@ class SiteChecks:
         """The glossary's entities no article mentions (by id)."""
         self._uncited = {s for s in content.sources if not self._cited[s]}
         """The sources no claim and no entity cites (by id)."""
+        self._found: list[Problem] | None = None
+        """What problems() found, until the next put or remove."""
 
     def put(self, key: str, contribution: Contribution) -> None:
         """Count in what the article KEY contributes, in place of what it contributed before."""
         self.remove(key)
+        self._found = None
         self.contributions[key] = contribution
         self._order[key] = self._puts
         self._puts += 1
@@ -149,6 +152,7 @@ class SiteChecks:
         contribution = self.contributions.pop(key, None)
         if contribution is None:
             return
+        self._found = None
         when = self._order.pop(key)
         self._slugs[contribution.slug] -= 1
         if not self._slugs[contribution.slug]:
@@ -180,6 +184,11 @@ class SiteChecks:
 
     def problems(self) -> list[Problem]:
         """Return every article's own problems, then what only all of them tell, in the order of the puts."""
+        if self._found is None:
+            self._found = self._problems()
+        return list(self._found)
+
+    def _problems(self) -> list[Problem]:
         problems = Problems()
         for found in self._troubled.values():
             problems.extend(found)
