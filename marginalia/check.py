@@ -198,7 +198,7 @@ class SiteChecks:
             check_duplicate_ids((item for c in read for item in c.ids), problems)
         spanning = {entry for group in self._spanning for entry in self._shared[group]}
         complete = not self._incomplete
-        check_shared((item for _, _, item in sorted(spanning, key=lambda e: e[:2])), problems, complete)
+        check_shared((item for _, _, item in sorted(spanning)), problems, complete)  # (when, place): unique
         if complete:
             warn_unused(
                 [self.content.entities[i] for i in sorted(self._unmentioned, key=self._entity_order.__getitem__)],
