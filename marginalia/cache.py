@@ -30,6 +30,10 @@ after; a build without it removes the whole cache; the dev server, which
 rewrites pages in place, removes the manifest and the entries of the articles
 it re-renders.
 
+Whether an article's files changed is told here once, for the build and the
+dev server alike (`hash_articles`): by their stamps (inode, size, modification
+and change times), then, where a stamp changed, by their SHA-256.
+
 The cache is one file per article in `.cache/marginalia/<site key>/`
 beside the site folder, which only this program writes, and only for the articles
 it read. It holds two pickles: what the article brings to the checks across
@@ -131,22 +135,58 @@ def content_hashes(config: Config, paths: list[Path]) -> tuple[dict[str, str], d
     by the system on any write (a tool can set a file's modification time
     back, not its change time).
     """
-    memo = _load_stamps(config)
+    return hash_articles([os.fspath(path) for path in paths], _load_stamps(config))
+
+
+def hash_articles(
+    paths: list[str], memo: dict[str, tuple[ArticleStamp, str]]
+) -> tuple[dict[str, str], dict[str, tuple[ArticleStamp, str]]]:
+    """Return the content hash of each article of PATHS (its .md files) by file name, and their entries for
+    the MEMO.
+
+    An article whose files have the stamps MEMO gives for it is not read
+    again; the others are hashed (`content_hash`). The entries returned are
+    those of the articles whose stamps can be trusted next time. PATHS are
+    strings: the dev server looks at every article this way, and at 1,000
+    articles making Path objects took as long as the look.
+    """
     now = time.time_ns()
     hashes: dict[str, str] = {}
     stamps: dict[str, tuple[ArticleStamp, str]] = {}
-    for path in paths:
-        md = os.fspath(path)
+    for md in paths:
+        name = os.path.basename(md)
         md_stat, yml_stat = _lstat(md), _lstat(f"{md[:-3]}.yml")
         # Anything but regular files (a symbolic link's stamp is not its target's) is hashed every time.
-        settled = md_stat is not None and all(s is None or stat.S_ISREG(s.st_mode) for s in (md_stat, yml_stat))
+        settled = (md_stat is not None and stat.S_ISREG(md_stat.st_mode)) and (
+            yml_stat is None or stat.S_ISREG(yml_stat.st_mode)
+        )
         stamp = (_stamp(md_stat), _stamp(yml_stat))
-        known = memo.get(path.name)
-        digest = known[1] if settled and known is not None and known[0] == stamp else content_hash(path)
-        hashes[path.name] = digest
-        if settled and digest and now - max(t for file in stamp if file is not None for t in file[2:]) > RACY_NS:
-            stamps[path.name] = (stamp, digest)
+        known = memo.get(name)
+        digest = known[1] if settled and known is not None and known[0] == stamp else content_hash(Path(md))
+        hashes[name] = digest
+        if settled and digest and now - max(_times(stamp)) > RACY_NS:
+            stamps[name] = (stamp, digest)
     return hashes, stamps
+
+
+Signature = tuple[tuple[str, int, int], ...]
+"""(path, modification time in ns, size) of each file of `site_signature`."""
+
+
+def site_signature(config: Config) -> Signature:
+    """Return what identifies the version of what every page depends on: mkdocs.yml, the templates, the
+    glossary and the sources (the dev server builds everything again when it changes)."""
+    templates = sorted(p for p in config.templates_dir.rglob("*") if p.is_file())
+    paths = [config.config_file, *templates, config.content_dir / ENTITIES_FILE, config.content_dir / SOURCES_FILE]
+    result = []
+    for path in paths:
+        try:
+            found = os.stat(path)
+        except FileNotFoundError:
+            result.append((str(path), 0, -1))
+            continue
+        result.append((str(path), found.st_mtime_ns, found.st_size))
+    return tuple(result)
 
 
 def _lstat(path: str) -> os.stat_result | None:
@@ -154,6 +194,13 @@ def _lstat(path: str) -> os.stat_result | None:
         return os.lstat(path)
     except OSError:
         return None
+
+
+def _times(stamp: ArticleStamp) -> tuple[int, ...]:
+    """Return the modification and change times of the files of STAMP."""
+    md, yml = stamp
+    times = md[2:] if md is not None else ()
+    return times if yml is None else (*times, *yml[2:])
 
 
 def _stamp(found: os.stat_result | None) -> FileStamp | None:

@@ -88,6 +88,15 @@ SHARED_KINDS = ("claim", "event")
 """The kinds of "KIND:ID" key `stale_pages` gives for a claim or event that several articles can show."""
 
 
+def pages_stale(stale: set[str], index: Index, plan: Collection[str], site_dir: Path) -> set[str]:
+    """Return the pages to render again, of the pages of PLAN (and those of the site at SITE_DIR), from what
+    `stale_pages` gave for the articles that changed: STALE, with its keys made pages of the site's INDEX,
+    and with the neighbours and further pages that go stale with them."""
+    pages = shared_pages(stale, index)
+    pages |= neighbours_stale(plan, site_dir)
+    return subpages_stale(pages, plan, site_dir, index)
+
+
 def shared_pages(stale: set[str], index: Index) -> set[str]:
     """Return STALE with each "claim:ID" or "event:ID" key replaced by the pages of INDEX that show that claim
     or event: those of its definition, which show every appearance of it too."""

@@ -11,13 +11,12 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from .anchor import line_at
-from .errors import Problem
-from .load import Problems
+from .errors import Problem, Problems
 from .model import Article, Content, Entity, Location, Source
 from .reader import YamlPath, value_location
 from .schema import ascii_id
@@ -69,39 +68,145 @@ class Contribution:
 
 
 def site_problems(content: Content, contributions: Iterable[Contribution], problems: Problems) -> None:
-    """Add every article's own problems, and what only all of them tell, to PROBLEMS.
-
-    That is: ids of the glossary and the sources that refer to nothing, claim
-    and event ids given twice, and (as warnings) entities never mentioned and
-    sources never cited. The last two are not told while an article has
-    errors: what it cannot be read for may mention or cite them.
-    CONTRIBUTIONS are taken one at a time, and only what these checks need is kept of each.
-    """
-    slugs: set[str] = set()
-    mentioned: set[str] = set()
-    cited = {source_id for entity in content.entities.values() for source_id in entity.sources}
-    complete = True
-    shared: list[Shared] = []
-    placed: list[tuple[str, str, list[tuple[str, str, Location]]]] = []  # (date, slug, ids) of each article read
+    """Add every article's own problems, and what only all of them tell, to PROBLEMS (see `SiteChecks`)."""
+    checks = SiteChecks(content)
     for c in contributions:
-        slugs.add(c.slug)
-        problems.extend(c.problems)
-        mentioned |= c.mentioned
-        cited |= c.cited
-        complete = complete and c.complete
-        if c.read:
-            placed.append((c.date, c.slug, c.ids))
-            shared += c.shared
-    check_registry_references(content, slugs, problems)
-    placed.sort(key=lambda p: (p[0], p[1]))  # oldest first: of two definitions, the later is reported
-    check_duplicate_ids((item for _, _, ids in placed for item in ids), problems)
-    check_shared(shared, problems, complete)
-    if complete:
-        warn_unused(
-            [e for e in content.entities.values() if e.id not in mentioned],
-            [s for s in content.sources.values() if s.id not in cited],
-            problems,
-        )
+        checks.put(c.slug, c)
+    problems.extend(checks.problems())
+
+
+class SiteChecks:
+    """The checks across articles, kept up to date one article at a time.
+
+    What only all articles tell: ids of the glossary and the sources that
+    refer to nothing, claim and event ids given twice, claims and events
+    reported across articles (`check_shared`), and (as warnings) entities
+    never mentioned and sources never cited. The last two are not told while
+    an article has errors: what it cannot be read for may mention or cite
+    them. The build and `check` put every article's `Contribution`, then ask
+    for the problems; the dev server puts and removes those of the articles
+    that changed and asks again, which costs what changed, not the site.
+    """
+
+    def __init__(self, content: Content):
+        """CONTENT: the glossary and the sources (its articles are not looked at)."""
+        self.content = content
+        self.contributions: dict[str, Contribution] = {}
+        """Article key (its file name or slug) → what it contributes, in the order they were put."""
+        self._order: dict[str, int] = {}
+        """Article key → when it was put: what orders the claims and events `check_shared` is given."""
+        self._puts = 0
+        self._troubled: dict[str, list[Problem]] = {}
+        """Article key → its own problems, for the articles that have some."""
+        self._slugs: Counter[str] = Counter()
+        """The slugs of every article file, whether it could be read or not."""
+        self._incomplete: set[str] = set()
+        """The keys of the articles with errors (`Contribution.complete`)."""
+        self._ids: Counter[tuple[str, str]] = Counter()
+        self._duplicated = 0
+        """How many of the ids in _ids are given more than once."""
+        self._shared: dict[tuple[str, ...], list[tuple[int, int, Shared]]] = {}
+        """Each group of `shared_keys` → (when put, place in its article, item) of every article's items in it."""
+        self._spanning: set[tuple[str, ...]] = set()
+        """The groups of _shared that `check_shared` must look at (`spans_articles`)."""
+        self._mentioned: Counter[str] = Counter()
+        self._cited: Counter[str] = Counter(s for entity in content.entities.values() for s in entity.sources)
+        self._entity_order = {entity_id: i for i, entity_id in enumerate(content.entities)}
+        self._source_order = {source_id: i for i, source_id in enumerate(content.sources)}
+        self._unmentioned = set(content.entities)
+        """The glossary's entities no article mentions (by id)."""
+        self._uncited = {s for s in content.sources if not self._cited[s]}
+        """The sources no claim and no entity cites (by id)."""
+        self._found: list[Problem] | None = None
+        """What problems() found, until the next put or remove."""
+
+    def put(self, key: str, contribution: Contribution) -> None:
+        """Count in what the article KEY contributes, in place of what it contributed before."""
+        self.remove(key)
+        self._found = None
+        self.contributions[key] = contribution
+        self._order[key] = self._puts
+        self._puts += 1
+        self._slugs[contribution.slug] += 1
+        if contribution.problems:
+            self._troubled[key] = contribution.problems
+        if not contribution.complete:
+            self._incomplete.add(key)
+        for kind, item_id, _ in contribution.ids:
+            self._ids[kind, item_id] += 1
+            self._duplicated += self._ids[kind, item_id] == 2
+        for place, item in enumerate(contribution.shared):
+            for group in shared_keys(item):
+                items = self._shared.setdefault(group, [])
+                items.append((self._order[key], place, item))
+                if not item.defines or item.where.path != items[0][2].where.path:  # see spans_articles
+                    self._spanning.add(group)
+        for entity_id in contribution.mentioned:
+            self._mentioned[entity_id] += 1
+            self._unmentioned.discard(entity_id)
+        for source_id in contribution.cited:
+            self._cited[source_id] += 1
+            self._uncited.discard(source_id)
+
+    def remove(self, key: str) -> None:
+        """Count out what the article KEY contributes, if it was put."""
+        contribution = self.contributions.pop(key, None)
+        if contribution is None:
+            return
+        self._found = None
+        when = self._order.pop(key)
+        self._slugs[contribution.slug] -= 1
+        if not self._slugs[contribution.slug]:
+            del self._slugs[contribution.slug]
+        self._troubled.pop(key, None)
+        self._incomplete.discard(key)
+        for kind, item_id, _ in contribution.ids:
+            self._ids[kind, item_id] -= 1
+            self._duplicated -= self._ids[kind, item_id] == 1
+        for group in {group for item in contribution.shared for group in shared_keys(item)}:
+            items = [entry for entry in self._shared[group] if entry[0] != when]
+            if not items:
+                del self._shared[group]
+                self._spanning.discard(group)
+                continue
+            self._shared[group] = items
+            if spans_articles([i for _, _, i in items]):
+                self._spanning.add(group)
+            else:
+                self._spanning.discard(group)
+        for entity_id in contribution.mentioned:
+            self._mentioned[entity_id] -= 1
+            if not self._mentioned[entity_id] and entity_id in self.content.entities:
+                self._unmentioned.add(entity_id)
+        for source_id in contribution.cited:
+            self._cited[source_id] -= 1
+            if not self._cited[source_id] and source_id in self.content.sources:
+                self._uncited.add(source_id)
+
+    def problems(self) -> list[Problem]:
+        """Return every article's own problems, then what only all of them tell, in the order of the puts."""
+        if self._found is None:
+            self._found = self._problems()
+        return list(self._found)
+
+    def _problems(self) -> list[Problem]:
+        problems = Problems()
+        for found in self._troubled.values():
+            problems.extend(found)
+        check_registry_references(self.content, self._slugs, problems)
+        if self._duplicated:  # oldest first: of two definitions, the later is reported
+            read = sorted((c for c in self.contributions.values() if c.read), key=lambda c: (c.date, c.slug))
+            check_duplicate_ids((item for c in read for item in c.ids), problems)
+        spanning = {entry for group in self._spanning for entry in self._shared[group]}
+        complete = not self._incomplete
+        check_shared((item for _, _, item in sorted(spanning)), problems, complete)  # (when, place): unique
+        if complete:
+            warn_unused(
+                [self.content.entities[i] for i in sorted(self._unmentioned, key=self._entity_order.__getitem__)],
+                [self.content.sources[i] for i in sorted(self._uncited, key=self._source_order.__getitem__)],
+                problems,
+            )
+        return list(problems)
 
 
 def check_registry_references(content: Content, slugs: Collection[str], problems: Problems) -> None:

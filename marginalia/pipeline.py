@@ -10,48 +10,45 @@ An article's own pages (its page and its annotation export) depend on
 nothing but the article and the glossary, so they are rendered where the
 article is read. The site-wide pages (entity pages, lists, exports) need
 the index of every article. On a large site both halves run in a pool of
-forked worker processes: the first reads, anchors, checks, indexes and
-renders each article, and sends back only what the index needs; the second
-(forked once the index is built) renders the rest.
+forked worker processes (workers.py): the first reads, anchors, checks,
+indexes and renders each article, and sends back only what the index needs;
+the second (forked once the index is built) renders the rest. What all
+articles tell together (the checks across them, their order) is the
+incremental core's (engine.py), which `check` and the dev server use too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import functools
 import gc
-import itertools
-import multiprocessing
 import os
-import pickle
 import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
-from . import cache
+from . import cache, workers
 from .anchor import anchor_article
-from .changes import neighbours_stale, shared_pages, stale_pages, subpages_stale
+from .changes import pages_stale
 from .check import (
     Contribution,
     NameFinder,
-    article_ids,
     article_references,
-    article_shared,
-    site_problems,
     unannotated_names,
     unsourced_claims,
 )
 from .config import Config
-from .errors import ContentError, Problem
+from .engine import Edit, Engine, contribution
+from .errors import ContentError, Problem, Problems
 from .export import article_export, exports_annotations, timeline_entry
 from .index import ArticleIndex, Index, build_index, index_article
-from .load import Problems, article_paths, load_article, load_registries
+from .load import article_paths, load_article, load_registries
 from .lock import site_lock
 from .markup import make_markdown
 from .model import Article, Content, Entity
@@ -60,8 +57,7 @@ from .schema import compile_schemas
 from .search import index_search
 from .urls import annotations_path
 
-PARALLEL_FROM = 64
-"""Fewer articles than this are built in one process: starting workers would cost more."""
+__all__ = ["ArticleResult", "BuildResult", "build", "check", "contribution", "full_build", "read_article"]
 
 
 @dataclass
@@ -102,7 +98,7 @@ def _collections_paused(function: Callable[..., Any]) -> Callable[..., Any]:
     What a build allocates before rendering (articles, index, the plan of
     pages) lives until its end: each collection would only scan it again, and
     at 10,000 articles a full collection takes a second. Rendering runs with
-    all that frozen (see _in_workers).
+    all that frozen (see workers.in_workers).
     """
 
     @functools.wraps(function)
@@ -116,6 +112,76 @@ def _collections_paused(function: Callable[..., Any]) -> Callable[..., Any]:
                 gc.enable()
 
     return paused
+
+
+@_collections_paused
+def full_build(
+    config: Config, jobs: int = 0, strict: bool = False, use_cache: bool = False, wait: bool = True
+) -> tuple[BuildResult, Prepared]:
+    """Build the site as `build` does; return its result, and what the build knew at its end (for the dev server)."""
+    started = time.perf_counter()
+    with site_lock(config.site_dir, wait=wait):  # from the first read of the cache to its save after the swap
+        recover_site(config.site_dir)
+        try:
+            with staging_site(config.site_dir, config.templates_dir / "assets") as staging:
+                prepared = _prepare(config, jobs, staging, use_cache)  # load, anchor, check; each article's pages
+                _stop_on_errors(prepared.problems, strict)  # the staging folder is dropped
+                plan = prepared.renderer.plan(prepared.content, prepared.index)
+                _retire_cache(config, prepared)
+                _render_site_pages(config, prepared, plan, staging, jobs)
+                _index_search(config, prepared, staging)
+        except BaseException:
+            if use_cache:
+                cache.discard_pending(config)
+            raise
+        if prepared.cache_key is not None:  # only now: the cache describes the site that is in place
+            cache.save(config, prepared.cache_key, manifest=prepared.hashes, stamps=prepared.stamps)
+    pages = sum(path.endswith(".html") for path in plan)
+    warnings = [p for p in prepared.problems if p.severity != "error"]
+    return BuildResult(pages, time.perf_counter() - started, warnings), prepared
+
+
+def _stop_on_errors(problems: list[Problem], strict: bool) -> None:
+    """Raise ContentError with every problem if one is an error (or, if STRICT, a warning)."""
+    if any(p.severity == "error" or strict for p in problems):
+        raise ContentError(sorted(problems, key=lambda p: p.sort_key))
+
+
+def _retire_cache(config: Config, prepared: Prepared) -> None:
+    """Remove from the build cache what describes the site this build replaces (save() writes the new one)."""
+    if prepared.cache_key is None:
+        cache.clear(config)  # nothing in it would describe the site this build puts in place
+    else:
+        cache.forget(config)
+
+
+def _render_site_pages(
+    config: Config, prepared: Prepared, plan: dict[str, Callable[[], Page]], staging: Path, jobs: int
+) -> None:
+    """Render into STAGING the pages of PLAN not written yet: those that changed, or all if that is not known.
+
+    With the cache, a site-wide page that no changed article makes stale is
+    linked from the previous site instead.
+    """
+    written = {path for a in prepared.articles for path in a.written}
+    rest = {path: make for path, make in plan.items() if path not in written}
+    if prepared.stale is not None:
+        stale = pages_stale(prepared.stale, prepared.index, plan, config.site_dir)
+        rest = _keep_unchanged(rest, stale, config.site_dir, staging)
+    _render_pages(rest, staging, workers.count(jobs, len(rest)), prepared.index)
+
+
+def _index_search(config: Config, prepared: Prepared, staging: Path) -> None:
+    """Make the search index in STAGING, with the search bundles of the build cache where it is used."""
+    if not config.search:
+        return
+    if prepared.cache_key is None:
+        index_search(staging, prepared.content, prepared.index)
+        return
+    # an article's claims have the same records while its files and the site key are the same
+    hashes = prepared.hashes.items()
+    keys = {name.removesuffix(".md"): f"{prepared.cache_key}:{digest}" for name, digest in hashes if digest}
+    index_search(staging, prepared.content, prepared.index, cache.search_dir(config), keys)
 
 
 @dataclass
@@ -140,71 +206,17 @@ class ArticleResult:
     echo its errors."""
 
 
-@_collections_paused
-def full_build(
-    config: Config, jobs: int = 0, strict: bool = False, use_cache: bool = False, wait: bool = True
-) -> tuple[BuildResult, Prepared]:
-    """Build the site as `build` does; return its result, and what the build knew at its end (for the dev server)."""
-    started = time.perf_counter()
-    with site_lock(config.site_dir, wait=wait):  # from the first read of the cache to its save after the swap
-        prepared, pages = _locked_build(config, jobs, strict, use_cache)
-    warnings = [p for p in prepared.problems if p.severity != "error"]
-    return BuildResult(pages, time.perf_counter() - started, warnings), prepared
-
-
-def _locked_build(config: Config, jobs: int, strict: bool, use_cache: bool) -> tuple[Prepared, int]:
-    """Build the site, holding its lock; return what the build knew at its end, and the number of HTML pages."""
-    recover_site(config.site_dir)
-    done: list[tuple[Prepared, int]] = []  # what fill() prepared, and the number of HTML pages
-
-    def fill(staging: Path) -> None:
-        prepared = _prepare(config, jobs, staging, use_cache)
-        problems, content, index = prepared.problems, prepared.content, prepared.index
-        if any(p.severity == "error" or strict for p in problems):
-            raise ContentError(sorted(problems, key=lambda p: p.sort_key))  # the staging folder is dropped
-        plan = prepared.renderer.plan(content, index)
-        written = {path for a in prepared.articles for path in a.written}
-        rest = {path: make for path, make in plan.items() if path not in written}
-        if prepared.cache_key is None:
-            cache.clear(config)  # nothing in it would describe the site this build puts in place
-        else:
-            cache.forget(config)  # its manifest describes the site this build replaces; save() writes the new one
-        if prepared.stale is not None:
-            stale = prepared.stale | neighbours_stale(plan, config.site_dir)
-            stale = subpages_stale(stale, plan, config.site_dir, index)
-            rest = _keep_unchanged(rest, stale, config.site_dir, staging)
-        _render_pages(rest, staging, _workers(jobs, len(rest)), index)
-        if config.search and prepared.cache_key is None:
-            index_search(staging, content, index)
-        elif config.search:  # an article's claims have the same records while its files and the site key are
-            hashes = prepared.hashes.items()
-            keys = {name.removesuffix(".md"): f"{prepared.cache_key}:{digest}" for name, digest in hashes if digest}
-            index_search(staging, content, index, cache.search_dir(config), keys)
-        done.append((prepared, sum(path.endswith(".html") for path in plan)))
-
-    try:
-        write_site(config.site_dir, config.templates_dir / "assets", fill)
-    except BaseException:
-        if use_cache:
-            cache.discard_pending(config)
-        raise
-    prepared, pages = done[0]
-    if prepared.cache_key is not None:  # only now: the cache describes the site that is in place
-        cache.save(config, prepared.cache_key, manifest=prepared.hashes, stamps=prepared.stamps)
-    return prepared, pages
-
-
 @dataclass
 class Prepared:
     """What the stages before the site-wide pages found: everything rendering them needs."""
 
-    problems: Problems
+    problems: list[Problem]
     content: Content
     index: Index
     renderer: Renderer
     articles: list[ArticleResult]
-    registry_problems: list[Problem]
-    """Found in the glossary and the sources."""
+    engine: Engine
+    """Every article as read, and the checks across them (the dev server goes on with it)."""
     names: NameFinder
     """The glossary's names, for the unannotated-name lint."""
     cache_key: str | None = None
@@ -213,10 +225,9 @@ class Prepared:
     """.md file name → content hash, for the build cache."""
     stamps: dict[str, tuple[cache.ArticleStamp, str]] = field(default_factory=dict)
     """The memo of cache.content_hashes, to save with the cache."""
-    reused: set[str] = field(default_factory=set)
-    """.md file names of the articles taken from the build cache."""
     stale: set[str] | None = None
-    """The site-wide pages of the previous site that changed articles make stale; None: all of them."""
+    """The site-wide pages (and keys, see changes.py) of the previous site that changed articles make stale;
+    None: all of them."""
 
 
 @_collections_paused
@@ -233,74 +244,89 @@ def _prepare(
     wanted (`check`); an article not read again gives only what the checks
     across articles need of it, and the index is not built (it is left empty).
     """
+    engine, paths = _load_registries(config)
+    if any(p.severity == "error" for p in [*engine.registry_problems, *engine.folder_problems]):  # the build will stop
+        staging = None
+    renderer = Renderer(config, make_markdown())
+    names = NameFinder(engine.content)
+    saved = _from_cache(config, paths, staging, engine.content.entities, check_only) if use_cache else _Saved(paths)
+    for name, known in saved.known:
+        engine.put_contribution(name, known)
+    read = workers.in_workers(
+        _read_chunk,
+        saved.to_read,
+        workers.count(jobs, len(saved.to_read)),
+        renderer=renderer,
+        content=engine.content,
+        names=names,
+        folder=staging,
+        pending=saved.pending,
+        hashes=saved.hashes,
+    )
+    results = [*saved.reused, *read]
+    for found in results:
+        engine.put(found.path.name, found, saved.hashes.get(found.path.name, ""))
+    engine.stamps = dict(saved.stamps)  # the dev server tells changed files with them, as the next build will
+    content, problems = engine.site(), engine.problems()
+    prepared = Prepared(problems, content, Index(), renderer, results, engine, names, saved.key, saved.hashes)
+    prepared.stamps = saved.stamps
+    if check_only:
+        return prepared
+    prepared.index = build_index(content, dict(engine.parts))
+    if saved.key is not None and saved.previous is not None:
+        reused = {found.path.name for found in saved.reused}
+        changed = [found for found in results if found.path.name not in reused]
+        prepared.stale = _stale(config, saved, changed, engine)
+    return prepared
+
+
+def _load_registries(config: Config) -> tuple[Engine, list[Path]]:
+    """Return an engine holding the glossary and the sources (and their problems), and the article files."""
     problems = Problems()
     entities, sources, unreadable = load_registries(config.content_dir, problems)
-    registry_problems = list(problems)
-    content = Content([], entities, sources, unreadable)
-    renderer = Renderer(config, make_markdown())
-    paths = article_paths(config.content_dir, problems)
-    results: list[ArticleResult] = []
-    if any(p.severity == "error" for p in problems):  # in the glossary or the sources: the build will stop
-        staging = None
+    engine = Engine(Content([], entities, sources, unreadable), problems)
+    folder_problems = Problems()
+    paths = article_paths(config.content_dir, folder_problems)
+    engine.folder_problems = list(folder_problems)
+    return engine, paths
+
+
+@dataclass
+class _Saved:
+    """What the build cache gives a build or `check` (see `_from_cache`)."""
+
+    to_read: list[Path]
+    """The article files to read: those the cache has nothing for."""
+    hashes: dict[str, str] = field(default_factory=dict)
+    stamps: dict[str, tuple[cache.ArticleStamp, str]] = field(default_factory=dict)
+    reused: list[ArticleResult] = field(default_factory=list)
+    """What reading each of the other articles found, with their pages put into the staging folder."""
+    known: list[tuple[str, Contribution]] = field(default_factory=list)
+    """`check`: what each of the other articles brings to the checks across articles, by file name."""
     key: str | None = None
-    hashes: dict[str, str] = {}
-    stamps: dict[str, tuple[cache.ArticleStamp, str]] = {}
+    """A build: the site key the cache is to be saved under."""
     previous: dict[str, str] | None = None
-    reused: list[ArticleResult] = []
+    """A build: the manifest of the site in place."""
     pending: Path | None = None
-    known: list[Contribution] = []  # of the articles `check` does not read again
-    if use_cache and check_only:
-        hashes, stamps = cache.content_hashes(config, paths)
-        paths, known = _known(config, cache.site_key(config), paths, hashes)
-    elif use_cache:
-        this_key = cache.site_key(config)
-        hashes, stamps = cache.content_hashes(config, paths)
-        paths, reused = _reuse(config, this_key, paths, hashes, staging, entities)
-        if staging is not None:  # a build, which saves the cache of the site it puts in place (`check` only reads)
-            key = this_key
-            previous = cache.load_manifest(config, key)
-            pending = cache.pending_dir(config, key)
-            pending.mkdir(parents=True, exist_ok=True)
-    names = NameFinder(content)
-    shared: dict[str, Any] = {
-        "renderer": renderer,
-        "content": content,
-        "names": names,
-        "folder": staging,
-        "pending": pending,
-        "hashes": hashes,
-    }
-    for found in [*reused, *_in_workers(_read_chunk, paths, _workers(jobs, len(paths)), **shared)]:
-        if found.article is not None:
-            content.articles.append(found.article)
-        results.append(found)
-    content.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
-    site_problems(content, itertools.chain(known, map(contribution, results)), problems)
+    """A build: where the readers write their entries."""
+
+
+def _from_cache(
+    config: Config, paths: list[Path], staging: Path | None, entities: dict[str, Entity], check_only: bool
+) -> _Saved:
+    """Return what the build cache gives for the article files PATHS, and where the build saves its own."""
+    hashes, stamps = cache.content_hashes(config, paths)
+    key = cache.site_key(config)
     if check_only:
-        return Prepared(problems, content, Index(), renderer, results, registry_problems, names)
-    parts = {r.article.slug: r.part for r in results if r.article is not None and r.part is not None}
-    index = build_index(content, parts)
-    reused_names = {r.path.name for r in reused}
-    stale = None
-    if key is not None and previous is not None:
-        read = [r for r in results if r.path.name not in reused_names]
-        stale = _stale(config, key, previous, read, hashes, entities)
-        if stale is not None:
-            stale = shared_pages(stale, index)
-    return Prepared(
-        problems,
-        content,
-        index,
-        renderer,
-        results,
-        registry_problems,
-        names,
-        cache_key=key,
-        hashes=hashes,
-        stamps=stamps,
-        reused=reused_names,
-        stale=stale,
-    )
+        to_read, known = _known(config, key, paths, hashes)
+        return _Saved(to_read, hashes, stamps, known=known)
+    to_read, reused = _reuse(config, key, paths, hashes, staging, entities)
+    saved = _Saved(to_read, hashes, stamps, reused)
+    if staging is not None:  # a build, which saves the cache of the site it puts in place (`check` only reads)
+        saved.key, saved.previous = key, cache.load_manifest(config, key)
+        saved.pending = cache.pending_dir(config, key)
+        saved.pending.mkdir(parents=True, exist_ok=True)
+    return saved
 
 
 def _reuse(
@@ -314,7 +340,7 @@ def _reuse(
     """Return the PATHS still to read, and what the build cache gives for the others (naming ENTITIES).
 
     With a STAGING folder, an article is taken from the cache only if its pages can be put there from
-    the previous site; without, only what was found in it is wanted (`check`).
+    the previous site; without, only what was found in it is wanted.
     """
     to_read, reused = [], []
     for path in paths:
@@ -330,7 +356,7 @@ def _reuse(
 
 def _known(
     config: Config, key: str, paths: list[Path], hashes: dict[str, str]
-) -> tuple[list[Path], list[Contribution]]:
+) -> tuple[list[Path], list[tuple[str, Contribution]]]:
     """Return the PATHS still to read, and what the build cache of KEY says the others bring to the checks."""
     to_read, known = [], []
     for path in paths:
@@ -338,34 +364,30 @@ def _known(
         if found is None:
             to_read.append(path)
         else:
-            known.append(found)
+            known.append((path.name, found))
     return to_read, known
 
 
-def _stale(
-    config: Config,
-    key: str,
-    previous: dict[str, str],
-    read: list[ArticleResult],
-    hashes: dict[str, str],
-    entities: dict[str, Entity],
-) -> set[str] | None:
-    """Return the site-wide pages of the previous site that the articles READ or removed since make stale.
+def _stale(config: Config, saved: _Saved, read: list[ArticleResult], engine: Engine) -> set[str] | None:
+    """Return the site-wide pages (and keys) of the previous site that the articles READ or removed since make
+    stale.
 
-    PREVIOUS is the manifest of that site (file name → content hash), HASHES
-    that of this build. The version each article had there comes from the
-    cache; None if one cannot be found: then nothing is known to be unchanged.
+    The manifest of that site (file name → content hash) gives the version
+    of each article it shows, which comes from the cache; None if one cannot
+    be found: then nothing is known to be unchanged.
     """
-    changes = [(r.path.name, r) for r in read] + [(name, None) for name in previous if name not in hashes]
-    stale: set[str] = set()
-    for name, after in changes:
-        before = None
-        if name in previous:
-            before = cache.load(config, key, name, previous[name], entities)
-            if before is None:
+    assert saved.key is not None and saved.previous is not None
+    changes: dict[str, ArticleResult | None] = {found.path.name: found for found in read}
+    changes.update((name, None) for name in saved.previous if name not in saved.hashes)
+    before: dict[str, ArticleResult | None] = {}
+    for name in changes:
+        if name in saved.previous:
+            before[name] = cache.load(config, saved.key, name, saved.previous[name], engine.content.entities)
+            if before[name] is None:
                 return None
-        stale |= stale_pages(before, after)
-    return stale
+        else:
+            before[name] = None
+    return engine.stale(Edit(before, changes))
 
 
 def _keep_unchanged(
@@ -394,29 +416,6 @@ def read_article(path: Path, renderer: Renderer, content: Content, names: NameFi
     return ArticleResult(path, article, part, list(problems), references, complete=complete)
 
 
-def contribution(found: ArticleResult) -> Contribution:
-    """Return what the article FOUND brings to the checks across articles."""
-    article, part = found.article, found.part
-    return Contribution(
-        slug=found.path.stem,
-        date=article.date if article is not None else "",
-        problems=[*found.problems, *found.references],
-        ids=article_ids(article) if article is not None else [],
-        shared=article_shared(article, _event_entities(part)) if article is not None else [],
-        mentioned=frozenset([entity.id for entity in part.entities]) if part is not None else frozenset(),
-        cited=frozenset(s for claim in article.claims for s in claim.sources) if article is not None else frozenset(),
-        complete=found.complete,
-        read=article is not None,
-    )
-
-
-def _event_entities(part: ArticleIndex | None) -> dict[str, frozenset[str]]:
-    """Return event id → the ids of its entities (listed or mentioned in its quote), of the events of PART."""
-    if part is None:
-        return {}
-    return {placed.item.id: frozenset(e.id for e in placed.entities) for placed in part.events}
-
-
 def prepare_to_read(renderer: Renderer) -> None:
     """Make now what reading an article and rendering pages make the first time: the schemas' checks and the
     compiled templates. For the dev server: after a build that took every article from the build cache and
@@ -435,98 +434,15 @@ def article_pages(article: Article, part: ArticleIndex, renderer: Renderer, cont
     return pages
 
 
-# --- Worker processes --------------------------------------------------------
-# Workers are forked, so they share the parent's state as it was at the fork:
-# _SHARED holds what they need, set just before the pool starts.
-
-_SHARED: dict[str, Any] = {}
-
-
-def _workers(jobs: int, articles: int) -> int:
-    """Return how many processes to use for a site of ARTICLES articles."""
-    if articles < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    if jobs:
-        return jobs
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def _in_workers(
-    function: Callable[[list[Any]], list[Any]], items: list[Any], workers: int, chunk: int = 64, **shared: Any
-) -> Iterator[Any]:
-    """Yield FUNCTION's results over ITEMS, in order, computed in chunks of at most CHUNK by WORKERS processes.
-
-    This process is one of them: one process fewer is one copy fewer of what
-    this one holds (a forked process soon copies every memory page whose
-    objects it touches, if only to count references). The forked processes
-    take the chunks from the first on, this one from the last back, each
-    claiming a chunk before working on it, until they meet: however long each
-    chunk takes, none is left waiting for the other.
-    """
-    _SHARED.clear()
-    _SHARED.update(shared)
-    gc.freeze()  # what exists now is not garbage: collections need not scan it (nor, in a worker, copy its pages)
-    try:
-        size = max(1, min(chunk, len(items) // (workers * 8)))
-        chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        if workers <= 1:
-            for part in chunks:
-                yield from _run_chunk(function, part)
-            return
-        done: list[list[Any]] = [[] for _ in chunks]
-        context = multiprocessing.get_context("fork")
-        _SHARED["claimed"] = context.Array("b", len(chunks))  # chunk i taken: by this process or a forked one
-        with context.Pool(workers - 1) as pool:
-            elsewhere = pool.imap(functools.partial(_run_claimed, function), enumerate(chunks))
-            for i in reversed(range(len(chunks))):
-                if _claim(i):
-                    done[i] = _run_chunk(function, chunks[i])
-            for i, results in enumerate(elsewhere):
-                if results is not None:
-                    done[i] = results
-        for results in done:
-            yield from results
-    finally:
-        gc.unfreeze()
-        _SHARED.clear()
-
-
-def _claim(i: int) -> bool:
-    """Claim chunk I for the calling process; False if another process has it."""
-    claimed = _SHARED["claimed"]
-    with claimed.get_lock():
-        if claimed[i]:
-            return False
-        claimed[i] = 1
-        return True
-
-
-def _run_claimed(function: Callable[[list[Any]], list[Any]], task: tuple[int, list[Any]]) -> list[Any] | None:
-    """Return FUNCTION's results over the chunk of TASK (its index, its items); None if it was claimed already."""
-    i, chunk = task
-    return _run_chunk(function, chunk) if _claim(i) else None
-
-
-def _run_chunk(function: Callable[[list[Any]], list[Any]], chunk: list[Any]) -> list[Any]:
-    """Return FUNCTION's results over CHUNK, then collect the garbage it left.
-
-    Only the young objects are looked at (what survives is never scanned
-    again): automatic collections are paused for the whole build, in this
-    process and in the forked ones alike, and this is the only collection.
-    """
-    results = function(chunk)
-    gc.collect(1)
-    return results
-
-
 def _read_chunk(paths: list[Path]) -> list[ArticleResult]:
     """Read each article of PATHS; write its own pages if there is a staging folder and it has no error."""
-    renderer: Renderer = _SHARED["renderer"]
-    content: Content = _SHARED["content"]
-    folder: Path | None = _SHARED["folder"]
+    shared = workers.SHARED
+    renderer: Renderer = shared["renderer"]
+    content: Content = shared["content"]
+    folder: Path | None = shared["folder"]
     results = []
     for path in paths:
-        found = read_article(path, renderer, content, _SHARED["names"])
+        found = read_article(path, renderer, content, shared["names"])
         article = found.article
         if article is not None and found.part is not None:
             if folder is not None and not any(p.severity == "error" for p in [*found.problems, *found.references]):
@@ -535,34 +451,13 @@ def _read_chunk(paths: list[Path]) -> list[ArticleResult]:
                 found.written = [page.path for page in pages]
                 article.drop_text()  # large to send between processes and to keep
             article.tokens, article.title_tokens = [], []
-            if found.written and _SHARED["pending"] is not None:  # here: both processes pickle, at once
-                cache.stage(_SHARED["pending"], path.name, _SHARED["hashes"][path.name], found, contribution(found))
+            if found.written and shared["pending"] is not None:  # here: both processes pickle, at once
+                cache.stage(shared["pending"], path.name, shared["hashes"][path.name], found, contribution(found))
         results.append(found)
     return results
 
 
-def _send_entity(entity: Entity) -> str | tuple[Any, ...]:
-    """Pickle a glossary entity, between the build's processes, as its id.
-
-    Every article's results name its entities; sent whole, each would arrive
-    as a copy (about 1 KB per article, to unpickle and then throw away). Both
-    ends hold the same glossary, forked. An entity that is not the glossary's
-    own is sent whole.
-    """
-    content = _SHARED.get("content")
-    if content is not None and content.entities.get(entity.id) is entity:
-        return _glossary_entity, (entity.id,)
-    return entity.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
-
-
-def _glossary_entity(entity_id: str) -> Entity:
-    return _SHARED["content"].entities[entity_id]  # type: ignore[no-any-return]
-
-
-ForkingPickler.register(Entity, _send_entity)
-
-
-def _render_pages(plan: dict[str, Callable[[], Page]], folder: Path, workers: int, index: Index) -> None:
+def _render_pages(plan: dict[str, Callable[[], Page]], folder: Path, processes: int, index: Index) -> None:
     """Render every page of PLAN into FOLDER, the largest first, a few at a time.
 
     Pages differ in size by a factor of thousands (the claims list, an entity
@@ -584,12 +479,12 @@ def _render_pages(plan: dict[str, Callable[[], Page]], folder: Path, workers: in
         return len(index.claims) + len(index.timeline)  # a page of the whole site
 
     order = sorted(plan, key=lambda path: (-size(path), path))
-    for _ in _in_workers(_render_chunk, order, workers, chunk=4, plan=plan, folder=folder):
+    for _ in workers.in_workers(_render_chunk, order, processes, chunk=4, plan=plan, folder=folder):
         pass
 
 
 def _render_chunk(paths: list[str]) -> list[str]:
-    plan, folder = _SHARED["plan"], _SHARED["folder"]
+    plan, folder = workers.SHARED["plan"], workers.SHARED["folder"]
     write_pages((plan[path]() for path in paths), folder)
     return paths
 
@@ -635,8 +530,13 @@ def _left_over(name: str) -> bool:
     return False
 
 
-def write_site(site_dir: Path, assets_dir: Path, fill: Callable[[Path], None]) -> None:
-    """Make a fresh folder, FILL it, add the assets, then swap it in for SITE_DIR (the caller holds its lock)."""
+@contextlib.contextmanager
+def staging_site(site_dir: Path, assets_dir: Path) -> Iterator[Path]:
+    """Make a fresh folder with the assets, for the caller to fill; then swap it in for SITE_DIR.
+
+    The caller holds the site's lock. If filling it raises, the folder is
+    dropped and SITE_DIR is left as it was.
+    """
     parent = site_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     for leftover in parent.glob(f".{site_dir.name}.*-*"):
@@ -646,7 +546,7 @@ def write_site(site_dir: Path, assets_dir: Path, fill: Callable[[Path], None]) -
     retired = parent / f".{site_dir.name}.old-{os.getpid()}"
     try:
         shutil.copytree(assets_dir, staging / "assets")
-        fill(staging)
+        yield staging
         if not site_dir.exists():
             staging.rename(site_dir)
         elif not exchange_folders(staging, site_dir):

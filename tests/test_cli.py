@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import build as build_script
-from marginalia import pipeline
+from marginalia import pipeline, workers
 from marginalia.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,9 +186,9 @@ def test_output_is_deterministic(project) -> None:
 
 def test_worker_count() -> None:
     """--jobs is honoured on a large site; a small one is built in one process whatever is asked."""
-    assert pipeline._workers(3, pipeline.PARALLEL_FROM) == 3
-    assert pipeline._workers(0, pipeline.PARALLEL_FROM) >= 1
-    assert pipeline._workers(8, pipeline.PARALLEL_FROM - 1) == 1
+    assert workers.count(3, workers.PARALLEL_FROM) == 3
+    assert workers.count(0, workers.PARALLEL_FROM) >= 1
+    assert workers.count(8, workers.PARALLEL_FROM - 1) == 1
 
 
 @pytest.mark.parametrize(("flags", "search"), [([], True), (["--no-search"], False)])

@@ -4,6 +4,7 @@ changed, and ends with the same site a full build makes."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 from marginalia.live import LiveSite
@@ -427,3 +428,28 @@ def test_edits_to_a_month_of_claims_with_several_pages_equal_a_full_build(projec
     )
     same_as_full("added")
     assert (project.root / "site/claims/2020-01/3.html").exists()
+
+
+def test_an_edit_that_keeps_the_size_and_sets_the_time_back_is_seen(project) -> None:
+    """As a build with the cache sees it: a tool that restores the modification time does not hide an edit."""
+    site = live_site(project)
+    site.rebuild()
+    md = project.content / "articles/b.md"
+    before = md.stat()
+    md.write_text(md.read_text().replace("London is large.", "London is grand."))  # as many bytes
+    os.utime(md, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert md.stat().st_size == before.st_size
+    result = site.rebuild([str(md)])
+    assert not result.failed
+    assert "grand" in (project.root / "site/articles/b.html").read_text()
+
+
+def test_a_file_saved_unchanged_renders_nothing(project, monkeypatch) -> None:
+    """Saving an article without changing it (a new modification time only) reads and renders nothing."""
+    site = live_site(project)
+    site.rebuild()
+    read = reads(monkeypatch)
+    md = project.content / "articles/b.md"
+    md.write_bytes(md.read_bytes())
+    result = site.rebuild([str(md)])
+    assert (read, result.rendered, result.pages_written) == ([], 0, 0)

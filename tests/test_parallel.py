@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from marginalia import pipeline
+from marginalia import pipeline, workers
 from marginalia.model import Content, Entity
 from marginalia.pipeline import build
 
@@ -21,7 +21,7 @@ def files(folder: Path) -> dict[str, bytes]:
 @pytest.fixture
 def large(project):  # type: ignore[no-untyped-def]
     """A project with more articles than one process builds alone, one of them with a warning."""
-    for n in range(pipeline.PARALLEL_FROM + 6):
+    for n in range(workers.PARALLEL_FROM + 6):
         body = f"Ada saw the engine in London, day {n}.\n" + ("Ada Lovelace came back.\n" if n == 7 else "")
         mentions = "mentions:\n  - {entity: ada, quote: Ada, occurrence: 1}\n  - {entity: engine, quote: engine}\n"
         if n % 3:
@@ -37,7 +37,7 @@ def test_workers_build_the_site_one_process_builds(large, tmp_path: Path, jobs: 
     many = dataclasses.replace(large, site_dir=tmp_path / "many" / "site")
     serial = build(one, jobs=1)
     parallel = build(many, jobs=jobs)
-    assert pipeline._workers(jobs, pipeline.PARALLEL_FROM + 6) == jobs
+    assert workers.count(jobs, workers.PARALLEL_FROM + 6) == jobs
     assert files(many.site_dir) == files(one.site_dir)
     assert parallel.warnings == serial.warnings
     assert parallel.warnings  # the unannotated "Ada Lovelace" in a007
@@ -46,7 +46,7 @@ def test_workers_build_the_site_one_process_builds(large, tmp_path: Path, jobs: 
 def test_a_glossary_entity_crosses_between_processes_as_its_id() -> None:
     """Each article's results name its entities: sent whole, each would arrive as a copy."""
     ada = Entity("ada", "Ada Lovelace", "person", description="Mathematician. " * 100)
-    pipeline._SHARED["content"] = Content([], {"ada": ada}, {})
+    workers.SHARED["content"] = Content([], {"ada": ada}, {})
     try:
         sent = bytes(ForkingPickler.dumps([ada, ada]))
         assert len(sent) < 200  # the description alone is 1,500 characters
@@ -55,7 +55,7 @@ def test_a_glossary_entity_crosses_between_processes_as_its_id() -> None:
         namesake = dataclasses.replace(ada, name="Another Ada")  # not the glossary's own: sent whole
         assert pickle.loads(bytes(ForkingPickler.dumps(namesake))).name == "Another Ada"  # noqa: S301
     finally:
-        pipeline._SHARED.clear()
+        workers.SHARED.clear()
 
 
 def test_what_workers_send_back_names_the_glossary_s_own_entities(large) -> None:  # type: ignore[no-untyped-def]
@@ -63,7 +63,7 @@ def test_what_workers_send_back_names_the_glossary_s_own_entities(large) -> None
     prepared = pipeline._prepare(large, jobs=2)
     glossary = prepared.content.entities
     parts = [found.part for found in prepared.articles if found.part is not None]
-    assert len(parts) == pipeline.PARALLEL_FROM + 6
+    assert len(parts) == workers.PARALLEL_FROM + 6
     named = [
         e for part in parts for e in [*part.entities, *(e for p in [*part.claims, *part.events] for e in p.entities)]
     ]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from marginalia.pipeline import PARALLEL_FROM
+from marginalia.workers import PARALLEL_FROM
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
