@@ -1,0 +1,315 @@
+"""Random sequences of edits: after each, a build with the cache, the dev server's
+rebuild and a build from scratch make the same site, byte for byte.
+
+One content/ folder (the articles of tests/fixtures/stateful/, invented) and one
+templates/ folder are edited; three sites are built from them, each in its own
+folder with its own build cache:
+
+- incremental: `pipeline.build(use_cache=True)` after every edit, into the same site;
+- live: one `live.LiveSite` kept across the edits, told the paths each edit touched;
+- scratch: `pipeline.build` without the cache, into a new folder each time.
+
+After an edit that leaves the content with errors, all three must fail with the
+same problems (and `check`, with the cache and without, must find them too), and
+the incremental and live sites must stay as they were. After any edit, the
+problems (warnings included) are the same for all of them.
+
+What this does not cover: the search index (Pagefind is slow; every build here
+has `search` off), worker processes (jobs=1), a site without `site_url` (the
+exports, sitemap and feed are always on), edits to mkdocs.yml, the file
+watcher itself (the live site is handed exactly the paths written), several
+edits between two builds, and edits that leave a file's size and modification
+time as they were (builds run between any two writes of a file).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from marginalia.config import Config
+from marginalia.errors import ContentError
+from marginalia.live import LiveSite
+from marginalia.pipeline import build, check
+from tests.conftest import ROOT
+
+POOL = ROOT / "tests" / "fixtures" / "stateful"
+SLUGS = sorted(p.stem for p in (POOL / "articles").glob("*.md"))
+STATUSES = ["reported", "disputed", "false", "confirmed"]
+NAMES = {
+    "ines-vela": "Ines Vela-Moreno",
+    "oren-task": "Oren Baskin",  # another surname: another letter of the glossary
+    "port-aldra": "Aldra Harbour",
+    "dock-union": "Union of Dockers",
+    "ferry-company": "Aldra Ferries",
+    "town-council": "council of Port Aldra",
+}
+"""Another name for each entity of the glossary."""
+WIRE = {"id": "wire", "title": "A wire story", "article": "harbour-reopens"}
+"""A source absent at first, whose article may be absent too."""
+TEMPLATE_EDITS = {
+    "base.html": ("</footer>", "<!-- edition 2 --></footer>"),
+    "article.html": ("{% block main %}", '{% block main %}<p class="edition">Edition 2</p>'),
+}
+"""A harmless change to a template: (text, replaced by)."""
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    """Return every file under FOLDER by its path in it (nothing if it does not exist)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _lines(data: bytes | None) -> list[str]:
+    text = "" if data is None else data.decode("utf-8", "replace")
+    return re.sub(r">(?!\n)", ">\n", text).splitlines(keepends=True)  # one tag a line: HTML lines are long
+
+
+def differences(name: str, site: dict[str, bytes], other_name: str, other: dict[str, bytes]) -> str:
+    """Return how two sites differ: the first few differing files and a diff of the first; '' if they do not."""
+    differing = [path for path in sorted(site.keys() | other.keys()) if site.get(path) != other.get(path)]
+    if not differing:
+        return ""
+    report = [f"the {name} site and the {other_name} site differ in {len(differing)} file(s):"]
+    for path in differing[:5]:
+        where = f" (only in the {other_name} site)" if path not in site else ""
+        where = f" (only in the {name} site)" if path not in other else where
+        report.append(f"  {path}{where}")
+    first = differing[0]
+    diff = list(
+        difflib.unified_diff(
+            _lines(site.get(first)), _lines(other.get(first)), f"{name}/{first}", f"{other_name}/{first}", n=2
+        )
+    )
+    report += [line.rstrip("\n") for line in diff[:40]] + (["  ..."] if len(diff) > 40 else [])
+    return "\n".join(report)
+
+
+def problems(found: list) -> list[str]:  # type: ignore[type-arg]
+    """Return the problems as the checker prints them, in order."""
+    return sorted(str(p) for p in found)
+
+
+@dataclasses.dataclass
+class ArticleState:
+    """An article of the pool, and the edits made to it."""
+
+    moved: bool = False
+    """Dated in January 2022 instead (another month's pages)."""
+    longer: bool = False
+    """With one more paragraph."""
+    broken: bool = False
+    """The words its first mention quotes replaced: it cannot be anchored (M301)."""
+    status: int = 0
+    """How many verdicts on its first claim of its own is (in STATUSES' order)."""
+    mention_dropped: bool = False
+    """Without its last mention."""
+    note: int = 0
+    """0: its notes as in the pool; n: its first note reads "Note n." (added if it has none)."""
+
+
+class SameSite(RuleBasedStateMachine):
+    """Edits content/ and templates/ and builds the three sites after each edit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.root = Path(tempfile.mkdtemp(prefix="stateful-"))
+        self.content = self.root / "content"
+        (self.content / "articles").mkdir(parents=True)
+        shutil.copytree(ROOT / "templates", self.root / "templates")
+        shutil.copy(
+            ROOT / "mkdocs.yml", self.root / "mkdocs.yml"
+        )  # never edited: the live site reads it again if it changes
+        self.originals = {name: (self.root / "templates" / name).read_text(encoding="utf-8") for name in TEMPLATE_EDITS}
+        self.articles: dict[str, ArticleState] = {}
+        self.renamed: set[str] = set()
+        self.described: set[str] = set()
+        self.sources = {"council-minutes": True, "harbour-log": True, "wire": False}
+        self.templates: set[str] = set()
+        self.touched: list[str] = []
+        """The paths written or deleted since the last build."""
+        self.configs = {name: self._config(name) for name in ("incremental", "live", "scratch")}
+        self.live = LiveSite(self.configs["live"], jobs=1, no_search=True)
+        self.last_good = {"incremental": {}, "live": {}}  # type: dict[str, dict[str, bytes]]
+
+    def _config(self, name: str) -> Config:
+        return Config(
+            site_name="Port Aldra news",
+            content_dir=self.content,
+            templates_dir=self.root / "templates",
+            site_dir=self.root / name / "site",  # its build cache goes to ROOT/NAME/.cache
+            config_file=self.root / "mkdocs.yml",
+            site_url="https://example.org/news/",
+            search=False,
+        )
+
+    def teardown(self) -> None:
+        self.live.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    # --- The files, as the edits made them -------------------------------------------------
+
+    def _article_files(self, slug: str, state: ArticleState) -> dict[str, str]:
+        text = (POOL / "articles" / f"{slug}.md").read_text(encoding="utf-8")
+        data = yaml.safe_load((POOL / "articles" / f"{slug}.yml").read_text(encoding="utf-8"))
+        if state.moved:
+            text = re.sub(r'date: "[^"]*"', f'date: "2022-01-{SLUGS.index(slug) + 10}"', text, count=1)
+        if state.longer:
+            text += "\nMore boats came in the next day.\n"
+        if state.broken:
+            quote = data["mentions"][0]["quote"]
+            head, body = text.split("\n---\n", 1)
+            text = head + "\n---\n" + body.replace(quote, "someone")
+        if state.mention_dropped:
+            data["mentions"].pop()
+        own = [claim for claim in data.get("claims", []) if "status" in claim]
+        if own and state.status:
+            own[0]["status"] = STATUSES[(STATUSES.index(own[0]["status"]) + state.status) % len(STATUSES)]
+        if state.note:
+            if not data.get("notes"):
+                data["notes"] = [{"quote": data["mentions"][0]["quote"], "text": ""}]
+            data["notes"][0]["text"] = f"Note {state.note}."
+        return {
+            f"content/articles/{slug}.md": text,
+            f"content/articles/{slug}.yml": yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
+        }
+
+    def _wanted(self) -> dict[str, str]:
+        """Return the text of every file the edits made so far give content/ and templates/ (those they edit)."""
+        entities = yaml.safe_load((POOL / "entities.yml").read_text(encoding="utf-8"))
+        for entity in entities:
+            if entity["id"] in self.renamed:
+                entity["name"] = NAMES[entity["id"]]
+            if entity["id"] in self.described:
+                entity["description"] += " Its entry was revised."
+        sources = yaml.safe_load((POOL / "sources.yml").read_text(encoding="utf-8")) + [WIRE]
+        wanted = {
+            "content/entities.yml": yaml.safe_dump(entities, sort_keys=False, allow_unicode=True),
+            "content/sources.yml": yaml.safe_dump(
+                [s for s in sources if self.sources[s["id"]]], sort_keys=False, allow_unicode=True
+            ),
+        }
+        for name, original in self.originals.items():
+            old, new = TEMPLATE_EDITS[name]
+            wanted[f"templates/{name}"] = original.replace(old, new, 1) if name in self.templates else original
+        for slug, state in self.articles.items():
+            wanted |= self._article_files(slug, state)
+        return wanted
+
+    def _write(self) -> None:
+        """Bring the files up to date with the edits; remember the paths that changed."""
+        wanted = self._wanted()
+        for name, text in wanted.items():
+            path = self.root / name
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
+                self.touched.append(str(path))
+        for path in sorted((self.content / "articles").iterdir()):
+            if path.relative_to(self.root).as_posix() not in wanted:
+                path.unlink()
+                self.touched.append(str(path))
+
+    # --- The edits ------------------------------------------------------------------------
+
+    @initialize(slugs=st.sets(st.sampled_from(SLUGS), min_size=2, max_size=3))
+    def start(self, slugs: set[str]) -> None:
+        for slug in slugs:
+            self.articles[slug] = ArticleState()
+        self._write()
+
+    @precondition(lambda self: len(self.articles) < len(SLUGS))
+    @rule(pick=st.integers(0, len(SLUGS)))
+    def add_article(self, pick: int) -> None:
+        absent = [slug for slug in SLUGS if slug not in self.articles]
+        self.articles[absent[pick % len(absent)]] = ArticleState()
+        self._write()
+
+    @precondition(lambda self: len(self.articles) > 1)
+    @rule(pick=st.integers(0, len(SLUGS)))
+    def remove_article(self, pick: int) -> None:
+        del self.articles[sorted(self.articles)[pick % len(self.articles)]]
+        self._write()
+
+    @rule(
+        pick=st.integers(0, len(SLUGS)),
+        edit=st.sampled_from(["moved", "longer", "broken", "mention_dropped", "status", "note"]),
+    )
+    def edit_article(self, pick: int, edit: str) -> None:
+        """Change its text (re-dated, longer, a quote broken) or its annotations (a verdict, a mention, a note)."""
+        state = self.articles[sorted(self.articles)[pick % len(self.articles)]]
+        if edit in ("status", "note"):
+            setattr(state, edit, (getattr(state, edit) + 1) % 4)
+        else:
+            setattr(state, edit, not getattr(state, edit))
+        self._write()
+
+    @rule(entity=st.sampled_from(sorted(NAMES)), what=st.sampled_from(["name", "description"]))
+    def edit_glossary(self, entity: str, what: str) -> None:
+        edited = self.renamed if what == "name" else self.described
+        edited ^= {entity}
+        self._write()
+
+    @rule(source=st.sampled_from(["council-minutes", "harbour-log", "wire"]))
+    def add_or_remove_source(self, source: str) -> None:
+        """Removing a source that a claim or an entity cites is an error; the wire's article may be absent."""
+        self.sources[source] = not self.sources[source]
+        self._write()
+
+    @rule(template=st.sampled_from(sorted(TEMPLATE_EDITS)))
+    def edit_template(self, template: str) -> None:
+        self.templates ^= {template}
+        self._write()
+
+    # --- After each edit: the same site three ways ----------------------------------------
+
+    @invariant()
+    def the_three_sites_are_the_same(self) -> None:
+        touched, self.touched = self.touched, []
+        found: dict[str, list[str]] = {}
+        failed: dict[str, bool] = {}
+        for name in ("incremental", "scratch"):
+            config = self.configs[name]
+            if name == "scratch":
+                shutil.rmtree(config.site_dir.parent, ignore_errors=True)  # no previous site, no cache
+            try:
+                result = build(config, jobs=1, use_cache=name == "incremental")
+            except ContentError as error:
+                found[name], failed[name] = problems(error.problems), True
+            else:
+                found[name], failed[name] = problems(result.warnings), False
+        rebuilt = self.live.rebuild(changed=touched)
+        found["live"], failed["live"] = problems(rebuilt.problems), rebuilt.failed
+        found["check with the cache"] = problems(check(self.configs["incremental"], jobs=1, use_cache=True))
+        found["check"] = problems(check(self.configs["scratch"], jobs=1))
+
+        assert failed["incremental"] == failed["live"] == failed["scratch"], f"failed: {failed}; problems: {found}"
+        for name, listed in found.items():
+            assert listed == found["scratch"], f"the {name} problems differ from the scratch build's:\n" + "\n".join(
+                difflib.unified_diff(found["scratch"], listed, "scratch", name, lineterm="")
+            )
+        sites = {name: files(config.site_dir) for name, config in self.configs.items()}
+        if failed["scratch"]:
+            assert not self.configs["scratch"].site_dir.exists()
+            for name, before in self.last_good.items():
+                assert not differences("previous " + name, before, name, sites[name]), (
+                    f"a failed build changed the {name} site:\n" + differences("previous", before, "now", sites[name])
+                )
+            return
+        assert sites["scratch"], "the scratch build wrote nothing"
+        for name in self.last_good:
+            assert not differences(name, sites[name], "scratch", sites["scratch"]), differences(
+                name, sites[name], "scratch", sites["scratch"]
+            )
+            self.last_good[name] = sites[name]
+
+
+TestSameSite = SameSite.TestCase
+TestSameSite.settings = settings(max_examples=12, stateful_step_count=10, deadline=None)
