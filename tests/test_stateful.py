@@ -116,7 +116,7 @@ class ArticleState:
     longer: bool = False
     """With one more paragraph."""
     broken: bool = False
-    """The words its first mention quotes replaced: it cannot be anchored (M301)."""
+    """The words its first mention quotes replaced by others: the mention cannot be anchored (M301)."""
     status: int = 0
     """How many times its first claim of its own moved on to the next verdict (in STATUSES' order)."""
     mention_dropped: bool = False
@@ -134,9 +134,8 @@ class SameSite(RuleBasedStateMachine):
         self.content = self.root / "content"
         (self.content / "articles").mkdir(parents=True)
         shutil.copytree(ROOT / "templates", self.root / "templates")
-        shutil.copy(
-            ROOT / "mkdocs.yml", self.root / "mkdocs.yml"
-        )  # never edited: the live site reads it again if it changes
+        # Never edited, but the live site would read it again if it changed.
+        shutil.copy(ROOT / "mkdocs.yml", self.root / "mkdocs.yml")
         self.originals = {name: (self.root / "templates" / name).read_text(encoding="utf-8") for name in TEMPLATE_EDITS}
         self.articles: dict[str, ArticleState] = {}
         self.renamed: set[str] = set()
@@ -230,17 +229,23 @@ class SameSite(RuleBasedStateMachine):
 
     # --- The edits ------------------------------------------------------------------------
 
+    def _add(self, slug: str) -> None:
+        """Add the article SLUG, and the article that defines what it reports (only removing that one is an error)."""
+        self.articles[slug] = ArticleState()
+        if slug in REPORTERS:
+            self.articles.setdefault(REPORTERS[slug], ArticleState())
+
     @initialize(slugs=st.sets(st.sampled_from(SLUGS), min_size=2, max_size=3))
     def start(self, slugs: set[str]) -> None:
         for slug in slugs:
-            self.articles[slug] = ArticleState()
+            self._add(slug)
         self._write()
 
     @precondition(lambda self: len(self.articles) < len(SLUGS))
     @rule(pick=st.integers(0, len(SLUGS)))
     def add_article(self, pick: int) -> None:
         absent = [slug for slug in SLUGS if slug not in self.articles]
-        self.articles[absent[pick % len(absent)]] = ArticleState()
+        self._add(absent[pick % len(absent)])
         self._write()
 
     @precondition(lambda self: len(self.articles) > 1)
@@ -306,9 +311,8 @@ class SameSite(RuleBasedStateMachine):
         """Undo the edits that can give the content errors, so that a run does not stay in error."""
         for state in self.articles.values():
             state.broken = False
-        for reporter, definer in REPORTERS.items():
-            if reporter in self.articles:
-                self.articles.setdefault(definer, ArticleState())
+        for slug in [slug for slug in self.articles if slug in REPORTERS]:
+            self.articles.setdefault(REPORTERS[slug], ArticleState())
         self.sources["harbour-log"] = True
         self.sources["wire"] &= "harbour-reopens" in self.articles
         self._write()
