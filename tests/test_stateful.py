@@ -18,8 +18,14 @@ What this does not cover: the search index (Pagefind is slow; every build here
 has `search` off), worker processes (jobs=1), a site without `site_url` (the
 exports, sitemap and feed are always on), edits to mkdocs.yml, the file
 watcher itself (the live site is handed exactly the paths written), several
-edits between two builds, and edits that leave a file's size and modification
-time as they were (builds run between any two writes of a file).
+edits between two builds, edits that leave a file's size and modification
+time as they were (builds run between any two writes of a file), entities
+added to or removed from the glossary, and, for now, removing a source no claim
+cites (REMOVE_UNCITED_SOURCES). What the machine found is at the end of this
+file, reduced to plain tests.
+
+On a failure, Hypothesis prints the shortest sequence of edits it found; the
+message names the first files that differ and shows a diff of the first.
 """
 
 from __future__ import annotations
