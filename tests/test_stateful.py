@@ -388,7 +388,7 @@ class SameSite(RuleBasedStateMachine):
 
 
 TestSameSite = SameSite.TestCase
-TestSameSite.settings = settings(max_examples=10, stateful_step_count=12, deadline=None)
+TestSameSite.settings = settings(max_examples=12, stateful_step_count=12, deadline=None)
 
 
 # --- What the machine found -----------------------------------------------------------------
