@@ -16,7 +16,8 @@ problems (warnings included) are the same for all of them.
 
 What this does not cover: the search index (Pagefind is slow; every build here
 has `search` off), worker processes (jobs=1), a site without `site_url` (the
-exports, sitemap and feed are always on), edits to mkdocs.yml, the file
+exports, sitemap and feed are always on), edits to mkdocs.yml other than
+its site_description, the file
 watcher itself (the live site is handed exactly the paths written), several
 edits between two builds, edits that leave a file's size and modification
 time as they were (builds run between any two writes of a file), entities
@@ -45,7 +46,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from marginalia.config import Config
+from marginalia.config import Config, load_config
 from marginalia.errors import ContentError
 from marginalia.live import LiveSite
 from marginalia.pipeline import build, check
@@ -78,6 +79,16 @@ REMOVE_UNCITED_SOURCES = False
 """Whether the machine removes the sources it added. Off while the dev server fails on the next
 edit (see test_the_dev_server_forgets_what_the_glossary_and_sources_no_longer_hold); turn it on
 once that test passes."""
+MKDOCS_YML = """\
+site_name: Port Aldra news
+site_description: {description}
+site_url: https://example.org/news/
+docs_dir: content
+extra:
+  marginalia:
+    templates_dir: templates
+    search: false
+"""
 TEMPLATE_EDITS = {
     "base.html": ("</footer>", "<!-- edition 2 --></footer>"),
     "article.html": ("{% block main %}", '{% block main %}<p class="edition">Edition 2</p>'),
@@ -147,8 +158,8 @@ class SameSite(RuleBasedStateMachine):
         self.content = self.root / "content"
         (self.content / "articles").mkdir(parents=True)
         shutil.copytree(ROOT / "templates", self.root / "templates")
-        # Never edited, but the live site would read it again if it changed.
-        shutil.copy(ROOT / "mkdocs.yml", self.root / "mkdocs.yml")
+        self.described_site = False
+        (self.root / "mkdocs.yml").write_text(self._mkdocs_yml(), encoding="utf-8")
         self.originals = {name: (self.root / "templates" / name).read_text(encoding="utf-8") for name in TEMPLATE_EDITS}
         self.articles: dict[str, ArticleState] = {}
         self.renamed: set[str] = set()
@@ -164,15 +175,12 @@ class SameSite(RuleBasedStateMachine):
         """Whether the content had errors at the last build."""
 
     def _config(self, name: str) -> Config:
-        return Config(
-            site_name="Port Aldra news",
-            content_dir=self.content,
-            templates_dir=self.root / "templates",
-            site_dir=self.root / name / "site",  # its build cache goes to ROOT/NAME/.cache
-            config_file=self.root / "mkdocs.yml",
-            site_url="https://example.org/news/",
-            search=False,
-        )
+        """Read mkdocs.yml as it is now, for the site NAME (its build cache goes to ROOT/NAME/.cache)."""
+        return load_config(self.root / "mkdocs.yml", site_dir=self.root / name / "site")
+
+    def _mkdocs_yml(self) -> str:
+        description = "News of Port Aldra, annotated." + (" Revised." if self.described_site else "")
+        return MKDOCS_YML.format(description=description)
 
     def teardown(self) -> None:
         self.live.close()
@@ -215,6 +223,7 @@ class SameSite(RuleBasedStateMachine):
                 entity["description"] += " Its entry was revised."
         sources = yaml.safe_load((POOL / "sources.yml").read_text(encoding="utf-8")) + EXTRA_SOURCES
         wanted = {
+            "mkdocs.yml": self._mkdocs_yml(),
             "content/entities.yml": yaml.safe_dump(entities, sort_keys=False, allow_unicode=True),
             "content/sources.yml": yaml.safe_dump(
                 [s for s in sources if self.sources[s["id"]]], sort_keys=False, allow_unicode=True
@@ -328,6 +337,12 @@ class SameSite(RuleBasedStateMachine):
         self.sources["harbour-log"] = not self.sources["harbour-log"]
         self._write()
 
+    @rule()
+    def edit_the_site_description(self) -> None:
+        """In mkdocs.yml: the dev server reads it again."""
+        self.described_site = not self.described_site
+        self._write()
+
     @rule(template=st.sampled_from(sorted(TEMPLATE_EDITS)))
     def edit_template(self, template: str) -> None:
         self.templates ^= {template}
@@ -352,6 +367,7 @@ class SameSite(RuleBasedStateMachine):
         touched, self.touched = self.touched, []
         found: dict[str, list[str]] = {}
         failed: dict[str, bool] = {}
+        self.configs |= {name: self._config(name) for name in ("incremental", "scratch")}  # mkdocs.yml may change
         for name in ("incremental", "scratch"):
             config = self.configs[name]
             if name == "scratch":
