@@ -16,14 +16,13 @@ problems (warnings included) are the same for all of them.
 
 What this does not cover: the search index (Pagefind is slow; every build here
 has `search` off), worker processes (jobs=1), a site without `site_url` (the
-exports, sitemap and feed are always on), edits to mkdocs.yml other than
-its site_description, the file
-watcher itself (the live site is handed exactly the paths written), several
-edits between two builds, edits that leave a file's size and modification
-time as they were (builds run between any two writes of a file), entities
-added to or removed from the glossary, and, for now, removing a source no claim
-cites (REMOVE_UNCITED_SOURCES). What the machine found is at the end of this
-file, reduced to plain tests.
+exports, sitemap and feed are always on), edits to mkdocs.yml other than its
+site_description, the file watcher itself (the live site is handed exactly the
+paths written), several edits between two builds, edits that leave a file's
+size and modification time as they were (builds run between any two writes of
+a file), entities added to or removed from the glossary, and, for now,
+removing a source no claim cites (REMOVE_UNCITED_SOURCES). What the machine
+found is at the end of this file, reduced to plain tests.
 
 Examples are derandomized and no example database is kept, as in
 test_properties.py: a run is the same on every machine. On a failure,
