@@ -392,15 +392,13 @@ class SameSite(RuleBasedStateMachine):
         if failed["scratch"]:
             assert not self.configs["scratch"].site_dir.exists()
             for name, before in self.last_good.items():
-                assert not differences("previous " + name, before, name, sites[name]), (
-                    f"a failed build changed the {name} site:\n" + differences("previous", before, "now", sites[name])
-                )
+                changed = differences("previous " + name, before, name, sites[name])
+                assert not changed, f"a failed build changed the {name} site:\n{changed}"
             return
         assert sites["scratch"], "the scratch build wrote nothing"
         for name in self.last_good:
-            assert not differences(name, sites[name], "scratch", sites["scratch"]), differences(
-                name, sites[name], "scratch", sites["scratch"]
-            )
+            mismatch = differences(name, sites[name], "scratch", sites["scratch"])
+            assert not mismatch, mismatch
             self.last_good[name] = sites[name]
 
 
