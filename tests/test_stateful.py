@@ -32,8 +32,10 @@ the first files that differ and shows a diff of the first.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
+import json
 import re
 import shutil
 import tempfile
@@ -100,9 +102,13 @@ def files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _lines(data: bytes | None) -> list[str]:
+def _lines(path: str, data: bytes | None) -> list[str]:
+    """Return the file's text in lines short enough to diff: one tag a line, JSON indented."""
     text = "" if data is None else data.decode("utf-8", "replace")
-    return re.sub(r">(?!\n)", ">\n", text).splitlines(keepends=True)  # one tag a line: HTML lines are long
+    if path.endswith((".json", ".jsonld")) and text:
+        with contextlib.suppress(ValueError):
+            return json.dumps(json.loads(text), indent=1, ensure_ascii=False).splitlines(keepends=True)
+    return re.sub(r">(?!\n)", ">\n", text).splitlines(keepends=True)
 
 
 def differences(name: str, site: dict[str, bytes], other_name: str, other: dict[str, bytes]) -> str:
@@ -118,10 +124,14 @@ def differences(name: str, site: dict[str, bytes], other_name: str, other: dict[
     first = differing[0]
     diff = list(
         difflib.unified_diff(
-            _lines(site.get(first)), _lines(other.get(first)), f"{name}/{first}", f"{other_name}/{first}", n=2
+            _lines(first, site.get(first)),
+            _lines(first, other.get(first)),
+            f"{name}/{first}",
+            f"{other_name}/{first}",
+            n=2,
         )
     )
-    report += [line.rstrip("\n") for line in diff[:40]] + (["  ..."] if len(diff) > 40 else [])
+    report += [line.rstrip("\n")[:200] for line in diff[:40]] + (["  ..."] if len(diff) > 40 else [])
     return "\n".join(report)
 
 
