@@ -182,6 +182,7 @@ SLOW = {
     "test_parallel.py",  # builds in worker processes
     "test_lock.py",  # builds in several processes, one of them killed
     "test_serve_processes.py",  # dev servers started and stopped by each signal
+    "test_stateful.py",  # Hypothesis: random edits, three builds after each
 }
 """The folders and modules of tests/ marked `slow`: `make test-fast` (pytest -m "not slow") leaves them out."""
 
