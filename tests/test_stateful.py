@@ -20,9 +20,8 @@ exports, sitemap and feed are always on), edits to mkdocs.yml other than its
 site_description, the file watcher itself (the live site is handed exactly the
 paths written), several edits between two builds, edits that leave a file's
 size and modification time as they were (builds run between any two writes of
-a file), entities added to or removed from the glossary, and, for now,
-removing a source no claim cites (REMOVE_UNCITED_SOURCES). What the machine
-found is at the end of this file, reduced to plain tests.
+a file), and entities added to or removed from the glossary. What the
+machine found is at the end of this file, reduced to plain tests.
 
 Examples are derandomized and no example database is kept, as in
 test_properties.py: a run is the same on every machine. On a failure,
@@ -76,10 +75,8 @@ EXTRA_SOURCES = [
     {"id": "timetable", "title": "The ferry timetable", "publisher": "Ferry Company"},
 ]
 """Sources absent at first: the wire's article may be absent (M204); no claim cites either (W503)."""
-REMOVE_UNCITED_SOURCES = False
-"""Whether the machine removes the sources it added. Off while the dev server fails on the next
-edit (see test_the_dev_server_forgets_what_the_glossary_and_sources_no_longer_hold); turn it on
-once that test passes."""
+REMOVE_UNCITED_SOURCES = True
+"""Whether the machine removes the sources it added (see test_the_dev_server_forgets_what_the_glossary_and_sources_no_longer_hold)."""
 MKDOCS_YML = """\
 site_name: Port Aldra news
 site_description: {description}
@@ -421,14 +418,6 @@ TestSameSite.settings = settings(
 # --- What the machine found -----------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="LiveSite keeps the id of a source no claim cites (or of an entity no article mentions) after the "
-    "full rebuild that follows its removal from sources.yml (entities.yml): the next incremental rebuild raises "
-    "KeyError: 'wire' ('paris') in LiveSite._problems, looking it up in site.sources (site.entities) "
-    "to warn that it is unused (W503, W502)",
-)
 @pytest.mark.parametrize("registry", ["sources.yml", "entities.yml"])
 def test_the_dev_server_forgets_what_the_glossary_and_sources_no_longer_hold(
     project, tmp_path: Path, registry: str
