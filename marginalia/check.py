@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .anchor import line_at
 from .errors import Problem, Problems
-from .model import Article, Content, Entity, Location, Source
+from .model import Article, Content, Entity, Location, Source, by_date
 from .reader import YamlPath, value_location
 from .schema import ascii_id
 
@@ -195,7 +195,7 @@ class SiteChecks:
             problems.extend(found)
         check_registry_references(self.content, self._slugs, problems)
         if self._duplicated:  # oldest first: of two definitions, the later is reported
-            read = sorted((c for c in self.contributions.values() if c.read), key=lambda c: (c.date, c.slug))
+            read = sorted((c for c in self.contributions.values() if c.read), key=by_date)
             check_duplicate_ids((item for c in read for item in c.ids), problems)
         spanning = {entry for group in self._spanning for entry in self._shared[group]}
         complete = not self._incomplete

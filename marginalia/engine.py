@@ -24,7 +24,7 @@ from .changes import moved, stale_pages
 from .check import Contribution, SiteChecks, article_ids, article_shared
 from .errors import Problem
 from .index import ArticleIndex
-from .model import Article, Content
+from .model import Article, Content, by_date
 
 if TYPE_CHECKING:
     from .pipeline import ArticleResult
@@ -100,7 +100,7 @@ class Engine:
         """Return the articles that could be read, newest first (by date, then slug)."""
         if self._order is None:
             readable = [(found.article, name) for name, found in self.found.items() if found.article is not None]
-            readable.sort(key=lambda pair: (pair[0].date, pair[0].slug), reverse=True)
+            readable.sort(key=lambda pair: by_date(pair[0]), reverse=True)
             self._order = [name for _, name in readable]
         return [self.found[name].article for name in self._order]  # type: ignore[misc]
 

@@ -69,6 +69,7 @@ from .model import (
     Mention,
     Note,
     Source,
+    by_date,
 )
 from .urls import (
     absolute_url,
@@ -460,7 +461,7 @@ def listed_claim_review(
         }
         for article, spans in reports
     ]
-    first = min(range(len(reports)), key=lambda i: (reports[i][0].date, reports[i][0].slug))
+    first = min(range(len(reports)), key=lambda i: by_date(reports[i][0]))
     # The rest as the article page's: its links are relative to a page one folder down too.
     review["itemReviewed"] = {
         **review["itemReviewed"],
@@ -568,7 +569,7 @@ def atom_feed(content: Content, config: Config) -> str:
     Atom requires <updated>; it is the newest article's date, so that two
     builds of the same content are identical.
     """
-    articles = sorted(content.articles, key=lambda a: (a.date, a.slug), reverse=True)[:FEED_ENTRIES]
+    articles = sorted(content.articles, key=by_date, reverse=True)[:FEED_ENTRIES]
     feed = ET.Element("feed", xmlns="http://www.w3.org/2005/Atom")
     _add(feed, "title", config.site_name)
     if config.site_description:

@@ -29,6 +29,7 @@ from .model import (
     Note,
     Selector,
     Source,
+    by_date,
 )
 from .reader import (
     read_text,
@@ -47,7 +48,7 @@ def load_content(content_dir: Path, problems: Problems) -> Content:
     entities, sources, unreadable = load_registries(content_dir, problems)
     md_paths = article_paths(content_dir, problems)
     articles = [article for md_path in md_paths if (article := load_article(md_path, problems)) is not None]
-    articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
+    articles.sort(key=by_date, reverse=True)
     return Content(articles=articles, entities=entities, sources=sources, unreadable=unreadable)
 
 

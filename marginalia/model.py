@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 ENTITY_KINDS = ("person", "place", "organization", "event", "concept")
 """The kinds of entity, in the order the glossary lists them."""
@@ -315,6 +315,21 @@ class Article:
     def annotations(self) -> list[Annotation]:
         """Return every annotation of the article, in file order by kind; its appearances apart."""
         return [*self.mentions, *self.claims, *self.events, *self.notes]
+
+
+class _Dated(Protocol):
+    @property
+    def date(self) -> str: ...
+    @property
+    def slug(self) -> str: ...
+
+
+def by_date(article: _Dated) -> tuple[str, str]:
+    """The site's one order of articles, as a sort key: by date, then by slug (newest first: reversed).
+
+    Takes an `Article`, or anything else that has an article's date and slug (`check.Contribution`).
+    """
+    return article.date, article.slug
 
 
 @dataclass
