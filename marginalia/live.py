@@ -103,6 +103,10 @@ class LiveSite:
         """Page path → hash of the HTML this process last wrote there, to skip writing it unchanged."""
         self._look_at_all = True
         """Whether the next rebuild must look at every article file, whatever it is told changed."""
+        self.search_later = False
+        """Whether the next full build is to leave the search index out, and hand it to the refresh (which makes
+        the same index) once the site is in place: the dev server's first build, on a site no one can search
+        yet, is complete in a third of the time."""
 
     def rebuild(self, changed: Collection[str] | None = None) -> RebuildResult:
         """Bring site/ up to date with content/; leave it as it was if the content has errors.
@@ -136,11 +140,16 @@ class LiveSite:
     def _full(self) -> RebuildResult:
         """Build everything with the pipeline; keep its engine, which knows every article."""
         self._search.cancel()  # this build makes the search index, with the cache a refresh writes
+        later = self.search_later and self.config.search
         try:
-            result, built = full_build(self.config, self.jobs, use_cache=True)
+            config = replace(self.config, search=False) if later else self.config
+            result, built = full_build(config, self.jobs, use_cache=True)
         except ContentError as error:
             self._engine = None
             return RebuildResult(error.problems)
+        if later:
+            self.search_later = False
+            self._search.request(Snapshot(self.config, built.content, dict(built.engine.parts), built.index))
         self._engine, self._renderer, self._names = built.engine, built.renderer, built.names
         prepare_to_read(built.renderer)  # if every article came from the build cache, nothing read one yet
         self._written.clear()

@@ -285,9 +285,7 @@ class MarginaliaServer(LiveReloadServer):
 
     # --- What pages get --------------------------------------------------
 
-    def _inject_js_into_html(
-        self, content: bytes, epoch: int, own: tuple[list[str], str] | None = None
-    ) -> bytes:
+    def _inject_js_into_html(self, content: bytes, epoch: int, own: tuple[list[str], str] | None = None) -> bytes:
         """Add the reload script to the page CONTENT, and the overlay if there are problems (OWN: these, under
         this heading, instead of the site's)."""
         from mkdocs.livereload import _timestamp
@@ -390,9 +388,7 @@ class MarginaliaServer(LiveReloadServer):
         start_response("200 OK", [("Content-Type", self._guess_type(target)), ("Content-Length", str(size))])
         return wsgiref.util.FileWrapper(file)
 
-    def _serve_preview(
-        self, preview: Preview, path: str, start_response: Callable[..., Any]
-    ) -> Iterable[bytes] | None:
+    def _serve_preview(self, preview: Preview, path: str, start_response: Callable[..., Any]) -> Iterable[bytes] | None:
         """Answer PATH (decoded) while no site is in place yet: never with a page that is not what the build writes.
 
         An article's own pages are rendered on request (or, if the article
@@ -425,7 +421,9 @@ class MarginaliaServer(LiveReloadServer):
             start_response("200 OK", [("Content-Type", self._guess_type(relative)), ("Content-Length", str(len(body)))])
             return [body]
         if relative.endswith(".html"):
-            waiting = building_page(relative, preview.names())
+            with self._problems_lock:
+                failed = bool(self.problems)
+            waiting = building_page(relative, preview.names(), failed)
             return self._send_html(start_response, waiting, epoch, status="503 Service Unavailable")
         return refuse(start_response, "503 Service Unavailable", "The site is being built; this file comes with it.")
 
@@ -479,11 +477,19 @@ def make_server(
     runs once the server serves, and until it has put a site in place the
     server previews each article's page (see _serve_preview).
     """
-    site = LiveSite(config, on_search=report_search, no_search=no_search)
     server: MarginaliaServer
+    searching: list[bool] = []
+    """Not empty while the first search index is being made, after the site is complete."""
+
+    def on_search(refreshed: Refreshed) -> None:
+        report_search(refreshed, first=bool(searching))
+        searching.clear()
+
+    site = LiveSite(config, on_search=on_search, no_search=no_search)
 
     def rebuild() -> None:
         first = server.preview is not None
+        search_later = site.search_later and site.config.search
         try:
             result = site.rebuild(server.take_changes())
         except Exception as error:  # whatever it is, the server goes on serving the last good site, and says why
@@ -499,6 +505,9 @@ def make_server(
             print(f"Build failed: serving the last good site. Fix the {result.errors} error(s) above.", file=sys.stderr)
         elif first:
             search = "; search index in place" if site.config.search else ""
+            if search_later:
+                searching.append(True)
+                search = "; making the search index"
             print(f"Site complete: {result.pages_written} page(s) in {result.seconds:.1f} s{search}", file=sys.stderr)
         else:
             print(f"Rebuilt {result.pages_written} page(s) in {result.seconds * 1000:.0f} ms", file=sys.stderr)
@@ -512,6 +521,7 @@ def make_server(
         rebuild()
     else:
         server.preview = Preview(config)
+        site.search_later = True
         with server._rebuild_cond:  # the server's build loop starts with it
             server._want_rebuild = True
     if not exports_annotations(site.config):  # once, as `build` says it: not after every rebuild
@@ -527,16 +537,19 @@ def _end_preview(server: MarginaliaServer, config: Config) -> None:
         server.preview = None
 
 
-def building_page(path: str, slugs: list[str]) -> bytes:
-    """Return the page that stands for the page at PATH while the first build runs: it says so, links to
-    the articles SLUGS (which can be seen already), and its reload script turns it into the page asked for."""
+def building_page(path: str, slugs: list[str], failed: bool = False) -> bytes:
+    """Return the page that stands for the page at PATH until a build has put the site in place: it says so,
+    links to the articles SLUGS (whose pages can be seen already), and its reload script turns it into the
+    page asked for. FAILED: the build ended with errors (the overlay shows them), and none is running."""
     root = "../" * path.count("/")
     links = "".join(f'<li><a href="{root}articles/{quote(s)}.html">{html.escape(s)}</a></li>' for s in slugs)
+    title = "The site cannot be built yet" if failed else "Building the site"
+    state = "has errors: it is built once they are fixed" if failed else "is being built"
     return (
         "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
-        f'<title>Building the site</title><link rel="stylesheet" href="{root}assets/style.css"></head>'
-        f"<body><main><h1>Building the site</h1><p>The site of {len(slugs)} article(s) is being built."
-        f" This page (<code>{html.escape(path)}</code>) needs every article: it comes here once the build is done."
+        f'<title>{title}</title><link rel="stylesheet" href="{root}assets/style.css"></head>'
+        f"<body><main><h1>{title}</h1><p>The site of {len(slugs)} article(s) {state}."
+        f" This page (<code>{html.escape(path)}</code>) needs every article: it comes here once the site is built."
         " Each article's own page can be read already:</p>"
         f"<ul>{links}</ul></main></body></html>"
     ).encode()
@@ -628,11 +641,14 @@ def _line_of(error: Exception, frame: FrameType) -> int:
     return frame.f_lineno
 
 
-def report_search(refreshed: Refreshed) -> None:
-    """Print what a refresh of the search index did, in one line, as rebuilds are reported."""
+def report_search(refreshed: Refreshed, first: bool = False) -> None:
+    """Print what a refresh of the search index did, in one line, as rebuilds are reported (FIRST: the one that
+    makes the index of a site that had none)."""
     took = f"{refreshed.seconds * 1000:.0f} ms" if refreshed.seconds < 1 else f"{refreshed.seconds:.1f} s"
     if refreshed.error:
         print(f"Search index not refreshed: {refreshed.error}", file=sys.stderr)
+    elif first and refreshed.replaced:
+        print(f"Search index in place (made in {took})", file=sys.stderr)
     elif refreshed.replaced:
         made = ", ".join(refreshed.made) or "none"
         print(f"Search index refreshed in {took} (bundles made again: {made})", file=sys.stderr)

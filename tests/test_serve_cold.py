@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from marginalia import live
+from marginalia import live, serve
 from marginalia.config import load_config
+from marginalia.pipeline import build
 from marginalia.serve import MarginaliaServer, make_server
 from tests.conftest import FIXTURE_CONTENT, free_port, wait_for_port
 
@@ -54,11 +55,51 @@ def cold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cold]:
 
     monkeypatch.setattr(live, "full_build", held_back)
     server, _ = make_server(config, "127.0.0.1", free_port(), no_search=True, build_first=False)
-    threading.Thread(target=server.serve, daemon=True).start()
+    serving = threading.Thread(target=server.serve, daemon=True)
+    serving.start()
     wait_for_port(server.server_address[1])
     yield Cold(server, tmp_path, release, builds)
     release.set()
     server.shutdown()
+    serving.join()  # its build has ended: the next test's would share the in-process workers' state
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_first_build_puts_the_site_in_place_then_the_same_search_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first build leaves the search index to the server's refresh, after the site is in place: once
+    the console says it is in place, the site is what `build` makes, search index included."""
+    shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
+    config = dataclasses.replace(
+        load_config(ROOT / "mkdocs.yml", site_dir=tmp_path / "site"), content_dir=tmp_path / "content"
+    )
+    assert config.search
+    searched = threading.Event()
+    said: list[bool] = []
+
+    def report(refreshed: Any, first: bool = False) -> None:
+        said.append(first and refreshed.replaced)
+        searched.set()
+
+    monkeypatch.setattr(serve, "report_search", report)
+    server, _ = make_server(config, "127.0.0.1", free_port(), build_first=False)
+    serving = threading.Thread(target=server.serve, daemon=True)
+    serving.start()
+    try:
+        assert searched.wait(timeout=600), "the search index was never made"
+    finally:
+        server.shutdown()
+        serving.join()
+    assert said == [True]  # told as the first index put in place
+    build(dataclasses.replace(config, site_dir=tmp_path / "built"))
+    site, built = files(tmp_path / "site"), files(tmp_path / "built")
+    assert any(path.startswith("pagefind/") for path in built)
+    assert sorted(site) == sorted(built)
+    assert [path for path in site if site[path] != built[path]] == []
 
 
 def get(server: MarginaliaServer, path: str) -> tuple[int, bytes]:
@@ -138,3 +179,19 @@ def test_an_unknown_article_is_404_and_paths_stay_inside(cold: Cold) -> None:
     assert status == 503 and b"{%" not in body
     status, body = get(cold.server, "/articles/../../content/articles/fixture-road-survey.md")
     assert b"title:" not in body
+
+
+def test_a_first_build_with_errors_shows_them_on_every_page_and_the_articles_stay_readable(cold: Cold) -> None:
+    """No site was ever built: the pages that need every article say so, under the overlay; an article without
+    errors is still shown as the build will write it."""
+    broken = cold.root / "content" / "articles" / "fixture-ceasefire-anniversary.yml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("entity: ", "entity: nowhere-", 1), encoding="utf-8")
+    _, waiting = get(cold.server, "/")
+    cold.release.set()
+    wait_for_reload(cold.server, waiting)  # the build has ended, with errors
+    status, home = get(cold.server, "/")
+    assert status == 503
+    assert b'id="marginalia-problems"' in home and b"nowhere-" in home
+    assert b"The site cannot be built yet" in home
+    status, article = get(cold.server, f"/articles/{SLUG}.html")
+    assert status == 200 and b"<article" in article and b"nowhere-" in article  # the overlay names the error
