@@ -7,9 +7,10 @@ is copied into a temporary folder with no site/ and no .cache/, its
 mkdocs.yml pointed at CHECKOUT's templates (default: this checkout), and
 CHECKOUT's `build.py serve` started on it. Printed, in seconds from the
 start of the process: the first 200 response with the whole HTML of the
-article page SLUG (default: the first article by name), and the console line
+article page SLUG (default: the first article by name), the console line
 that says the site is complete (`Site complete`, or `Rebuilt` from a server
-that builds before it serves). Once the site is complete, the page first
+that builds before it serves), and the one that says its search index is in
+place (the same line from a server that makes it in its first build). Once the site is complete, the page first
 served is compared with the file the build wrote (the reload script taken
 out).
 """
@@ -33,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = re.compile(rb'<script src="/\.marginalia/livereload-[0-9]+-[0-9]+\.js"></script>')
 COMPLETE = re.compile(r"^(Site complete|Rebuilt)")
+SEARCHABLE = re.compile(r"^Search index in place|^(Site complete|Rebuilt).*(search index in place|ms$)")
+"""The line that says the search index is in place (a server that builds before it serves makes it in its build)."""
 
 
 def free_port() -> int:
@@ -79,9 +82,10 @@ def main() -> int:
         env = {**os.environ, "PYTHONPATH": str(code)}
         started = time.monotonic()
         server = subprocess.Popen(command, cwd=folder, env=env, stderr=subprocess.PIPE, text=True)
-        complete = threading.Event()
+        complete, searchable = threading.Event(), threading.Event()
         said: list[str] = []
         complete_at: list[float] = []
+        searchable_at: list[float] = []
 
         def read_console() -> None:
             assert server.stderr is not None
@@ -90,6 +94,9 @@ def main() -> int:
                 if not complete.is_set() and COMPLETE.match(line):
                     complete_at.append(time.monotonic() - started)
                     complete.set()
+                if not searchable.is_set() and SEARCHABLE.match(line.rstrip()):
+                    searchable_at.append(time.monotonic() - started)
+                    searchable.set()
 
         threading.Thread(target=read_console, daemon=True).start()
         try:
@@ -110,6 +117,8 @@ def main() -> int:
             print(f"site complete: {complete_at[0]:.1f} s  ({next(s for s in said if COMPLETE.match(s))})")
             built = (Path(folder) / "site" / "articles" / f"{slug}.html").read_bytes()
             print("first page as built:", "identical" if SCRIPT.sub(b"", page) == built else "DIFFERENT")
+            if searchable.wait(max(0.0, args.timeout - (time.monotonic() - started))):
+                print(f"search index in place: {searchable_at[0]:.1f} s")
         finally:
             server.send_signal(signal.SIGINT)
             try:
