@@ -19,6 +19,11 @@ needs changed, and nothing else:
   checks on Host, origin and path);
 - SIGINT, SIGTERM and SIGHUP stop the server and every process it started.
 
+It answers at once: the first build runs in the background (the same full
+build as `build`), and until it has put a site in place an article's own
+pages are rendered on request, and every other page is a temporary one
+that becomes the page asked for when the build is done (_serve_preview).
+
 After a rebuild that changed an article, the search index is made again in
 the background (live_search.py); the console says when each refresh ends.
 """
@@ -657,7 +662,8 @@ def report_search(refreshed: Refreshed, first: bool = False) -> None:
 
 
 def serve(config: Config, host: str, port: int, no_search: bool = False) -> int:
-    """Build, then serve config.site_dir at HOST:PORT until Ctrl-C, rebuilding on every change.
+    """Serve config.site_dir at HOST:PORT until Ctrl-C, building it first in the background, then rebuilding on
+    every change.
 
     NO_SEARCH: `--no-search`, which holds when mkdocs.yml changes.
     """
