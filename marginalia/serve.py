@@ -500,14 +500,15 @@ def make_server(
         except Exception as error:  # whatever it is, the server goes on serving the last good site, and says why
             where, failure = place_failure(error, site.config)
             server.set_problems([failure], failure_title(where, site.config))
-            print(f"{failure}\nBuild failed: serving the last good site.", file=sys.stderr)
             _end_preview(server, site.config)
+            print(f"{failure}\nBuild failed: {_serving(server)}.", file=sys.stderr)
             return
         server.set_problems([str(p) for p in result.problems if p.severity == "error"], content_title(result.errors))
         for problem in result.problems:
             print(problem, file=sys.stderr)
+        _end_preview(server, site.config)
         if result.failed:
-            print(f"Build failed: serving the last good site. Fix the {result.errors} error(s) above.", file=sys.stderr)
+            print(f"Build failed: {_serving(server)}. Fix the {result.errors} error(s) above.", file=sys.stderr)
         elif first:
             search = "; search index in place" if site.config.search else ""
             if search_later:
@@ -516,7 +517,6 @@ def make_server(
             print(f"Site complete: {result.pages_written} page(s) in {result.seconds:.1f} s{search}", file=sys.stderr)
         else:
             print(f"Rebuilt {result.pages_written} page(s) in {result.seconds * 1000:.0f} ms", file=sys.stderr)
-        _end_preview(server, site.config)
 
     config.site_dir.mkdir(parents=True, exist_ok=True)
     server = MarginaliaServer(builder=rebuild, host=host, port=port, root=str(config.site_dir))
@@ -540,6 +540,11 @@ def _end_preview(server: MarginaliaServer, config: Config) -> None:
     """After a build: serve the site from now on, if one is in place (else preview on, with the overlay)."""
     if server.preview is not None and (config.site_dir / "index.html").is_file():
         server.preview = None
+
+
+def _serving(server: MarginaliaServer) -> str:
+    """Return what the server serves after a failed build, for the console."""
+    return "serving the last good site" if server.preview is None else "no site yet, only article pages"
 
 
 def building_page(path: str, slugs: list[str], failed: bool = False) -> bytes:
