@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from marginalia import live, serve
-from marginalia.config import load_config
+from marginalia.config import Config, load_config
 from marginalia.pipeline import build
 from marginalia.serve import MarginaliaServer, make_server
 from tests.conftest import FIXTURE_CONTENT, free_port, wait_for_port
@@ -41,9 +41,26 @@ class Cold:
 def cold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cold]:
     """Serve a fresh copy of the example site (no site/, no cache) whose full builds wait for `release`."""
     shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
-    config = dataclasses.replace(
-        load_config(ROOT / "mkdocs.yml", site_dir=tmp_path / "site"), content_dir=tmp_path / "content"
-    )
+    yield from held_back_server(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cold]:
+    """As `cold`, but a build has put a site and its cache in place, then an article's title changed."""
+    shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
+    build(example_config(tmp_path), use_cache=True)
+    article = tmp_path / "content" / "articles" / f"{SLUG}.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("a survey of", "A RESURVEY of"), encoding="utf-8")
+    yield from held_back_server(tmp_path, monkeypatch)
+
+
+def example_config(root: Path) -> Config:
+    return dataclasses.replace(load_config(ROOT / "mkdocs.yml", site_dir=root / "site"), content_dir=root / "content")
+
+
+def held_back_server(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cold]:
+    """Serve ROOT/content with the dev server, its first build started but held back until `release`."""
+    config = example_config(root)
     release = threading.Event()
     builds: list[str] = []
     real_full_build = live.full_build
@@ -58,7 +75,7 @@ def cold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cold]:
     serving = threading.Thread(target=server.serve, daemon=True)
     serving.start()
     wait_for_port(server.server_address[1])
-    yield Cold(server, tmp_path, release, builds)
+    yield Cold(server, root, release, builds)
     release.set()
     server.shutdown()
     serving.join()  # its build has ended: the next test's would share the in-process workers' state
@@ -74,9 +91,7 @@ def test_the_first_build_puts_the_site_in_place_then_the_same_search_index(
     """The first build leaves the search index to the server's refresh, after the site is in place: once
     the console says it is in place, the site is what `build` makes, search index included."""
     shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
-    config = dataclasses.replace(
-        load_config(ROOT / "mkdocs.yml", site_dir=tmp_path / "site"), content_dir=tmp_path / "content"
-    )
+    config = example_config(tmp_path)
     assert config.search
     searched = threading.Event()
     said: list[bool] = []
@@ -195,3 +210,19 @@ def test_a_first_build_with_errors_shows_them_on_every_page_and_the_articles_sta
     assert b"The site cannot be built yet" in home
     status, article = get(cold.server, f"/articles/{SLUG}.html")
     assert status == 200 and b"<article" in article and b"nowhere-" in article  # the overlay names the error
+
+
+def test_a_warm_start_serves_no_page_of_the_previous_site_before_its_build_ends(warm: Cold) -> None:
+    """site/ holds the pages of the article before its edit: the article page shown is the edited one, and
+    the pages that list it wait for the build."""
+    stale = (warm.root / "site" / "articles" / f"{SLUG}.html").read_bytes()
+    assert b"a survey of" in stale
+    status, page = get(warm.server, f"/articles/{SLUG}.html")
+    assert status == 200 and b"A RESURVEY of" in page
+    status, home = get(warm.server, "/")
+    assert status == 503 and b"a survey of" not in home
+    warm.release.set()
+    wait_for_reload(warm.server, home)
+    status, home = get(warm.server, "/")
+    assert status == 200 and b"A RESURVEY of" in home
+    assert without_script(page) == (warm.root / "site" / "articles" / f"{SLUG}.html").read_bytes()
