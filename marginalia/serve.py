@@ -19,6 +19,11 @@ needs changed, and nothing else:
   checks on Host, origin and path);
 - SIGINT, SIGTERM and SIGHUP stop the server and every process it started.
 
+It answers at once: the first build runs in the background (the same full
+build as `build`), and until it has put a site in place an article's own
+pages are rendered on request, and every other page is a temporary one
+that becomes the page asked for when the build is done (_serve_preview).
+
 After a rebuild that changed an article, the search index is made again in
 the background (live_search.py); the console says when each refresh ends.
 """
@@ -52,7 +57,7 @@ from mkdocs.livereload import LiveReloadServer
 from .config import Config
 from .errors import ConfigError
 from .export import WITHOUT_SITE_URL, exports_annotations
-from .live import LiveSite
+from .live import LiveSite, Preview
 from .live_search import Refreshed, die_with_parent
 from .model import Location
 from .serve_http import (
@@ -65,6 +70,7 @@ from .serve_http import (
     opened_at,
     refuse,
     same_origin,
+    site_relative,
 )
 
 log = logging.getLogger("marginalia.serve")
@@ -197,6 +203,10 @@ class MarginaliaServer(LiveReloadServer):
         """The paths seen changing since the last take_changes()."""
         self.on_shutdown: list[Callable[[], None]] = []
         """Called once the server has stopped."""
+        self.preview: Preview | None = None
+        """Until the first build has put a site in place: renders the article pages asked for (see _serve_preview)."""
+        self.assets_dir = ""
+        """The templates' assets, which the build copies into the site: served from there until it has."""
 
     def watch(self, path: str, func: None = None, *, recursive: bool = True) -> None:
         """Rebuild when a file under PATH is created, changed, moved or deleted (not merely read)."""
@@ -280,12 +290,14 @@ class MarginaliaServer(LiveReloadServer):
 
     # --- What pages get --------------------------------------------------
 
-    def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
+    def _inject_js_into_html(self, content: bytes, epoch: int, own: tuple[list[str], str] | None = None) -> bytes:
+        """Add the reload script to the page CONTENT, and the overlay if there are problems (OWN: these, under
+        this heading, instead of the site's)."""
         from mkdocs.livereload import _timestamp
 
         tags = f'<script src="{DEV_PREFIX}livereload-{epoch}-{_timestamp()}.js"></script>'
         with self._problems_lock:
-            problems, title = list(self.problems), self.problems_title
+            problems, title = own or (list(self.problems), self.problems_title)
         if problems:
             text = html.escape("\n".join(problems))
             tags = (
@@ -342,6 +354,8 @@ class MarginaliaServer(LiveReloadServer):
         The file opened is the one checked: MkDocs' handler would decode the
         path again, its own way, and open whatever that names.
         """
+        if self.preview is not None:
+            return self._serve_preview(self.preview, path, start_response)
         root = os.path.realpath(self.root)
         target = inside_site(root, path)
         if target is None:
@@ -379,6 +393,73 @@ class MarginaliaServer(LiveReloadServer):
         start_response("200 OK", [("Content-Type", self._guess_type(target)), ("Content-Length", str(size))])
         return wsgiref.util.FileWrapper(file)
 
+    def _serve_preview(self, preview: Preview, path: str, start_response: Callable[..., Any]) -> Iterable[bytes] | None:
+        """Answer PATH (decoded) while no site is in place yet: never with a page that is not what the build writes.
+
+        An article's own pages are rendered on request (or, if the article
+        has errors, a page shows them); the assets come from the templates;
+        any other page is a temporary one, which links to the articles and
+        turns into the page asked for once the build is done (its reload
+        script); any other file is 503 until then.
+        """
+        relative = site_relative(path)
+        with self._epoch_cond:
+            epoch = self._visible_epoch
+        if relative.startswith("assets/"):
+            return self._serve_asset(relative.removeprefix("assets/"), start_response)
+        folder, _, name = relative.rpartition("/")
+        slug = name.removesuffix(".annotations.jsonld").removesuffix(".html")
+        if folder == "articles" and slug != name:
+            previewed = preview.article(slug)
+            if previewed is None:
+                return None  # 404: no such article
+            if previewed.problems:
+                problems = [str(p) for p in previewed.problems]
+                title = f"{slug}: {len(problems)} error(s) keep this article from being built"
+                page = f"<!doctype html><html lang=en><title>{html.escape(slug)}</title><body></body></html>"
+                return self._send_html(start_response, page.encode(), epoch, (problems, title))
+            if relative not in previewed.pages:
+                return None  # e.g. the annotation export of a site without site_url
+            body = previewed.pages[relative].encode("utf-8")
+            if relative.endswith(".html"):
+                return self._send_html(start_response, body, epoch)
+            start_response("200 OK", [("Content-Type", self._guess_type(relative)), ("Content-Length", str(len(body)))])
+            return [body]
+        if relative.endswith(".html"):
+            with self._problems_lock:
+                failed = bool(self.problems)
+            waiting = building_page(relative, preview.names(), failed)
+            return self._send_html(start_response, waiting, epoch, status="503 Service Unavailable")
+        return refuse(start_response, "503 Service Unavailable", "The site is being built; this file comes with it.")
+
+    def _serve_asset(self, path: str, start_response: Callable[..., Any]) -> Iterable[bytes] | None:
+        """Serve the asset at PATH (relative to the assets folder) from the templates, every link resolved."""
+        root = os.path.realpath(self.assets_dir)
+        target = inside_site(root, path)
+        if target is None or not os.path.isfile(target):
+            return None
+        with open(target, "rb") as file:
+            body = file.read()
+        start_response("200 OK", [("Content-Type", self._guess_type(target)), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def _send_html(
+        self,
+        start_response: Callable[..., Any],
+        page: bytes,
+        epoch: int,
+        own: tuple[list[str], str] | None = None,
+        status: str = "200 OK",
+    ) -> Iterable[bytes]:
+        """Answer with PAGE, its reload script (EPOCH: the version of the site it shows) and overlay (OWN: see
+        _inject_js_into_html)."""
+        body = self._inject_js_into_html(page, epoch, own)
+        headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+        if status != "200 OK":
+            headers.append(("Retry-After", "5"))
+        start_response(status, headers)
+        return [body]
+
     def _serve_own_file(self, path: str, start_response: Callable[..., Any]) -> Iterable[bytes] | None:
         if _SCRIPT.fullmatch(path):
             body, kind = LIVERELOAD_JS.encode(), "application/javascript"
@@ -392,36 +473,96 @@ class MarginaliaServer(LiveReloadServer):
         return [body]
 
 
-def make_server(config: Config, host: str, port: int, no_search: bool = False) -> tuple[MarginaliaServer, LiveSite]:
-    """Build the site, and return a server for it that rebuilds on every change (NO_SEARCH: see LiveSite)."""
-    site = LiveSite(config, on_search=report_search, no_search=no_search)
+def make_server(
+    config: Config, host: str, port: int, no_search: bool = False, build_first: bool = True
+) -> tuple[MarginaliaServer, LiveSite]:
+    """Return a server for the site that rebuilds it on every change (NO_SEARCH: see LiveSite).
+
+    BUILD_FIRST: build the site before returning. Otherwise the first build
+    runs once the server serves, and until it has put a site in place the
+    server previews each article's page (see _serve_preview).
+    """
     server: MarginaliaServer
+    searching: list[bool] = []
+    """Not empty while the first search index is being made, after the site is complete."""
+
+    def on_search(refreshed: Refreshed) -> None:
+        report_search(refreshed, first=bool(searching))
+        searching.clear()
+
+    site = LiveSite(config, on_search=on_search, no_search=no_search)
 
     def rebuild() -> None:
+        first = server.preview is not None
+        search_later = site.search_later and site.config.search
         try:
             result = site.rebuild(server.take_changes())
         except Exception as error:  # whatever it is, the server goes on serving the last good site, and says why
             where, failure = place_failure(error, site.config)
             server.set_problems([failure], failure_title(where, site.config))
-            print(f"{failure}\nBuild failed: serving the last good site.", file=sys.stderr)
+            _end_preview(server, site.config)
+            print(f"{failure}\nBuild failed: {_serving(server)}.", file=sys.stderr)
             return
         server.set_problems([str(p) for p in result.problems if p.severity == "error"], content_title(result.errors))
         for problem in result.problems:
             print(problem, file=sys.stderr)
+        _end_preview(server, site.config)
         if result.failed:
-            print(f"Build failed: serving the last good site. Fix the {result.errors} error(s) above.", file=sys.stderr)
+            print(f"Build failed: {_serving(server)}. Fix the {result.errors} error(s) above.", file=sys.stderr)
+        elif first:
+            search = "; search index in place" if site.config.search else ""
+            if search_later:
+                searching.append(True)
+                search = "; making the search index"
+            print(f"Site complete: {result.pages_written} page(s) in {result.seconds:.1f} s{search}", file=sys.stderr)
         else:
             print(f"Rebuilt {result.pages_written} page(s) in {result.seconds * 1000:.0f} ms", file=sys.stderr)
 
     config.site_dir.mkdir(parents=True, exist_ok=True)
     server = MarginaliaServer(builder=rebuild, host=host, port=port, root=str(config.site_dir))
     server.on_shutdown.append(site.close)
-    rebuild()
+    server.assets_dir = str(config.templates_dir / "assets")
+    if build_first:
+        rebuild()
+    else:
+        server.preview = Preview(config)
+        site.search_later = True
+        with server._rebuild_cond:  # the server's build loop starts with it
+            server._want_rebuild = True
     if not exports_annotations(site.config):  # once, as `build` says it: not after every rebuild
         print(WITHOUT_SITE_URL.format(config_file=site.config.config_file.name), file=sys.stderr)
     for path in (config.content_dir, config.templates_dir, config.config_file):
         server.watch(str(path))
     return server, site
+
+
+def _end_preview(server: MarginaliaServer, config: Config) -> None:
+    """After a build: serve the site from now on, if one is in place (else preview on, with the overlay)."""
+    if server.preview is not None and (config.site_dir / "index.html").is_file():
+        server.preview = None
+
+
+def _serving(server: MarginaliaServer) -> str:
+    """Return what the server serves after a failed build, for the console."""
+    return "serving the last good site" if server.preview is None else "no site yet, only article pages"
+
+
+def building_page(path: str, slugs: list[str], failed: bool = False) -> bytes:
+    """Return the page that stands for the page at PATH until a build has put the site in place: it says so,
+    links to the articles SLUGS (whose pages can be seen already), and its reload script turns it into the
+    page asked for. FAILED: the build ended with errors (the overlay shows them), and none is running."""
+    root = "../" * path.count("/")
+    links = "".join(f'<li><a href="{root}articles/{quote(s)}.html">{html.escape(s)}</a></li>' for s in slugs)
+    title = "The site cannot be built yet" if failed else "Building the site"
+    state = "has errors: it is built once they are fixed" if failed else "is being built"
+    return (
+        "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
+        f'<title>{title}</title><link rel="stylesheet" href="{root}assets/style.css"></head>'
+        f"<body><main><h1>{title}</h1><p>The site of {len(slugs)} article(s) {state}."
+        f" This page (<code>{html.escape(path)}</code>) needs every article: it comes here once the site is built."
+        " Each article's own page can be read already:</p>"
+        f"<ul>{links}</ul></main></body></html>"
+    ).encode()
 
 
 def place_failure(error: Exception, config: Config) -> tuple[Location | None, str]:
@@ -510,11 +651,14 @@ def _line_of(error: Exception, frame: FrameType) -> int:
     return frame.f_lineno
 
 
-def report_search(refreshed: Refreshed) -> None:
-    """Print what a refresh of the search index did, in one line, as rebuilds are reported."""
+def report_search(refreshed: Refreshed, first: bool = False) -> None:
+    """Print what a refresh of the search index did, in one line, as rebuilds are reported (FIRST: the one that
+    makes the index of a site that had none)."""
     took = f"{refreshed.seconds * 1000:.0f} ms" if refreshed.seconds < 1 else f"{refreshed.seconds:.1f} s"
     if refreshed.error:
         print(f"Search index not refreshed: {refreshed.error}", file=sys.stderr)
+    elif first and refreshed.replaced:
+        print(f"Search index in place (made in {took})", file=sys.stderr)
     elif refreshed.replaced:
         made = ", ".join(refreshed.made) or "none"
         print(f"Search index refreshed in {took} (bundles made again: {made})", file=sys.stderr)
@@ -523,7 +667,8 @@ def report_search(refreshed: Refreshed) -> None:
 
 
 def serve(config: Config, host: str, port: int, no_search: bool = False) -> int:
-    """Build, then serve config.site_dir at HOST:PORT until Ctrl-C, rebuilding on every change.
+    """Serve config.site_dir at HOST:PORT until Ctrl-C, building it first in the background, then rebuilding on
+    every change.
 
     NO_SEARCH: `--no-search`, which holds when mkdocs.yml changes.
     """
@@ -537,8 +682,8 @@ def serve(config: Config, host: str, port: int, no_search: bool = False) -> int:
     stopping = [signal.signal(signum, _stop) for signum in _STOP_SIGNALS]
     server: MarginaliaServer | None = None
     try:
-        server, _ = make_server(config, host, port, no_search)
-        print(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
+        server, _ = make_server(config, host, port, no_search, build_first=False)
+        print(f"Serving on http://{host}:{port}/ (Ctrl-C to stop); building the site", file=sys.stderr)
         server.serve()
     except KeyboardInterrupt:
         print("Stopping.", file=sys.stderr)

@@ -193,13 +193,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def inside_site(root: str, path: str) -> str | None:
-    """Return the real path of what PATH (decoded; a folder's index.html if it ends in /) names in the site
-    at ROOT (a real path), every link resolved; None if that is outside the site."""
+def site_relative(path: str) -> str:
+    """Return the path in the site that PATH (decoded; a folder's index.html if it ends in /) names, relative
+    to its root, with no `..` (the files are not looked at: links are not resolved)."""
     relative = posixpath.normpath("/" + path).lstrip("/")
     if path.endswith("/"):
         relative = posixpath.join(relative, "index.html") if relative else "index.html"
-    target = os.path.realpath(os.path.join(root, relative))
+    return relative
+
+
+def inside_site(root: str, path: str) -> str | None:
+    """Return the real path of what PATH (decoded; a folder's index.html if it ends in /) names in the site
+    at ROOT (a real path), every link resolved; None if that is outside the site."""
+    target = os.path.realpath(os.path.join(root, site_relative(path)))
     return target if target.startswith(root + os.sep) else None
 
 

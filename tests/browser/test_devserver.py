@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -112,3 +113,45 @@ def test_search_finds_an_edit_and_a_page_searching_before_keeps_its_results(page
     page.reload()
     expect(search_for(page, "zanzibarly").filter(has_text=ARTICLE_TITLE)).to_have_count(1)
     assert errors == []
+
+
+def test_a_page_opened_during_the_first_build_becomes_the_real_page_by_itself(
+    page: Page, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Open the home page while the first build runs (held back by an event): it says the site is being
+    built and links to the articles, whose pages open already; once the build is done, the open tab shows
+    the real home page, without a click."""
+    from marginalia import live
+
+    shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
+    config = dataclasses.replace(
+        load_config(ROOT / "mkdocs.yml", site_dir=tmp_path / "site"), content_dir=tmp_path / "content"
+    )
+    release = threading.Event()
+    real_full_build = live.full_build
+
+    def held_back(*args: Any, **kwargs: Any) -> Any:
+        release.wait()
+        return real_full_build(*args, **kwargs)
+
+    monkeypatch.setattr(live, "full_build", held_back)
+    server, _ = make_server(config, "127.0.0.1", free_port(), no_search=True, build_first=False)
+    serving = threading.Thread(target=server.serve, daemon=True)
+    serving.start()
+    wait_for_port(server.server_address[1])
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        article = page.context.new_page()
+        article.goto(url + f"articles/{SLUG}.html")
+        expect(article.locator("h1")).to_contain_text(ARTICLE_TITLE)
+        page.goto(url)
+        expect(page.locator("h1")).to_have_text("Building the site")
+        expect(page.locator(f'a[href="articles/{SLUG}.html"]')).to_have_count(1)
+        page.wait_for_load_state("load")
+        release.set()
+        expect(page.locator("h1")).to_have_text(config.site_name, timeout=30_000)  # the home page
+        expect(page.locator("#marginalia-problems")).to_have_count(0)
+    finally:
+        release.set()
+        server.shutdown()
+        serving.join()
