@@ -27,7 +27,6 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
@@ -43,9 +42,8 @@ from .engine import Edit, Engine
 from .errors import ConfigError, ContentError, Problem, Problems
 from .index import ArticleIndex, Index, build_index
 from .live_search import Refreshed, SearchRefresh, Snapshot
-from .load import ARTICLES_DIR, ENTITIES_FILE, SOURCES_FILE, article_names, load_registries
+from .load import ARTICLES_DIR, ENTITIES_FILE, SOURCES_FILE, article_names
 from .lock import site_lock
-from .markup import make_markdown
 from .model import Content
 from .pipeline import ArticleResult, article_pages, full_build, prepare_to_read, read_article
 from .render import Page, Renderer
@@ -279,69 +277,6 @@ class LiveSite:
             (self.config.site_dir / path).unlink(missing_ok=True)
             self._written.pop(path, None)
         return len(paths)
-
-
-@dataclass
-class Previewed:
-    """One article's own pages rendered on request, or the errors that keep them from being what the build
-    writes."""
-
-    pages: dict[str, str]
-    """Page path → its text (the article's page, and with site_url its annotation export); empty if PROBLEMS."""
-    problems: list[Problem]
-    """The errors found in the article, the glossary or the sources; empty if the pages are right."""
-
-
-class Preview:
-    """An article's own pages, rendered on request while the dev server's first build runs.
-
-    An article's page and its annotation export depend on nothing but the
-    article, the glossary, the sources, mkdocs.yml and the templates
-    (`pipeline.article_pages`, which the build renders them with, where it
-    reads the article, before any other article is known): rendered here
-    from the files as they are now, they are what the build writes there.
-    What reading them needs (the glossary, the sources, the templates) is
-    made once, and again when one of them changes (`cache.site_signature`).
-    Rendering is one request at a time: the Markdown parser is not shared
-    between threads.
-    """
-
-    def __init__(self, config: Config):
-        self.config = config
-        self._lock = threading.Lock()
-        self._made: tuple[cache.Signature, Renderer, Content, NameFinder, list[Problem]] | None = None
-
-    def names(self) -> list[str]:
-        """Return the slugs of the articles there are now, sorted."""
-        return [name.removesuffix(".md") for name in article_names(self.config.content_dir, Problems())]
-
-    def article(self, slug: str) -> Previewed | None:
-        """Return the pages of the article SLUG as the build writes them; None if there is no such article."""
-        if not slug or "/" in slug or slug.startswith(".") or slug not in self.names():
-            return None
-        path = self.config.content_dir / ARTICLES_DIR / f"{slug}.md"
-        with self._lock:
-            renderer, content, names, registry_errors = self._reader()
-            if registry_errors:
-                return Previewed({}, registry_errors)
-            found = read_article(path, renderer, content, names)
-            errors = [p for p in [*found.problems, *found.references] if p.severity == "error"]
-            if errors or found.article is None or found.part is None:
-                return Previewed({}, sorted(errors, key=lambda p: p.sort_key))
-            pages = article_pages(found.article, found.part, renderer, content)
-        return Previewed({page.path: page.html for page in pages}, [])
-
-    def _reader(self) -> tuple[Renderer, Content, NameFinder, list[Problem]]:
-        """Return what reading an article needs, as the build makes it, and the errors in the glossary and
-        sources."""
-        signature = cache.site_signature(self.config)
-        if self._made is None or self._made[0] != signature:
-            problems = Problems()
-            entities, sources, unreadable = load_registries(self.config.content_dir, problems)
-            content = Content([], entities, sources, unreadable)
-            errors = sorted((p for p in problems if p.severity == "error"), key=lambda p: p.sort_key)
-            self._made = (signature, Renderer(self.config, make_markdown()), content, NameFinder(content), errors)
-        return self._made[1:]
 
 
 class _Collect(logging.Handler):

@@ -40,26 +40,23 @@ import socket
 import stat
 import sys
 import threading
-import traceback
 import weakref
 import wsgiref.util
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from types import FrameType
 from typing import Any
 from urllib.parse import quote
 
-import jinja2
 import watchdog.events
 import watchdog.observers
 from mkdocs.livereload import LiveReloadServer
 
 from .config import Config
-from .errors import ConfigError
 from .export import WITHOUT_SITE_URL, exports_annotations
-from .live import LiveSite, Preview
+from .failures import content_title, failure_title, place_failure
+from .live import LiveSite
 from .live_search import Refreshed, die_with_parent
-from .model import Location
+from .preview import Preview, building_page
 from .serve_http import (
     WORKERS,
     Connections,
@@ -428,7 +425,7 @@ class MarginaliaServer(LiveReloadServer):
         if relative.endswith(".html"):
             with self._problems_lock:
                 failed = bool(self.problems)
-            waiting = building_page(relative, preview.names(), failed)
+            waiting = building_page(relative, *preview.recent(), failed)
             return self._send_html(start_response, waiting, epoch, status="503 Service Unavailable")
         return refuse(start_response, "503 Service Unavailable", "The site is being built; this file comes with it.")
 
@@ -545,110 +542,6 @@ def _end_preview(server: MarginaliaServer, config: Config) -> None:
 def _serving(server: MarginaliaServer) -> str:
     """Return what the server serves after a failed build, for the console."""
     return "serving the last good site" if server.preview is None else "no site yet, only article pages"
-
-
-def building_page(path: str, slugs: list[str], failed: bool = False) -> bytes:
-    """Return the page that stands for the page at PATH until a build has put the site in place: it says so,
-    links to the articles SLUGS (whose pages can be seen already), and its reload script turns it into the
-    page asked for. FAILED: the build ended with errors (the overlay shows them), and none is running."""
-    root = "../" * path.count("/")
-    links = "".join(f'<li><a href="{root}articles/{quote(s)}.html">{html.escape(s)}</a></li>' for s in slugs)
-    title = "The site cannot be built yet" if failed else "Building the site"
-    state = "has errors: it is built once they are fixed" if failed else "is being built"
-    return (
-        "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
-        f'<title>{title}</title><link rel="stylesheet" href="{root}assets/style.css"></head>'
-        f"<body><main><h1>{title}</h1><p>The site of {len(slugs)} article(s) {state}."
-        f" This page (<code>{html.escape(path)}</code>) needs every article: it comes here once the site is built."
-        " Each article's own page can be read already:</p>"
-        f"<ul>{links}</ul></main></body></html>"
-    ).encode()
-
-
-def place_failure(error: Exception, config: Config) -> tuple[Location | None, str]:
-    """Return where what stopped a rebuild is (None: not found), and it as `file:line:col: error: message`.
-
-    A template's syntax error carries its file and line; any other error in a
-    template (an undefined variable) is placed at the template line the
-    traceback passes through; mkdocs.yml at the line of the YAML error or of
-    the option named; any other error at the YAML node or the file of the
-    site being read when it was raised, if one is found.
-    """
-    message = " ".join(str(error).split()) or type(error).__name__
-    where: Location | None = None
-    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
-        where = Location(Path(error.filename), error.lineno or 0)
-        message = error.message or message
-    elif isinstance(error, ConfigError):
-        where = _config_place(str(error), config.config_file)
-        message = message.removeprefix(f"{config.config_file}: ")
-    else:
-        where = _traceback_place(error, config)
-    if not isinstance(error, jinja2.TemplateError | ConfigError | OSError):
-        message = f"{type(error).__name__}: {message}"
-    return where, f"{where or config.config_file}: error: {message}"
-
-
-def failure_title(where: Location | None, config: Config) -> str:
-    """Return the overlay's heading for an error that stopped a rebuild at WHERE: what kind of file is broken."""
-    if where is not None:
-        path = where.path.resolve()
-        if path == config.config_file.resolve():
-            return f"{config.config_file.name} has an error: this is the last good build"
-        if path.is_relative_to(config.templates_dir.resolve()):
-            return "A template has an error: this is the last good build"
-        if path.is_relative_to(config.content_dir.resolve()):
-            return content_title(1)
-    return "The build failed: this is the last good build"
-
-
-def content_title(errors: int) -> str:
-    """Return the overlay's heading for ERRORS errors found in the content."""
-    return f"The content has {errors} error(s): this is the last good build"
-
-
-def _config_place(message: str, config_file: Path) -> Location:
-    """Return the place in mkdocs.yml the MkDocs error MESSAGE is about: its YAML mark, or its option's line."""
-    marks = re.findall(r'in "[^"]*", line ([0-9]+), column ([0-9]+)', message)
-    if marks:
-        line, col = marks[-1]
-        return Location(config_file, int(line), int(col))
-    option = re.search(r"Config value '([^']+)'", message)
-    if option:
-        try:
-            lines = config_file.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeError):
-            lines = []
-        key = option[1].split(".")[0] + ":"
-        for number, text in enumerate(lines, 1):
-            if text.startswith(key):
-                return Location(config_file, number)
-    return Location(config_file)
-
-
-def _traceback_place(error: Exception, config: Config) -> Location | None:
-    """Return the place in the site's files ERROR was raised at, from its traceback (innermost first)."""
-    frames: list[FrameType] = [frame for frame, _ in traceback.walk_tb(error.__traceback__)]
-    roots = [str(config.templates_dir) + os.sep, str(config.content_dir) + os.sep]
-    for frame in reversed(frames):
-        code_file = frame.f_code.co_filename
-        if code_file.startswith(tuple(roots)):  # a template's code: Jinja gives it the template's file and line
-            return Location(Path(code_file), _line_of(error, frame))
-        path = frame.f_locals.get("path")
-        if isinstance(path, Path) and str(path).startswith(tuple(roots)):
-            for value in frame.f_locals.values():  # the YAML node being read, if any
-                mark = getattr(value, "start_mark", None)
-                if mark is not None and isinstance(getattr(mark, "line", None), int):
-                    return Location(path, mark.line + 1, mark.column + 1)
-            return Location(path)
-    return None
-
-
-def _line_of(error: Exception, frame: FrameType) -> int:
-    for tb_frame, line in traceback.walk_tb(error.__traceback__):
-        if tb_frame is frame:
-            return line
-    return frame.f_lineno
 
 
 def report_search(refreshed: Refreshed, first: bool = False) -> None:

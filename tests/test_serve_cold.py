@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import http.client
+import os
 import re
 import shutil
 import threading
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from marginalia import live, serve
+from marginalia import live, preview, serve
 from marginalia.config import Config, load_config
 from marginalia.pipeline import build
 from marginalia.serve import MarginaliaServer, make_server
@@ -61,12 +62,13 @@ def example_config(root: Path) -> Config:
 def held_back_server(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cold]:
     """Serve ROOT/content with the dev server, its first build started but held back until `release`."""
     config = example_config(root)
-    release = threading.Event()
+    release, started = threading.Event(), threading.Event()
     builds: list[str] = []
     real_full_build = live.full_build
 
     def held_back(*args: Any, **kwargs: Any) -> Any:
         builds.append("full")
+        started.set()
         release.wait()
         return real_full_build(*args, **kwargs)
 
@@ -75,6 +77,7 @@ def held_back_server(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Co
     serving = threading.Thread(target=server.serve, daemon=True)
     serving.start()
     wait_for_port(server.server_address[1])
+    assert started.wait(timeout=60), "the first build never started"  # so every request below comes during it
     yield Cold(server, root, release, builds)
     release.set()
     server.shutdown()
@@ -226,3 +229,22 @@ def test_a_warm_start_serves_no_page_of_the_previous_site_before_its_build_ends(
     status, home = get(warm.server, "/")
     assert status == 200 and b"A RESURVEY of" in home
     assert without_script(page) == (warm.root / "site" / "articles" / f"{SLUG}.html").read_bytes()
+
+
+def test_the_temporary_page_links_to_the_articles_changed_last_and_no_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a site of 10,000 articles the page that stands for the others during the first build stays small:
+    it links to the articles a contributor is likely working on, the files changed last, newest first."""
+    shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
+    articles = tmp_path / "content" / "articles"
+    for age, name in enumerate(["idlib-joint-coordination-centers", SLUG, "fixture-ceasefire-anniversary"]):
+        stamp = 1_700_000_000 - age * 1000  # the first is the one changed last
+        os.utime(articles / f"{name}.md", (stamp, stamp))
+    monkeypatch.setattr(preview, "RECENT_ARTICLES", 2)
+    recent, total = preview.Preview(example_config(tmp_path)).recent()
+    assert (recent, total) == (["idlib-joint-coordination-centers", SLUG], 3)
+    page = preview.building_page("glossary/people.html", recent, total).decode()
+    assert page.count('<a href="../articles/') == 2
+    assert "The site of 3 article(s) is being built" in page
+    assert "The articles changed last" in page
