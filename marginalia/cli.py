@@ -8,8 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import load_config
-from .errors import ConfigError, ContentError, Problem
+from .config import Config, load_config
+from .errors import ConfigError, ContentError, ImportFailure, Problem
 from .export import WITHOUT_SITE_URL, exports_annotations
 from .lock import Busy
 from .pipeline import build, check
@@ -81,9 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             problems = check(config, use_cache=not args.no_cache)
             return _report(problems, args.strict, args.quiet, done="No problems found.")
         if args.command == "import":
-            from .w3c_import import import_command
-
-            return import_command(config, args.file, args.article, args.quiet)
+            return _import(config, args.file, args.article, args.quiet)
         no_search = getattr(args, "no_search", False)
         if no_search:
             config = dataclasses.replace(config, search=False)
@@ -135,3 +133,27 @@ def _split_addr(addr: str) -> tuple[str, int]:
     if not host or not port.isdigit():
         raise ConfigError(f"dev address {addr!r} is not HOST:PORT, e.g. 127.0.0.1:8000")
     return host.strip("[]"), int(port)
+
+
+def _import(config: Config, source: Path, slug: str, quiet: bool) -> int:
+    """Run `build.py import`; return the exit code (0 all imported, 1 some not, 2 usage)."""
+    from .w3c_import import import_annotations  # only needed here
+    from .yaml_edit import SECTIONS
+
+    try:
+        report = import_annotations(config, source, slug)
+    except ImportFailure as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.code
+    for line in report.rejected:
+        print(line, file=sys.stderr)
+    counts = {s: sum(e.section == s for e in report.imported) for s in SECTIONS}
+    if report.written and not quiet:
+        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        print(f"Imported {len(report.imported)} annotation(s) into {report.written}: {summary}")
+    if report.rejected:
+        print(f"{len(report.rejected)} annotation(s) not imported", file=sys.stderr)
+        return EXIT_ERRORS
+    if not report.imported and not quiet:
+        print("No annotations found.")
+    return EXIT_OK

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -63,30 +62,6 @@ class ImportReport:
     rejected: list[str] = field(default_factory=list)
     """One line per annotation not imported: file, which one, why."""
     written: Path | None = None
-
-
-# --- The command ----------------------------------------------------------------------------------
-
-
-def import_command(config: Config, source: Path, slug: str, quiet: bool = False) -> int:
-    """Run `build.py import`; return the exit code (0 all imported, 1 some not, 2 usage)."""
-    try:
-        report = import_annotations(config, source, slug)
-    except ImportFailure as err:
-        print(f"error: {err}", file=sys.stderr)
-        return err.code
-    for line in report.rejected:
-        print(line, file=sys.stderr)
-    counts = {s: sum(e.section == s for e in report.imported) for s in SECTIONS}
-    if report.written and not quiet:
-        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-        print(f"Imported {len(report.imported)} annotation(s) into {report.written}: {summary}")
-    if report.rejected:
-        print(f"{len(report.rejected)} annotation(s) not imported", file=sys.stderr)
-        return 1
-    if not report.imported and not quiet:
-        print("No annotations found.")
-    return 0
 
 
 # --- The import, top to bottom --------------------------------------------------------------------
