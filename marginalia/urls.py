@@ -62,10 +62,16 @@ def timeline_path(date: str) -> str:
     return f"timeline/{month_of(date)}.html"
 
 
-def glossary_path(key: str) -> str:
+def timeline_page_path(date: str, number: int) -> str:
+    """Return the site path of page NUMBER (1 = the page of timeline_path, with the latest events) of the events
+    that start in the month of DATE (YYYY-MM), or of the events of the year DATE (YYYY) known only by year."""
+    return timeline_path(date) if number == 1 else f"timeline/{month_of(date)}/{number}.html"
+
+
+def glossary_path(key: str, letter: str = "") -> str:
     """Return the site path of the glossary's page of KEY: a letter (its entries A–Z), "other" (those that start
-    with no letter) or a kind."""
-    return f"glossary/{key.lower()}.html"
+    with no letter) or a kind; or, with LETTER, of the entries of the kind KEY under that letter."""
+    return f"glossary/{key.lower()}/{letter.lower()}.html" if letter else f"glossary/{key.lower()}.html"
 
 
 def annotations_path(slug: str) -> str:

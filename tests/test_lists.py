@@ -56,7 +56,8 @@ def test_claims_page_and_timeline_link_to_their_pages_and_show_the_latest_events
     timeline = (site / "timeline.html").read_text()
     assert links(timeline, r"timeline/[\d-]+\.html") == ["timeline/2020.html"] * 2  # the chart's bar and the index
     assert re.findall(r'<li id="t-(seen-\d\d)"', timeline) == ["seen-03", "seen-02"]  # the latest, latest first
-    assert links((site / "timeline/2020.html").read_text(), r"2020-\d\d\.html") == [f"{m}.html" for m in MONTHS]
+    year = (site / "timeline/2020.html").read_text()
+    assert links(year, r"2020-\d\d\.html") == [f"{m}.html" for m in reversed(MONTHS)]  # the latest first
     for month in MONTHS:
         assert f'id="claim-large-{month[-2:]}"' in (site / f"claims/{month}.html").read_text()
         assert f'id="t-seen-{month[-2:]}"' in (site / f"timeline/{month}.html").read_text()
@@ -64,12 +65,13 @@ def test_claims_page_and_timeline_link_to_their_pages_and_show_the_latest_events
 
 @pytest.mark.parametrize("folder", ["archive", "claims", "timeline"])
 def test_a_month_links_to_the_months_before_and_after_it(site, folder: str) -> None:  # type: ignore[no-untyped-def]
+    """The later month first, as the site lists them: rel="prev" the later month, rel="next" the earlier."""
     first, middle, last = (
         re.findall(r'rel="(prev|next)" href="([^"]+)"', (site / f"{folder}/{m}.html").read_text()) for m in MONTHS
     )
-    assert first == [("next", "2020-02.html")]
-    assert middle == [("prev", "2020-01.html"), ("next", "2020-03.html")]
-    assert last == [("prev", "2020-02.html")]
+    assert first == [("prev", "2020-02.html")]
+    assert middle == [("prev", "2020-03.html"), ("next", "2020-01.html")]
+    assert last == [("next", "2020-02.html")]
 
 
 @pytest.fixture
@@ -182,7 +184,7 @@ def test_a_month_of_many_claims_has_pages_each_of_its_claims_and_every_link_to_a
     ]
     assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', html[2]) == ["../../claims/2020-01/2.html"]
     entries = re.findall(
-        r'<li data-claims-page><a href="([^"]+)">[^<]*</a>((?:<span id="claim-c\d"></span>)*)</li>', html[0]
+        r'<li data-forward><a href="([^"]+)">[^<]*</a>((?:<i id="claim-c\d"></i>)*)</li>', html[0]
     )
     assert [(href, re.findall(r"c\d", spans)) for href, spans in entries] == [
         ("../claims/2020-01/2.html", ["c2", "c1"]),
