@@ -17,7 +17,13 @@ from marginalia.live import LiveSite
 from marginalia.pipeline import build
 from marginalia.render import ENTITY_ARCHIVE_ARTICLES
 from tests.conftest import SOURCES, record_reads
-from tests.fixtures.scale import article_date, many_articles, many_articles_annotations, write_article
+from tests.fixtures.scale import (
+    article_date,
+    many_articles,
+    many_articles_annotations,
+    write_article,
+    write_events_article,
+)
 
 ARTICLES = {
     "a": ("Ada saw the engine.\n", "mentions:\n  - {entity: ada, quote: Ada}\n  - {entity: engine, quote: engine}\n"),
@@ -611,3 +617,37 @@ def test_edits_to_a_month_of_claims_with_several_pages_build_as_from_scratch(
     build(config, use_cache=True)
     assert (config.site_dir / "claims/2020-01/3.html").exists()
     assert files(config.site_dir) == from_scratch(config, tmp_path / "3")
+
+
+def test_edits_to_a_year_and_month_of_events_with_several_pages_build_as_from_scratch(
+    project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one event a page, a year of events known only by year and a month of events have a page for each,
+    and with every kind split by letter, the glossary's person has a page of its letter: an event's title
+    changed, an article removed (the last pages go), an article added (a new page): each build with the
+    cache makes the site a build from scratch makes."""
+    from marginalia import render
+
+    monkeypatch.setattr(render, "TIMELINE_PAGE_EVENTS", 1)
+    monkeypatch.setattr(render, "GLOSSARY_IN_FULL", 0)
+    for n in range(4):
+        write_events_article(project, n)
+    config = dataclasses.replace(project.config, search=False)
+    build(config, use_cache=True)
+    site = config.site_dir
+    assert (site / "timeline/1800/4.html").exists() and (site / "timeline/1800-05/4.html").exists()
+    assert "4 articles" in (site / "glossary/person/l.html").read_text()
+    write_events_article(project, 1, title="A new title")
+    build(config, use_cache=True)
+    assert "A new title" in (site / "timeline/1800/3.html").read_text()
+    assert files(site) == from_scratch(config, tmp_path / "1")
+    (project.content / "articles/e000.md").unlink()
+    (project.content / "articles/e000.yml").unlink()
+    build(config, use_cache=True)
+    assert not (site / "timeline/1800/4.html").exists() and not (site / "timeline/1800-05/4.html").exists()
+    assert "3 articles" in (site / "glossary/person/l.html").read_text()
+    assert files(site) == from_scratch(config, tmp_path / "2")
+    write_events_article(project, 9, date="2019-01-01")  # the oldest article: its events on the last pages
+    build(config, use_cache=True)
+    assert "Day 9" in (site / "timeline/1800/4.html").read_text()
+    assert files(site) == from_scratch(config, tmp_path / "3")

@@ -183,9 +183,7 @@ def test_a_month_of_many_claims_has_pages_each_of_its_claims_and_every_link_to_a
         "../../claims/2020-01/3.html",
     ]
     assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', html[2]) == ["../../claims/2020-01/2.html"]
-    entries = re.findall(
-        r'<li data-forward><a href="([^"]+)">[^<]*</a>((?:<i id="claim-c\d"></i>)*)</li>', html[0]
-    )
+    entries = re.findall(r'<li data-forward><a href="([^"]+)">[^<]*</a>((?:<i id="claim-c\d"></i>)*)</li>', html[0])
     assert [(href, re.findall(r"c\d", spans)) for href, spans in entries] == [
         ("../claims/2020-01/2.html", ["c2", "c1"]),
         ("../claims/2020-01/3.html", ["c0"]),
@@ -220,3 +218,88 @@ def test_a_verdict_s_month_of_many_claims_has_pages_linked_in_order(project, mon
     assert not (site / "claims/false/2020-01/2.html").exists()  # one false claim: one page
     problems, checked = broken_links(parse_site(site), site)
     assert problems == [] and checked
+
+
+def test_a_kind_of_many_entries_has_a_page_for_each_letter(glossary, project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Past GLOSSARY_IN_FULL entries of one kind, the kind's page links to a page for each of its letters
+    (each listing that kind only, A to Z), keeps an anchor for each letter, and every link resolves."""
+    from tests.test_links import broken_links, parse_site
+
+    monkeypatch.setattr(render, "GLOSSARY_IN_FULL", 2)
+    build(dataclasses.replace(project.config, search=False))
+    people = (glossary / "glossary/person.html").read_text()
+    assert names(people) == []
+    assert links(people, r"\.\./glossary/person/\w+\.html") == [f"../glossary/person/{c}.html" for c in "bgl"] * 2
+    assert re.findall(r'<li id="letter-(\w)">', people) == ["B", "G", "L"]  # the anchors it had
+    assert names((glossary / "glossary/person/b.html").read_text()) == ["babbage"]
+    assert names((glossary / "glossary/person/l.html").read_text()) == ["ada"]  # Lovelace: no place under L
+    assert names((glossary / "glossary/place.html").read_text()) == ["london"]  # one place: listed in full
+    assert not (glossary / "glossary/place").exists()
+    problems, checked = broken_links(parse_site(glossary), glossary)
+    assert problems == [] and checked
+
+
+def undated_events(n: int, date: str) -> str:
+    """Return the annotations of article N: one event on DATE (a year, month or day)."""
+    return f"events:\n  - {{id: e{n}, quote: wrote in London, date: '{date}', title: Day {n}}}\n"
+
+
+@pytest.mark.parametrize(
+    ("kind", "date", "own", "further"),
+    [
+        ("year", "1800", "timeline/1800.html", "timeline/1800/{}.html"),
+        ("month", "1800-05", "timeline/1800-05.html", "timeline/1800-05/{}.html"),
+    ],
+)
+def test_a_year_or_month_of_many_events_has_pages_linked_in_order(
+    project, monkeypatch: pytest.MonkeyPatch, kind: str, date: str, own: str, further: str
+) -> None:
+    """Five events in a year known only by year (or in one month), two a page: three pages, those of the newest
+    articles first, linked in order with one meaning of rel="prev"/"next"; the first keeps an anchor for each
+    event on the others, in the entry of the page that holds it; the page's size is bounded by its count; and
+    every link of the site (from articles and entities to the events) resolves."""
+    from tests.test_links import broken_links, parse_site
+
+    monkeypatch.setattr(render, "TIMELINE_PAGE_EVENTS", 2)
+    for n in range(5):
+        body = f"Ada wrote in London on day {n}. Later Ada rested.\n"
+        project.article(f"a{n:03}", body, undated_events(n, date), date=f"2020-01-{n + 10}")
+    project.article("b", "Ada wrote in London. Later Ada rested.\n", undated_events(9, "1801"), date="2019-01-01")
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    site = config.site_dir
+    paths = [own, further.format(2), further.format(3)]
+    assert (
+        sorted(p.relative_to(site).as_posix() for p in (site / own.removesuffix(".html")).glob("*.html")) == paths[1:]
+    )
+    html = [(site / path).read_text() for path in paths]
+    assert [re.findall(r'<li id="t-(e\d)">', page) for page in html] == [["e4", "e3"], ["e2", "e1"], ["e0"]]
+    up = "../" * own.count("/")
+    down = "../" * further.count("/")
+    rels = [sorted(re.findall(r'rel="(prev|next)" href="([^"]+)"', page)) for page in html]
+    later = [("prev", "1801.html")] if kind == "year" else []  # the later year (the year before: no rel)
+    assert rels[0] == [("next", f"{up}{paths[1]}"), *later]
+    assert rels[1] == [("next", f"{down}{paths[2]}"), ("prev", f"{down}{paths[0]}")]
+    assert rels[2] == [("prev", f"{down}{paths[1]}")]
+    entries = re.findall(r'<li data-forward><a href="([^"]+)">[^<]*</a>((?:<i id="t-e\d"></i>)*)</li>', html[0])
+    assert [(href, re.findall(r"e\d", ids)) for href, ids in entries] == [
+        (f"{up}{paths[1]}", ["e2", "e1"]),
+        (f"{up}{paths[2]}", ["e0"]),
+    ]
+    assert f"{own}#t-e1" in (site / "articles/a001.html").read_text()  # on page 2: its anchor leads on
+    problems, checked = broken_links(parse_site(site), site)
+    assert problems == [] and checked
+
+
+def test_a_page_of_events_is_bounded_by_its_count(project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sixty events of one year known only by year, ten a page: no page of the year is larger than the one
+    of ten events before them by more than the anchors of the other fifty."""
+    monkeypatch.setattr(render, "TIMELINE_PAGE_EVENTS", 10)
+    for n in range(60):
+        project.article(f"a{n:03}", "Ada wrote in London.\n", undated_events(n, "1800"), date=article_date(n))
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    pages = [config.site_dir / "timeline/1800.html", *(config.site_dir / "timeline/1800").glob("*.html")]
+    assert len(pages) == 6
+    sizes = [page.stat().st_size for page in pages]
+    assert max(sizes) < 2 * min(sizes)  # not 60 events on the first
