@@ -26,8 +26,9 @@ claims/YYYY-MM/2.html and on, see render.claims_pages), and so has a month
 of many claims of one verdict (claims/VERDICT/YYYY-MM.html and on), and a
 month of many events (timeline/YYYY-MM.html, then timeline/YYYY-MM/2.html
 and on, see render.timeline_pages), and a year of many events known only by
-year (timeline/YYYY.html and on): they go stale together, whenever the
-month's (or year's) own page does (`subpages_stale`).
+year (timeline/YYYY.html and on), and a source cited by many claims
+(sources/ID.html, then sources/ID/2.html and on, see render.source_pages):
+they go stale together, whenever the first page does (`subpages_stale`).
 
 A claim or event is shown once, with every article that reports it: the
 pages that show it depend on the article that defines it, which another
@@ -175,9 +176,9 @@ def neighbours_stale(paths: Collection[str], site_dir: Path) -> set[str]:
     return stale
 
 
-_SPLIT = re.compile(r"claims/([a-z]+/)?\d{4}-\d{2}\.html|timeline/\d{4}(-\d{2})?\.html")
+_SPLIT = re.compile(r"claims/([a-z]+/)?\d{4}-\d{2}\.html|timeline/\d{4}(-\d{2})?\.html|sources/[^/]+\.html")
 """The path of a month's own page of claims, or of those of a verdict, or of a month's or year's page of the
-timeline, which its further pages go stale with."""
+timeline, or of a source's page, which its further pages go stale with."""
 
 _KIND_LETTER = re.compile(r"glossary/[a-z]+/[a-z]+\.html")
 """The path of the page of a kind's entries under one letter, which only a kind of many entries has."""

@@ -62,16 +62,21 @@ ENTITY_ARCHIVE_ARTICLES = 25
 """How many articles each archive page of an entity holds: its pages are numbered from the oldest article
 on, so that a page's address and contents change only when its own articles do (about 3 KB of HTML each)."""
 
-CLAIMS_PAGE_CLAIMS = 80
+CLAIMS_PAGE_CLAIMS = 70
 """How many claims each page of a month's claims holds: a month with more has further pages,
 claims/YYYY-MM/2.html and on, the newest claims on the month's own page (see claims_pages). About 1.5 KB
-of HTML a claim: a page stays under 150 KB."""
+of HTML a claim, and on the month's own page about 60 B for the anchor of each claim on the others: at
+10,000 articles (up to 490 claims a month) no page is over 150 KB."""
 
 TIMELINE_PAGE_EVENTS = 100
 """How many events each page of a month of the timeline holds: a month with more has further pages,
 timeline/YYYY-MM/2.html and on, the latest events on the month's own page (see timeline_pages). So with the
 events of a year known only by year (timeline/YYYY/2.html and on), those of the newest articles first. About
 600 B of HTML an event."""
+
+SOURCE_PAGE_CLAIMS = 200
+"""How many of the claims that cite a source its page lists (about 400 B of HTML each): a source cited by more
+has further pages, sources/ID/2.html and on, the newest claims on its own page (see source_pages)."""
 
 VERDICT_NEWEST = 40
 """How many claims, the newest, the page of a verdict shows (its pages by month show them all)."""
@@ -102,6 +107,12 @@ def timeline_pages(events: Sequence[T]) -> list[Sequence[T]]:
     """Return the events of a month (or those of a year known only by year), the latest first, as its pages
     hold them, TIMELINE_PAGE_EVENTS a page, page 1 first."""
     return _in_pages(events, TIMELINE_PAGE_EVENTS)
+
+
+def source_pages(claims: Sequence[T]) -> list[Sequence[T]]:
+    """Return the claims that cite a source (newest first) as its pages hold them, SOURCE_PAGE_CLAIMS a page,
+    page 1 first."""
+    return _in_pages(claims, SOURCE_PAGE_CLAIMS)
 
 
 def _in_pages(items: Sequence[T], step: int) -> list[Sequence[T]]:
@@ -311,9 +322,12 @@ class Renderer:
                 path = glossary_path(kind, letter)
                 context = {"glossary": glossary, "kind": kind, "letter": letter, "entries": members, **common}
                 plan[path] = partial(self.page, "glossary_part.html", path, letters=letters, **context)
-        for source in content.sources.values():
-            path = source_path(source.id)
-            plan[path] = partial(self.page, "source.html", path, source=source, **common)
+        for source in content.sources.values():  # the claims that cite it, in pages as a month's claims
+            citing = source_pages(index.claims_of_source.get(source.id, []))
+            for number, chunk in enumerate(citing, 1):
+                path = source_path(source.id, number)
+                context = {"source": source, "claims": chunk, "chunks": citing, "number": number, **common}
+                plan[path] = partial(self.page, "source.html", path, **context)
         for article in content.articles:
             plan[article_path(article.slug)] = partial(self.article_page, article, common)
         pages_of = archive_pages(index)

@@ -24,9 +24,10 @@ def entity_path(entity_id: str, part: int = 0) -> str:
     return f"entities/{entity_id}/{part}.html" if part else f"entities/{entity_id}.html"
 
 
-def source_path(source_id: str) -> str:
-    """Return the site path of the page of the source SOURCE_ID."""
-    return f"sources/{source_id}.html"
+def source_path(source_id: str, number: int = 1) -> str:
+    """Return the site path of the page of the source SOURCE_ID, or of its page NUMBER of the claims that cite
+    it (1 = its own page, with the newest)."""
+    return f"sources/{source_id}/{number}.html" if number > 1 else f"sources/{source_id}.html"
 
 
 def archive_path(day: str) -> str:

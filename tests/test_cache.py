@@ -623,23 +623,27 @@ def test_edits_to_a_year_and_month_of_events_with_several_pages_build_as_from_sc
     project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With one event a page, a year of events known only by year and a month of events have a page for each,
-    and with every kind split by letter, the glossary's person has a page of its letter: an event's title
+    so has the source their claims cite, one claim a page, and with every kind split by letter, the glossary's
+    person has a page of its letter: an event's title
     changed, an article removed (the last pages go), an article added (a new page): each build with the
     cache makes the site a build from scratch makes."""
     from marginalia import render
 
     monkeypatch.setattr(render, "TIMELINE_PAGE_EVENTS", 1)
     monkeypatch.setattr(render, "GLOSSARY_IN_FULL", 0)
+    monkeypatch.setattr(render, "SOURCE_PAGE_CLAIMS", 1)
     for n in range(4):
         write_events_article(project, n)
     config = dataclasses.replace(project.config, search=False)
     build(config, use_cache=True)
     site = config.site_dir
     assert (site / "timeline/1800/4.html").exists() and (site / "timeline/1800-05/4.html").exists()
+    assert (site / "sources/notes/4.html").exists()
     assert "4 articles" in (site / "glossary/person/l.html").read_text()
     write_events_article(project, 1, title="A new title")
     build(config, use_cache=True)
     assert "A new title" in (site / "timeline/1800/3.html").read_text()
+    assert "A new title" in (site / "sources/notes/3.html").read_text()
     assert files(site) == from_scratch(config, tmp_path / "1")
     (project.content / "articles/e000.md").unlink()
     (project.content / "articles/e000.yml").unlink()

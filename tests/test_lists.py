@@ -303,3 +303,31 @@ def test_a_page_of_events_is_bounded_by_its_count(project, monkeypatch: pytest.M
     assert len(pages) == 6
     sizes = [page.stat().st_size for page in pages]
     assert max(sizes) < 2 * min(sizes)  # not 60 events on the first
+
+
+def test_a_source_cited_by_many_claims_has_pages_linked_in_order(project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Five claims citing one source, two a page: its page lists the newest two and links to two further
+    pages, each to the ones either side; every link of the site resolves."""
+    from tests.fixtures.scale import many_events_annotations
+    from tests.test_links import broken_links, parse_site
+
+    monkeypatch.setattr(render, "SOURCE_PAGE_CLAIMS", 2)
+    for n in range(5):
+        body = f"Ada wrote in London on day {n}. Later Ada rested.\n"
+        project.article(f"a{n:03}", body, many_events_annotations(n), date=f"2020-01-{n + 10}")
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    site = config.site_dir
+    paths = ["sources/notes.html", "sources/notes/2.html", "sources/notes/3.html"]
+    html = [(site / path).read_text() for path in paths]
+    assert [re.findall(r"#claim-(c\d)", page) for page in html] == [["c4", "c3"], ["c2", "c1"], ["c0"]]
+    assert "Cited by 5 claims" in html[1]
+    assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', html[0]) == ["../sources/notes/2.html"]
+    assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', html[1]) == [
+        "../../sources/notes.html",
+        "../../sources/notes/3.html",
+    ]
+    further = ["../sources/notes/2.html", "../sources/notes/3.html"]
+    assert links(html[0], r"\.\./sources/notes/\d\.html") == further[:1] + further  # the next, then every page
+    problems, checked = broken_links(parse_site(site), site)
+    assert problems == [] and checked

@@ -465,19 +465,22 @@ def test_edits_to_a_year_and_month_of_events_with_several_pages_equal_a_full_bui
     project, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     """With one event a page, a year of events known only by year and a month of events have a page for each,
-    and with every kind split by letter, the glossary's person has a page of its letter: an event's title
+    so has the source their claims cite, one claim a page, and with every kind split by letter, the glossary's
+    person has a page of its letter: an event's title
     changed, an article removed (the last pages go), an article added (a new page): the dev server's site is
     each time what a full build makes."""
     from marginalia import render
 
     monkeypatch.setattr(render, "TIMELINE_PAGE_EVENTS", 1)
     monkeypatch.setattr(render, "GLOSSARY_IN_FULL", 0)
+    monkeypatch.setattr(render, "SOURCE_PAGE_CLAIMS", 1)
     for n in range(4):
         write_events_article(project, n)
     site = LiveSite(dataclasses.replace(project.config, search=False))
     site.rebuild()
     folder = project.root / "site"
     assert (folder / "timeline/1800/4.html").exists() and (folder / "timeline/1800-05/4.html").exists()
+    assert (folder / "sources/notes/4.html").exists()
 
     def same_as_full(name: str) -> None:
         assert not site.rebuild().failed
@@ -488,6 +491,7 @@ def test_edits_to_a_year_and_month_of_events_with_several_pages_equal_a_full_bui
     write_events_article(project, 1, title="A new title")
     same_as_full("title")
     assert "A new title" in (folder / "timeline/1800/3.html").read_text()
+    assert "A new title" in (folder / "sources/notes/3.html").read_text()
     (project.content / "articles/e000.md").unlink()
     (project.content / "articles/e000.yml").unlink()
     same_as_full("removed")
