@@ -100,7 +100,10 @@ def pages_stale(stale: set[str], index: Index, plan: Collection[str], site_dir: 
     pages |= neighbours_stale(plan, site_dir)
     # a kind's pages by letter exist only for a kind of many entries: the glossary decides, not the article
     pages = {p for p in pages if not _KIND_LETTER.fullmatch(p) or p in plan or (site_dir / p).exists()}
-    return subpages_stale(pages, plan, site_dir, index)
+    pages = subpages_stale(pages, plan, site_dir, index)
+    if "sitemap.xml" in plan and any((page in plan) != (site_dir / page).exists() for page in pages):
+        pages.add("sitemap.xml")  # a page came or went (a list's further page): the sitemap lists every page
+    return pages
 
 
 def shared_pages(stale: set[str], index: Index) -> set[str]:

@@ -655,3 +655,25 @@ def test_edits_to_a_year_and_month_of_events_with_several_pages_build_as_from_sc
     build(config, use_cache=True)
     assert "Day 9" in (site / "timeline/1800/4.html").read_text()
     assert files(site) == from_scratch(config, tmp_path / "3")
+
+
+def test_an_edit_that_makes_a_further_page_puts_it_in_the_sitemap(
+    project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one event a page, an event added to an article that stays where it is makes a year a page more:
+    the sitemap the build with the cache makes lists it, as a build from scratch does."""
+    from marginalia import render
+    from tests.fixtures.scale import many_events_annotations
+
+    monkeypatch.setattr(render, "TIMELINE_PAGE_EVENTS", 1)
+    for n in range(2):
+        write_events_article(project, n)
+    config = dataclasses.replace(project.config, search=False, site_url="https://example.org/")
+    build(config, use_cache=True)
+    site = config.site_dir
+    assert not (site / "timeline/1800/3.html").exists()
+    more = many_events_annotations(1) + "  - {id: z1, quote: Later, date: '1800', title: One more}\n"
+    project.article("e001", "Ada wrote in London on day 1. Later Ada rested.\n", more, date=article_date(1))
+    build(config, use_cache=True)
+    assert "timeline/1800/3.html" in (site / "sitemap.xml").read_text()
+    assert files(site) == from_scratch(config, tmp_path)
