@@ -331,3 +331,21 @@ def test_a_source_cited_by_many_claims_has_pages_linked_in_order(project, monkey
     assert links(html[0], r"\.\./sources/notes/\d\.html") == further[:1] + further  # the next, then every page
     problems, checked = broken_links(parse_site(site), site)
     assert problems == [] and checked
+
+
+def test_a_split_month_s_page_has_one_prev_and_one_next(project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one claim a page, February 2020 (two claims) has two pages between January and March: its own
+    page's rel="prev" is March, the later month, and its rel="next" its older claims; January is a plain
+    link beside them; the second page leads back to the first."""
+    monkeypatch.setattr(render, "CLAIMS_PAGE_CLAIMS", 1)
+    many_articles(project, 6)  # two a month, January to March 2020
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    first = (config.site_dir / "claims/2020-02.html").read_text()
+    assert re.findall(r'<a rel="(prev|next)" href="([^"]+)"', first) == [
+        ("next", "../claims/2020-02/2.html"),
+        ("prev", "2020-03.html"),
+    ]
+    assert '<a href="2020-01.html">' in first
+    second = (config.site_dir / "claims/2020-02/2.html").read_text()
+    assert re.findall(r'<a rel="(prev|next)" href="([^"]+)"', second) == [("prev", "../../claims/2020-02.html")]
