@@ -29,6 +29,9 @@ and on, see render.timeline_pages), and a year of many events known only by
 year (timeline/YYYY.html and on), and a source cited by many claims
 (sources/ID.html, then sources/ID/2.html and on, see render.source_pages):
 they go stale together, whenever the first page does (`subpages_stale`).
+A page that comes or goes so makes the sitemap stale (`pages_stale`). A
+kind of many entries has a glossary page per letter (glossary/KIND/L.html),
+stale with the entities it lists, as the kind's page.
 
 A claim or event is shown once, with every article that reports it: the
 pages that show it depend on the article that defines it, which another
