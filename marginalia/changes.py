@@ -31,7 +31,8 @@ year (timeline/YYYY.html and on), and a source cited by many claims
 they go stale together, whenever the first page does (`subpages_stale`).
 A page that comes or goes so makes the sitemap stale (`pages_stale`). A
 kind of many entries has a glossary page per letter (glossary/KIND/L.html),
-stale with the entities it lists, as the kind's page.
+stale with the entities it lists, as the kind's page. Many sources have a
+page per letter of their titles (sources/a-z/L.html), stale with sources.html.
 
 A claim or event is shown once, with every article that reports it: the
 pages that show it depend on the article that defines it, which another
@@ -51,6 +52,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import os
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
@@ -60,7 +62,16 @@ from typing import TYPE_CHECKING, Any
 from .index import ArticleIndex, Index, Item, Placed, shown, year_of
 from .model import CLAIM_STATUSES, Appearance, Article, Event
 from .render import archive_chunks, entity_view, glossary_letter
-from .urls import archive_path, claims_path, entity_path, glossary_path, source_path, timeline_path, verdict_path
+from .urls import (
+    archive_path,
+    claims_path,
+    entity_path,
+    glossary_path,
+    source_path,
+    sources_letter_path,
+    timeline_path,
+    verdict_path,
+)
 
 if TYPE_CHECKING:
     from .pipeline import ArticleResult
@@ -236,7 +247,10 @@ def subpages_stale(stale: set[str], paths: Collection[str], site_dir: Path, inde
     """
     keys = {page for page in stale if page.startswith(_PARTS)}
     pages = stale - keys
-    for month in {page.removesuffix(".html") + "/" for page in pages if _SPLIT.fullmatch(page)}:
+    folders = {page.removesuffix(".html") + "/" for page in pages if _SPLIT.fullmatch(page)}
+    if "sources.html" in pages:  # its pages by letter show what it shows
+        folders.add(posixpath.dirname(sources_letter_path("a")) + "/")
+    for month in folders:
         pages |= {path for path in paths if path.startswith(month)}  # the month's further pages go with it
         with contextlib.suppress(OSError):  # no such folder: the month had one page
             pages |= {month + name for name in os.listdir(site_dir / month) if name.endswith(".html")}

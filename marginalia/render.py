@@ -37,6 +37,7 @@ from .urls import (
     entity_path,
     glossary_path,
     source_path,
+    sources_letter_path,
     timeline_page_path,
     timeline_path,
     verdict_page_path,
@@ -77,6 +78,10 @@ events of a year known only by year (timeline/YYYY/2.html and on), those of the 
 SOURCE_PAGE_CLAIMS = 200
 """How many of the claims that cite a source its page lists (about 400 B of HTML each): a source cited by more
 has further pages, sources/ID/2.html and on, the newest claims on its own page (see source_pages)."""
+
+SOURCES_IN_FULL = 300
+"""Up to this many sources, the page of sources lists them all; beyond, it links to a page per letter of their
+titles (sources/a-z/L.html), keeping the anchor of each source (sources.html#source-ID) to lead on there."""
 
 VERDICT_NEWEST = 40
 """How many claims, the newest, the page of a verdict shows (its pages by month show them all)."""
@@ -149,6 +154,7 @@ class Renderer:
             article_path=article_path,
             entity_path=entity_path,
             source_path=source_path,
+            sources_letter_path=sources_letter_path,
             archive_path=archive_path,
             claims_path=claims_path,
             claims_page_path=claims_page_path,
@@ -244,8 +250,16 @@ class Renderer:
             "glossary.html": partial(self.page, "glossary.html", "glossary.html", glossary=glossary, **common),
             "timeline.html": partial(self.page, "timeline.html", "timeline.html", **common),
             "claims.html": partial(self.page, "claims.html", "claims.html", **common),
-            "sources.html": partial(self.page, "sources.html", "sources.html", **common),
         }
+        # past SOURCES_IN_FULL sources, the list of sources is on a page per letter of their titles
+        sources, split = sources_by_letter(content.sources), len(content.sources) > SOURCES_IN_FULL
+        plan["sources.html"] = partial(
+            self.page, "sources.html", "sources.html", letters=sources, split=split, **common
+        )
+        for letter, listed in sources.items() if split else ():
+            path = sources_letter_path(letter)
+            context = {"letters": sources, "letter": letter, "listed": listed, "split": split, **common}
+            plan[path] = partial(self.page, "sources.html", path, **context)
         # Each list is split into pages whose address depends only on what they list (the month an
         # article was published, the year an event starts, a source's id), so that a link to an
         # item never breaks as the site grows, and adding an article changes only a few pages.
@@ -548,6 +562,16 @@ def glossary_letter(entity: Entity) -> str:
     """Return the letter of the glossary ENTITY is listed under (A to Z, accents dropped), or "other"."""
     key = unicodedata.normalize("NFKD", sort_name(entity).lstrip())[:1].upper()
     return key if "A" <= key <= "Z" else "other"
+
+
+def sources_by_letter(sources: dict[str, Source]) -> dict[str, list[Source]]:
+    """Return SOURCES by the letter their title starts with (A to Z, accents dropped, or "other" last), each
+    A to Z by title."""
+    letters: dict[str, list[Source]] = {}
+    for source in sorted(sources.values(), key=lambda s: (_collation_key(s.title), s.id)):
+        key = unicodedata.normalize("NFKD", source.title.lstrip())[:1].upper()
+        letters.setdefault(key if "A" <= key <= "Z" else "other", []).append(source)
+    return dict(sorted(letters.items(), key=lambda pair: (pair[0] == "other", pair[0])))
 
 
 def groupby_letter(entries: list[tuple[Entity, int]]) -> list[tuple[str, list[tuple[Entity, int]]]]:

@@ -30,6 +30,12 @@ def source_path(source_id: str, number: int = 1) -> str:
     return f"sources/{source_id}/{number}.html" if number > 1 else f"sources/{source_id}.html"
 
 
+def sources_letter_path(letter: str) -> str:
+    """Return the site path of the list of the sources whose title starts with LETTER (A to Z, or "other"):
+    in a folder no source's id can name (an id's further pages are numbered)."""
+    return f"sources/a-z/{letter.lower()}.html"
+
+
 def archive_path(day: str) -> str:
     """Return the site path of the list of the articles published in the month of DAY (YYYY-MM-DD or YYYY-MM)."""
     return f"archive/{month_of(day)}.html"

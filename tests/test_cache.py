@@ -623,8 +623,8 @@ def test_edits_to_a_year_and_month_of_events_with_several_pages_build_as_from_sc
     project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With one event a page, a year of events known only by year and a month of events have a page for each,
-    so has the source their claims cite, one claim a page, and with every kind split by letter, the glossary's
-    person has a page of its letter: an event's title
+    so has the source their claims cite, one claim a page, and with every kind and the sources split by letter,
+    the glossary's person and the source have a page of their letter: an event's title
     changed, an article removed (the last pages go), an article added (a new page): each build with the
     cache makes the site a build from scratch makes."""
     from marginalia import render
@@ -632,6 +632,7 @@ def test_edits_to_a_year_and_month_of_events_with_several_pages_build_as_from_sc
     monkeypatch.setattr(render, "TIMELINE_PAGE_EVENTS", 1)
     monkeypatch.setattr(render, "GLOSSARY_IN_FULL", 0)
     monkeypatch.setattr(render, "SOURCE_PAGE_CLAIMS", 1)
+    monkeypatch.setattr(render, "SOURCES_IN_FULL", 0)
     for n in range(4):
         write_events_article(project, n)
     config = dataclasses.replace(project.config, search=False)
@@ -650,6 +651,7 @@ def test_edits_to_a_year_and_month_of_events_with_several_pages_build_as_from_sc
     build(config, use_cache=True)
     assert not (site / "timeline/1800/4.html").exists() and not (site / "timeline/1800-05/4.html").exists()
     assert "3 articles" in (site / "glossary/person/l.html").read_text()
+    assert "cited by 3 claims" in (site / "sources/a-z/s.html").read_text()
     assert files(site) == from_scratch(config, tmp_path / "2")
     write_events_article(project, 9, date="2019-01-01")  # the oldest article: its events on the last pages
     build(config, use_cache=True)

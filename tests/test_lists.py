@@ -349,3 +349,37 @@ def test_a_split_month_s_page_has_one_prev_and_one_next(project, monkeypatch: py
     assert '<a href="2020-01.html">' in first
     second = (config.site_dir / "claims/2020-02/2.html").read_text()
     assert re.findall(r'<a rel="(prev|next)" href="([^"]+)"', second) == [("prev", "../../claims/2020-02.html")]
+
+
+def test_many_sources_are_listed_on_a_page_per_letter_and_their_anchors_lead_on(
+    project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past SOURCES_IN_FULL sources, the page of sources links to a page per letter of their titles, each
+    listing those sources A to Z; it keeps the anchor of each source (as exported W3C annotations name it)
+    in the entry of its letter's page; and every link resolves."""
+    from tests.test_links import broken_links, parse_site
+
+    monkeypatch.setattr(render, "SOURCES_IN_FULL", 2)
+    project.write(
+        "sources.yml",
+        "- {id: notes, title: Sketch of the Analytical Engine}\n- {id: zeta, title: Another survey}\n"
+        "- {id: alpha, title: a first report}\n- {id: digits, title: 1843 memoir}\n",
+    )
+    project.article("a", "London is large.\n", annotations("2020-01"))
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    site = config.site_dir
+    html = (site / "sources.html").read_text()
+    assert "<cite>" not in html
+    entries = re.findall(
+        r'<li data-forward><a href="([^"]+)">[^<]*</a>[^<]*<span[^>]*>[^<]*</span>((?:<i [^>]*></i>)*)', html
+    )
+    assert [(href, re.findall(r'id="source-([\w-]+)"', ids)) for href, ids in entries] == [
+        ("sources/a-z/a.html", ["alpha", "zeta"]),
+        ("sources/a-z/s.html", ["notes"]),
+        ("sources/a-z/other.html", ["digits"]),
+    ]
+    assert re.findall(r'<li id="source-([\w-]+)">', (site / "sources/a-z/a.html").read_text()) == ["alpha", "zeta"]
+    assert "cited by 1 claim" in (site / "sources/a-z/s.html").read_text()
+    problems, checked = broken_links(parse_site(site), site)
+    assert problems == [] and checked

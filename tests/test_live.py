@@ -465,8 +465,8 @@ def test_edits_to_a_year_and_month_of_events_with_several_pages_equal_a_full_bui
     project, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     """With one event a page, a year of events known only by year and a month of events have a page for each,
-    so has the source their claims cite, one claim a page, and with every kind split by letter, the glossary's
-    person has a page of its letter: an event's title
+    so has the source their claims cite, one claim a page, and with every kind and the sources split by letter,
+    the glossary's person and the source have a page of their letter: an event's title
     changed, an article removed (the last pages go), an article added (a new page): the dev server's site is
     each time what a full build makes."""
     from marginalia import render
@@ -474,6 +474,7 @@ def test_edits_to_a_year_and_month_of_events_with_several_pages_equal_a_full_bui
     monkeypatch.setattr(render, "TIMELINE_PAGE_EVENTS", 1)
     monkeypatch.setattr(render, "GLOSSARY_IN_FULL", 0)
     monkeypatch.setattr(render, "SOURCE_PAGE_CLAIMS", 1)
+    monkeypatch.setattr(render, "SOURCES_IN_FULL", 0)
     for n in range(4):
         write_events_article(project, n)
     site = LiveSite(dataclasses.replace(project.config, search=False))
@@ -497,6 +498,7 @@ def test_edits_to_a_year_and_month_of_events_with_several_pages_equal_a_full_bui
     same_as_full("removed")
     assert not (folder / "timeline/1800/4.html").exists() and not (folder / "timeline/1800-05/4.html").exists()
     assert "3 articles" in (folder / "glossary/person/l.html").read_text()
+    assert "cited by 3 claims" in (folder / "sources/a-z/s.html").read_text()
     write_events_article(project, 9, date="2019-01-01")  # the oldest article: its events on the last pages
     same_as_full("added")
     assert "Day 9" in (folder / "timeline/1800/4.html").read_text()
