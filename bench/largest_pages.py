@@ -29,6 +29,7 @@ KINDS = [
     ("archive/YYYY-MM.html", r"archive/\d{4}-\d{2}\.html"),
     ("entities/ID.html", r"entities/[^/]+\.html"),
     ("entities/ID/N.html", r"entities/[^/]+/\d+\.html"),
+    ("sources/a-z/LETTER.html", r"sources/a-z/([a-z]|other)\.html"),
     ("sources/ID.html", r"sources/[^/]+\.html"),
     ("sources/ID/N.html", r"sources/[^/]+/\d+\.html"),
     ("articles/SLUG.html", r"articles/[^/]+\.html"),
