@@ -23,8 +23,16 @@ or neighbours differ.
 
 A month of many claims has several pages (claims/YYYY-MM.html, then
 claims/YYYY-MM/2.html and on, see render.claims_pages), and so has a month
-of many claims of one verdict (claims/VERDICT/YYYY-MM.html and on): they go
-stale together, whenever the month's own page does (`subpages_stale`).
+of many claims of one verdict (claims/VERDICT/YYYY-MM.html and on), and a
+month of many events (timeline/YYYY-MM.html, then timeline/YYYY-MM/2.html
+and on, see render.timeline_pages), and a year of many events known only by
+year (timeline/YYYY.html and on), and a source cited by many claims
+(sources/ID.html, then sources/ID/2.html and on, see render.source_pages):
+they go stale together, whenever the first page does (`subpages_stale`).
+A page that comes or goes so makes the sitemap stale (`pages_stale`). A
+kind of many entries has a glossary page per letter (glossary/KIND/L.html),
+stale with the entities it lists, as the kind's page. Many sources have a
+page per letter of their titles (sources/a-z/L.html), stale with sources.html.
 
 A claim or event is shown once, with every article that reports it: the
 pages that show it depend on the article that defines it, which another
@@ -44,6 +52,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import os
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
@@ -53,7 +62,16 @@ from typing import TYPE_CHECKING, Any
 from .index import ArticleIndex, Index, Item, Placed, shown, year_of
 from .model import CLAIM_STATUSES, Appearance, Article, Event
 from .render import archive_chunks, entity_view, glossary_letter
-from .urls import archive_path, claims_path, entity_path, glossary_path, source_path, timeline_path, verdict_path
+from .urls import (
+    archive_path,
+    claims_path,
+    entity_path,
+    glossary_path,
+    source_path,
+    sources_letter_path,
+    timeline_path,
+    verdict_path,
+)
 
 if TYPE_CHECKING:
     from .pipeline import ArticleResult
@@ -94,7 +112,12 @@ def pages_stale(stale: set[str], index: Index, plan: Collection[str], site_dir: 
     and with the neighbours and further pages that go stale with them."""
     pages = shared_pages(stale, index)
     pages |= neighbours_stale(plan, site_dir)
-    return subpages_stale(pages, plan, site_dir, index)
+    # a kind's pages by letter exist only for a kind of many entries: the glossary decides, not the article
+    pages = {p for p in pages if not _KIND_LETTER.fullmatch(p) or p in plan or (site_dir / p).exists()}
+    pages = subpages_stale(pages, plan, site_dir, index)
+    if "sitemap.xml" in plan and any((page in plan) != (site_dir / page).exists() for page in pages):
+        pages.add("sitemap.xml")  # a page came or went (a list's further page): the sitemap lists every page
+    return pages
 
 
 def shared_pages(stale: set[str], index: Index) -> set[str]:
@@ -170,8 +193,12 @@ def neighbours_stale(paths: Collection[str], site_dir: Path) -> set[str]:
     return stale
 
 
-_CLAIMS_MONTH = re.compile(r"claims/([a-z]+/)?\d{4}-\d{2}\.html")
-"""The path of a month's own page of claims, or of those of a verdict, which its further pages go stale with."""
+_SPLIT = re.compile(r"claims/([a-z]+/)?\d{4}-\d{2}\.html|timeline/\d{4}(-\d{2})?\.html|sources/[^/]+\.html")
+"""The path of a month's own page of claims, or of those of a verdict, or of a month's or year's page of the
+timeline, or of a source's page, which its further pages go stale with."""
+
+_KIND_LETTER = re.compile(r"glossary/[a-z]+/[a-z]+\.html")
+"""The path of the page of a kind's entries under one letter, which only a kind of many entries has."""
 
 _PARTS = "entity-parts:"
 """The start of a key `stale_pages` and `shared_pages` give for the archive pages of an entity, which
@@ -209,8 +236,8 @@ def _place_text(article: Article) -> str:
 
 def subpages_stale(stale: set[str], paths: Collection[str], site_dir: Path, index: Index) -> set[str]:
     """Return STALE with the keys of entities' archive pages replaced by those pages, and with the further
-    pages of each month of claims in it: among PATHS (the pages to be), and among those of the site at
-    SITE_DIR (a page no longer among PATHS is to be removed).
+    pages of each month of claims (or year of the timeline) in it: among PATHS (the pages to be), and among
+    those of the site at SITE_DIR (a page no longer among PATHS is to be removed).
 
     Each archive page holds ENTITY_ARCHIVE_ARTICLES of the entity's articles, counted from the oldest, and
     links to the pages either side of it, naming their dates. So a page is stale when one of its articles
@@ -220,7 +247,10 @@ def subpages_stale(stale: set[str], paths: Collection[str], site_dir: Path, inde
     """
     keys = {page for page in stale if page.startswith(_PARTS)}
     pages = stale - keys
-    for month in {page.removesuffix(".html") + "/" for page in pages if _CLAIMS_MONTH.fullmatch(page)}:
+    folders = {page.removesuffix(".html") + "/" for page in pages if _SPLIT.fullmatch(page)}
+    if "sources.html" in pages:  # its pages by letter show what it shows
+        folders.add(posixpath.dirname(sources_letter_path("a")) + "/")
+    for month in folders:
         pages |= {path for path in paths if path.startswith(month)}  # the month's further pages go with it
         with contextlib.suppress(OSError):  # no such folder: the month had one page
             pages |= {month + name for name in os.listdir(site_dir / month) if name.endswith(".html")}
@@ -334,11 +364,13 @@ def _digests(article: Article, part: ArticleIndex) -> dict[str, int]:
 
 
 def _group_entities(part: ArticleIndex) -> dict[str, list[str]]:
-    """Return the glossary's pages by letter and kind that list the entities PART mentions, with their ids."""
+    """Return the glossary's pages by letter and kind (and kind and letter, which a kind of many entries has)
+    that list the entities PART mentions, with their ids."""
     pages: dict[str, list[str]] = {}
     for entity in part.entities:
-        for key in (glossary_letter(entity), entity.kind):
-            pages.setdefault(glossary_path(key), []).append(entity.id)
+        letter = glossary_letter(entity)
+        for page in (glossary_path(letter), glossary_path(entity.kind), glossary_path(entity.kind, letter)):
+            pages.setdefault(page, []).append(entity.id)
     return pages
 
 

@@ -84,9 +84,10 @@ class Index:
     claims_by_month: dict[str, list[Placed[Claim]]] = field(default_factory=dict)
     """Month of publication (YYYY-MM) → the claims of the articles published in it, as in `claims`; newest first."""
     events_by_year: dict[str, list[Placed[Event]]] = field(default_factory=dict)
-    """Year (YYYY) → the events that start in it, in date order; earliest first."""
+    """Year (YYYY) → the events that start in it, the latest date first; the latest year first."""
     events_by_month: dict[str, list[Placed[Event]]] = field(default_factory=dict)
-    """Month (YYYY-MM) → the events that start in it (those dated to the month or the day), in date order."""
+    """Month (YYYY-MM) → the events that start in it (those dated to the month or the day), the latest date
+    first; the latest month first."""
     timeline_entries: dict[str, str] = field(default_factory=dict)
     """Event id → its entry in timeline.json, for those whose ArticleIndex has it and no other article reports."""
     appearances: dict[tuple[str, str], list[Placed[Appearance]]] = field(default_factory=dict)
@@ -231,11 +232,12 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
     for placed in index.claims:
         index.claims_by_month.setdefault(month_of(placed.article.date), []).append(placed)
     for event in index.timeline:
+        for entity in event.entities:
+            index.events_of_entity[entity.id].append(event)
+    for event in reversed(index.timeline):  # the latest first, as every list of the site
         index.events_by_year.setdefault(year_of(event.item.date.start), []).append(event)
         if len(event.item.date.start) > len("YYYY"):
             index.events_by_month.setdefault(month_of(event.item.date.start), []).append(event)
-        for entity in event.entities:
-            index.events_of_entity[entity.id].append(event)
     for entity in content.entities.values():
         for source_id in entity.sources:
             index.entities_of_source[source_id].append(entity)

@@ -37,6 +37,8 @@ from .urls import (
     entity_path,
     glossary_path,
     source_path,
+    sources_letter_path,
+    timeline_page_path,
     timeline_path,
     verdict_page_path,
     verdict_path,
@@ -61,9 +63,25 @@ ENTITY_ARCHIVE_ARTICLES = 25
 """How many articles each archive page of an entity holds: its pages are numbered from the oldest article
 on, so that a page's address and contents change only when its own articles do (about 3 KB of HTML each)."""
 
-CLAIMS_PAGE_CLAIMS = 100
+CLAIMS_PAGE_CLAIMS = 70
 """How many claims each page of a month's claims holds: a month with more has further pages,
-claims/YYYY-MM/2.html and on, the newest claims on the month's own page (see claims_pages)."""
+claims/YYYY-MM/2.html and on, the newest claims on the month's own page (see claims_pages). About 1.5 KB
+of HTML a claim, and on the month's own page about 60 B for the anchor of each claim on the others: at
+10,000 articles (up to 490 claims a month) no page is over 150 KB."""
+
+TIMELINE_PAGE_EVENTS = 100
+"""How many events each page of a month of the timeline holds: a month with more has further pages,
+timeline/YYYY-MM/2.html and on, the latest events on the month's own page (see timeline_pages). So with the
+events of a year known only by year (timeline/YYYY/2.html and on), those of the newest articles first. About
+600 B of HTML an event."""
+
+SOURCE_PAGE_CLAIMS = 200
+"""How many of the claims that cite a source its page lists (about 400 B of HTML each): a source cited by more
+has further pages, sources/ID/2.html and on, the newest claims on its own page (see source_pages)."""
+
+SOURCES_IN_FULL = 300
+"""Up to this many sources, the page of sources lists them all; beyond, it links to a page per letter of their
+titles (sources/a-z/L.html), keeping the anchor of each source (sources.html#source-ID) to lead on there."""
 
 VERDICT_NEWEST = 40
 """How many claims, the newest, the page of a verdict shows (its pages by month show them all)."""
@@ -87,8 +105,23 @@ class Page:
 
 def claims_pages(claims: Sequence[T]) -> list[Sequence[T]]:
     """Return the claims of a month (newest first) as its pages hold them, CLAIMS_PAGE_CLAIMS a page, page 1 first."""
-    step = CLAIMS_PAGE_CLAIMS
-    return [claims[start : start + step] for start in range(0, len(claims), step)] or [claims]
+    return _in_pages(claims, CLAIMS_PAGE_CLAIMS)
+
+
+def timeline_pages(events: Sequence[T]) -> list[Sequence[T]]:
+    """Return the events of a month (or those of a year known only by year), the latest first, as its pages
+    hold them, TIMELINE_PAGE_EVENTS a page, page 1 first."""
+    return _in_pages(events, TIMELINE_PAGE_EVENTS)
+
+
+def source_pages(claims: Sequence[T]) -> list[Sequence[T]]:
+    """Return the claims that cite a source (newest first) as its pages hold them, SOURCE_PAGE_CLAIMS a page,
+    page 1 first."""
+    return _in_pages(claims, SOURCE_PAGE_CLAIMS)
+
+
+def _in_pages(items: Sequence[T], step: int) -> list[Sequence[T]]:
+    return [items[start : start + step] for start in range(0, len(items), step)] or [items]
 
 
 class Renderer:
@@ -121,12 +154,15 @@ class Renderer:
             article_path=article_path,
             entity_path=entity_path,
             source_path=source_path,
+            sources_letter_path=sources_letter_path,
             archive_path=archive_path,
             claims_path=claims_path,
             claims_page_path=claims_page_path,
             verdict_path=verdict_path,
             verdict_order=VERDICT_ORDER,
             timeline_path=timeline_path,
+            timeline_page_path=timeline_page_path,
+            partial_path=partial,
             glossary_path=glossary_path,
             glossary_letter=glossary_letter,
             alphabet=[chr(c) for c in range(ord("A"), ord("Z") + 1)],
@@ -146,7 +182,6 @@ class Renderer:
             by_verdict=by_verdict,
             by_year=by_year,
             month_name=month_name,
-            by_month=by_month,
             entity_page_mentions=ENTITY_PAGE_MENTIONS,
             entity_page_items=ENTITY_PAGE_ITEMS,
             edit_url=self.edit_url,
@@ -215,8 +250,16 @@ class Renderer:
             "glossary.html": partial(self.page, "glossary.html", "glossary.html", glossary=glossary, **common),
             "timeline.html": partial(self.page, "timeline.html", "timeline.html", **common),
             "claims.html": partial(self.page, "claims.html", "claims.html", **common),
-            "sources.html": partial(self.page, "sources.html", "sources.html", **common),
         }
+        # past SOURCES_IN_FULL sources, the list of sources is on a page per letter of their titles
+        sources, split = sources_by_letter(content.sources), len(content.sources) > SOURCES_IN_FULL
+        plan["sources.html"] = partial(
+            self.page, "sources.html", "sources.html", letters=sources, split=split, **common
+        )
+        for letter, listed in sources.items() if split else ():
+            path = sources_letter_path(letter)
+            context = {"letters": sources, "letter": letter, "listed": listed, "split": split, **common}
+            plan[path] = partial(self.page, "sources.html", path, **context)
         # Each list is split into pages whose address depends only on what they list (the month an
         # article was published, the year an event starts, a source's id), so that a link to an
         # item never breaks as the site grows, and adding an article changes only a few pages.
@@ -224,8 +267,6 @@ class Renderer:
         series: list[tuple[str, Callable[[str], str], str, dict[str, list[Any]], str]] = [
             # (template, its path, the variable naming its month or year, the items by month or year, their name)
             ("archive.html", archive_path, "month", index.articles_by_month, "articles"),
-            ("timeline_year.html", timeline_path, "year", index.events_by_year, "events"),
-            ("timeline_month.html", timeline_path, "month", index.events_by_month, "events"),
         ]
         for template, path_of, when, groups, name in series:
             pager = _pager(groups)
@@ -233,6 +274,24 @@ class Renderer:
                 path = path_of(key)
                 context = {when: key, name: items, "pager": pager[key], **common}
                 plan[path] = partial(self.page, template, path, **context)
+        # A month of many events has further pages, as a month of many claims has (see below), its own page
+        # keeping an anchor for each event on the others; so has a year of many events known only by year
+        # (a year's page lists those, and links to its months).
+        pager = _pager(index.events_by_month)
+        for month, events in index.events_by_month.items():
+            parts = timeline_pages(events)
+            for number, part in enumerate(parts, 1):
+                path = timeline_page_path(month, number)
+                context = {"month": month, "total": len(events), "events": part, "chunks": parts, "number": number}
+                plan[path] = partial(self.page, "timeline_month.html", path, pager=pager[month], **context, **common)
+        pager = _pager(index.events_by_year)
+        for year, events in index.events_by_year.items():
+            of_year = {"year": year, "events": events, "months": by_month(events), "pager": pager[year]}
+            parts = timeline_pages([placed for placed in events if len(placed.item.date.start) == len(year)])
+            for number, part in enumerate(parts, 1):
+                path = timeline_page_path(year, number)
+                context = {"undated": part, "chunks": parts, "number": number, **of_year, **common}
+                plan[path] = partial(self.page, "timeline_year.html", path, **context)
         # A month of many claims has several pages, which link to the pages either side of them. The
         # month's own page holds the newest claims and an anchor for every other, which leads on to its
         # page: links to a claim name the month's page, so that where a claim is listed, which other
@@ -268,13 +327,21 @@ class Renderer:
             path = glossary_path(letter)
             context = {"glossary": glossary, "letter": letter, "entries": entries, **common}
             plan[path] = partial(self.page, "glossary_part.html", path, **context)
-        for kind, entries in glossary.kinds.items():
+        for kind, entries in glossary.kinds.items():  # a kind of many entries has a page for each letter
             path = glossary_path(kind)
-            context = {"glossary": glossary, "kind": kind, "entries": entries, **common}
+            letters = glossary.kind_letters(kind)
+            context = {"glossary": glossary, "kind": kind, "entries": entries, "letters": letters, **common}
             plan[path] = partial(self.page, "glossary_part.html", path, **context)
-        for source in content.sources.values():
-            path = source_path(source.id)
-            plan[path] = partial(self.page, "source.html", path, source=source, **common)
+            for letter, members in letters.items():
+                path = glossary_path(kind, letter)
+                context = {"glossary": glossary, "kind": kind, "letter": letter, "entries": members, **common}
+                plan[path] = partial(self.page, "glossary_part.html", path, letters=letters, **context)
+        for source in content.sources.values():  # the claims that cite it, in pages as a month's claims
+            citing = source_pages(index.claims_of_source.get(source.id, []))
+            for number, chunk in enumerate(citing, 1):
+                path = source_path(source.id, number)
+                context = {"source": source, "claims": chunk, "chunks": citing, "number": number, **common}
+                plan[path] = partial(self.page, "source.html", path, **context)
         for article in content.articles:
             plan[article_path(article.slug)] = partial(self.article_page, article, common)
         pages_of = archive_pages(index)
@@ -463,16 +530,16 @@ def month_name(month: str) -> str:
     return human_date(month).split(" ")[0]
 
 
-def by_month(events: list[Placed[Event]]) -> list[tuple[str, list[Placed[Event]]]]:
-    """Return EVENTS (of one year, in date order) by the month they start in, those known only by year first."""
-    groups: dict[str, list[Placed[Event]]] = {}
-    for placed in events:
-        groups.setdefault(placed.item.date.start[:7], []).append(placed)
-    return sorted(groups.items(), key=lambda group: group[0])  # "2020" sorts before "2020-01"
+def by_month(events: list[Placed[Event]]) -> list[tuple[str, int]]:
+    """Return the months EVENTS (of one year) start in, the latest first, with how many start in each; those
+    known only by year are in none."""
+    months = Counter(placed.item.date.start[:7] for placed in events if len(placed.item.date.start) > len("YYYY"))
+    return sorted(months.items(), reverse=True)
 
 
 GLOSSARY_IN_FULL = 300
-"""Up to this many entities, the glossary's page lists them all; beyond, its pages by letter do."""
+"""Up to this many entities, the glossary's page lists them all; beyond, its pages by letter do. So with the
+page of a kind: beyond, the kind has a page for each letter (glossary/KIND/LETTER.html)."""
 
 
 def sort_name(entity: Entity) -> str:
@@ -495,6 +562,16 @@ def glossary_letter(entity: Entity) -> str:
     """Return the letter of the glossary ENTITY is listed under (A to Z, accents dropped), or "other"."""
     key = unicodedata.normalize("NFKD", sort_name(entity).lstrip())[:1].upper()
     return key if "A" <= key <= "Z" else "other"
+
+
+def sources_by_letter(sources: dict[str, Source]) -> dict[str, list[Source]]:
+    """Return SOURCES by the letter their title starts with (A to Z, accents dropped, or "other" last), each
+    A to Z by title."""
+    letters: dict[str, list[Source]] = {}
+    for source in sorted(sources.values(), key=lambda s: (_collation_key(s.title), s.id)):
+        key = unicodedata.normalize("NFKD", source.title.lstrip())[:1].upper()
+        letters.setdefault(key if "A" <= key <= "Z" else "other", []).append(source)
+    return dict(sorted(letters.items(), key=lambda pair: (pair[0] == "other", pair[0])))
 
 
 def groupby_letter(entries: list[tuple[Entity, int]]) -> list[tuple[str, list[tuple[Entity, int]]]]:
@@ -536,6 +613,14 @@ class Glossary:
     def in_full(self) -> bool:
         """Whether the glossary's page lists every entry itself."""
         return len(self.entries) <= GLOSSARY_IN_FULL
+
+    def kind_letters(self, kind: str) -> dict[str, list[tuple[Entity, int]]]:
+        """Return the entries of KIND by letter, as `letters`, if the kind's page is too long to list them all
+        itself (more than GLOSSARY_IN_FULL); else nothing."""
+        entries = self.kinds.get(kind, [])
+        if len(entries) <= GLOSSARY_IN_FULL:
+            return {}
+        return dict(groupby_letter(entries))
 
 
 # --- Dates -------------------------------------------------------------------

@@ -24,9 +24,16 @@ def entity_path(entity_id: str, part: int = 0) -> str:
     return f"entities/{entity_id}/{part}.html" if part else f"entities/{entity_id}.html"
 
 
-def source_path(source_id: str) -> str:
-    """Return the site path of the page of the source SOURCE_ID."""
-    return f"sources/{source_id}.html"
+def source_path(source_id: str, number: int = 1) -> str:
+    """Return the site path of the page of the source SOURCE_ID, or of its page NUMBER of the claims that cite
+    it (1 = its own page, with the newest)."""
+    return f"sources/{source_id}/{number}.html" if number > 1 else f"sources/{source_id}.html"
+
+
+def sources_letter_path(letter: str) -> str:
+    """Return the site path of the list of the sources whose title starts with LETTER (A to Z, or "other"):
+    in a folder no source's id can name (an id's further pages are numbered)."""
+    return f"sources/a-z/{letter.lower()}.html"
 
 
 def archive_path(day: str) -> str:
@@ -62,10 +69,16 @@ def timeline_path(date: str) -> str:
     return f"timeline/{month_of(date)}.html"
 
 
-def glossary_path(key: str) -> str:
+def timeline_page_path(date: str, number: int) -> str:
+    """Return the site path of page NUMBER (1 = the page of timeline_path, with the latest events) of the events
+    that start in the month of DATE (YYYY-MM), or of the events of the year DATE (YYYY) known only by year."""
+    return timeline_path(date) if number == 1 else f"timeline/{month_of(date)}/{number}.html"
+
+
+def glossary_path(key: str, letter: str = "") -> str:
     """Return the site path of the glossary's page of KEY: a letter (its entries A–Z), "other" (those that start
-    with no letter) or a kind."""
-    return f"glossary/{key.lower()}.html"
+    with no letter) or a kind; or, with LETTER, of the entries of the kind KEY under that letter."""
+    return f"glossary/{key.lower()}/{letter.lower()}.html" if letter else f"glossary/{key.lower()}.html"
 
 
 def annotations_path(slug: str) -> str:

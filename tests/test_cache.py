@@ -17,7 +17,13 @@ from marginalia.live import LiveSite
 from marginalia.pipeline import build
 from marginalia.render import ENTITY_ARCHIVE_ARTICLES
 from tests.conftest import SOURCES, record_reads
-from tests.fixtures.scale import article_date, many_articles, many_articles_annotations, write_article
+from tests.fixtures.scale import (
+    article_date,
+    many_articles,
+    many_articles_annotations,
+    write_article,
+    write_events_article,
+)
 
 ARTICLES = {
     "a": ("Ada saw the engine.\n", "mentions:\n  - {entity: ada, quote: Ada}\n  - {entity: engine, quote: engine}\n"),
@@ -611,3 +617,65 @@ def test_edits_to_a_month_of_claims_with_several_pages_build_as_from_scratch(
     build(config, use_cache=True)
     assert (config.site_dir / "claims/2020-01/3.html").exists()
     assert files(config.site_dir) == from_scratch(config, tmp_path / "3")
+
+
+def test_edits_to_a_year_and_month_of_events_with_several_pages_build_as_from_scratch(
+    project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one event a page, a year of events known only by year and a month of events have a page for each,
+    so has the source their claims cite, one claim a page, and with every kind and the sources split by letter,
+    the glossary's person and the source have a page of their letter: an event's title
+    changed, an article removed (the last pages go), an article added (a new page): each build with the
+    cache makes the site a build from scratch makes."""
+    from marginalia import render
+
+    monkeypatch.setattr(render, "TIMELINE_PAGE_EVENTS", 1)
+    monkeypatch.setattr(render, "GLOSSARY_IN_FULL", 0)
+    monkeypatch.setattr(render, "SOURCE_PAGE_CLAIMS", 1)
+    monkeypatch.setattr(render, "SOURCES_IN_FULL", 0)
+    for n in range(4):
+        write_events_article(project, n)
+    config = dataclasses.replace(project.config, search=False)
+    build(config, use_cache=True)
+    site = config.site_dir
+    assert (site / "timeline/1800/4.html").exists() and (site / "timeline/1800-05/4.html").exists()
+    assert (site / "sources/notes/4.html").exists()
+    assert "4 articles" in (site / "glossary/person/l.html").read_text()
+    write_events_article(project, 1, title="A new title")
+    build(config, use_cache=True)
+    assert "A new title" in (site / "timeline/1800/3.html").read_text()
+    assert "A new title" in (site / "sources/notes/3.html").read_text()
+    assert files(site) == from_scratch(config, tmp_path / "1")
+    (project.content / "articles/e000.md").unlink()
+    (project.content / "articles/e000.yml").unlink()
+    build(config, use_cache=True)
+    assert not (site / "timeline/1800/4.html").exists() and not (site / "timeline/1800-05/4.html").exists()
+    assert "3 articles" in (site / "glossary/person/l.html").read_text()
+    assert "cited by 3 claims" in (site / "sources/a-z/s.html").read_text()
+    assert files(site) == from_scratch(config, tmp_path / "2")
+    write_events_article(project, 9, date="2019-01-01")  # the oldest article: its events on the last pages
+    build(config, use_cache=True)
+    assert "Day 9" in (site / "timeline/1800/4.html").read_text()
+    assert files(site) == from_scratch(config, tmp_path / "3")
+
+
+def test_an_edit_that_makes_a_further_page_puts_it_in_the_sitemap(
+    project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one event a page, an event added to an article that stays where it is makes a year a page more:
+    the sitemap the build with the cache makes lists it, as a build from scratch does."""
+    from marginalia import render
+    from tests.fixtures.scale import many_events_annotations
+
+    monkeypatch.setattr(render, "TIMELINE_PAGE_EVENTS", 1)
+    for n in range(2):
+        write_events_article(project, n)
+    config = dataclasses.replace(project.config, search=False, site_url="https://example.org/")
+    build(config, use_cache=True)
+    site = config.site_dir
+    assert not (site / "timeline/1800/3.html").exists()
+    more = many_events_annotations(1) + "  - {id: z1, quote: Later, date: '1800', title: One more}\n"
+    project.article("e001", "Ada wrote in London on day 1. Later Ada rested.\n", more, date=article_date(1))
+    build(config, use_cache=True)
+    assert "timeline/1800/3.html" in (site / "sitemap.xml").read_text()
+    assert files(site) == from_scratch(config, tmp_path)

@@ -56,7 +56,8 @@ def test_claims_page_and_timeline_link_to_their_pages_and_show_the_latest_events
     timeline = (site / "timeline.html").read_text()
     assert links(timeline, r"timeline/[\d-]+\.html") == ["timeline/2020.html"] * 2  # the chart's bar and the index
     assert re.findall(r'<li id="t-(seen-\d\d)"', timeline) == ["seen-03", "seen-02"]  # the latest, latest first
-    assert links((site / "timeline/2020.html").read_text(), r"2020-\d\d\.html") == [f"{m}.html" for m in MONTHS]
+    year = (site / "timeline/2020.html").read_text()
+    assert links(year, r"2020-\d\d\.html") == [f"{m}.html" for m in reversed(MONTHS)]  # the latest first
     for month in MONTHS:
         assert f'id="claim-large-{month[-2:]}"' in (site / f"claims/{month}.html").read_text()
         assert f'id="t-seen-{month[-2:]}"' in (site / f"timeline/{month}.html").read_text()
@@ -64,12 +65,13 @@ def test_claims_page_and_timeline_link_to_their_pages_and_show_the_latest_events
 
 @pytest.mark.parametrize("folder", ["archive", "claims", "timeline"])
 def test_a_month_links_to_the_months_before_and_after_it(site, folder: str) -> None:  # type: ignore[no-untyped-def]
+    """The later month first, as the site lists them: rel="prev" the later month, rel="next" the earlier."""
     first, middle, last = (
         re.findall(r'rel="(prev|next)" href="([^"]+)"', (site / f"{folder}/{m}.html").read_text()) for m in MONTHS
     )
-    assert first == [("next", "2020-02.html")]
-    assert middle == [("prev", "2020-01.html"), ("next", "2020-03.html")]
-    assert last == [("prev", "2020-02.html")]
+    assert first == [("prev", "2020-02.html")]
+    assert middle == [("prev", "2020-03.html"), ("next", "2020-01.html")]
+    assert last == [("next", "2020-02.html")]
 
 
 @pytest.fixture
@@ -181,9 +183,7 @@ def test_a_month_of_many_claims_has_pages_each_of_its_claims_and_every_link_to_a
         "../../claims/2020-01/3.html",
     ]
     assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', html[2]) == ["../../claims/2020-01/2.html"]
-    entries = re.findall(
-        r'<li data-claims-page><a href="([^"]+)">[^<]*</a>((?:<span id="claim-c\d"></span>)*)</li>', html[0]
-    )
+    entries = re.findall(r'<li data-forward><a href="([^"]+)">[^<]*</a>((?:<i id="claim-c\d"></i>)*)</li>', html[0])
     assert [(href, re.findall(r"c\d", spans)) for href, spans in entries] == [
         ("../claims/2020-01/2.html", ["c2", "c1"]),
         ("../claims/2020-01/3.html", ["c0"]),
@@ -216,5 +216,170 @@ def test_a_verdict_s_month_of_many_claims_has_pages_linked_in_order(project, mon
     assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', first) == ["../../claims/reported/2020-01/2.html"]
     assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', second) == ["../../../claims/reported/2020-01.html"]
     assert not (site / "claims/false/2020-01/2.html").exists()  # one false claim: one page
+    problems, checked = broken_links(parse_site(site), site)
+    assert problems == [] and checked
+
+
+def test_a_kind_of_many_entries_has_a_page_for_each_letter(glossary, project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Past GLOSSARY_IN_FULL entries of one kind, the kind's page links to a page for each of its letters
+    (each listing that kind only, A to Z), keeps an anchor for each letter, and every link resolves."""
+    from tests.test_links import broken_links, parse_site
+
+    monkeypatch.setattr(render, "GLOSSARY_IN_FULL", 2)
+    build(dataclasses.replace(project.config, search=False))
+    people = (glossary / "glossary/person.html").read_text()
+    assert names(people) == []
+    assert links(people, r"\.\./glossary/person/\w+\.html") == [f"../glossary/person/{c}.html" for c in "bgl"] * 2
+    assert re.findall(r'<li id="letter-(\w)">', people) == ["B", "G", "L"]  # the anchors it had
+    assert names((glossary / "glossary/person/b.html").read_text()) == ["babbage"]
+    assert names((glossary / "glossary/person/l.html").read_text()) == ["ada"]  # Lovelace: no place under L
+    assert names((glossary / "glossary/place.html").read_text()) == ["london"]  # one place: listed in full
+    assert not (glossary / "glossary/place").exists()
+    problems, checked = broken_links(parse_site(glossary), glossary)
+    assert problems == [] and checked
+
+
+def undated_events(n: int, date: str) -> str:
+    """Return the annotations of article N: one event on DATE (a year, month or day)."""
+    return f"events:\n  - {{id: e{n}, quote: wrote in London, date: '{date}', title: Day {n}}}\n"
+
+
+@pytest.mark.parametrize(
+    ("kind", "date", "own", "further"),
+    [
+        ("year", "1800", "timeline/1800.html", "timeline/1800/{}.html"),
+        ("month", "1800-05", "timeline/1800-05.html", "timeline/1800-05/{}.html"),
+    ],
+)
+def test_a_year_or_month_of_many_events_has_pages_linked_in_order(
+    project, monkeypatch: pytest.MonkeyPatch, kind: str, date: str, own: str, further: str
+) -> None:
+    """Five events in a year known only by year (or in one month), two a page: three pages, those of the newest
+    articles first, linked in order with one meaning of rel="prev"/"next"; the first keeps an anchor for each
+    event on the others, in the entry of the page that holds it; the page's size is bounded by its count; and
+    every link of the site (from articles and entities to the events) resolves."""
+    from tests.test_links import broken_links, parse_site
+
+    monkeypatch.setattr(render, "TIMELINE_PAGE_EVENTS", 2)
+    for n in range(5):
+        body = f"Ada wrote in London on day {n}. Later Ada rested.\n"
+        project.article(f"a{n:03}", body, undated_events(n, date), date=f"2020-01-{n + 10}")
+    project.article("b", "Ada wrote in London. Later Ada rested.\n", undated_events(9, "1801"), date="2019-01-01")
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    site = config.site_dir
+    paths = [own, further.format(2), further.format(3)]
+    assert (
+        sorted(p.relative_to(site).as_posix() for p in (site / own.removesuffix(".html")).glob("*.html")) == paths[1:]
+    )
+    html = [(site / path).read_text() for path in paths]
+    assert [re.findall(r'<li id="t-(e\d)">', page) for page in html] == [["e4", "e3"], ["e2", "e1"], ["e0"]]
+    up = "../" * own.count("/")
+    down = "../" * further.count("/")
+    rels = [sorted(re.findall(r'rel="(prev|next)" href="([^"]+)"', page)) for page in html]
+    later = [("prev", "1801.html")] if kind == "year" else []  # the later year (the year before: no rel)
+    assert rels[0] == [("next", f"{up}{paths[1]}"), *later]
+    assert rels[1] == [("next", f"{down}{paths[2]}"), ("prev", f"{down}{paths[0]}")]
+    assert rels[2] == [("prev", f"{down}{paths[1]}")]
+    entries = re.findall(r'<li data-forward><a href="([^"]+)">[^<]*</a>((?:<i id="t-e\d"></i>)*)</li>', html[0])
+    assert [(href, re.findall(r"e\d", ids)) for href, ids in entries] == [
+        (f"{up}{paths[1]}", ["e2", "e1"]),
+        (f"{up}{paths[2]}", ["e0"]),
+    ]
+    assert f"{own}#t-e1" in (site / "articles/a001.html").read_text()  # on page 2: its anchor leads on
+    problems, checked = broken_links(parse_site(site), site)
+    assert problems == [] and checked
+
+
+def test_a_page_of_events_is_bounded_by_its_count(project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sixty events of one year known only by year, ten a page: no page of the year is larger than the one
+    of ten events before them by more than the anchors of the other fifty."""
+    monkeypatch.setattr(render, "TIMELINE_PAGE_EVENTS", 10)
+    for n in range(60):
+        project.article(f"a{n:03}", "Ada wrote in London.\n", undated_events(n, "1800"), date=article_date(n))
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    pages = [config.site_dir / "timeline/1800.html", *(config.site_dir / "timeline/1800").glob("*.html")]
+    assert len(pages) == 6
+    sizes = [page.stat().st_size for page in pages]
+    assert max(sizes) < 2 * min(sizes)  # not 60 events on the first
+
+
+def test_a_source_cited_by_many_claims_has_pages_linked_in_order(project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Five claims citing one source, two a page: its page lists the newest two and links to two further
+    pages, each to the ones either side; every link of the site resolves."""
+    from tests.fixtures.scale import many_events_annotations
+    from tests.test_links import broken_links, parse_site
+
+    monkeypatch.setattr(render, "SOURCE_PAGE_CLAIMS", 2)
+    for n in range(5):
+        body = f"Ada wrote in London on day {n}. Later Ada rested.\n"
+        project.article(f"a{n:03}", body, many_events_annotations(n), date=f"2020-01-{n + 10}")
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    site = config.site_dir
+    paths = ["sources/notes.html", "sources/notes/2.html", "sources/notes/3.html"]
+    html = [(site / path).read_text() for path in paths]
+    assert [re.findall(r"#claim-(c\d)", page) for page in html] == [["c4", "c3"], ["c2", "c1"], ["c0"]]
+    assert "Cited by 5 claims" in html[1]
+    assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', html[0]) == ["../sources/notes/2.html"]
+    assert re.findall(r'rel="(?:prev|next)" href="([^"]+)"', html[1]) == [
+        "../../sources/notes.html",
+        "../../sources/notes/3.html",
+    ]
+    further = ["../sources/notes/2.html", "../sources/notes/3.html"]
+    assert links(html[0], r"\.\./sources/notes/\d\.html") == further[:1] + further  # the next, then every page
+    problems, checked = broken_links(parse_site(site), site)
+    assert problems == [] and checked
+
+
+def test_a_split_month_s_page_has_one_prev_and_one_next(project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one claim a page, February 2020 (two claims) has two pages between January and March: its own
+    page's rel="prev" is March, the later month, and its rel="next" its older claims; January is a plain
+    link beside them; the second page leads back to the first."""
+    monkeypatch.setattr(render, "CLAIMS_PAGE_CLAIMS", 1)
+    many_articles(project, 6)  # two a month, January to March 2020
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    first = (config.site_dir / "claims/2020-02.html").read_text()
+    assert re.findall(r'<a rel="(prev|next)" href="([^"]+)"', first) == [
+        ("next", "../claims/2020-02/2.html"),
+        ("prev", "2020-03.html"),
+    ]
+    assert '<a href="2020-01.html">' in first
+    second = (config.site_dir / "claims/2020-02/2.html").read_text()
+    assert re.findall(r'<a rel="(prev|next)" href="([^"]+)"', second) == [("prev", "../../claims/2020-02.html")]
+
+
+def test_many_sources_are_listed_on_a_page_per_letter_and_their_anchors_lead_on(
+    project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past SOURCES_IN_FULL sources, the page of sources links to a page per letter of their titles, each
+    listing those sources A to Z; it keeps the anchor of each source (as exported W3C annotations name it)
+    in the entry of its letter's page; and every link resolves."""
+    from tests.test_links import broken_links, parse_site
+
+    monkeypatch.setattr(render, "SOURCES_IN_FULL", 2)
+    project.write(
+        "sources.yml",
+        "- {id: notes, title: Sketch of the Analytical Engine}\n- {id: zeta, title: Another survey}\n"
+        "- {id: alpha, title: a first report}\n- {id: digits, title: 1843 memoir}\n",
+    )
+    project.article("a", "London is large.\n", annotations("2020-01"))
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    site = config.site_dir
+    html = (site / "sources.html").read_text()
+    assert "<cite>" not in html
+    entries = re.findall(
+        r'<li data-forward><a href="([^"]+)">[^<]*</a>[^<]*<span[^>]*>[^<]*</span>((?:<i [^>]*></i>)*)', html
+    )
+    assert [(href, re.findall(r'id="source-([\w-]+)"', ids)) for href, ids in entries] == [
+        ("sources/a-z/a.html", ["alpha", "zeta"]),
+        ("sources/a-z/s.html", ["notes"]),
+        ("sources/a-z/other.html", ["digits"]),
+    ]
+    assert re.findall(r'<li id="source-([\w-]+)">', (site / "sources/a-z/a.html").read_text()) == ["alpha", "zeta"]
+    assert "cited by 1 claim" in (site / "sources/a-z/s.html").read_text()
     problems, checked = broken_links(parse_site(site), site)
     assert problems == [] and checked

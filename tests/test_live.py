@@ -11,7 +11,13 @@ from marginalia.live import LiveSite
 from marginalia.pipeline import build
 from marginalia.render import ENTITY_ARCHIVE_ARTICLES
 from tests.conftest import SOURCES, record_reads
-from tests.fixtures.scale import article_date, many_articles, many_articles_annotations, write_article
+from tests.fixtures.scale import (
+    article_date,
+    many_articles,
+    many_articles_annotations,
+    write_article,
+    write_events_article,
+)
 
 ARTICLES = {
     "a": ("Ada saw the engine.\n", "mentions:\n  - {entity: ada, quote: Ada}\n  - {entity: engine, quote: engine}\n"),
@@ -453,3 +459,46 @@ def test_a_file_saved_unchanged_renders_nothing(project, monkeypatch) -> None:
     md.write_bytes(md.read_bytes())
     result = site.rebuild([str(md)])
     assert (read, result.rendered, result.pages_written) == ([], 0, 0)
+
+
+def test_edits_to_a_year_and_month_of_events_with_several_pages_equal_a_full_build(
+    project, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """With one event a page, a year of events known only by year and a month of events have a page for each,
+    so has the source their claims cite, one claim a page, and with every kind and the sources split by letter,
+    the glossary's person and the source have a page of their letter: an event's title
+    changed, an article removed (the last pages go), an article added (a new page): the dev server's site is
+    each time what a full build makes."""
+    from marginalia import render
+
+    monkeypatch.setattr(render, "TIMELINE_PAGE_EVENTS", 1)
+    monkeypatch.setattr(render, "GLOSSARY_IN_FULL", 0)
+    monkeypatch.setattr(render, "SOURCE_PAGE_CLAIMS", 1)
+    monkeypatch.setattr(render, "SOURCES_IN_FULL", 0)
+    for n in range(4):
+        write_events_article(project, n)
+    site = LiveSite(dataclasses.replace(project.config, search=False))
+    site.rebuild()
+    folder = project.root / "site"
+    assert (folder / "timeline/1800/4.html").exists() and (folder / "timeline/1800-05/4.html").exists()
+    assert (folder / "sources/notes/4.html").exists()
+
+    def same_as_full(name: str) -> None:
+        assert not site.rebuild().failed
+        full = dataclasses.replace(project.config, site_dir=tmp_path / name, search=False)
+        build(full)
+        assert files(folder) == files(tmp_path / name)
+
+    write_events_article(project, 1, title="A new title")
+    same_as_full("title")
+    assert "A new title" in (folder / "timeline/1800/3.html").read_text()
+    assert "A new title" in (folder / "sources/notes/3.html").read_text()
+    (project.content / "articles/e000.md").unlink()
+    (project.content / "articles/e000.yml").unlink()
+    same_as_full("removed")
+    assert not (folder / "timeline/1800/4.html").exists() and not (folder / "timeline/1800-05/4.html").exists()
+    assert "3 articles" in (folder / "glossary/person/l.html").read_text()
+    assert "cited by 3 claims" in (folder / "sources/a-z/s.html").read_text()
+    write_events_article(project, 9, date="2019-01-01")  # the oldest article: its events on the last pages
+    same_as_full("added")
+    assert "Day 9" in (folder / "timeline/1800/4.html").read_text()

@@ -183,13 +183,14 @@
     });
   }
 
-  // A month of many claims has several pages; its own page keeps an anchor for each claim on the others
-  // (claims/YYYY-MM.html#claim-ID), in the entry of the page that holds it: go on to that page.
+  // A month of many claims (or a year of many events known only by year) has several pages; its own page
+  // keeps an anchor for each item on the others (claims/YYYY-MM.html#claim-ID, timeline/YYYY.html#t-ID), in
+  // the entry of the page that holds it: go on to that page.
   function claimPages() {
     function follow() {
       var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
       var entry = target && target.parentElement;
-      if (entry && entry.hasAttribute("data-claims-page")) location.replace(entry.querySelector("a").href + location.hash);
+      if (entry && entry.hasAttribute("data-forward")) location.replace(entry.querySelector("a").href + location.hash);
     }
     follow();
     window.addEventListener("hashchange", follow);

@@ -50,31 +50,64 @@ def test_timeline_starts_with_the_2021_panel_and_interleaves_the_articles(page: 
 
 
 def test_each_year_and_month_has_a_page_of_its_events(page: Page, site_url: str) -> None:
-    """The timeline links to a page per year, which links to a page per month, each to the one before and
-    after; March 2020's lists its seven events, from two articles, in date order, and 2018's the event known
-    only by its year."""
+    """The timeline links to a page per year, the latest first, which links to a page per month, each to the
+    one after (rel=prev, on the left) and before it (rel=next, on the right); March 2020's lists its seven
+    events, from two articles, the latest first, and 2018's the event known only by its year."""
     page.goto(site_url + "timeline.html")
-    expect(page.locator(".year-index li")).to_have_text(["2018 1 event", "2020 8 events", "2021 2 events"])
+    expect(page.locator(".year-index li")).to_have_text(["2021 2 events", "2020 8 events", "2018 1 event"])
     page.locator(".year-index a", has_text="2020").click()
     expect(page).to_have_url(site_url + "timeline/2020.html")
-    expect(page.locator(".year-index li")).to_have_text(["February 1 event", "March 7 events"])
-    expect(page.locator(".pager a")).to_have_text(["← 2018", "2021 →"])  # the years before and after with events
+    expect(page.locator(".year-index li")).to_have_text(["March 7 events", "February 1 event"])
+    expect(page.locator(".pager a")).to_have_text(["← 2021", "2018 →"])  # the years after and before with events
     page.locator(".year-index a", has_text="March").click()
     expect(page).to_have_url(site_url + "timeline/2020-03.html")
     items = page.locator("ol.timeline > li")
     expect(items).to_have_count(7)
-    expect(page.locator(".pager a[rel=prev]")).to_have_attribute("href", "2020-02.html")
-    expect(page.locator(".pager a[rel=next]")).to_have_attribute("href", "2021-03.html")
-    expect(items.first.locator(".event-date")).to_have_text("March 2020–March 2021")  # a month, before the days
-    expect(items.nth(1).locator(".event-date")).to_have_text("March 5, 2020")
-    expect(items.last.locator(".event-date")).to_have_text("March 20, 2020")
-    expect(items.last.locator(".event-title a")).to_have_attribute(
+    expect(page.locator(".pager a[rel=prev]")).to_have_attribute("href", "2021-03.html")
+    expect(page.locator(".pager a[rel=next]")).to_have_attribute("href", "2020-02.html")
+    expect(items.first.locator(".event-date")).to_have_text("March 20, 2020")
+    expect(items.nth(5).locator(".event-date")).to_have_text("March 5, 2020")
+    expect(items.last.locator(".event-date")).to_have_text("March 2020–March 2021")  # a month, after the days
+    expect(items.first.locator(".event-title a")).to_have_attribute(
         "href", re.compile(r"^\.\./articles/fixture-road-survey\.html#event-")
     )
-    expect(items.nth(5).locator(".event-title a")).to_have_attribute(
+    expect(items.nth(1).locator(".event-title a")).to_have_attribute(
         "href", re.compile(r"^\.\./articles/idlib-joint-coordination-centers\.html#event-")
     )
     page.goto(site_url + "timeline/2018.html")
     expect(page.locator("main h2")).to_have_text(["Known only by year (1)"])
     expect(page.locator("ol.timeline .event-date")).to_have_count(0)  # the heading gives its year
     expect(page.locator("ol.timeline > li")).to_have_count(1)
+
+
+def test_an_event_on_a_further_page_of_its_year_opens_there(page: Page, project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With one event a page, a year of four events known only by year has four pages: the link an article
+    gives to the event of an older article, at the year's address, opens the page that holds it, on it; its
+    pager leads back to the newer page."""
+    import dataclasses
+
+    from marginalia import render
+    from marginalia.pipeline import build
+    from tests.conftest import serve
+    from tests.fixtures.scale import write_events_article
+
+    monkeypatch.setattr(render, "TIMELINE_PAGE_EVENTS", 1)
+    for n in range(4):
+        write_events_article(project, n)
+    config = dataclasses.replace(project.config, search=False)
+    build(config)
+    server, url = serve(config.site_dir)
+    try:
+        page.goto(url + "articles/e001.html")
+        link = page.locator('a[href="../timeline/1800.html#t-y1"]')
+        expect(link).to_have_count(1)
+        page.goto(url + "timeline/1800.html#t-y1")
+        expect(page).to_have_url(url + "timeline/1800/3.html#t-y1")
+        expect(page.locator("ol.timeline > li#t-y1")).to_be_visible()
+        expect(page.locator("ol.timeline > li")).to_have_count(1)
+        page.locator('a[rel="prev"]').click()
+        expect(page).to_have_url(url + "timeline/1800/2.html")
+        expect(page.locator("ol.timeline > li#t-y2")).to_be_visible()
+    finally:
+        server.shutdown()
+        server.server_close()
