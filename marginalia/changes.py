@@ -60,7 +60,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .index import ArticleIndex, Index, Item, Placed, shown, year_of
-from .model import CLAIM_STATUSES, Appearance, Article, Event
+from .model import CLAIM_STATUSES, Appearance, Article, Event, by_date
 from .render import archive_chunks, entity_view, glossary_letter
 from .urls import (
     archive_path,
@@ -311,8 +311,8 @@ def moved(before: ArticleResult | None, after: ArticleResult | None) -> bool:
 
 
 def _place(version: tuple[Article, ArticleIndex]) -> tuple[str, str]:
-    """Return what orders the article among the others: its date, then its slug."""
-    return version[0].date, version[0].slug
+    """Return what orders the article among the others (`model.by_date`)."""
+    return by_date(version[0])
 
 
 def _readable(found: ArticleResult | None) -> tuple[Article, ArticleIndex] | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
-from .model import Annotation, Appearance, Article, Claim, Content, Entity, Event, Mention, Span
+from .model import Annotation, Appearance, Article, Claim, Content, Entity, Event, Mention, Span, by_date
 
 SNIPPET_BEFORE = 32
 SNIPPET_AFTER = 45
@@ -208,7 +208,7 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
         for entity_id, counter in part.pairs.items():
             index.pairs[entity_id].append(counter)
     for reports in index.appearances.values():
-        reports.sort(key=lambda p: (p.article.date, p.article.slug))
+        reports.sort(key=lambda p: by_date(p.article))
     for part in read:
         for placed in part.claims:
             placed = _with_reports(placed, "claim", index)

@@ -14,20 +14,21 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache, partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import export
 from .config import Config
+from .filters import badge, entity_link, event_date, month_name, source_link, year_strip
 from .index import SNIPPET_ARTICLES, Index, MentionRef, Placed, entity_summary, year_of
 from .markup import DROPPED
-from .model import CLAIM_STATUSES, ENTITY_KINDS, Article, Claim, Content, Entity, Event, EventDate, Source
+from .model import CLAIM_STATUSES, ENTITY_KINDS, Article, Claim, Content, Entity, Event, Source, by_date
 from .sanitize import sanitize
 from .urls import (
     archive_path,
@@ -122,6 +123,10 @@ def source_pages(claims: Sequence[T]) -> list[Sequence[T]]:
 
 def _in_pages(items: Sequence[T], step: int) -> list[Sequence[T]]:
     return [items[start : start + step] for start in range(0, len(items), step)] or [items]
+
+
+Plan = dict[str, Callable[[], "Page"]]
+"""Every page of the site by path, each rendered only when called."""
 
 
 class Renderer:
@@ -245,12 +250,26 @@ class Renderer:
         """Return every page of the site by path, each rendered only when called."""
         common = {"content": content, "index": index}
         glossary = Glossary.of(content.entities, index)
-        plan: dict[str, Callable[[], Page]] = {
+        plan: Plan = {
             "index.html": partial(self.page, "home.html", "index.html", **common),
             "glossary.html": partial(self.page, "glossary.html", "glossary.html", glossary=glossary, **common),
             "timeline.html": partial(self.page, "timeline.html", "timeline.html", **common),
             "claims.html": partial(self.page, "claims.html", "claims.html", **common),
         }
+        self._plan_sources(plan, content, index, common)
+        self._plan_archive(plan, content, index, common)
+        self._plan_timeline(plan, content, index, common)
+        self._plan_claims(plan, content, index, common)
+        self._plan_verdicts(plan, content, index, common)
+        self._plan_glossary(plan, content, index, common, glossary)
+        self._plan_source_pages(plan, content, index, common)
+        self._plan_articles_and_entities(plan, content, index, common)
+        exports = export.plan(content, index, self.config, plan.keys())  # the sitemap reads them when made
+        plan.update({path: partial(lambda p, f: Page(p, f()), path, make) for path, make in exports.items()})
+        return plan
+
+    def _plan_sources(self, plan: Plan, content: Content, index: Index, common: dict[str, Any]) -> None:
+        """The list of sources, and past SOURCES_IN_FULL of them its page per letter."""
         # past SOURCES_IN_FULL sources, the list of sources is on a page per letter of their titles
         sources, split = sources_by_letter(content.sources), len(content.sources) > SOURCES_IN_FULL
         plan["sources.html"] = partial(
@@ -260,6 +279,9 @@ class Renderer:
             path = sources_letter_path(letter)
             context = {"letters": sources, "letter": letter, "listed": listed, "split": split, **common}
             plan[path] = partial(self.page, "sources.html", path, **context)
+
+    def _plan_archive(self, plan: Plan, content: Content, index: Index, common: dict[str, Any]) -> None:
+        """The articles of each month."""
         # Each list is split into pages whose address depends only on what they list (the month an
         # article was published, the year an event starts, a source's id), so that a link to an
         # item never breaks as the site grows, and adding an article changes only a few pages.
@@ -274,6 +296,9 @@ class Renderer:
                 path = path_of(key)
                 context = {when: key, name: items, "pager": pager[key], **common}
                 plan[path] = partial(self.page, template, path, **context)
+
+    def _plan_timeline(self, plan: Plan, content: Content, index: Index, common: dict[str, Any]) -> None:
+        """The events of each month and year, in pages of TIMELINE_PAGE_EVENTS."""
         # A month of many events has further pages, as a month of many claims has (see below), its own page
         # keeping an anchor for each event on the others; so has a year of many events known only by year
         # (a year's page lists those, and links to its months).
@@ -292,6 +317,9 @@ class Renderer:
                 path = timeline_page_path(year, number)
                 context = {"undated": part, "chunks": parts, "number": number, **of_year, **common}
                 plan[path] = partial(self.page, "timeline_year.html", path, **context)
+
+    def _plan_claims(self, plan: Plan, content: Content, index: Index, common: dict[str, Any]) -> None:
+        """The claims of each month, in pages of CLAIMS_PAGE_CLAIMS."""
         # A month of many claims has several pages, which link to the pages either side of them. The
         # month's own page holds the newest claims and an anchor for every other, which leads on to its
         # page: links to a claim name the month's page, so that where a claim is listed, which other
@@ -303,6 +331,9 @@ class Renderer:
                 path = claims_page_path(month, number)
                 context = {"month": month, "claims": chunk, "pager": pager[month], "number": number, "chunks": chunks}
                 plan[path] = partial(self.page, "claims_month.html", path, total=len(claims), **context, **common)
+
+    def _plan_verdicts(self, plan: Plan, content: Content, index: Index, common: dict[str, Any]) -> None:
+        """The claims of each verdict, and of each verdict's month."""
         verdicts = verdicts_by_month(index)
         # each verdict has its page, if only to say it has no claims: they link to each other
         for status in VERDICT_ORDER:
@@ -323,6 +354,11 @@ class Renderer:
                     context = {"status": status, "month": month, "claims": chunk, "pager": pager[month], **common}
                     context |= {"number": number, "chunks": chunks, "total": len(claims), "part_path": part_path}
                     plan[path] = partial(self.page, "claims_verdict.html", path, **context)
+
+    def _plan_glossary(
+        self, plan: Plan, content: Content, index: Index, common: dict[str, Any], glossary: Glossary
+    ) -> None:
+        """The glossary's pages per letter and per kind (a kind of many entries, per letter too)."""
         for letter, entries in glossary.letters.items():
             path = glossary_path(letter)
             context = {"glossary": glossary, "letter": letter, "entries": entries, **common}
@@ -336,12 +372,18 @@ class Renderer:
                 path = glossary_path(kind, letter)
                 context = {"glossary": glossary, "kind": kind, "letter": letter, "entries": members, **common}
                 plan[path] = partial(self.page, "glossary_part.html", path, letters=letters, **context)
+
+    def _plan_source_pages(self, plan: Plan, content: Content, index: Index, common: dict[str, Any]) -> None:
+        """Each source's page: the claims that cite it, in pages of SOURCE_PAGE_CLAIMS."""
         for source in content.sources.values():  # the claims that cite it, in pages as a month's claims
             citing = source_pages(index.claims_of_source.get(source.id, []))
             for number, chunk in enumerate(citing, 1):
                 path = source_path(source.id, number)
                 context = {"source": source, "claims": chunk, "chunks": citing, "number": number, **common}
                 plan[path] = partial(self.page, "source.html", path, **context)
+
+    def _plan_articles_and_entities(self, plan: Plan, content: Content, index: Index, common: dict[str, Any]) -> None:
+        """Each article's page, each entity's page and its archive pages."""
         for article in content.articles:
             plan[article_path(article.slug)] = partial(self.article_page, article, common)
         pages_of = archive_pages(index)
@@ -350,9 +392,6 @@ class Renderer:
             plan[entity_path(entity.id)] = partial(self.entity_page, entity, view, 0, common)
             for number in range(1, pages_of.get(entity.id, 0) + 1):
                 plan[entity_path(entity.id, number)] = partial(self.entity_page, entity, view, number, common)
-        exports = export.plan(content, index, self.config, plan.keys())  # the sitemap reads them when made
-        plan.update({path: partial(lambda p, f: Page(p, f()), path, make) for path, make in exports.items()})
-        return plan
 
     def entity_page(self, entity: Entity, view: Callable[[], EntityView], number: int, common: dict[str, Any]) -> Page:
         """Render the page of ENTITY, or its archive page NUMBER (1 = the oldest), of what VIEW returns."""
@@ -446,7 +485,7 @@ def entity_view(entity: Entity, index: Index) -> EntityView:
     events = index.events_of_entity.get(entity.id, [])[::-1]
     for event in events:
         of(event.article).events.append(event)
-    articles = sorted(by_slug.values(), key=lambda a: (a.article.date, a.article.slug), reverse=True)
+    articles = sorted(by_slug.values(), key=lambda a: by_date(a.article), reverse=True)
     verdicts = by_verdict(claims)
     view = EntityView(articles, verdicts, events, [])
     for number, chunk in enumerate(archive_chunks(articles[::-1]), 1):
@@ -523,11 +562,6 @@ def status_counts(claims: list[Placed[Claim]]) -> list[tuple[str, int]]:
     """Return how many of CLAIMS have each status, for the statuses some have, in the order of CLAIM_STATUSES."""
     counts = Counter(placed.item.status for placed in claims)
     return [(status, counts[status]) for status in CLAIM_STATUSES if counts[status]]
-
-
-def month_name(month: str) -> str:
-    """Return the name of MONTH (YYYY-MM) without its year: "March"."""
-    return human_date(month).split(" ")[0]
 
 
 def by_month(events: list[Placed[Event]]) -> list[tuple[str, int]]:
@@ -621,93 +655,3 @@ class Glossary:
         if len(entries) <= GLOSSARY_IN_FULL:
             return {}
         return dict(groupby_letter(entries))
-
-
-# --- Dates -------------------------------------------------------------------
-
-
-def event_date(date: EventDate) -> Markup:
-    """Return DATE as one or two <time> elements at its own precision."""
-    return _event_date(date.start, date.end)
-
-
-@lru_cache(maxsize=4096)
-def _event_date(date_start: str, date_end: str) -> Markup:
-    start = f'<time datetime="{html.escape(date_start)}">'
-    if not date_end:
-        return Markup(f"{start}{html.escape(human_date(date_start))}</time>")  # noqa: S704
-    first, last = human_date(date_start), human_date(date_end)
-    a, b = date_start.split("-"), date_end.split("-")
-    if len(a) == len(b) == 3 and a[:2] == b[:2]:  # March 10–13, 2020
-        first = first.rsplit(",", 1)[0]
-        last = f"{int(b[2])}, {b[0]}"
-    elif len(a) == len(b) and a[0] == b[0] and len(a) > 1:  # February–March 2020
-        first = first.rsplit(" ", 1)[0].rstrip(",")
-    end = f'<time datetime="{html.escape(date_end)}">{html.escape(last)}</time>'
-    return Markup(f"{start}{html.escape(first)}</time>–{end}")  # noqa: S704
-
-
-# Links and badges repeated on every list page: Python functions, not Jinja
-# macros, since a large site calls them millions of times and a macro call
-# costs ten times as much. Values are escaped as Jinja's autoescape does.
-# Each is made once per page folder and kept (by the values it shows).
-
-
-@pass_context
-def entity_link(context: Any, entity: Entity) -> Markup:
-    """Return a link to ENTITY's page from the page being rendered."""
-    return _link(context["root"], entity_path(entity.id), entity.name)
-
-
-@pass_context
-def source_link(context: Any, source: Source) -> Markup:
-    """Return a link to SOURCE's page, from the page being rendered."""
-    return _link(context["root"], source_path(source.id), source.title)
-
-
-@lru_cache(maxsize=65536)
-def _link(root: str, path: str, text: str) -> Markup:
-    return Markup(f'<a href="{escape(root)}{escape(path)}">{escape(text)}</a>')  # noqa: S704
-
-
-@lru_cache(maxsize=64)
-def badge(status: str, help: bool = True) -> Markup:
-    """Return the badge of a claim STATUS; HELP=False leaves out the tooltip, where a key beside it explains it."""
-    title = f' title="{escape(STATUS_HELP[status])}"' if help else ""
-    return Markup(f'<span class="badge badge-{escape(status)}"{title}>{escape(status)}</span>')  # noqa: S704
-
-
-STRIP_WIDTH = 800
-"""The width of the timeline's chart in its own units: it is drawn to the width of the page."""
-
-
-def year_strip(years: dict[str, list[Any]], tallest: int = 60, label_width: int = 48) -> dict[str, Any]:
-    """Return the overview chart of the timeline: a bar per year of YEARS (year → events), by how many it has.
-
-    The bars share STRIP_WIDTH, however many years there are; a year is labelled if there is room for its
-    label (LABEL_WIDTH), the first and the last always.
-    """
-    ordered = sorted(years.items())
-    step = STRIP_WIDTH / max(1, len(ordered))
-    every = max(1, -(-label_width // int(step)) if step >= 1 else label_width)
-    most = max((len(events) for events in years.values()), default=1)
-    bars = []
-    for i, (year, events) in enumerate(ordered):
-        height = max(3, round(tallest * len(events) / most))
-        labelled = i % every == 0 and (i + every <= len(ordered) - 1 or i == len(ordered) - 1 or i == 0)
-        width = min(40.0, max(1.0, step * 0.7))
-        bars.append(
-            {
-                "column": round(i * step, 2),
-                "step": round(step, 2),
-                "x": round(i * step + (step - width) / 2, 2),
-                "width": round(width, 2),
-                "y": 4 + tallest - height,
-                "height": height,
-                "middle": round(i * step + step / 2, 2),
-                "year": year,
-                "count": len(events),
-                "label": labelled or i == len(ordered) - 1,
-            }
-        )
-    return {"width": STRIP_WIDTH, "bars": bars, "base": 4 + tallest, "height": tallest + 26}
