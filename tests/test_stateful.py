@@ -18,10 +18,10 @@ What this does not cover: the search index (Pagefind is slow; every build here
 has `search` off), worker processes (jobs=1), a site without `site_url` (the
 exports, sitemap and feed are always on), edits to mkdocs.yml other than its
 site_description, the file watcher itself (the live site is handed exactly the
-paths written), several edits between two builds, edits that leave a file's
-size and modification time as they were (builds run between any two writes of
-a file), and entities added to or removed from the glossary. What the
-machine found is at the end of this file, reduced to plain tests.
+paths written), several edits between two builds, and edits that leave a
+file's size and modification time as they were (builds run between any two
+writes of a file). What the machine found is at the end of this file, reduced
+to plain tests.
 
 Examples are derandomized and no example database is kept, as in
 test_properties.py: a run is the same on every machine. On a failure,
@@ -75,6 +75,11 @@ EXTRA_SOURCES = [
     {"id": "timetable", "title": "The ferry timetable", "publisher": "Ferry Company"},
 ]
 """Sources absent at first: the wire's article may be absent (M204); no claim cites either (W503)."""
+EXTRA_ENTITIES = [
+    {"id": "aldra-lighthouse", "name": "Aldra Lighthouse", "kind": "place", "description": "An invented lighthouse."},
+    {"id": "mara-quell", "name": "Mara Quell", "kind": "person", "description": "An invented harbour pilot."},
+]
+"""Glossary entries absent at first, which no article mentions (W502)."""
 REMOVE_UNCITED_SOURCES = True
 """Whether the machine removes the sources it added (see test_the_dev_server_forgets_what_the_glossary_and_sources_no_longer_hold)."""
 MKDOCS_YML = """\
@@ -171,6 +176,9 @@ class SameSite(RuleBasedStateMachine):
         self.renamed: set[str] = set()
         self.described: set[str] = set()
         self.sources = {"council-minutes": True, "harbour-log": True, "wire": False, "timetable": False}
+        self.extra_entities: set[str] = set()
+        self.union_removed = False
+        """Whether the Dock Union, which articles mention, is out of the glossary (M202 where it is mentioned)."""
         self.templates: set[str] = set()
         self.touched: list[str] = []
         """The paths written or deleted since the last build."""
@@ -227,6 +235,8 @@ class SameSite(RuleBasedStateMachine):
                 entity["name"] = NAMES[entity["id"]]
             if entity["id"] in self.described:
                 entity["description"] += " Its entry was revised."
+        entities = [e for e in entities if not (self.union_removed and e["id"] == "dock-union")]
+        entities += [e for e in EXTRA_ENTITIES if e["id"] in self.extra_entities]
         sources = yaml.safe_load((POOL / "sources.yml").read_text(encoding="utf-8")) + EXTRA_SOURCES
         wanted = {
             "mkdocs.yml": self._mkdocs_yml(),
@@ -322,6 +332,18 @@ class SameSite(RuleBasedStateMachine):
         edited ^= {entity}
         self._write()
 
+    @rule(entity=st.sampled_from([e["id"] for e in EXTRA_ENTITIES]))
+    def add_or_remove_an_unmentioned_entity(self, entity: str) -> None:
+        """A glossary entry no article mentions comes or goes (W502): its page, the glossary's lists."""
+        self.extra_entities ^= {entity}
+        self._write()
+
+    @rule()
+    def remove_or_restore_a_mentioned_entity(self) -> None:
+        """Removing the Dock Union, which articles mention, is an error where they do (M202)."""
+        self.union_removed = not self.union_removed
+        self._write()
+
     @precondition(lambda self: not all(self.sources[s["id"]] for s in EXTRA_SOURCES))
     @rule(pick=st.integers(0, len(EXTRA_SOURCES)))
     def add_source(self, pick: int) -> None:
@@ -364,6 +386,7 @@ class SameSite(RuleBasedStateMachine):
             self.articles.setdefault(REPORTERS[slug], ArticleState())
         self.sources["harbour-log"] = True
         self.sources["wire"] &= "harbour-reopens" in self.articles
+        self.union_removed = False
         self._write()
 
     # --- After each edit: the same site three ways ----------------------------------------
