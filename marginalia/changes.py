@@ -117,6 +117,9 @@ def pages_stale(stale: set[str], index: Index, plan: Collection[str], site_dir: 
     pages = subpages_stale(pages, plan, site_dir, index)
     if "sitemap.xml" in plan and any((page in plan) != (site_dir / page).exists() for page in pages):
         pages.add("sitemap.xml")  # a page came or went (a list's further page): the sitemap lists every page
+    if "sitemap.xml" in pages:  # and its parts, past export.SITEMAP_URLS pages, those to be and those there
+        pages |= {page for page in plan if page.startswith("sitemaps/")}
+        pages |= {f"sitemaps/{part.name}" for part in (site_dir / "sitemaps").glob("*.xml")}
     return pages
 
 

@@ -80,6 +80,7 @@ from .urls import (
     glossary_path,
     link,
     site_base,
+    sitemap_part_path,
     source_path,
 )
 from .wording import KIND_PLURALS, STATUS_HELP, human_date
@@ -537,14 +538,39 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
 
 def _xml(root: ET.Element, declaration: str) -> str:
     """Return the XML document of ROOT after DECLARATION: an element a line, indented by two spaces,
-    but for the short ones whose children fit on its line (a sitemap's <url>, an Atom <author>)."""
+    but for the short ones whose children fit on its line (a sitemap's <url> and <sitemap>, an Atom <author>)."""
     ET.indent(root, "  ")
     for element in root.iter():
-        if element.tag in ("url", "author"):
+        if element.tag in ("url", "author", "sitemap"):
             element.text = None
             for child in element:
                 child.tail = None
     return f"{declaration}\n{ET.tostring(root, encoding='unicode')}\n"
+
+
+SITEMAP_URLS = 50_000
+"""The most URLs one sitemap file may list (the sitemaps.org protocol; search engines ignore the rest).
+Past it, sitemap.xml is a sitemap index of sitemaps/<n>.xml, each of at most as many."""
+
+
+def sitemaps(content: Content, html: list[str], config: Config) -> dict[str, Callable[[], str]]:
+    """Return the sitemap of the HTML pages HTML by path, made when called: sitemap.xml alone, or past
+    SITEMAP_URLS pages sitemap.xml as the index of its parts (sitemap_part_path)."""
+    if len(html) <= SITEMAP_URLS:
+        return {"sitemap.xml": lambda: sitemap_xml(content, html, config)}
+    parts = {
+        sitemap_part_path(number): partial(sitemap_xml, content, html[start : start + SITEMAP_URLS], config)
+        for number, start in enumerate(range(0, len(html), SITEMAP_URLS), 1)
+    }
+    return {"sitemap.xml": partial(sitemap_index, list(parts), config), **parts}
+
+
+def sitemap_index(parts: list[str], config: Config) -> str:
+    """Return the sitemap index that lists the sitemap files PARTS (site paths)."""
+    index = ET.Element("sitemapindex", xmlns="http://www.sitemaps.org/schemas/sitemap/0.9")
+    for path in parts:
+        _add(_add(index, "sitemap"), "loc", absolute_url(config, path))
+    return _xml(index, '<?xml version="1.0" encoding="UTF-8"?>')
 
 
 def sitemap_xml(content: Content, html: list[str], config: Config) -> str:
@@ -617,7 +643,7 @@ def plan(content: Content, index: Index, config: Config, pages: Collection[str])
     made["timeline.json"] = lambda: timeline_json(index, config)
     made["robots.txt"] = lambda: robots_txt(config)
     if site_base(config):
-        made["sitemap.xml"] = lambda: sitemap_xml(content, sorted(p for p in pages if p.endswith(".html")), config)
+        made |= sitemaps(content, sorted(p for p in pages if p.endswith(".html")), config)
         made["feed.xml"] = lambda: atom_feed(content, config)
     return made
 

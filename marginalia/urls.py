@@ -81,6 +81,11 @@ def glossary_path(key: str, letter: str = "") -> str:
     return f"glossary/{key.lower()}/{letter.lower()}.html" if letter else f"glossary/{key.lower()}.html"
 
 
+def sitemap_part_path(number: int) -> str:
+    """Return the path of the NUMBERth file of a sitemap split past export.SITEMAP_URLS (from 1)."""
+    return f"sitemaps/{number}.xml"
+
+
 def annotations_path(slug: str) -> str:
     """Return the site path of the W3C annotation export of article SLUG."""
     return f"articles/{slug}.annotations.jsonld"

@@ -679,3 +679,43 @@ def test_an_edit_that_makes_a_further_page_puts_it_in_the_sitemap(
     build(config, use_cache=True)
     assert "timeline/1800/3.html" in (site / "sitemap.xml").read_text()
     assert files(site) == from_scratch(config, tmp_path)
+
+
+def test_a_sitemap_of_more_pages_than_one_file_may_list_is_split_and_stays_whole(
+    project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past SITEMAP_URLS pages (50,000: the protocol's limit, about 24,000 articles), sitemap.xml is the index of
+    sitemaps/<n>.xml, which list every HTML page once, each at most SITEMAP_URLS; as articles come and go, a
+    build with the cache makes the parts a build from scratch makes, and leaves none over."""
+    import xml.etree.ElementTree as ET
+
+    from marginalia import export
+
+    monkeypatch.setattr(export, "SITEMAP_URLS", 10)
+    many_articles(project, 8)
+    config = dataclasses.replace(project.config, search=False, site_url="https://example.org/news/")
+    build(config, use_cache=True)
+    site, ns = config.site_dir, {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+    def listed() -> list[str]:
+        index = ET.parse(site / "sitemap.xml").getroot()
+        assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+        parts = [loc.text or "" for loc in index.findall("s:sitemap/s:loc", ns)]
+        assert parts == [f"https://example.org/news/sitemaps/{n}.xml" for n in range(1, len(parts) + 1)]
+        urls: list[str] = []
+        for part in parts:
+            found = ET.parse(site / part.removeprefix("https://example.org/news/")).getroot().findall("s:url/s:loc", ns)
+            assert 0 < len(found) <= 10
+            urls += [loc.text or "" for loc in found]
+        assert sorted(p.name for p in (site / "sitemaps").iterdir()) == sorted(p.rsplit("/", 1)[1] for p in parts)
+        return urls
+
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    assert listed() == [f"https://example.org/news/{'' if page == 'index.html' else page}" for page in pages]
+    assert len(pages) > 20  # three parts at least
+    for n in range(3, 8):  # fewer pages: fewer parts, the others gone
+        (project.content / f"articles/a{n:03}.md").unlink()
+        (project.content / f"articles/a{n:03}.yml").unlink()
+    build(config, use_cache=True)
+    assert len(listed()) == len(list(site.rglob("*.html")))
+    assert files(site) == from_scratch(config, tmp_path / "1")
