@@ -18,7 +18,7 @@ $(VENV)/.requirements-test: requirements-test.txt requirements.txt | $(BIN)/pyth
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $@
 
-## serve: build the site and serve it at http://127.0.0.1:8000, rebuilding on every change
+## serve: serve the site at http://127.0.0.1:8000 at once (article pages first, the rest as the first build ends), rebuilding on every change
 serve: $(VENV)/.requirements
 	$(BIN)/python build.py serve
 
