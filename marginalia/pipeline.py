@@ -57,7 +57,7 @@ from .schema import compile_schemas
 from .search import index_search
 from .urls import annotations_path
 
-__all__ = ["ArticleResult", "BuildResult", "build", "check", "contribution", "full_build", "read_article"]
+__all__ = ["ArticleResult", "BuildResult", "build", "check", "full_build", "read_article"]
 
 
 @dataclass

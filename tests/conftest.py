@@ -39,11 +39,17 @@ def browser_type_launch_args(browser_type_launch_args: dict, browser_name: str) 
     return browser_type_launch_args
 
 
+def example_config(site_dir: Path, content_dir: Path = FIXTURE_CONTENT) -> Config:
+    """Return the project's configuration (its templates and settings) building CONTENT_DIR, the example
+    site or a copy of it, never content/, into SITE_DIR; without site_url, whatever SITE_URL says."""
+    config = load_config(ROOT / "mkdocs.yml", site_dir=site_dir)
+    return dataclasses.replace(config, content_dir=content_dir, site_url="")
+
+
 @pytest.fixture(scope="session")
 def seed_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
     """Return the project's configuration for the example site, with the site going to a temporary folder."""
-    config = load_config(ROOT / "mkdocs.yml", site_dir=tmp_path_factory.mktemp("seed") / "site")
-    return dataclasses.replace(config, content_dir=FIXTURE_CONTENT, site_url="")
+    return example_config(tmp_path_factory.mktemp("seed") / "site")
 
 
 @pytest.fixture(scope="session")

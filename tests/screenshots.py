@@ -14,7 +14,6 @@ colour scheme, with an index.html to browse them. The Chromium is Debian's
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import html
 import os
 import shutil
@@ -25,9 +24,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from marginalia.config import load_config
 from marginalia.pipeline import build
-from tests.conftest import FIXTURE_CONTENT, ROOT, serve
+from tests.conftest import ROOT, example_config, serve
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 812}}
 SCHEMES = ("light", "dark")
@@ -60,8 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="marginalia-screenshots-") as temporary:
         site = Path(temporary) / "site"
-        config = load_config(ROOT / "mkdocs.yml", site_dir=site)
-        build(dataclasses.replace(config, content_dir=FIXTURE_CONTENT, site_url=""))
+        build(example_config(site))
         pages = find_pages(site)
         server, url = serve(site)
         try:

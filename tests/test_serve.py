@@ -11,16 +11,12 @@ import shutil
 import socket
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from marginalia.config import load_config
 from marginalia.export import WITHOUT_SITE_URL
 from marginalia.serve import POLLS, WORKERS, MarginaliaServer, make_server
-from tests.conftest import FIXTURE_CONTENT, Project, free_port, wait_for_port
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import FIXTURE_CONTENT, Project, example_config, free_port, wait_for_port
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +24,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarginaliaServe
     """Serve a copy of the example site on a free port, with a secret file beside site/."""
     root = tmp_path_factory.mktemp("serve")
     shutil.copytree(FIXTURE_CONTENT, root / "content")
-    config = dataclasses.replace(load_config(ROOT / "mkdocs.yml", site_dir=root / "site"), content_dir=root / "content")
+    config = example_config(root / "site", root / "content")
     (root / "secret.txt").write_text("secret", encoding="utf-8")
     (root / "site-private").mkdir()
     (root / "site-private" / "key.txt").write_text("secret", encoding="utf-8")
@@ -230,9 +226,7 @@ def test_a_site_without_site_url_is_told_once_when_the_server_starts(
     """Without site_url, the dev server says once, as `build` does, what the site lacks and how to set it;
     a rebuild does not say it again; with site_url it is not said."""
     project.article("a", "Ada saw the engine in London.\n", "mentions:\n  - {entity: ada, quote: Ada}\n")
-    config = dataclasses.replace(
-        load_config(ROOT / "mkdocs.yml", site_dir=project.root / "site"), content_dir=project.content, site_url=site_url
-    )
+    config = dataclasses.replace(example_config(project.root / "site", project.content), site_url=site_url)
     srv, _ = make_server(config, "127.0.0.1", free_port(), no_search=True)
     try:
         project.article("a", "Ada saw the engine in Paris.\n")

@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 
 from marginalia import live, preview, serve
-from marginalia.config import Config, load_config
+from marginalia.config import Config
 from marginalia.pipeline import build
 from marginalia.serve import MarginaliaServer, make_server
+from tests import conftest
 from tests.conftest import FIXTURE_CONTENT, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +57,7 @@ def warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cold]:
 
 
 def example_config(root: Path) -> Config:
-    return dataclasses.replace(load_config(ROOT / "mkdocs.yml", site_dir=root / "site"), content_dir=root / "content")
+    return conftest.example_config(root / "site", root / "content")
 
 
 def held_back_server(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cold]:

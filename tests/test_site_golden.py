@@ -16,11 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from marginalia.config import load_config
 from marginalia.pipeline import build
-from tests.conftest import FIXTURE_CONTENT
+from tests.conftest import example_config
 
-ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "example-site"
 
 
@@ -34,8 +32,7 @@ def site_files(folder: Path) -> dict[str, str]:
 
 def test_example_site_matches_the_golden_tree(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     """Every page of the example site is exactly the committed one."""
-    config = load_config(ROOT / "mkdocs.yml", site_dir=tmp_path / "site")
-    config = dataclasses.replace(config, content_dir=FIXTURE_CONTENT, site_url="", search=False)
+    config = dataclasses.replace(example_config(tmp_path / "site"), search=False)
     build(config)
     actual = site_files(config.site_dir)
     if request.config.getoption("--regen-golden"):

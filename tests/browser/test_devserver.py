@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 import threading
 import time
@@ -13,11 +12,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from marginalia.config import load_config
 from marginalia.serve import MarginaliaServer, make_server
-from tests.conftest import FIXTURE_CONTENT, free_port, wait_for_port, words
+from tests.conftest import FIXTURE_CONTENT, example_config, free_port, wait_for_port, words
 
-ROOT = Path(__file__).resolve().parents[2]
 SLUG = "idlib-joint-coordination-centers"
 ARTICLE_TITLE = "Joint coordination centers will be established with Russia for Idlib"
 
@@ -27,7 +24,7 @@ def dev(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """Serve a temporary copy of content/ with the dev server; return its URL and the copy."""
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
-    config = dataclasses.replace(load_config(ROOT / "mkdocs.yml", site_dir=tmp_path / "site"), content_dir=content)
+    config = example_config(tmp_path / "site", content)
     server: MarginaliaServer
     server, _ = make_server(config, "127.0.0.1", free_port())
     thread = threading.Thread(target=server.serve, daemon=True)
@@ -124,9 +121,7 @@ def test_a_page_opened_during_the_first_build_becomes_the_real_page_by_itself(
     from marginalia import live
 
     shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
-    config = dataclasses.replace(
-        load_config(ROOT / "mkdocs.yml", site_dir=tmp_path / "site"), content_dir=tmp_path / "content"
-    )
+    config = example_config(tmp_path / "site", tmp_path / "content")
     release = threading.Event()
     real_full_build = live.full_build
 
