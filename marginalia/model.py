@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -44,12 +45,19 @@ class Location:
     """1-based column, or 0 when the whole line is meant."""
 
     def __str__(self) -> str:
-        path = self.path
-        if path.is_absolute() and path.is_relative_to(Path.cwd()):
-            path = path.relative_to(Path.cwd())  # as compilers print it: clickable in an editor
+        path = _shown_path(self.path, os.getcwd())
         if not self.line:
-            return str(path)
+            return path
         return f"{path}:{self.line}:{self.col or 1}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _shown_path(path: Path, cwd: str) -> str:
+    """Return PATH as messages show it: relative to CWD if it is under it, as compilers print it (clickable in an
+    editor). Kept: a site of 10,000 articles can have as many warnings, each naming a path or two."""
+    if path.is_absolute() and path.is_relative_to(cwd):
+        return str(path.relative_to(cwd))
+    return str(path)
 
 
 @dataclass(frozen=True, slots=True)
