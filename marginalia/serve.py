@@ -52,6 +52,7 @@ import watchdog.observers
 from mkdocs.livereload import LiveReloadServer
 
 from .config import Config
+from .errors import Problem
 from .export import WITHOUT_SITE_URL, exports_annotations
 from .failures import content_title, failure_title, place_failure
 from .live import LiveSite
@@ -488,6 +489,8 @@ def make_server(
         searching.clear()
 
     site = LiveSite(config, on_search=on_search, no_search=no_search)
+    shown: set[str] = set()
+    """The warnings the console showed last: a rebuild shows only those that are new (see _print_problems)."""
 
     def rebuild() -> None:
         first = server.preview is not None
@@ -501,8 +504,7 @@ def make_server(
             print(f"{failure}\nBuild failed: {_serving(server)}.", file=sys.stderr)
             return
         server.set_problems([str(p) for p in result.problems if p.severity == "error"], content_title(result.errors))
-        for problem in result.problems:
-            print(problem, file=sys.stderr)
+        _print_problems(result.problems, shown)
         _end_preview(server, site.config)
         if result.failed:
             print(f"Build failed: {_serving(server)}. Fix the {result.errors} error(s) above.", file=sys.stderr)
@@ -531,6 +533,27 @@ def make_server(
     for path in (config.content_dir, config.templates_dir, config.config_file):
         server.watch(str(path))
     return server, site
+
+
+def _print_problems(problems: list[Problem], shown: set[str]) -> None:
+    """Print PROBLEMS: every error, and the warnings not in SHOWN (what was shown the time before), then one
+    line for the others; SHOWN becomes the warnings of PROBLEMS.
+
+    The first build shows them all. A large site can have thousands of
+    warnings: printed again after every edit, they would bury what the edit
+    changed (and take longer to print than the rebuild takes).
+    """
+    texts = [(str(p), p.severity == "error") for p in problems]
+    warnings = {text for text, error in texts if not error}
+    for text, error in texts:
+        if error or text not in shown:
+            print(text, file=sys.stderr)
+    still = len(warnings & shown)
+    if still:
+        told = "warning shown before still holds" if still == 1 else "warnings shown before still hold"
+        print(f"{still:,} {told} (`python build.py check` lists every one)", file=sys.stderr)
+    shown.clear()
+    shown.update(warnings)
 
 
 def _end_preview(server: MarginaliaServer, config: Config) -> None:

@@ -237,3 +237,22 @@ def test_a_site_without_site_url_is_told_once_when_the_server_starts(
     assert err.count("Rebuilt ") == 2, err  # the build at the start, and the rebuild after the edit
     note = WITHOUT_SITE_URL.format(config_file="mkdocs.yml")
     assert err.count(note) == (0 if site_url else 1), err
+
+
+def test_a_rebuild_prints_only_the_warnings_that_are_new(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    """The first build prints every warning; a rebuild prints those the edit brought, and one line for the others
+    (a site of thousands of warnings would bury the edit under them)."""
+    mention = "mentions:\n  - {entity: ada, quote: Lovelace, occurrence: 1}\n"
+    project.article("a", "Lovelace saw the engine. Lovelace left.\n", mention)
+    project.article("b", "Lovelace came back.\n", mention)
+    srv, _ = make_server(example_config(project.root / "site", project.content), "127.0.0.1", free_port(), True)
+    try:
+        first = capsys.readouterr().err
+        assert first.count("warning[W501]") == 1 and first.count("warning[W502]") == 2, first  # london, engine
+        project.article("b", "Lovelace came back. Lovelace stayed.\n")
+        srv.builder()  # what the server does after an edit
+    finally:
+        srv.shutdown()
+    again = capsys.readouterr().err
+    assert again.count("warning[") == 1 and "b.md:6:1: warning[W501]" in again, again  # the new one only
+    assert "3 warnings shown before still hold" in again, again
