@@ -119,6 +119,11 @@ class SiteChecks:
         """The sources no claim and no entity cites (by id)."""
         self._found: list[Problem] | None = None
         """What problems() found, until the next put or remove."""
+        self._findings: dict[tuple[str, ...], _Checked] = {}
+        """Each group of _spanning as last checked: a put or remove checks again only the groups it changed."""
+        self._told: dict[tuple[int, int], tuple[Shared, Shared, Problem]] = {}
+        """The ids of an event and of the event it is likely to be → both, and the warning that says so, as last
+        told: made again only for a new pair."""
 
     def put(self, key: str, contribution: Contribution) -> None:
         """Count in what the article KEY contributes, in place of what it contributed before."""
@@ -197,9 +202,8 @@ class SiteChecks:
         if self._duplicated:  # oldest first: of two definitions, the later is reported
             read = sorted((c for c in self.contributions.values() if c.read), key=by_date)
             check_duplicate_ids((item for c in read for item in c.ids), problems)
-        spanning = {entry for group in self._spanning for entry in self._shared[group]}
         complete = not self._incomplete
-        check_shared((item for _, _, item in sorted(spanning)), problems, complete)  # (when, place): unique
+        problems.extend(self._shared_problems(complete))
         if complete:
             warn_unused(
                 [self.content.entities[i] for i in sorted(self._unmentioned, key=self._entity_order.__getitem__)],
@@ -207,6 +211,50 @@ class SiteChecks:
                 problems,
             )
         return list(problems)
+
+    def _shared_problems(self, complete: bool) -> list[Problem]:
+        """Return what `check_shared` finds in the groups of _spanning, checking again only those that changed.
+
+        In the order check_shared gives them the spanning groups' items in (by
+        when put, then place): a group comes where its first item does, then by
+        the order of `shared_keys`.
+        """
+        findings: dict[tuple[str, ...], _Checked] = {}
+        for group in self._spanning:
+            entries = tuple(self._shared[group])
+            memo = self._findings.get(group)
+            if memo is None or memo.complete != complete or memo.entries != entries:
+                when, place, first = entries[0]
+                items = [item for _, _, item in entries]
+                order = (when, place, shared_keys(first).index(group))
+                memo = _Checked(entries, complete, order, group_findings(group, items, complete))
+            findings[group] = memo
+        self._findings = findings
+        ordered = [memo.found for memo in sorted(findings.values(), key=lambda memo: memo.order)]
+        told: dict[tuple[int, int], tuple[Shared, Shared, Problem]] = {}
+        for item, other in likely_pairs(ordered):
+            key = id(item), id(other)  # the memo holds both: neither id can be another item's while it is there
+            known = self._told.get(key)
+            told[key] = (
+                known
+                if known and known[0] is item and known[1] is other
+                else (item, other, _likely_duplicate(item, other))
+            )
+        self._told = told
+        return [problem for found in ordered for problem in found.problems] + [problem for *_, problem in told.values()]
+
+
+@dataclass
+class _Checked:
+    """A group of `shared_keys` as `SiteChecks` last checked it."""
+
+    entries: tuple[tuple[int, int, Shared], ...]
+    """(when put, place in its article, item) of each of its items."""
+    complete: bool
+    """Whether no article had errors then."""
+    order: tuple[int, int, int]
+    """Where its problems come (see SiteChecks._shared_problems)."""
+    found: GroupFindings
 
 
 def check_registry_references(content: Content, slugs: Collection[str], problems: Problems) -> None:
@@ -259,25 +307,53 @@ def check_shared(items: Iterable[Shared], problems: Problems, complete: bool = T
     for item in items:
         for key in shared_keys(item):
             groups[key].append(item)
-    likely: dict[Shared, Shared] = {}  # event → the earliest event of another article it is likely to be
-    for key, group in groups.items():
-        group.sort(key=_place_key)
-        if key[0] == "date":
-            for i, item in enumerate(group):
-                for other in group[:i]:
-                    if other.where.path != item.where.path and other.id != item.id:
-                        if item not in likely or _place_key(other) < _place_key(likely[item]):
-                            likely[item] = other
-                        break
-            continue
-        if complete and not any(item.defines for item in group):
-            for item in group:
-                _undefined(item, problems)
-        _check_once_per_article(group, problems)
-        if key[0] == "event":
-            _check_dates(group, problems)
-    for item, other in likely.items():
-        _likely_duplicate(item, other, problems)
+    found = [group_findings(key, group, complete) for key, group in groups.items()]
+    for findings in found:
+        problems.extend(findings.problems)
+    problems.extend(_likely_duplicate(item, other) for item, other in likely_pairs(found))
+
+
+@dataclass
+class GroupFindings:
+    """What checking one group of `shared_keys` found."""
+
+    problems: list[Problem]
+    """An id's group: its appearances of an id defined nowhere, given twice in an article, or dated otherwise."""
+    likely: list[tuple[Shared, Shared]]
+    """A date's group (with one entity): each event with the earliest event of another article it may be."""
+
+
+def group_findings(key: tuple[str, ...], items: list[Shared], complete: bool) -> GroupFindings:
+    """Check the ITEMS of the group KEY of `shared_keys` (see `check_shared`)."""
+    group = sorted(items, key=_place_key)
+    if key[0] == "date":
+        likely = []
+        for i, item in enumerate(group):
+            for other in group[:i]:
+                if other.where.path != item.where.path and other.id != item.id:
+                    likely.append((item, other))
+                    break
+        return GroupFindings([], likely)
+    problems = Problems()
+    if complete and not any(item.defines for item in group):
+        for item in group:
+            _undefined(item, problems)
+    _check_once_per_article(group, problems)
+    if key[0] == "event":
+        _check_dates(group, problems)
+    return GroupFindings(list(problems), [])
+
+
+def likely_pairs(found: Iterable[GroupFindings]) -> list[tuple[Shared, Shared]]:
+    """Return each event of FOUND's date groups with the earliest event of another article it may be (in all of its
+    groups), in the order they first come."""
+    likely: dict[int, tuple[Shared, Shared]] = {}  # by the item's id: hashing the items whole cost more than the rest
+    for findings in found:
+        for item, other in findings.likely:
+            before = likely.get(id(item))
+            if before is None or _place_key(other) < _place_key(before[1]):
+                likely[id(item)] = item, other
+    return list(likely.values())
 
 
 def shared_keys(item: Shared) -> list[tuple[str, ...]]:
@@ -340,9 +416,9 @@ def _check_dates(group: list[Shared], problems: Problems) -> None:
             )
 
 
-def _likely_duplicate(item: Shared, other: Shared, problems: Problems) -> None:
+def _likely_duplicate(item: Shared, other: Shared) -> Problem:
     common = ", ".join(sorted(item.entities & other.entities))
-    problems.add(
+    return Problem(
         item.where,
         "W506",
         f"event {item.id!r} has the date ({item.date}) and entities ({common}) of event {other.id!r}"

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from marginalia import check
 from marginalia.check import Contribution, Shared, SiteChecks
 from marginalia.model import Content, Entity, Location
 
@@ -61,3 +64,28 @@ def test_what_an_article_brings_is_counted_out_when_it_goes() -> None:
     checks.remove("c")
     checks.remove("b")
     assert [p.code for p in checks.problems()] == ["W502"]
+
+
+def test_an_edit_checks_again_only_the_groups_it_touches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a site of many events of the same date and entity (thousands of likely-duplicate warnings at 10,000
+    articles), an edit of one article checks again its own groups, not every group of the site; and what it
+    then reports, in order, is what a check of all the articles from scratch reports."""
+    events = [
+        article(f"e{n:03}", f"2020-01-{1 + n % 28:02}", [("event", f"ev{n}", True, "2019")], {"ada"}) for n in range(60)
+    ]
+    events += [article(f"r{n:03}", "2020-02-01", [("event", f"ev{n}", False, "2019")], {"engine"}) for n in range(30)]
+    live = SiteChecks(GLOSSARY)
+    for contribution in events:
+        live.put(contribution.slug, contribution)
+    live.problems()
+    checked: list[tuple[str, ...]] = []
+    real = check.group_findings
+    monkeypatch.setattr(check, "group_findings", lambda key, *args: checked.append(key) or real(key, *args))
+    live.put("e007", article("e007", "2020-01-08", [("event", "ev7", True, "2018")], {"ada"}))
+    after = live.problems()
+    assert sorted(checked) == [("date", "2019", "ada"), ("event", "ev7")], checked  # 2018 has one event: no group
+    fresh = SiteChecks(GLOSSARY)
+    for key, contribution in live.contributions.items():
+        fresh.put(key, contribution)
+    assert [str(p) for p in after] == [str(p) for p in fresh.problems()]
+    assert sum(p.code == "W506" for p in after) == 58  # every event of 2019 but the first, and ev7 of 2018 alone
