@@ -388,8 +388,9 @@ def _subpage_name(context: Any) -> str:
         return str(context["source"].title)
     if isinstance(context.get("entity"), Entity) and "part" in context:  # an archive page of an entity
         return f"{context['entity'].name}, {context['part'].label}"
-    if "letter" in context:  # a page of the glossary
-        return "Other" if context["letter"] == "other" else str(context["letter"])
+    if "letter" in context:  # a page of the glossary, or of one kind of it
+        letter = "Other" if context["letter"] == "other" else str(context["letter"])
+        return f"{KIND_PLURALS[context['kind']]}: {letter}" if "kind" in context else letter
     if "kind" in context:
         return KIND_PLURALS[context["kind"]]
     if "status" in context:  # the claims of a verdict, or of a verdict in a month
@@ -424,6 +425,8 @@ def structured_data(context: Any) -> dict[str, Any]:
         section = f"{path.split('/')[0]}.html" if "/" in path else ""  # claims/2020-03.html is in claims.html
         if section in _PAGE_NAMES:
             crumbs.append((_PAGE_NAMES[section], section))
+        if "kind" in context and "letter" in context:  # a letter of a kind: glossary/person/l.html is in person.html
+            crumbs.append((KIND_PLURALS[context["kind"]], glossary_path(context["kind"])))
         name = _PAGE_NAMES.get(path) or _subpage_name(context)
         nodes = [
             {

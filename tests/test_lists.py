@@ -5,6 +5,7 @@ those pages link to the ones before and after them."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 
 import pytest
@@ -232,7 +233,12 @@ def test_a_kind_of_many_entries_has_a_page_for_each_letter(glossary, project, mo
     assert links(people, r"\.\./glossary/person/\w+\.html") == [f"../glossary/person/{c}.html" for c in "bgl"] * 2
     assert re.findall(r'<li id="letter-(\w)">', people) == ["B", "G", "L"]  # the anchors it had
     assert names((glossary / "glossary/person/b.html").read_text()) == ["babbage"]
-    assert names((glossary / "glossary/person/l.html").read_text()) == ["ada"]  # Lovelace: no place under L
+    letter = (glossary / "glossary/person/l.html").read_text()
+    assert names(letter) == ["ada"]  # Lovelace: no place under L
+    graph = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', letter, re.S)[1])["@graph"]
+    trail = next(node for node in graph if node["@type"] == "BreadcrumbList")["itemListElement"]
+    assert [crumb["name"] for crumb in trail] == ["Articles", "Glossary", "People", "People: L"]  # as its breadcrumbs
+    assert trail[2]["item"] == "../person.html"  # the kind's page, from glossary/person/l.html
     assert names((glossary / "glossary/place.html").read_text()) == ["london"]  # one place: listed in full
     assert not (glossary / "glossary/place").exists()
     problems, checked = broken_links(parse_site(glossary), glossary)
