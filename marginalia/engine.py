@@ -165,8 +165,8 @@ def contribution(found: ArticleResult) -> Contribution:
         problems=[*found.problems, *found.references],
         ids=article_ids(article) if article is not None else [],
         shared=article_shared(article, _event_entities(part)) if article is not None else [],
-        mentioned=frozenset([entity.id for entity in part.entities]) if part is not None else frozenset(),
-        cited=frozenset(s for claim in article.claims for s in claim.sources) if article is not None else frozenset(),
+        mentioned=tuple(dict.fromkeys(entity.id for entity in part.entities)) if part is not None else (),
+        cited=tuple(dict.fromkeys(s for claim in article.claims for s in claim.sources)) if article is not None else (),
         complete=found.complete,
         read=article is not None,
     )

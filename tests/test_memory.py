@@ -1,0 +1,56 @@
+"""What the build keeps of each article once its own pages are written: the main process of a large
+build holds it for every article, and the dev server between edits (bench/README.md, "Memory at 10,000
+articles"). The caps are measured with tracemalloc, in bytes, not in time."""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+from marginalia.check import Contribution, Shared, SiteChecks
+from marginalia.model import Content, Entity, Location
+from marginalia.pipeline import full_build
+
+from .conftest import example_config
+
+
+def test_a_built_article_keeps_of_its_mentions_only_which_entities_they_name(tmp_path: Path) -> None:
+    _, built = full_build(example_config(tmp_path / "site"))
+    read = [found.article for found in built.engine.found.values() if found.article is not None]
+    assert read
+    for article in read:
+        named = [mention.entity for mention in article.mentions]
+        assert named and len(named) == len(set(named))  # one mention per entity
+        assert all(not m.spans and not m.selector.quote for m in article.mentions)
+        assert not article.notes and not article.text
+    mentioned = {ref.article.slug for refs in built.index.mentions.values() for ref in refs}
+    assert mentioned == {article.slug for article in read}  # the index still has every snippet
+
+
+def test_the_checks_across_articles_hold_at_most_3_kb_per_article() -> None:
+    """10 claims and events, 11 entities, 2 sources an article: about what the benchmark's corpus has."""
+    entities = {f"entity-{i}": Entity(f"entity-{i}", f"Entity {i}", "person") for i in range(50)}
+    content = Content([], entities, {})
+    contributions = []
+    for n in range(300):
+        path = Path(f"article-{n}.yml")
+        items = [Shared("claim", f"claim-{n}-{i}", Location(path, 10 + i, 5), True, "2020-01-01") for i in range(5)]
+        items += [
+            Shared("event", f"event-{n}-{i}", Location(path, 40 + i, 5), True, "2020-01-01", f"{1700 + n}-{i + 1:02}",
+                   frozenset({f"entity-{(n + i) % 50}"}))
+            for i in range(5)
+        ]  # fmt: skip
+        ids = [(item.kind, item.id, item.where) for item in items]
+        mentioned = tuple(f"entity-{(n + i) % 50}" for i in range(11))
+        contributions.append(Contribution(f"article-{n}", "2020-01-01", [], ids, items, mentioned, (), True, True))
+    checks = SiteChecks(content)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n, contribution in enumerate(contributions):
+            checks.put(f"article-{n}.md", contribution)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert not checks.problems()
+    assert held / len(contributions) < 3_000, held / len(contributions)
