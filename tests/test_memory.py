@@ -4,6 +4,7 @@ articles"). The caps are measured with tracemalloc, in bytes, not in time."""
 
 from __future__ import annotations
 
+import sys
 import tracemalloc
 from pathlib import Path
 
@@ -54,3 +55,16 @@ def test_the_checks_across_articles_hold_at_most_3_kb_per_article() -> None:
         tracemalloc.stop()
     assert not checks.problems()
     assert held / len(contributions) < 3_000, held / len(contributions)
+
+
+def test_a_snippet_is_one_string_of_one_byte_a_character_and_reads_as_it_shows(tmp_path: Path) -> None:
+    """An ellipsis (beyond Latin-1) in a string makes each of its characters two bytes: it is added when read."""
+    _, built = full_build(example_config(tmp_path / "site"))
+    refs = [ref for refs in built.index.mentions.values() for ref in refs]
+    cut = [ref for ref in refs if ref.before.startswith("…") and ref.after.endswith("…")]
+    assert cut
+    for ref in cut:
+        assert ref.before + ref.words + ref.after == f"…{ref.snippet}…"
+        if ref.snippet.isascii():
+            assert sys.getsizeof(ref.snippet) == sys.getsizeof("x" * len(ref.snippet))
+    assert any(ref.snippet.isascii() for ref in cut)
