@@ -140,7 +140,7 @@ class SiteChecks:
             self._troubled[key] = contribution.problems
         if not contribution.complete:
             self._incomplete.add(key)
-        keys: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple for an id's key here and in _single
+        keys: dict[tuple[str, ...], tuple[str, str]] = {}  # one tuple for an id's key here and in _single
         for kind, item_id, _ in contribution.ids:
             id_key = keys.setdefault((kind, item_id), (kind, item_id))
             self._ids[id_key] += 1
