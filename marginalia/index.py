@@ -274,6 +274,17 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
     return index
 
 
+def claims_index(content: Content, parts: dict[str, ArticleIndex]) -> Index:
+    """Return an index of CONTENT that holds only its claims, in the order `build_index` gives them, but
+    without the entities of the passages reporting them: what the search index reads (search.py).
+
+    PARTS holds what `index_article` returned for every article, by slug. It
+    looks at no mention: the dev server's search refresh, in a forked process,
+    copies only the memory it looks at.
+    """
+    return Index(entities=content.entities, claims=[p for a in content.articles for p in parts[a.slug].claims])
+
+
 def _with_reports(placed: Placed[Item], kind: str, index: Index) -> Placed[Item]:
     """Return PLACED, a claim or event, with the entities the passages reporting it mention as well.
 
