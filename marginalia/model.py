@@ -320,8 +320,10 @@ class Article:
         first: dict[str, Mention] = {}
         for mention in self.mentions:
             first.setdefault(mention.entity, mention)
-        for mention in first.values():
-            mention.selector, mention.spans = _DROPPED, []
+        if first:
+            where, spans = self.mentions[0].where, list[Span]()  # one for all: the file is the same
+            for mention in first.values():
+                mention.selector, mention.where, mention.spans = _DROPPED, where, spans
         self.mentions, self.notes = list(first.values()), []
 
     @property

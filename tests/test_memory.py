@@ -4,11 +4,18 @@ articles"). The caps are measured with tracemalloc, in bytes, not in time."""
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import sys
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
 from marginalia.check import Contribution, Shared, SiteChecks
+from marginalia.index import build_index, claims_index
+from marginalia.live import LiveSite
+from marginalia.live_search import SearchRefresh
 from marginalia.model import Content, Entity, Location
 from marginalia.pipeline import full_build
 
@@ -23,6 +30,7 @@ def test_a_built_article_keeps_of_its_mentions_only_which_entities_they_name(tmp
         named = [mention.entity for mention in article.mentions]
         assert named and len(named) == len(set(named))  # one mention per entity
         assert all(not m.spans and not m.selector.quote for m in article.mentions)
+        assert len({id(m.where) for m in article.mentions}) == 1  # the file's, once
         assert not article.notes and not article.text
     mentioned = {ref.article.slug for refs in built.index.mentions.values() for ref in refs}
     assert mentioned == {article.slug for article in read}  # the index still has every snippet
@@ -68,3 +76,46 @@ def test_a_snippet_is_one_string_of_one_byte_a_character_and_reads_as_it_shows(t
         if ref.snippet.isascii():
             assert sys.getsizeof(ref.snippet) == sys.getsizeof("x" * len(ref.snippet))
     assert any(ref.snippet.isascii() for ref in cut)
+
+
+def test_the_first_search_refresh_is_forked_once_the_dev_servers_memory_is_frozen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A collection after the fork would write to every object the refresh's process shares with the server,
+    and that process would end up with a copy of all of them."""
+    frozen_at_request: list[int] = []
+    monkeypatch.setattr(
+        SearchRefresh, "request", lambda self, snapshot: frozen_at_request.append(gc.get_freeze_count())
+    )
+    site = LiveSite(dataclasses.replace(example_config(tmp_path / "site"), search=True))
+    site.search_later = True
+    try:
+        assert not site.rebuild().failed
+    finally:
+        site.close()
+        gc.unfreeze()
+    assert len(frozen_at_request) == 1 and frozen_at_request[0] > 0
+
+
+def test_the_search_refresh_reads_the_claims_of_the_index_without_building_it(tmp_path: Path) -> None:
+    _, built = full_build(example_config(tmp_path / "site"))
+    parts = dict(built.engine.parts)
+    claims = claims_index(built.content, parts).claims
+    assert claims
+    assert [(p.item, p.article) for p in claims] == [
+        (p.item, p.article) for p in build_index(built.content, parts).claims
+    ]
+
+
+def test_an_entity_id_named_in_several_articles_from_the_build_cache_is_one_string(tmp_path: Path) -> None:
+    """Each article's cache entry is a pickle of its own, which makes strings of its own."""
+    config = example_config(tmp_path / "site")
+    full_build(config, use_cache=True)
+    _, built = full_build(config, use_cache=True)
+    refs = [ref for refs in built.index.mentions.values() for ref in refs]
+    by_value: dict[str, set[int]] = {}
+    for ref in refs:
+        by_value.setdefault(ref.entity, set()).add(id(ref.entity))
+    several = [e for e, refs_of in built.index.mentions.items() if len({r.article.slug for r in refs_of}) > 1]
+    assert several
+    assert all(len(by_value[entity_id]) == 1 for entity_id in several)
