@@ -48,7 +48,7 @@ def main(config_file: str) -> None:
     for result in found:
         engine.put(result.path.name, result, hashes[result.path.name])
     engine.problems()
-    step("the checks across articles (Engine.put)")
+    step("the checks across articles (Engine.put, which also makes the ids articles share one string)")
     index = build_index(engine.site(), dict(engine.parts))
     step("the index (build_index)")
     peak = tracemalloc.get_traced_memory()[1]

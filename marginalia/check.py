@@ -57,14 +57,18 @@ class Contribution:
     """("claim" or "event", id, where) of each of its claims, then events, in their order."""
     shared: list[Shared]
     """Each claim and event it defines or reports (`article_shared`)."""
-    mentioned: frozenset[str]
-    """The entities it mentions (anchored mentions only)."""
-    cited: frozenset[str]
-    """The sources its claims cite."""
+    mentioned: tuple[str, ...]
+    """The entities it mentions (anchored mentions only), each once."""
+    cited: tuple[str, ...]
+    """The sources its claims cite, each once."""
     complete: bool
     """False if it has errors (see pipeline.ArticleResult.complete)."""
     read: bool
     """False if it could not be read at all."""
+
+
+_Entry = tuple[int, int, Shared]
+"""(when its article was put, its place in its article, the item): an item in `SiteChecks`."""
 
 
 def site_problems(content: Content, contributions: Iterable[Contribution], problems: Problems) -> None:
@@ -105,8 +109,12 @@ class SiteChecks:
         self._ids: Counter[tuple[str, str]] = Counter()
         self._duplicated = 0
         """How many of the ids in _ids are given more than once."""
-        self._shared: dict[tuple[str, ...], list[tuple[int, int, Shared]]] = {}
-        """Each group of `shared_keys` → (when put, place in its article, item) of every article's items in it."""
+        self._shared: dict[tuple[str, ...], list[_Entry]] = {}
+        """Each group of `shared_keys` holding two items or more → (when put, place in its article, item) of
+        every article's items in it."""
+        self._single: dict[tuple[str, ...], _Entry] = {}
+        """Each group of `shared_keys` holding one item → its entry: most groups (an id defined once, a date and
+        entity of one event), kept without a list of their own."""
         self._spanning: set[tuple[str, ...]] = set()
         """The groups of _shared that `check_shared` must look at (`spans_articles`)."""
         self._mentioned: Counter[str] = Counter()
@@ -137,13 +145,25 @@ class SiteChecks:
             self._troubled[key] = contribution.problems
         if not contribution.complete:
             self._incomplete.add(key)
+        keys: dict[tuple[str, ...], tuple[str, str]] = {}  # one tuple for an id's key here and in _single
         for kind, item_id, _ in contribution.ids:
-            self._ids[kind, item_id] += 1
-            self._duplicated += self._ids[kind, item_id] == 2
+            id_key = keys.setdefault((kind, item_id), (kind, item_id))
+            self._ids[id_key] += 1
+            self._duplicated += self._ids[id_key] == 2
         for place, item in enumerate(contribution.shared):
+            entry = (self._order[key], place, item)
             for group in shared_keys(item):
-                items = self._shared.setdefault(group, [])
-                items.append((self._order[key], place, item))
+                group = keys.get(group, group)
+                items = self._shared.get(group)
+                if items is None:
+                    alone = self._single.pop(group, None)
+                    if alone is None:
+                        self._single[group] = entry
+                        if not item.defines:  # see spans_articles
+                            self._spanning.add(group)
+                        continue
+                    items = self._shared[group] = [alone]
+                items.append(entry)
                 if not item.defines or item.where.path != items[0][2].where.path:  # see spans_articles
                     self._spanning.add(group)
         for entity_id in contribution.mentioned:
@@ -169,12 +189,16 @@ class SiteChecks:
             self._ids[kind, item_id] -= 1
             self._duplicated -= self._ids[kind, item_id] == 1
         for group in {group for item in contribution.shared for group in shared_keys(item)}:
-            items = [entry for entry in self._shared[group] if entry[0] != when]
+            items = [entry for entry in self._entries(group) if entry[0] != when]
+            self._shared.pop(group, None)
+            self._single.pop(group, None)
             if not items:
-                del self._shared[group]
                 self._spanning.discard(group)
                 continue
-            self._shared[group] = items
+            if len(items) == 1:
+                self._single[group] = items[0]
+            else:
+                self._shared[group] = items
             if spans_articles([i for _, _, i in items]):
                 self._spanning.add(group)
             else:
@@ -187,6 +211,11 @@ class SiteChecks:
             self._cited[source_id] -= 1
             if not self._cited[source_id] and source_id in self.content.sources:
                 self._uncited.add(source_id)
+
+    def _entries(self, group: tuple[str, ...]) -> list[_Entry]:
+        """Return the entries of the items in GROUP (of `shared_keys`)."""
+        alone = self._single.get(group)
+        return [alone] if alone is not None else self._shared[group]
 
     def problems(self) -> list[Problem]:
         """Return every article's own problems, then what only all of them tell, in the order of the puts."""
@@ -221,7 +250,7 @@ class SiteChecks:
         """
         findings: dict[tuple[str, ...], _Checked] = {}
         for group in self._spanning:
-            entries = tuple(self._shared[group])
+            entries = tuple(self._entries(group))
             memo = self._findings.get(group)
             if memo is None or memo.complete != complete or memo.entries != entries:
                 when, place, first = entries[0]
@@ -248,7 +277,7 @@ class SiteChecks:
 class _Checked:
     """A group of `shared_keys` as `SiteChecks` last checked it."""
 
-    entries: tuple[tuple[int, int, Shared], ...]
+    entries: tuple[_Entry, ...]
     """(when put, place in its article, item) of each of its items."""
     complete: bool
     """Whether no article had errors then."""

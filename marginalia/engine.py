@@ -14,6 +14,7 @@ changes.py). Each operation costs what changed, not the size of the site.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -70,6 +71,7 @@ class Engine:
             self.parts.pop(before.article.slug, None)
         if self._order is not None and moved(before, found):
             self._order = None
+        _share_strings(found)
         self.found[name] = found
         self.digests[name] = digest
         if found.article is not None and found.part is not None:
@@ -165,8 +167,8 @@ def contribution(found: ArticleResult) -> Contribution:
         problems=[*found.problems, *found.references],
         ids=article_ids(article) if article is not None else [],
         shared=article_shared(article, _event_entities(part)) if article is not None else [],
-        mentioned=frozenset([entity.id for entity in part.entities]) if part is not None else frozenset(),
-        cited=frozenset(s for claim in article.claims for s in claim.sources) if article is not None else frozenset(),
+        mentioned=tuple(dict.fromkeys(entity.id for entity in part.entities)) if part is not None else (),
+        cited=tuple(dict.fromkeys(s for claim in article.claims for s in claim.sources)) if article is not None else (),
         complete=found.complete,
         read=article is not None,
     )
@@ -177,3 +179,29 @@ def _event_entities(part: ArticleIndex | None) -> dict[str, frozenset[str]]:
     if part is None:
         return {}
     return {placed.item.id: frozenset(e.id for e in placed.entities) for placed in part.events}
+
+
+def _share_strings(found: ArticleResult) -> None:
+    """Make the ids FOUND repeats from other articles (of entities and sources, and claims' statuses) one string
+    each for the whole site.
+
+    Each article arrives from a worker process or the build cache as a pickle,
+    which makes a string of its own for every id in it: tens of ids an article,
+    each of them in other articles too.
+    """
+    article, part = found.article, found.part
+    if article is None:
+        return
+    intern = sys.intern
+    for mention in article.mentions:
+        mention.entity = intern(mention.entity)
+    for claim in article.claims:
+        claim.status, claim.claimant = intern(claim.status), intern(claim.claimant)
+        claim.sources = [intern(source_id) for source_id in claim.sources]
+        claim.about = [intern(entity_id) for entity_id in claim.about]
+    for event in article.events:
+        event.entities = [intern(entity_id) for entity_id in event.entities]
+    if part is not None:
+        for ref in part.mentions:
+            ref.entity = intern(ref.entity)
+        part.pairs = {intern(a): {intern(b): n for b, n in counts.items()} for a, counts in part.pairs.items()}

@@ -31,16 +31,46 @@ the others are on its archive pages."""
 
 @dataclass(slots=True)
 class MentionRef:
-    """One place an entity is mentioned, with its keyword-in-context snippet."""
+    """One place an entity is mentioned, with its keyword-in-context snippet.
 
+    The snippet is one string, cut where asked, and its ellipses are added
+    when asked: there are hundreds of thousands of snippets on a large site,
+    each string costs 49 bytes besides its characters, and one character
+    beyond Latin-1 (an ellipsis) makes every character of its string take
+    two bytes.
+    """
+
+    entity: str
+    """The id of the entity mentioned."""
     article: Article
     span: Span
-    before: str
-    """Text just before the mention, with an ellipsis where it was cut."""
-    words: str
-    """The mention itself, as it reads."""
-    after: str
-    """Text just after the mention."""
+    snippet: str
+    """The text before the mention, the mention, and the text after it, end to end, without ellipses."""
+    start: int
+    """Where the mention starts in SNIPPET."""
+    end: int
+    """Where it ends."""
+    cut: int = 0
+    """CUT_BEFORE and CUT_AFTER: where the text around the mention was cut short."""
+
+    @property
+    def before(self) -> str:
+        """Text just before the mention, with an ellipsis where it was cut."""
+        return ("…" if self.cut & CUT_BEFORE else "") + self.snippet[: self.start]
+
+    @property
+    def words(self) -> str:
+        """The mention itself, as it reads."""
+        return self.snippet[self.start : self.end]
+
+    @property
+    def after(self) -> str:
+        """Text just after the mention, with an ellipsis where it was cut."""
+        return self.snippet[self.end :] + ("…" if self.cut & CUT_AFTER else "")
+
+
+CUT_BEFORE, CUT_AFTER = 1, 2
+"""The bits of `MentionRef.cut`."""
 
 
 Item = TypeVar("Item", Claim, Event, Appearance)
@@ -116,8 +146,8 @@ class Index:
 class ArticleIndex:
     """What one article adds to the index; the dev server keeps it while the article is unchanged."""
 
-    mentions: list[tuple[str, MentionRef]]
-    """(entity id, mention), in text order."""
+    mentions: list[MentionRef]
+    """Its mentions, in text order."""
     entities: list[Entity]
     """The article's entities, in order of first mention."""
     claims: list[Placed[Claim]]
@@ -134,7 +164,7 @@ class ArticleIndex:
 
     def view_of(self, entity_id: str) -> tuple[Any, ...]:
         """Return everything the page of ENTITY_ID shows of this article, to tell whether it changed."""
-        mentions = tuple((r.span.id, r.before, r.words, r.after) for e, r in self.mentions if e == entity_id)
+        mentions = tuple((r.span.id, r.snippet, r.start, r.end, r.cut) for r in self.mentions if r.entity == entity_id)
         claims = tuple(shown(p) for p in self.claims if any(e.id == entity_id for e in p.entities))
         events = tuple(shown(p) for p in self.events if any(e.id == entity_id for e in p.entities))
         reports = tuple(shown(p) for p in self.appearances if any(e.id == entity_id for e in p.entities))
@@ -173,7 +203,7 @@ def index_article(article: Article, content: Content) -> ArticleIndex:
         for a in block_entities:
             pairs[a].update(block_entities - {a})
     return ArticleIndex(
-        mentions=[(m.entity, _snippet(article, span, m.selector.quote)) for span, m in ordered],
+        mentions=[_snippet(article, span, m.entity) for span, m in ordered],
         entities=_unique([content.entities[m.entity] for _, m in ordered]),
         claims=[
             Placed(c, article, _entities_of(c, [c.claimant, *c.about], mentioned, content)) for c in article.claims
@@ -199,8 +229,8 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
             if parts is not None:
                 parts[article.slug] = part
         read.append(part)
-        for entity_id, ref in part.mentions:
-            index.mentions[entity_id].append(ref)
+        for ref in part.mentions:
+            index.mentions[ref.entity].append(ref)
         index.entities_of_article[article.slug] = part.entities
         index.articles_by_month.setdefault(month_of(article.date), []).append(article)
         for appearance in part.appearances:
@@ -242,6 +272,17 @@ def build_index(content: Content, parts: dict[str, ArticleIndex] | None = None) 
         for source_id in entity.sources:
             index.entities_of_source[source_id].append(entity)
     return index
+
+
+def claims_index(content: Content, parts: dict[str, ArticleIndex]) -> Index:
+    """Return an index of CONTENT that holds only its claims, in the order `build_index` gives them, but
+    without the entities of the passages reporting them: what the search index reads (search.py).
+
+    PARTS holds what `index_article` returned for every article, by slug. It
+    looks at no mention: the dev server's search refresh, in a forked process,
+    copies only the memory it looks at.
+    """
+    return Index(entities=content.entities, claims=[p for a in content.articles for p in parts[a.slug].claims])
 
 
 def _with_reports(placed: Placed[Item], kind: str, index: Index) -> Placed[Item]:
@@ -291,19 +332,21 @@ def _entities_by_block(article: Article, mentions: list[Mention]) -> dict[int, s
     return blocks
 
 
-def _snippet(article: Article, span: Span, quote: str) -> MentionRef:
-    """Return the keyword-in-context snippet of SPAN, within its block; QUOTE is its selector's."""
+def _snippet(article: Article, span: Span, entity_id: str) -> MentionRef:
+    """Return the keyword-in-context snippet of SPAN, a mention of ENTITY_ID, within its block."""
     block_start, block_end = article.blocks[span.block]
     before = article.text[max(block_start, span.start - SNIPPET_BEFORE) : span.start]
     after = article.text[span.end : min(block_end, span.end + SNIPPET_AFTER)]
+    cut = 0
     if span.start - SNIPPET_BEFORE > block_start:  # cut at a word's start: no part of a word, no lone punctuation
-        before = "…" + before.split(" ", 1)[-1].lstrip(_CUT_PUNCTUATION)
+        before = before.split(" ", 1)[-1].lstrip(_CUT_PUNCTUATION)
+        cut |= CUT_BEFORE
     if span.end + SNIPPET_AFTER < block_end:  # and at a word's end, without the punctuation after it
-        after = after.rsplit(" ", 1)[0].rstrip(_CUT_PUNCTUATION) + "…"
-    words = _flat(article.text[span.start : span.end])
-    if words == quote:  # as it mostly is: one string for both (there are hundreds of thousands)
-        words = quote
-    return MentionRef(article, span, _flat(before), words, _flat(after))
+        after = after.rsplit(" ", 1)[0].rstrip(_CUT_PUNCTUATION)
+        cut |= CUT_AFTER
+    before, words = _flat(before), _flat(article.text[span.start : span.end])
+    start, end = len(before), len(before) + len(words)
+    return MentionRef(entity_id, article, span, before + words + _flat(after), start, end, cut)
 
 
 _CUT_PUNCTUATION = " ,;:.!?–—-"

@@ -145,14 +145,16 @@ class LiveSite:
         except ContentError as error:
             self._engine = None
             return RebuildResult(error.problems)
-        if later:
-            self.search_later = False
-            self._search.request(Snapshot(self.config, built.content, dict(built.engine.parts), built.index))
         self._engine, self._renderer, self._names = built.engine, built.renderer, built.names
         prepare_to_read(built.renderer)  # if every article came from the build cache, nothing read one yet
         self._written.clear()
+        snapshot = Snapshot(self.config, built.content, dict(built.engine.parts), built.index) if later else None
+        del built  # its index, but for the snapshot
         gc.collect()
         gc.freeze()  # what stays in memory between rebuilds need not be scanned by every collection
+        if snapshot is not None:  # only now: a collection would write to every object the refresh's fork shares
+            self.search_later = False
+            self._search.request(snapshot)
         return RebuildResult(sorted(result.warnings, key=lambda p: p.sort_key), result.pages, rendered=result.pages)
 
     def _suspects(self, paths: Collection[str] | None) -> list[str] | None:

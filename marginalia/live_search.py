@@ -60,7 +60,7 @@ from . import cache, lock, pipeline, search
 from .cache import link_or_copy
 from .config import Config
 from .errors import MarginaliaError
-from .index import ArticleIndex, Index, build_index
+from .index import ArticleIndex, Index, claims_index
 from .model import Content
 
 CLOSE_WAIT = 5.0
@@ -246,7 +246,7 @@ class SearchRefresh:
     def _refresh(self, snapshot: Snapshot, temporary: Path) -> _Outcome:
         """Make the search index of SNAPSHOT in the folder TEMPORARY and put it in place (in the refresh's process)."""
         site_dir = snapshot.config.site_dir
-        index = snapshot.index if snapshot.index is not None else build_index(snapshot.content, snapshot.parts)
+        index = snapshot.index if snapshot.index is not None else claims_index(snapshot.content, snapshot.parts)
         plan = search.plan_search(site_dir, snapshot.content, index, cache.search_dir(snapshot.config))
         if plan.digests == self._digests:
             return _Outcome(Refreshed(), self._served, self._digests)

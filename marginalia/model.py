@@ -315,14 +315,33 @@ class Article:
     """Plain text of the first paragraph, for feeds; kept when the text is dropped."""
 
     def drop_text(self) -> None:
-        """Forget the text and tokens once the article's own pages are written: the index has what it needs."""
+        """Forget what only the article's own pages show, once they are written: the index has what it needs.
+
+        That is its text and tokens, its notes, and of its mentions all but
+        one per entity, without its quote and spans: which entities the
+        article mentions is all that the pages of the whole site and the
+        build's later stages ask of them (`changes.entities_of`). The
+        index's snippets keep the spans they show.
+        """
         self.body = self.text = ""
         self.blocks, self.block_lines, self.tokens, self.title_tokens = [], [], [], []
+        first: dict[str, Mention] = {}
+        for mention in self.mentions:
+            first.setdefault(mention.entity, mention)
+        if first:
+            where, spans = self.mentions[0].where, list[Span]()  # one for all: the file is the same
+            for mention in first.values():
+                mention.selector, mention.where, mention.spans = _DROPPED, where, spans
+        self.mentions, self.notes = list(first.values()), []
 
     @property
     def annotations(self) -> list[Annotation]:
         """Return every annotation of the article, in file order by kind; its appearances apart."""
         return [*self.mentions, *self.claims, *self.events, *self.notes]
+
+
+_DROPPED = Selector("")
+"""The selector of a mention whose article's text was dropped (`Article.drop_text`)."""
 
 
 class _Dated(Protocol):

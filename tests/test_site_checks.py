@@ -25,7 +25,7 @@ def article(slug: str, date: str, shared: list[tuple[str, str, bool, str]], ment
         for line, (kind, item_id, defines, event_date) in enumerate(shared, start=2)
     ]
     ids = [(item.kind, item.id, item.where) for item in items if item.defines]
-    return Contribution(slug, date, [], ids, items, frozenset(mentioned), frozenset(), True, True)
+    return Contribution(slug, date, [], ids, items, tuple(mentioned), (), True, True)
 
 
 def problems(checks: SiteChecks) -> list[str]:
