@@ -466,15 +466,27 @@ def _needed(name: str, whole: bool) -> bool:
 
 
 def _write_bundle(folder: Path, files: dict[str, bytes], whole: bool) -> None:
-    """Write FILES of a bundle into FOLDER (all, if WHOLE; else what a merged bundle needs)."""
+    """Write FILES of a bundle into FOLDER (all, if WHOLE; else what a merged bundle needs).
+
+    With os calls, each folder made once: a bundle of 500 articles is some 2,500 files, and
+    Path.write_bytes and mkdir for each took most of the Python side of the search index."""
+    top, made = os.fspath(folder), set()
     for name, data in files.items():
-        parts = posixpath.normpath(name).split("/")
-        if name.startswith("/") or ".." in parts:
+        relative = posixpath.normpath(name)
+        if name.startswith("/") or ".." in relative.split("/"):
             raise ConfigError(f"Pagefind returned a file outside its bundle: {name!r}")
         if _needed(name, whole):
-            target = folder.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            parent = relative.rpartition("/")[0]
+            if parent not in made:
+                os.makedirs(os.path.join(top, parent), exist_ok=True)
+                made.add(parent)
+            fd = os.open(os.path.join(top, relative), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+            try:
+                with memoryview(data) as view:
+                    while view:
+                        view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
 
 
 def _link_bundle(source: Path, folder: Path, whole: bool) -> None:
