@@ -400,3 +400,20 @@ def test_a_bundle_s_pages_and_records_go_to_pagefind_in_one_write(
     assert bundles == 3
     assert len(writes) <= 4 * bundles < len(content.articles) + len(content.entities) + len(index.claims)
     assert files(site / "pagefind") == files(seed_site / "pagefind")
+
+
+def test_a_bundle_that_cannot_be_written_stops_the_search_index(
+    seed, seed_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Bundles are written while Pagefind makes the next: a failed write (a full disk) is not lost on the way."""
+    content, index = seed
+    site = tmp_path / "site"
+    shutil.copytree(seed_site, site, ignore=shutil.ignore_patterns("pagefind"))
+
+    def full(folder: Path, files: dict[str, bytes], whole: bool) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(search, "_write_bundle", full)
+    with pytest.raises(OSError, match="No space left on device"):
+        search.index_search(site, content, index)
+    assert not (site / "pagefind" / "shards.json").exists()
