@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import gzip
 import json
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -375,3 +376,44 @@ def test_a_filter_index_not_written_as_pagefind_writes_is_left_as_it_is(capsys: 
     bundle = _bundle(odd)
     assert search.canonical_search_bundle(bundle) == bundle
     assert "left in the order Pagefind wrote it" in capsys.readouterr().err
+
+
+def test_a_bundle_s_pages_and_records_go_to_pagefind_in_one_write(
+    seed, seed_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A write to Pagefind's pipe and a wait for it per page and record took most of the Python side of
+    the search index on a big site: a bundle's requests go in one write, besides one each to make its
+    index, fetch its files and drop it. The bundles are the same."""
+    content, index = seed
+    site = tmp_path / "site"
+    shutil.copytree(seed_site, site, ignore=shutil.ignore_patterns("pagefind"))
+    writes: list[int] = []
+    original = asyncio.StreamWriter.write
+
+    def write(self: asyncio.StreamWriter, data: bytes) -> None:
+        writes.append(len(data))
+        original(self, data)
+
+    monkeypatch.setattr(asyncio.StreamWriter, "write", write)
+    search.index_search(site, content, index)
+    bundles = len(search.shards(content, index, site))
+    assert bundles == 3
+    assert len(writes) <= 4 * bundles < len(content.articles) + len(content.entities) + len(index.claims)
+    assert files(site / "pagefind") == files(seed_site / "pagefind")
+
+
+def test_a_bundle_that_cannot_be_written_stops_the_search_index(
+    seed, seed_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Bundles are written while Pagefind makes the next: a failed write (a full disk) is not lost on the way."""
+    content, index = seed
+    site = tmp_path / "site"
+    shutil.copytree(seed_site, site, ignore=shutil.ignore_patterns("pagefind"))
+
+    def full(folder: Path, files: dict[str, bytes], whole: bool) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(search, "_write_bundle", full)
+    with pytest.raises(OSError, match="No space left on device"):
+        search.index_search(site, content, index)
+    assert not (site / "pagefind" / "shards.json").exists()
