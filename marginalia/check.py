@@ -275,14 +275,12 @@ class SiteChecks:
 
 @dataclass
 class _Checked:
-    """A group of `shared_keys` as `SiteChecks` last checked it."""
+    """A group of `shared_keys` as `SiteChecks` last checked it: its entries, whether no article had errors then,
+    where its problems come (see SiteChecks._shared_problems) and what it found."""
 
     entries: tuple[_Entry, ...]
-    """(when put, place in its article, item) of each of its items."""
     complete: bool
-    """Whether no article had errors then."""
     order: tuple[int, int, int]
-    """Where its problems come (see SiteChecks._shared_problems)."""
     found: GroupFindings
 
 
