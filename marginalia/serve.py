@@ -489,7 +489,7 @@ def make_server(
         searching.clear()
 
     site = LiveSite(config, on_search=on_search, no_search=no_search)
-    shown: set[str] = set()
+    shown: dict[int, tuple[Problem, str]] = {}
     """The warnings the console showed last: a rebuild shows only those that are new (see _print_problems)."""
 
     def rebuild() -> None:
@@ -535,25 +535,34 @@ def make_server(
     return server, site
 
 
-def _print_problems(problems: list[Problem], shown: set[str]) -> None:
-    """Print PROBLEMS: every error, and the warnings not in SHOWN (what was shown the time before), then one
-    line for the others; SHOWN becomes the warnings of PROBLEMS.
+def _print_problems(problems: list[Problem], shown: dict[int, tuple[Problem, str]]) -> None:
+    """Print PROBLEMS: every error, and the warnings not shown the time before, then one line for the others.
 
-    The first build shows them all. A large site can have thousands of
-    warnings: printed again after every edit, they would bury what the edit
-    changed (and take longer to print than the rebuild takes).
+    SHOWN: the warnings shown (by id, each with its text), which become those
+    of PROBLEMS. The first build shows them all. A large site can have
+    thousands of warnings: printed again after every edit, they would bury
+    what the edit changed. Most are the very objects of the time before (the
+    checks keep them), whose text is not made again: at 10,000 warnings that
+    took longer than the rebuild.
     """
-    texts = [(str(p), p.severity == "error") for p in problems]
-    warnings = {text for text, error in texts if not error}
-    for text, error in texts:
-        if error or text not in shown:
-            print(text, file=sys.stderr)
-    still = len(warnings & shown)
-    if still:
-        told = "warning shown before still holds" if still == 1 else "warnings shown before still hold"
-        print(f"{still:,} {told} (`python build.py check` lists every one)", file=sys.stderr)
+    before = dict(shown)
+    told = {text for _, text in before.values()}
     shown.clear()
-    shown.update(warnings)
+    still = 0
+    for problem in problems:
+        known = before.get(id(problem))
+        text = known[1] if known is not None and known[0] is problem else str(problem)
+        if problem.severity == "error":
+            print(text, file=sys.stderr)
+            continue
+        shown[id(problem)] = problem, text  # held: no other object can have its id while it is here
+        if text in told:
+            still += 1
+        else:
+            print(text, file=sys.stderr)
+    if still:
+        what = "warning shown before still holds" if still == 1 else "warnings shown before still hold"
+        print(f"{still:,} {what} (`python build.py check` lists every one)", file=sys.stderr)
 
 
 def _end_preview(server: MarginaliaServer, config: Config) -> None:
