@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import queue
 import re
 import threading
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from marginalia import search
+from marginalia import live_search, search
 from marginalia.live import LiveSite
 from marginalia.live_search import Refreshed
 from marginalia.pipeline import build
@@ -285,6 +286,22 @@ def test_a_failed_refresh_is_one_line_and_the_server_goes_on(
     server.builder()
     console(capsys, "Search index refreshed in ")
     assert "yak" in words(years.root / "site/pagefind/2020")
+
+
+def test_the_refresh_runs_at_a_lower_priority_than_the_server(
+    server: MarginaliaServer, years: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refresh (and Pagefind, which it starts) gives way to the server's next rebuild."""
+
+    async def telling(site_dir, todo, put):  # type: ignore[no-untyped-def]
+        raise RuntimeError(f"niceness {os.nice(0)}")  # the refresh's, told back as its failure
+
+    monkeypatch.setattr(search, "_pagefind_bundles", telling)
+    capsys.readouterr()
+    write(years, "new", "London grew zanzibars.\n")
+    server.builder()
+    printed = console(capsys, "Search index not refreshed: ")
+    assert f"Search index not refreshed: niceness {os.nice(0) + live_search.NICENESS}\n" in printed, printed
 
 
 def test_shutting_down_during_a_refresh_leaves_the_index_in_place(
