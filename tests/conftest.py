@@ -6,6 +6,7 @@ the contributors, and a test must not fail because an article was added."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import gzip
@@ -18,12 +19,16 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import cbor2
 import pytest
 
 from marginalia.config import Config, load_config
 from marginalia.pipeline import build
+
+if TYPE_CHECKING:
+    from marginalia.serve import MarginaliaServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "example-site"
@@ -89,6 +94,50 @@ def wait_for_port(port: int, seconds: float = 10) -> None:
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listens on port {port}")
+
+
+@dataclasses.dataclass
+class Cold:
+    """A dev server whose first build is held back (see `held_back_server`)."""
+
+    server: MarginaliaServer
+    root: Path
+    release: threading.Event
+    """Lets the first build start."""
+    builds: list[str]
+    """One entry per full build started."""
+
+
+@contextlib.contextmanager
+def held_back_server(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cold]:
+    """Serve ROOT/content with the dev server, its first build started but held back until `release`: every
+    request made inside the block before that comes during the build (held back by an event, not by time)."""
+    from marginalia import live
+    from marginalia.serve import make_server
+
+    config = example_config(root / "site", root / "content")
+    release, started = threading.Event(), threading.Event()
+    builds: list[str] = []
+    real_full_build = live.full_build
+
+    def held_back(*args: Any, **kwargs: Any) -> Any:
+        builds.append("full")
+        started.set()
+        release.wait()
+        return real_full_build(*args, **kwargs)
+
+    monkeypatch.setattr(live, "full_build", held_back)
+    server, _ = make_server(config, "127.0.0.1", free_port(), no_search=True, build_first=False)
+    serving = threading.Thread(target=server.serve, daemon=True)
+    serving.start()
+    try:
+        wait_for_port(server.server_address[1])
+        assert started.wait(timeout=60), "the first build never started"
+        yield Cold(server, root, release, builds)
+    finally:
+        release.set()
+        server.shutdown()
+        serving.join()  # its build has ended: the next test's would share the in-process workers' state
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -17,33 +17,24 @@ from typing import Any
 
 import pytest
 
-from marginalia import live, preview, serve
+from marginalia import preview, serve
 from marginalia.config import Config
 from marginalia.pipeline import build
 from marginalia.serve import MarginaliaServer, make_server
 from tests import conftest
-from tests.conftest import FIXTURE_CONTENT, free_port, wait_for_port
+from tests.conftest import FIXTURE_CONTENT, Cold, free_port, held_back_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "fixture-road-survey"
 SCRIPT = re.compile(rb'<script src="/\.marginalia/livereload-([0-9]+)-[0-9]+\.js"></script>')
 
 
-@dataclasses.dataclass
-class Cold:
-    server: MarginaliaServer
-    root: Path
-    release: threading.Event
-    """Lets the first build start."""
-    builds: list[str]
-    """One entry per full build started."""
-
-
 @pytest.fixture
 def cold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cold]:
     """Serve a fresh copy of the example site (no site/, no cache) whose full builds wait for `release`."""
     shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
-    yield from held_back_server(tmp_path, monkeypatch)
+    with held_back_server(tmp_path, monkeypatch) as cold:
+        yield cold
 
 
 @pytest.fixture
@@ -53,36 +44,12 @@ def warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cold]:
     build(example_config(tmp_path), use_cache=True)
     article = tmp_path / "content" / "articles" / f"{SLUG}.md"
     article.write_text(article.read_text(encoding="utf-8").replace("a survey of", "A RESURVEY of"), encoding="utf-8")
-    yield from held_back_server(tmp_path, monkeypatch)
+    with held_back_server(tmp_path, monkeypatch) as cold:
+        yield cold
 
 
 def example_config(root: Path) -> Config:
     return conftest.example_config(root / "site", root / "content")
-
-
-def held_back_server(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cold]:
-    """Serve ROOT/content with the dev server, its first build started but held back until `release`."""
-    config = example_config(root)
-    release, started = threading.Event(), threading.Event()
-    builds: list[str] = []
-    real_full_build = live.full_build
-
-    def held_back(*args: Any, **kwargs: Any) -> Any:
-        builds.append("full")
-        started.set()
-        release.wait()
-        return real_full_build(*args, **kwargs)
-
-    monkeypatch.setattr(live, "full_build", held_back)
-    server, _ = make_server(config, "127.0.0.1", free_port(), no_search=True, build_first=False)
-    serving = threading.Thread(target=server.serve, daemon=True)
-    serving.start()
-    wait_for_port(server.server_address[1])
-    assert started.wait(timeout=60), "the first build never started"  # so every request below comes during it
-    yield Cold(server, root, release, builds)
-    release.set()
-    server.shutdown()
-    serving.join()  # its build has ended: the next test's would share the in-process workers' state
 
 
 def files(folder: Path) -> dict[str, bytes]:

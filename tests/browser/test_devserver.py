@@ -7,13 +7,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from marginalia.serve import MarginaliaServer, make_server
-from tests.conftest import FIXTURE_CONTENT, example_config, free_port, wait_for_port, words
+from tests.conftest import FIXTURE_CONTENT, example_config, free_port, held_back_server, wait_for_port, words
 
 SLUG = "idlib-joint-coordination-centers"
 ARTICLE_TITLE = "Joint coordination centers will be established with Russia for Idlib"
@@ -118,24 +117,9 @@ def test_a_page_opened_during_the_first_build_becomes_the_real_page_by_itself(
     """Open the home page while the first build runs (held back by an event): it says the site is being
     built and links to the articles, whose pages open already; once the build is done, the open tab shows
     the real home page, without a click."""
-    from marginalia import live
-
     shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
-    config = example_config(tmp_path / "site", tmp_path / "content")
-    release = threading.Event()
-    real_full_build = live.full_build
-
-    def held_back(*args: Any, **kwargs: Any) -> Any:
-        release.wait()
-        return real_full_build(*args, **kwargs)
-
-    monkeypatch.setattr(live, "full_build", held_back)
-    server, _ = make_server(config, "127.0.0.1", free_port(), no_search=True, build_first=False)
-    serving = threading.Thread(target=server.serve, daemon=True)
-    serving.start()
-    wait_for_port(server.server_address[1])
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
+    with held_back_server(tmp_path, monkeypatch) as cold:
+        url = f"http://127.0.0.1:{cold.server.server_address[1]}/"
         article = page.context.new_page()
         article.goto(url + f"articles/{SLUG}.html")
         expect(article.locator("h1")).to_contain_text(ARTICLE_TITLE)
@@ -143,10 +127,7 @@ def test_a_page_opened_during_the_first_build_becomes_the_real_page_by_itself(
         expect(page.locator("h1")).to_have_text("Building the site")
         expect(page.locator(f'a[href="articles/{SLUG}.html"]')).to_have_count(1)
         page.wait_for_load_state("load")
-        release.set()
-        expect(page.locator("h1")).to_have_text(config.site_name, timeout=30_000)  # the home page
+        cold.release.set()
+        site_name = example_config(tmp_path / "site").site_name
+        expect(page.locator("h1")).to_have_text(site_name, timeout=30_000)  # the home page
         expect(page.locator("#marginalia-problems")).to_have_count(0)
-    finally:
-        release.set()
-        server.shutdown()
-        serving.join()
