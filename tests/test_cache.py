@@ -23,6 +23,7 @@ from tests.fixtures.scale import (
     many_articles_annotations,
     write_article,
     write_events_article,
+    write_split_events_site,
 )
 
 ARTICLES = {
@@ -627,14 +628,7 @@ def test_edits_to_a_year_and_month_of_events_with_several_pages_build_as_from_sc
     the glossary's person and the source have a page of their letter: an event's title
     changed, an article removed (the last pages go), an article added (a new page): each build with the
     cache makes the site a build from scratch makes."""
-    from marginalia import render
-
-    monkeypatch.setattr(render, "TIMELINE_PAGE_EVENTS", 1)
-    monkeypatch.setattr(render, "GLOSSARY_IN_FULL", 0)
-    monkeypatch.setattr(render, "SOURCE_PAGE_CLAIMS", 1)
-    monkeypatch.setattr(render, "SOURCES_IN_FULL", 0)
-    for n in range(4):
-        write_events_article(project, n)
+    write_split_events_site(project, monkeypatch)
     config = dataclasses.replace(project.config, search=False)
     build(config, use_cache=True)
     site = config.site_dir

@@ -17,6 +17,7 @@ from tests.fixtures.scale import (
     many_articles_annotations,
     write_article,
     write_events_article,
+    write_split_events_site,
 )
 
 ARTICLES = {
@@ -469,14 +470,7 @@ def test_edits_to_a_year_and_month_of_events_with_several_pages_equal_a_full_bui
     the glossary's person and the source have a page of their letter: an event's title
     changed, an article removed (the last pages go), an article added (a new page): the dev server's site is
     each time what a full build makes."""
-    from marginalia import render
-
-    monkeypatch.setattr(render, "TIMELINE_PAGE_EVENTS", 1)
-    monkeypatch.setattr(render, "GLOSSARY_IN_FULL", 0)
-    monkeypatch.setattr(render, "SOURCE_PAGE_CLAIMS", 1)
-    monkeypatch.setattr(render, "SOURCES_IN_FULL", 0)
-    for n in range(4):
-        write_events_article(project, n)
+    write_split_events_site(project, monkeypatch)
     site = LiveSite(dataclasses.replace(project.config, search=False))
     site.rebuild()
     folder = project.root / "site"
