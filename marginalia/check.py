@@ -24,7 +24,7 @@ from .schema import ascii_id
 
 @dataclass(frozen=True, slots=True)
 class Shared:
-    """A claim or event an article defines or reports, as the checks across articles see it (`check_shared`)."""
+    """A claim or event an article defines or reports, as the checks across articles see it (`group_findings`)."""
 
     kind: str
     """"claim" or "event"."""
@@ -84,7 +84,7 @@ class SiteChecks:
 
     What only all articles tell: ids of the glossary and the sources that
     refer to nothing, claim and event ids given twice, claims and events
-    reported across articles (`check_shared`), and (as warnings) entities
+    reported across articles (`group_findings`), and (as warnings) entities
     never mentioned and sources never cited. The last two are not told while
     an article has errors: what it cannot be read for may mention or cite
     them. The build and `check` put every article's `Contribution`, then ask
@@ -98,7 +98,7 @@ class SiteChecks:
         self.contributions: dict[str, Contribution] = {}
         """Article key (its file name or slug) → what it contributes, in the order they were put."""
         self._order: dict[str, int] = {}
-        """Article key → when it was put: what orders the claims and events `check_shared` is given."""
+        """Article key → when it was put: what orders the problems of the claims and events across articles."""
         self._puts = 0
         self._troubled: dict[str, list[Problem]] = {}
         """Article key → its own problems, for the articles that have some."""
@@ -116,7 +116,7 @@ class SiteChecks:
         """Each group of `shared_keys` holding one item → its entry: most groups (an id defined once, a date and
         entity of one event), kept without a list of their own."""
         self._spanning: set[tuple[str, ...]] = set()
-        """The groups of _shared that `check_shared` must look at (`spans_articles`)."""
+        """The groups that can have a problem (`spans_articles`): the only ones checked."""
         self._mentioned: Counter[str] = Counter()
         self._cited: Counter[str] = Counter(s for entity in content.entities.values() for s in entity.sources)
         self._entity_order = {entity_id: i for i, entity_id in enumerate(content.entities)}
@@ -242,11 +242,10 @@ class SiteChecks:
         return list(problems)
 
     def _shared_problems(self, complete: bool) -> list[Problem]:
-        """Return what `check_shared` finds in the groups of _spanning, checking again only those that changed.
+        """Return what `group_findings` finds in the groups of _spanning, checking again only those that changed.
 
-        In the order check_shared gives them the spanning groups' items in (by
-        when put, then place): a group comes where its first item does, then by
-        the order of `shared_keys`.
+        A group's problems come where its first item does (by when put, then
+        place), then by the order of `shared_keys`; the likely duplicates last.
         """
         findings: dict[tuple[str, ...], _Checked] = {}
         for group in self._spanning:
@@ -317,29 +316,6 @@ def check_duplicate_ids(ids: Iterable[tuple[str, str, Location]], problems: Prob
         seen.setdefault((kind, item_id), where)
 
 
-def check_shared(items: Iterable[Shared], problems: Problems, complete: bool = True) -> None:
-    """Add the problems of the claims and events ITEMS define and report, across articles.
-
-    An appearance of an id no article defines is an error; an event that two
-    articles date differently, and an event of the same date as one of an
-    earlier article with an entity in common (likely the same event), are
-    warnings. ITEMS may be any subset that holds, of each group of
-    `shared_keys`, all or none of its items (the dev server gives the groups
-    that span articles or hold an appearance); what is reported does not
-    depend on their order. Unless COMPLETE (no article has errors), an
-    appearance of an id defined nowhere is not told: an article that cannot
-    be read may define it.
-    """
-    groups: dict[tuple[str, ...], list[Shared]] = defaultdict(list)
-    for item in items:
-        for key in shared_keys(item):
-            groups[key].append(item)
-    found = [group_findings(key, group, complete) for key, group in groups.items()]
-    for findings in found:
-        problems.extend(findings.problems)
-    problems.extend(_likely_duplicate(item, other) for item, other in likely_pairs(found))
-
-
 @dataclass
 class GroupFindings:
     """What checking one group of `shared_keys` found."""
@@ -351,7 +327,15 @@ class GroupFindings:
 
 
 def group_findings(key: tuple[str, ...], items: list[Shared], complete: bool) -> GroupFindings:
-    """Check the ITEMS of the group KEY of `shared_keys` (see `check_shared`)."""
+    """Check the ITEMS (all of them) of the group KEY of `shared_keys`, whatever their order.
+
+    An appearance of an id no article defines is an error; an event that two
+    articles date differently, and an event of the same date as one of an
+    earlier article with an entity in common (likely the same event, see
+    `likely_pairs`), are warnings. Unless COMPLETE (no article has errors), an
+    appearance of an id defined nowhere is not told: an article that cannot be
+    read may define it.
+    """
     group = sorted(items, key=_place_key)
     if key[0] == "date":
         likely = []

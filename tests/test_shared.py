@@ -18,11 +18,11 @@ import pytest
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 
-from marginalia.check import Shared, check_shared
+from marginalia.check import Contribution, Shared, SiteChecks
 from marginalia.config import Config
 from marginalia.errors import Problems
 from marginalia.load import load_content
-from marginalia.model import Location
+from marginalia.model import Content, Location
 from marginalia.pipeline import _prepare, build, check
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,19 +159,22 @@ def test_the_fixture_warns_of_the_other_precision_and_of_the_likely_duplicate_na
     assert not [p for p in found if "error[" in p]
 
 
-def test_what_check_shared_reports_does_not_depend_on_the_order_of_the_items() -> None:
+def test_what_the_checks_across_articles_report_does_not_depend_on_the_order_of_the_articles() -> None:
     here, there = Location(Path("a.yml"), 2, 5), Location(Path("b.yml"), 3, 5)
-    items = [
-        Shared("event", "e", here, True, "2020-03-13", "2020-03-05", frozenset({"russia", "turkey"})),
+    first = [Shared("event", "e", here, True, "2020-03-13", "2020-03-05", frozenset({"russia", "turkey"}))]
+    second = [
         Shared("event", "f", there, True, "2020-04-01", "2020-03-05", frozenset({"russia"})),
         Shared("event", "e", there, False, "2020-04-01", "2020-03"),
         Shared("claim", "c", there, False, "2020-04-01"),
     ]
+    articles = {"a": Contribution("a", "2020-03-13", [], [("event", "e", here)], first, (), (), True, True)}
+    articles["b"] = Contribution("b", "2020-04-01", [], [("event", "f", there)], second, (), (), True, True)
     found = []
-    for ordered in (items, items[::-1]):
-        problems = Problems()
-        check_shared(ordered, problems)
-        found.append(sorted(str(p) for p in problems))
+    for order in ("ab", "ba"):
+        checks = SiteChecks(Content([], {}, {}))
+        for key in order:
+            checks.put(key, articles[key])
+        found.append(sorted(str(p) for p in checks.problems()))
     assert found[0] == found[1]
     assert [line.split(": ")[1] for line in found[0]] == ["error[M206]", "warning[W505]", "warning[W506]"]
 
